@@ -1,0 +1,240 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 高等学校信息公开工作年度报告 · 计算底稿
+#
+# 本底稿由 `disclosure run <学年>` 通过 papermill 执行:读入该学年的参数与原始数据,重算统计表(55 行)
+# 与清单对照表(50 项),逐项校验,绘图,并生成报告。每个计算单元格都在下方可见,供审计逐项核对。
+
+# %% tags=["parameters"]
+academic_year = "2023-2024"
+strict = False  # `disclosure run --strict`: stop here when an error-severity check fails
+
+# %% [markdown]
+# ## 1. 参数
+# papermill 只注入 `academic_year`;其余参数由 `params/<学年>.yaml` 读入并校验(未知参数、类型错误会在启动内核前报错)。
+
+# %%
+from disclosure import charts, report, show, tables
+from disclosure.findings import all_findings, narrative_context, previous_statistics, summary
+from disclosure.workspace import find_root
+from disclosure.year import load_year
+
+data = load_year(find_root(), academic_year)
+show.params_table(data)
+
+# %% [markdown]
+# ## 2. 出处:输入文件及其 SHA-256、软件版本
+
+# %%
+show.inputs_table(data)
+
+# %%
+show.versions_table()
+
+# %% [markdown]
+# ### 对原始数据的更正(写在参数文件中,原始文件不改动)
+
+# %%
+corrections = show.corrections_table(data)
+corrections
+
+# %% [markdown]
+# ## 3. 原始数据
+# 每张表的“行”列是该行在电子表格中的行号(表头为第 1 行),与“数据来源”一栏对应。
+# ### 3.1 学校概况 profile.yaml(统计表第 1-9、54 行)
+
+# %%
+show.profile_table(data)
+
+# %% [markdown]
+# ### 3.2 主动公开信息(按渠道)publications(第 10、12-15 行)
+
+# %%
+show.raw(data, "publications")
+
+# %% [markdown]
+# ### 3.3 媒体报道 media_reports(第 16-18 行)
+
+# %%
+show.raw(data, "media_reports")
+
+# %% [markdown]
+# ### 3.4 依申请公开登记 applications(第 19-20、27-50、55 行)
+
+# %%
+show.raw(data, "applications")
+
+# %% [markdown]
+# ### 3.5 行政复议与诉讼 appeals(第 21-26 行)
+
+# %%
+show.raw(data, "appeals")
+
+# %% [markdown]
+# ### 3.6 公开电子信箱 mailbox(第 52-53 行)与不予公开信息 withheld(第 51 行)
+
+# %%
+show.raw(data, "mailbox")
+
+# %%
+show.raw(data, "withheld")
+
+# %% [markdown]
+# ### 3.7 清单对照 checklist(第 11 行与附件 2)
+
+# %%
+show.raw(data, "checklist")
+
+# %% [markdown]
+# ### 3.8 校内公开 internal(正文二(二))
+
+# %%
+show.raw(data, "internal")
+
+# %% [markdown]
+# ### 3.9 已公布的统计表(原样转录,用于逐行比对)
+
+# %%
+show.raw(data, "reported_statistics")
+
+# %% [markdown]
+# ## 4. 重算统计表
+# 每行按 `forms/statistics.yaml` 的定义由原始数据计算;“数据来源”给出文件和行号。
+
+# %%
+stats = tables.statistics(data)
+
+# %% [markdown]
+# ### 4.1 基本情况(第 1-9 行)
+
+# %%
+show.rows(stats, 1, 9)
+
+# %% [markdown]
+# ### 4.2 主动公开与媒体报道(第 10-18 行)
+
+# %%
+show.rows(stats, 10, 18)
+
+# %% [markdown]
+# ### 4.3 依申请公开:收到、办结、复议、诉讼、提交方式、申请人(第 19-33 行)
+
+# %%
+show.rows(stats, 19, 33)
+
+# %% [markdown]
+# ### 4.4 依申请公开:涉及内容(第 34-46 行)
+
+# %%
+show.rows(stats, 34, 46)
+
+# %% [markdown]
+# ### 4.5 办理结果、不予公开、电子信箱、收费(第 47-55 行)
+
+# %%
+show.rows(stats, 47, 55)
+
+# %% [markdown]
+# ### 4.6 重算值与公布值不一致的行
+
+# %%
+show.disagreements(stats)
+
+# %% [markdown]
+# ## 5. 清单对照(50 项,10 类)
+# ### 5.1 按事项
+
+# %%
+items = tables.checklist_items(data)
+show.checklist_view(items)
+
+# %% [markdown]
+# ### 5.2 按类别:事项数、已公开事项数(数量 > 0)、公开信息数量
+
+# %%
+categories = tables.checklist_categories(items)
+categories
+
+# %% [markdown]
+# ## 6. 校验结果
+# 规则见 `forms/rules.yaml`(算术规则)与 `src/disclosure/checks.py`(结构性检查)。全部规则都执行,错误在前。
+# “代入数值”一栏把数据代入校验式,“数值来源”给出文件与行号。
+
+# %%
+previous_year, previous = previous_statistics(data)
+findings = all_findings(data, stats, items, previous, previous_year)
+outcome = summary(findings)
+show.stop_if_strict(strict, outcome)
+outcome
+
+# %% [markdown]
+# ### 6.1 未通过的校验
+
+# %%
+show.findings_view(findings, failed_only=True)
+
+# %% [markdown]
+# ### 6.2 全部校验
+
+# %%
+show.findings_view(findings)
+
+# %% [markdown]
+# ## 7. 图表
+
+# %%
+font_file = charts.setup()
+source_line = f"{data.profile['institution']} {academic_year} 学年原始数据"
+font_file
+
+# %%
+fig_channels = charts.png(charts.publications_by_channel(data.tables["publications"], academic_year, source_line))
+show.figure(fig_channels, "publications_by_channel", "主动公开信息(按渠道)")
+
+# %%
+fig_checklist = charts.png(charts.checklist_by_category(categories, academic_year, source_line))
+show.figure(fig_checklist, "checklist_by_category", "清单事项公开情况(按类别)")
+
+# %%
+fig_media = charts.png(charts.media_by_prominence(stats, academic_year, source_line))
+show.figure(fig_media, "media_by_prominence", "媒体报道(按显著程度)")
+
+# %%
+fig_applications = show.applications_figure(data, academic_year, source_line)
+
+# %% [markdown]
+# ## 8. 导出结果(由运行器写入 statistics.csv、checklist.csv、findings.csv/json)
+
+# %% tags=["results"]
+show.export(show.results(stats, items, categories, findings))
+
+# %% [markdown]
+# ## 9. 报告正文(发布版只显示以下带 report 标签的单元格的输出)
+
+# %% tags=["report"]
+ctx = narrative_context(data, stats)
+show.html(report.banner(outcome) + report.header(data.profile, report.fill_title(data.narrative, ctx)))
+
+# %% tags=["report"]
+show.html(report.body(data.narrative, ctx) + report.signature(data.profile, report.date_text(data.profile)))
+
+# %% tags=["report"]
+show.html(report.statistics_table(stats, data.profile["institution"], academic_year))
+
+# %% tags=["report"]
+show.html(report.checklist_table(items, data.profile["institution"]))
+
+# %% tags=["report"]
+show.html(report.findings_table(findings, corrections))
+
+# %% tags=["report"]
+show.html(report.figures_section(academic_year, [(fig_channels, "主动公开信息(按渠道)"), (fig_checklist, "清单事项公开情况(按类别)"), (fig_media, "媒体报道(按显著程度)")]))

@@ -1,0 +1,108 @@
+"""The `disclosure` command: run, check (more subcommands are added by later modules)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .errors import InputError
+from .workspace import find_root
+
+EXIT_OK, EXIT_FAILED_CHECKS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="disclosure", description="高等学校信息公开工作年度报告:由原始数据重算、校验并生成报告")
+    parser.add_argument("--root", type=Path, help="工作区文件夹(默认从当前目录向上查找含 params/ 和 forms/ 的文件夹)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="执行某学年的计算底稿并生成全部输出")
+    run.add_argument("year", nargs="?", help="学年,如 2023-2024")
+    run.add_argument("--all", action="store_true", help="依次运行 params/ 下的每一个学年")
+    run.add_argument("--strict", action="store_true", help="有错误级校验未通过时在校验单元格处停止")
+    check = sub.add_parser("check", help="只做校验(不启动内核),列出未通过的校验项")
+    check.add_argument("year", help="学年,如 2023-2024")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        root = args.root.resolve() if args.root else find_root()
+        if args.command == "check":
+            return _check(root, args.year)
+        return _run(root, args)
+    except InputError as exc:
+        _say(f"输入有误,未生成任何输出({len(exc.problems)} 个问题):")
+        for problem in exc.problems:
+            _say(f"  - {problem}")
+        return EXIT_BAD_INPUT
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def print_findings(findings) -> None:  # type: ignore[no-untyped-def]
+    failed = findings[findings["passed"] == False]  # noqa: E712
+    for r in failed.itertuples():
+        level = "错误" if r.severity == "error" else "提示"
+        _say(f"  [{level}] {r.id} {r.title}:{r.filled}")
+
+
+def _check(root: Path, year: str) -> int:
+    from .findings import check_year, summary
+
+    _data, _stats, _items, findings = check_year(root, year)
+    outcome = summary(findings)
+    print_findings(findings)
+    _say(f"{year}:共 {outcome['rules']} 项校验,{outcome['errors']} 项错误、{outcome['warnings']} 项提示未通过")
+    return EXIT_FAILED_CHECKS if outcome["errors"] else EXIT_OK
+
+
+def _run(root: Path, args: argparse.Namespace) -> int:
+    from .params import check_year as valid_year
+    from .paths import PARAMS_DIR
+    from .run import RunFailed, run_year
+
+    if args.all:
+        years = sorted(p.stem for p in (root / PARAMS_DIR).glob("*.yaml"))
+    elif args.year:
+        problems = valid_year(args.year, "命令行", "学年")
+        if problems:
+            raise InputError(problems)
+        years = [args.year]
+    else:
+        _say("请给出学年(如 disclosure run 2023-2024)或使用 --all")
+        return EXIT_BAD_INPUT
+    worst = EXIT_OK
+    for year in years:
+        started = time.perf_counter()
+        try:
+            result = run_year(root, year, strict=args.strict)
+        except InputError as exc:
+            _say(f"{year}:输入有误,未启动内核,未写入任何输出:")
+            for problem in exc.problems:
+                _say(f"  - {problem}")
+            worst = max(worst, EXIT_BAD_INPUT)
+            continue
+        except RunFailed as exc:
+            _say(f"{year}:运行失败,原有输出未改动。{exc}")
+            if exc.failed_dir:
+                _say(f"  失败的底稿已保存:{exc.failed_dir}")
+            worst = max(worst, EXIT_FAILED_CHECKS)
+            continue
+        s = result.summary
+        verdict = "未通过校验" if s["errors"] else "校验通过"
+        _say(f"{year}:{verdict}({s['errors']} 项错误、{s['warnings']} 项提示),输出在 {result.out_dir},用时 {time.perf_counter() - started:.1f} 秒")
+        if s["errors"]:
+            from .findings import check_year
+
+            print_findings(check_year(root, year)[3])
+            worst = max(worst, EXIT_FAILED_CHECKS)
+    return worst
+
+
+if __name__ == "__main__":
+    sys.exit(main())

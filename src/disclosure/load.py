@@ -1,0 +1,157 @@
+"""Read one raw table from .csv (UTF-8, UTF-8 BOM, GB18030/GBK) or .xlsx into rows of text.
+
+Nothing is guessed silently: the encoding used is returned, and so is every normalisation applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .errors import InputError
+
+MAX_BYTES = 5 * 1024 * 1024  # a year's raw table is kilobytes; more means a wrong file
+FULL_WIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
+CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "hz"}
+
+
+@dataclass
+class TextTable:
+    """A table as text cells: `rows[i]` came from spreadsheet line `lines[i]` (header is line 1)."""
+
+    path: Path
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    encoding: str
+    notes: list[str] = field(default_factory=list)
+
+
+def find_table_file(folder: Path, stem: str) -> Path | None:
+    """`<stem>.csv` or `<stem>.xlsx`; both present is ambiguous and refused."""
+    found = [p for p in (folder / f"{stem}.csv", folder / f"{stem}.xlsx") if p.is_file()]
+    if len(found) > 1:
+        raise InputError.one(str(folder / stem), f"同时存在 {stem}.csv 和 {stem}.xlsx,无法确定用哪一个;请只保留一个")
+    return found[0] if found else None
+
+
+def read_text_table(path: Path, shown: str) -> TextTable:
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError.one(shown, f"文件过大({size / 1048576:.1f} MB),超过 {MAX_BYTES // 1048576} MB 上限;请确认选对了文件")
+    if path.suffix.lower() == ".xlsx":
+        table = _read_xlsx(path, shown)
+    else:
+        table = _read_csv(path, shown)
+    _drop_blank_rows(table)
+    return table
+
+
+def decode(data: bytes, shown: str) -> tuple[str, str]:
+    """Decode strictly: UTF-8 (with or without BOM), else GB18030 if a detector agrees it is Chinese."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "UTF-8 (带 BOM)"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    guess = (best.encoding if best else "").lower()
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or (guess and guess not in CHINESE_ENCODINGS and guess.replace("_", "") not in CHINESE_ENCODINGS):
+        raise InputError.one(shown, f"无法识别文件编码(检测结果:{guess or '未知'});请另存为 UTF-8 或 GBK 编码的 CSV")
+    return text, "GB18030 (兼容 GBK)"
+
+
+def _read_csv(path: Path, shown: str) -> TextTable:
+    text, encoding = decode(path.read_bytes(), shown)
+    if not text.strip():
+        raise InputError.one(shown, "文件为空,至少应有一行表头")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        for record in reader:
+            if header is None:
+                header = record
+                continue
+            rows.append(record)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputError.one(shown, f"CSV 格式错误:{exc}", row=reader.line_num) from None
+    assert header is not None
+    return TextTable(path, header, rows, lines, encoding)
+
+
+def _read_xlsx(path: Path, shown: str) -> TextTable:
+    import openpyxl
+
+    try:
+        # data_only=False so formulas are seen (and refused), not replaced by possibly stale caches.
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InputError.one(shown, f"无法作为 Excel(.xlsx)文件打开:{exc}") from None
+    sheet = book[path.stem] if path.stem in book.sheetnames else book.worksheets[0]
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    formulas: list[str] = []
+    for number, record in enumerate(sheet.iter_rows(values_only=True), 1):
+        cells = [_cell_text(v) for v in record]
+        for col, value in enumerate(record):
+            if isinstance(value, str) and value.startswith("="):
+                formulas.append(f"第 {number} 行第 {col + 1} 列")
+        if header is None:
+            if not any(cells):
+                continue  # leading blank rows above the header
+            header = cells
+            continue
+        rows.append(cells)
+        lines.append(number)
+    book.close()
+    if header is None:
+        raise InputError.one(shown, f"工作表“{sheet.title}”为空,至少应有一行表头")
+    if formulas:
+        raise InputError.one(shown, f"含公式单元格({'、'.join(formulas[:5])}),请复制后“粘贴为数值”再保存")
+    while header and not header[-1]:
+        header.pop()
+    return TextTable(path, header, [r[: len(header)] for r in rows], lines, f"xlsx(工作表“{sheet.title}”)")
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _drop_blank_rows(table: TextTable) -> None:
+    keep = [i for i, r in enumerate(table.rows) if any(c.strip() for c in r)]
+    dropped = len(table.rows) - len(keep)
+    if dropped:
+        table.notes.append(f"忽略空行 {dropped} 行")
+        table.rows = [table.rows[i] for i in keep]
+        table.lines = [table.lines[i] for i in keep]
+
+
+def normalise_number(text: str) -> tuple[str, bool]:
+    """Full-width digits and thousands separators to plain digits; returns (text, changed)."""
+    plain = text.strip().translate(FULL_WIDTH)
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", plain):
+        plain = plain.replace(",", "")
+    return plain, plain != text.strip()

@@ -1,0 +1,71 @@
+"""Fill the narrative's placeholders from data, and read the numbers out of the printed prose."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def cn_date(day: date) -> str:
+    return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
+def context(stats_values: Mapping[int, Any], profile: Mapping[str, Any], internal: Mapping[str, Any],
+            year: str, start: date, end: date) -> dict[str, Any]:
+    """Every name a placeholder may use, flattened: r10, profile.contact.phone, internal.党委文件 ..."""
+    ctx: dict[str, Any] = {f"r{n}": v for n, v in stats_values.items()}
+    for key, value in profile.items():
+        if isinstance(value, dict):
+            ctx.update({f"profile.{key}.{k}": v for k, v in value.items()})
+        else:
+            ctx[f"profile.{key}"] = value
+    ctx.update({f"internal.{k}": v for k, v in internal.items()})
+    ctx.update({"year": year, "period_start": cn_date(start), "period_end": cn_date(end)})
+    return ctx
+
+
+def fill(template: str, ctx: Mapping[str, Any]) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in ctx:
+            raise KeyError(f"叙述文字中的占位符“{{{name}}}”没有对应的数据")
+        return str(ctx[name])
+
+    return PLACEHOLDER.sub(one, template)
+
+
+def paragraphs(narrative: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, paragraph) for every prose paragraph, in reading order."""
+    for i, para in enumerate(narrative.get("opening") or [], 1):
+        yield f"开头第 {i} 段", para
+    for section in narrative.get("sections") or []:
+        for i, para in enumerate(section.get("paragraphs") or [], 1):
+            if "template" in para:
+                yield f"第{section.get('part', '?')}部分第 {i} 段", para
+
+
+def printed_values(template: str, printed: str) -> dict[str, str] | None:
+    """Align the printed text with the template; return what was printed at each placeholder.
+
+    Whitespace is ignored on both sides (the PDF conversion adds and drops spaces). None means the
+    printed text does not follow the template.
+    """
+    squeeze = re.compile(r"\s+")
+    pattern, order = "", []
+    last = 0
+    for match in PLACEHOLDER.finditer(template):
+        pattern += re.escape(squeeze.sub("", template[last:match.start()])) + "(.+?)"
+        order.append(match.group(1))
+        last = match.end()
+    pattern += re.escape(squeeze.sub("", template[last:]))
+    found = re.fullmatch(pattern, squeeze.sub("", printed), flags=re.DOTALL)
+    if not found:
+        return None
+    values: dict[str, str] = {}
+    for name, value in zip(order, found.groups(), strict=True):
+        values.setdefault(name, value)
+    return values

@@ -1,0 +1,189 @@
+"""Run a year: validate, execute the workbook with papermill, render, write outputs atomically."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .errors import InputError
+from .findings import summary
+from .outputs import write_bytes, write_results, write_text
+from .provenance import file_record, git_state, sha256, versions
+from .show import FIGURE_KEY, RESULTS_MIME
+from .workspace import inside
+
+INJECTED_CELL_ID = "injected-parameters"
+
+
+class RunFailed(Exception):
+    """The notebook raised or the kernel died; the failed notebook is kept as evidence."""
+
+    def __init__(self, message: str, failed_dir: Path | None) -> None:
+        self.failed_dir = failed_dir
+        super().__init__(message)
+
+
+@dataclass
+class RunResult:
+    year: str
+    out_dir: Path
+    summary: dict[str, int]
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def run_year(root: Path, year: str, strict: bool = False) -> RunResult:
+    """Run one academic year; raise InputError before any kernel starts when inputs are bad."""
+    from .findings import check_year
+
+    started = datetime.now(timezone.utc)
+    stages: dict[str, float] = {}
+    clock = time.perf_counter()
+    data, _stats, _items, _findings = check_year(root, year)  # validates params and every input, no kernel
+    stages["validate"] = time.perf_counter() - clock
+    outputs = inside(root, paths.OUTPUTS_DIR, "输出文件夹")
+    final = inside(root, f"{paths.OUTPUTS_DIR}/{year}", "输出文件夹")
+    outputs.mkdir(exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=outputs))
+    try:
+        clock = time.perf_counter()
+        nb, error = _execute(root, year, strict)
+        stages["execute"] = time.perf_counter() - clock
+        if error is not None:
+            failed = _keep_failed(nb, final, started, stages, root, data.inputs, error)
+            raise RunFailed(error, failed)
+        outcome = _summary_from(nb)
+        nb.metadata["disclosure"] = {"summary": outcome, "title": f"{data.profile.get('institution', '')}{year}学年信息公开工作年度报告"}
+        clock = time.perf_counter()
+        _write_outputs(nb, staging)
+        stages["render"] = time.perf_counter() - clock
+        manifest = _manifest(root, data.inputs, staging, started, stages, year, outcome)
+        write_text(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        _swap(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RunResult(year, final, outcome, stages)
+
+
+def _execute(root: Path, year: str, strict: bool) -> tuple[Any, str | None]:
+    import jupytext
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    source = jupytext.read(root / paths.WORKBOOK, fmt="py:percent")
+    with tempfile.TemporaryDirectory() as tmp:
+        out_path = Path(tmp) / "workbook.ipynb"
+        error = None
+        try:
+            pm.execute_notebook(source, str(out_path), parameters={"academic_year": year, "strict": strict}, cwd=str(root),
+                                kernel_name="python3", progress_bar=False, log_output=False, report_mode=False,
+                                request_save_on_cell_execute=False)
+        except PapermillExecutionError as exc:
+            error = f"第 {exc.exec_count} 个执行单元格出错:{exc.ename}: {exc.evalue}"
+        except Exception as exc:  # kernel death, timeouts: nbclient raises several types
+            error = f"内核异常终止或执行失败:{type(exc).__name__}: {exc}"
+        nb = nbformat.read(out_path, as_version=4) if out_path.exists() else source
+    return normalise(nb), error
+
+
+def normalise(nb: Any) -> Any:
+    """Move volatile values out of the evidence so identical inputs give an identical notebook."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = INJECTED_CELL_ID
+    return nb
+
+
+def _summary_from(nb: Any) -> dict[str, int]:
+    import pandas as pd
+
+    return summary(pd.DataFrame(results_of(nb)["findings"]))
+
+
+def results_of(nb: Any) -> dict[str, Any]:
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if RESULTS_MIME in output.get("data", {}):
+                return output["data"][RESULTS_MIME]
+    raise RuntimeError("执行后的底稿中没有导出结果的单元格输出(标签 results)")
+
+
+def figures_of(nb: Any) -> dict[str, bytes]:
+    found = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get(FIGURE_KEY)
+            if name and "image/png" in output.get("data", {}):
+                found[name] = base64.b64decode(output["data"]["image/png"])
+    return found
+
+
+def _write_outputs(nb: Any, folder: Path) -> None:
+    import nbformat
+
+    from .render import AuditHTMLExporter, ReportHTMLExporter, html_to_pdf
+
+    write_text(folder / "workbook.ipynb", nbformat.writes(nb))
+    write_results(results_of(nb), folder)
+    for name, png in figures_of(nb).items():
+        write_bytes(folder / "figures" / f"{name}.png", png)
+    audit, _ = AuditHTMLExporter().from_notebook_node(nb)
+    write_text(folder / "audit.html", audit)
+    report, _ = ReportHTMLExporter().from_notebook_node(nb)
+    write_text(folder / "report.html", report)
+    write_bytes(folder / "report.pdf", html_to_pdf(report))
+
+
+def _manifest(root: Path, inputs: list[dict[str, object]], folder: Path, started: datetime, stages: dict[str, float],
+              year: str, outcome: dict[str, int]) -> dict[str, Any]:
+    from .charts import cjk_font_file
+    from .render import weasyprint_version
+
+    outputs = [{**file_record(p, folder), "path": p.relative_to(folder).as_posix()} for p in sorted(folder.rglob("*")) if p.is_file()]
+    font = cjk_font_file()
+    return {
+        "academic_year": year, "summary": outcome, "inputs": inputs, "outputs": outputs,
+        "forms": {p: sha256(root / p) for p in (paths.STATISTICS_FORM, paths.TABLES_FORM, paths.RULES_FORM) if (root / p).is_file()},
+        "versions": versions(), "font": {"file": str(font), "sha256": sha256(font)}, "pdf_engine": f"WeasyPrint {weasyprint_version()}",
+        "git": git_state(root), "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "stages_seconds": {k: round(v, 3) for k, v in stages.items()},
+    }
+
+
+def _keep_failed(nb: Any, final: Path, started: datetime, stages: dict[str, float], root: Path,
+                 inputs: list[dict[str, object]], error: str) -> Path:
+    """Keep the failed notebook (with its error) beside, never over, the previous outputs."""
+    import nbformat
+
+    failed = final / "failed"
+    write_text(failed / "workbook.ipynb", nbformat.writes(nb))
+    manifest = {"error": error, "inputs": inputs, "versions": versions(), "git": git_state(root),
+                "started": started.isoformat(timespec="seconds"), "stages_seconds": stages}
+    write_text(failed / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    return failed
+
+
+def _swap(staging: Path, final: Path) -> None:
+    """Replace outputs/<year> by the completed staging folder; the old one survives until then."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".old-{final.name}-{os.getpid()}")
+        final.rename(old)
+    staging.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["InputError", "RunFailed", "RunResult", "run_year"]
