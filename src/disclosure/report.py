@@ -68,7 +68,7 @@ def statistics_table(stats: pd.DataFrame, institution: str, year: str) -> str:
     )
     return (f'<section class="annex"><div class="annex-no">附件 1</div><h2 class="annex-title">{_e(year)} 学年度信息公开工作统计表</h2>'
             f'<p class="annex-meta">学校名称:{_e(institution)}</p>'
-            f'<table class="stat"><thead><tr><th>序号</th><th>内容</th><th>数量</th><th>单位</th></tr></thead><tbody>{rows}</tbody></table></section>')
+            f'<table class="stat"><colgroup><col style="width:7%"><col style="width:73%"><col style="width:11%"><col style="width:9%"></colgroup><thead><tr><th>序号</th><th>内容</th><th>数量</th><th>单位</th></tr></thead><tbody>{rows}</tbody></table></section>')
 
 
 def checklist_table(items: pd.DataFrame, institution: str) -> str:
@@ -81,8 +81,9 @@ def checklist_table(items: pd.DataFrame, institution: str) -> str:
             body_rows.append(f'<tr><td class="no">{r.item}</td><td>{_e(r.item_text)}</td><td class="val">{count}</td>'
                              f'<td class="links">{links}</td><td class="flag">{_e(r.on_platform)}</td><td>{_e(r.remark)}</td></tr>')
     return (f'<section class="annex"><div class="annex-no">附件 2</div><h2 class="annex-title">高等学校信息公开事项清单(50 条)对照检查表</h2>'
-            f'<p class="annex-meta">学校名称:{_e(institution)}</p><table class="checklist"><thead><tr><th>序号</th><th>事项</th>'
-            f'<th>公开数量(条)</th><th>链接</th><th>是否在门户网站信息公开平台公布</th><th>其他需说明事项</th></tr></thead>'
+            f'<p class="annex-meta">学校名称:{_e(institution)}</p><table class="checklist">'
+            f'<colgroup><col style="width:6%"><col style="width:30%"><col style="width:8%"><col style="width:32%"><col style="width:10%"><col style="width:14%"></colgroup>'
+            f'<thead><tr><th>序号</th><th>事项</th><th>公开数量(条)</th><th>链接</th><th>是否在门户网站信息公开平台公布</th><th>其他需说明事项</th></tr></thead>'
             f'<tbody>{"".join(body_rows)}</tbody></table></section>')
 
 
@@ -93,7 +94,7 @@ def findings_table(findings: pd.DataFrame, corrections: pd.DataFrame) -> str:
         f'<td>{_e(r.title)}</td><td class="filled">{_e(r.filled)}</td></tr>'
         for r in failed.itertuples()
     )
-    table = (f'<table class="findings"><thead><tr><th>编号</th><th>级别</th><th>校验项</th><th>代入数值 / 问题</th></tr></thead>'
+    table = (f'<table class="findings"><colgroup><col style="width:8%"><col style="width:8%"><col style="width:30%"><col style="width:54%"></colgroup><thead><tr><th>编号</th><th>级别</th><th>校验项</th><th>代入数值 / 问题</th></tr></thead>'
              f'<tbody>{rows}</tbody></table>') if rows else "<p>全部校验通过。</p>"
     fixes = ""
     if not corrections.empty:

@@ -53,6 +53,7 @@ def run_year(root: Path, year: str, strict: bool = False) -> RunResult:
     final = inside(root, f"{paths.OUTPUTS_DIR}/{year}", "输出文件夹")
     outputs.mkdir(exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=outputs))
+    staging.chmod(0o755)  # mkdtemp makes 0700; the year folder is meant to be shared
     try:
         clock = time.perf_counter()
         nb, error = _execute(root, year, strict)
