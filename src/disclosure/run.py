@@ -99,11 +99,11 @@ def _execute(root: Path, year: str, strict: bool) -> tuple[Any, str | None]:
 def normalise(nb: Any) -> Any:
     """Move volatile values out of the evidence so identical inputs give an identical notebook."""
     nb.metadata.pop("papermill", None)
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = INJECTED_CELL_ID
+        # jupytext gives new random ids on every read of the .py source; number them instead.
+        cell["id"] = INJECTED_CELL_ID if "injected-parameters" in cell.metadata.get("tags", []) else f"cell-{index:03d}"
     return nb
 
 
