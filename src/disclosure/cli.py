@@ -23,6 +23,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true", help="有错误级校验未通过时在校验单元格处停止")
     check = sub.add_parser("check", help="只做校验(不启动内核),列出未通过的校验项")
     check.add_argument("year", help="学年,如 2023-2024")
+    verify = sub.add_parser("verify", help="按 manifest.json 重新计算输出文件的 SHA-256,报告任何改动")
+    verify.add_argument("folder", type=Path, help="某次运行的输出文件夹,如 outputs/2023-2024")
+    verify.add_argument("--rerun", action="store_true", help="按记录的输入重新运行,并比较结果是否完全相同")
+    archive = sub.add_parser("archive", help="把某学年的证据(底稿、报告、表格、输入、manifest)打包为一个 zip")
+    archive.add_argument("year", help="学年,如 2023-2024")
+    init = sub.add_parser("init", help="为新学年创建参数文件和空白数据模板")
+    init.add_argument("year", help="学年,如 2024-2025")
+    init.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="模板格式:每表一个 CSV,或一个含各表工作表(带下拉列表)的 tables.xlsx")
     return parser
 
 
@@ -32,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         root = args.root.resolve() if args.root else find_root()
         if args.command == "check":
             return _check(root, args.year)
+        if args.command == "verify":
+            return _verify(root, args.folder, args.rerun)
+        if args.command == "archive":
+            return _archive(root, args.year)
+        if args.command == "init":
+            return _init(root, args.year, args.format)
         return _run(root, args)
     except InputError as exc:
         _say(f"输入有误,未生成任何输出({len(exc.problems)} 个问题):")
@@ -102,6 +116,52 @@ def _run(root: Path, args: argparse.Namespace) -> int:
             print_findings(check_year(root, year)[3])
             worst = max(worst, EXIT_FAILED_CHECKS)
     return worst
+
+
+def _verify(root: Path, folder: Path, rerun: bool) -> int:
+    from .verify import rerun as rerun_year
+    from .verify import verify_outputs
+
+    folder = folder if folder.is_absolute() else Path.cwd() / folder
+    differences = verify_outputs(folder)
+    for d in differences:
+        _say(f"  - {d}")
+    _say(f"{folder}:{'有 ' + str(len(differences)) + ' 处与 manifest 不符' if differences else '全部输出与 manifest 一致'}")
+    if rerun:
+        inputs, outputs = rerun_year(root, folder)
+        for d in inputs + outputs:
+            _say(f"  - {d}")
+        same = not inputs and not outputs
+        _say("重新运行:结果与存档完全相同" if same else f"重新运行:{len(inputs)} 个输入已变化,{len(outputs)} 个输出不同")
+        differences += inputs + outputs
+    return EXIT_FAILED_CHECKS if differences else EXIT_OK
+
+
+def _archive(root: Path, year: str) -> int:
+    from .archive import build_archive
+    from .paths import OUTPUTS_DIR
+    from .verify import verify_outputs
+
+    folder = root / OUTPUTS_DIR / year
+    differences = verify_outputs(folder)
+    if differences:
+        _say("输出与 manifest 不符,拒绝打包:")
+        for d in differences:
+            _say(f"  - {d}")
+        return EXIT_FAILED_CHECKS
+    target = build_archive(root, folder, root / OUTPUTS_DIR / "archives")
+    _say(f"已打包:{target}")
+    return EXIT_OK
+
+
+def _init(root: Path, year: str, fmt: str) -> int:
+    from .init import init_year
+
+    written = init_year(root, year, fmt)
+    for path in written:
+        _say(f"  + {path.relative_to(root)}")
+    _say(f"已创建学年 {year} 的参数文件和数据模板;填好后运行 disclosure check {year}")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

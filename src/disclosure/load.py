@@ -31,20 +31,42 @@ class TextTable:
     notes: list[str] = field(default_factory=list)
 
 
-def find_table_file(folder: Path, stem: str) -> Path | None:
-    """`<stem>.csv` or `<stem>.xlsx`; both present is ambiguous and refused."""
-    found = [p for p in (folder / f"{stem}.csv", folder / f"{stem}.xlsx") if p.is_file()]
+WORKBOOK_FILE = "tables.xlsx"  # one workbook with a sheet per table, as `disclosure init --format xlsx` writes
+
+
+def find_table_file(folder: Path, stem: str) -> tuple[Path, str | None] | None:
+    """(file, sheet) of a table: `<stem>.csv`, `<stem>.xlsx`, or sheet `<stem>` of tables.xlsx.
+
+    More than one of them is ambiguous and refused, so a forgotten template never wins silently.
+    """
+    found: list[tuple[Path, str | None]] = [(p, None) for p in (folder / f"{stem}.csv", folder / f"{stem}.xlsx") if p.is_file()]
+    book = folder / WORKBOOK_FILE
+    if book.is_file() and stem in _sheet_names(book):
+        found.append((book, stem))
     if len(found) > 1:
-        raise InputError.one(str(folder / stem), f"同时存在 {stem}.csv 和 {stem}.xlsx,无法确定用哪一个;请只保留一个")
+        names = "、".join(p.name + (f"(工作表 {s})" if s else "") for p, s in found)
+        raise InputError.one(str(folder / stem), f"表 {stem} 同时出现在 {names} 中,无法确定用哪一个;请只保留一个")
     return found[0] if found else None
 
 
-def read_text_table(path: Path, shown: str) -> TextTable:
+def _sheet_names(book: Path) -> list[str]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(book, read_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InputError.one(str(book), f"无法作为 Excel(.xlsx)文件打开:{exc}") from None
+    names = wb.sheetnames
+    wb.close()
+    return names
+
+
+def read_text_table(path: Path, shown: str, sheet: str | None = None) -> TextTable:
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise InputError.one(shown, f"文件过大({size / 1048576:.1f} MB),超过 {MAX_BYTES // 1048576} MB 上限;请确认选对了文件")
     if path.suffix.lower() == ".xlsx":
-        table = _read_xlsx(path, shown)
+        table = _read_xlsx(path, shown, sheet)
     else:
         table = _read_csv(path, shown)
     _drop_blank_rows(table)
@@ -93,7 +115,7 @@ def _read_csv(path: Path, shown: str) -> TextTable:
     return TextTable(path, header, rows, lines, encoding)
 
 
-def _read_xlsx(path: Path, shown: str) -> TextTable:
+def _read_xlsx(path: Path, shown: str, sheet_name: str | None = None) -> TextTable:
     import openpyxl
 
     try:
@@ -101,7 +123,8 @@ def _read_xlsx(path: Path, shown: str) -> TextTable:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise InputError.one(shown, f"无法作为 Excel(.xlsx)文件打开:{exc}") from None
-    sheet = book[path.stem] if path.stem in book.sheetnames else book.worksheets[0]
+    wanted = sheet_name or path.stem
+    sheet = book[wanted] if wanted in book.sheetnames else book.worksheets[0]
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []

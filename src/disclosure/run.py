@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -40,8 +40,11 @@ class RunResult:
     stages: dict[str, float] = field(default_factory=dict)
 
 
-def run_year(root: Path, year: str, strict: bool = False) -> RunResult:
-    """Run one academic year; raise InputError before any kernel starts when inputs are bad."""
+def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = None) -> RunResult:
+    """Run one academic year; raise InputError before any kernel starts when inputs are bad.
+
+    `dest` (default outputs/<year>) is replaced only when the run completes.
+    """
     from .findings import check_year
 
     started = datetime.now(timezone.utc)
@@ -49,10 +52,11 @@ def run_year(root: Path, year: str, strict: bool = False) -> RunResult:
     clock = time.perf_counter()
     data, _stats, _items, _findings = check_year(root, year)  # validates params and every input, no kernel
     stages["validate"] = time.perf_counter() - clock
-    outputs = inside(root, paths.OUTPUTS_DIR, "输出文件夹")
-    final = inside(root, f"{paths.OUTPUTS_DIR}/{year}", "输出文件夹")
-    outputs.mkdir(exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=outputs))
+    final = dest or inside(root, f"{paths.OUTPUTS_DIR}/{year}", "输出文件夹")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".staging-{year}-*"):  # left by a killed run; never a finished output
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=final.parent))
     staging.chmod(0o755)  # mkdtemp makes 0700; the year folder is meant to be shared
     try:
         clock = time.perf_counter()
@@ -67,6 +71,8 @@ def run_year(root: Path, year: str, strict: bool = False) -> RunResult:
         _write_outputs(nb, staging)
         stages["render"] = time.perf_counter() - clock
         manifest = _manifest(root, data.inputs, staging, started, stages, year, outcome)
+        manifest["parameters"] = _jsonable(asdict(data.params))
+        manifest["corrections"] = _jsonable([asdict(c) for c in data.corrections])
         write_text(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
         _swap(staging, final)
     finally:
@@ -161,6 +167,10 @@ def _manifest(root: Path, inputs: list[dict[str, object]], folder: Path, started
         "git": git_state(root), "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "stages_seconds": {k: round(v, 3) for k, v in stages.items()},
     }
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _keep_failed(nb: Any, final: Path, started: datetime, stages: dict[str, float], root: Path,

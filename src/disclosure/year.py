@@ -63,14 +63,19 @@ def load_year(root: Path, year: str) -> YearData:
     files: dict[str, str] = {}
     notes: dict[str, list[str]] = {}
     for name, schema in defs.items():
-        path = find_table_file(folder, name)
-        if path is None:
+        try:
+            located = find_table_file(folder, name)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        if located is None:
             if not schema.optional_file:
                 problems.append(Problem(f"{params.data_dir}/{name}.csv", "缺少该文件(也可用同名 .xlsx);没有数据时请保留只含表头的文件"))
             continue
-        shown = path.relative_to(root).as_posix()
+        path, sheet = located
+        shown = path.relative_to(root).as_posix() + (f"[{sheet}]" if sheet else "")
         try:
-            text = read_text_table(path, shown)
+            text = read_text_table(path, shown, sheet)
         except InputError as exc:
             problems += exc.problems
             continue
