@@ -102,12 +102,20 @@ def test_too_large_file(tmp_path):
         read_text_table(path, "publications.csv")
 
 
+def test_find_table_file(tmp_path):
+    path = write(tmp_path, "publications.csv", PUBLICATIONS)
+    assert find_table_file(tmp_path, "publications") == (path, None)
+    assert find_table_file(tmp_path, "withheld") is None
+
+
 def test_csv_and_xlsx_side_by_side_is_ambiguous(tmp_path):
     write(tmp_path, "publications.csv", PUBLICATIONS)
     write(tmp_path, "publications.xlsx", b"")
-    with pytest.raises(InputError, match="同时存在 publications.csv 和 publications.xlsx"):
+    with pytest.raises(InputError) as exc:
         find_table_file(tmp_path, "publications")
-    assert find_table_file(tmp_path, "withheld") is None
+    message = only(exc.value.problems).message
+    assert "publications.csv" in message and "publications.xlsx" in message
+    assert "请只保留一个" in message
 
 
 # --- xlsx -------------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import yaml
 
 from .errors import InputError
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def read_yaml(path: Path, shown: str | None = None) -> Any:
     shown = shown or str(path)
@@ -19,8 +21,8 @@ def read_yaml(path: Path, shown: str | None = None) -> Any:
     except OSError as exc:
         raise InputError.one(shown, f"无法读取:{exc.strerror}") from None
     try:
-        # safe_load: a data file must never construct Python objects.
-        return yaml.safe_load(text)
+        # A safe loader: a data file must never construct Python objects. libyaml's is ~10x faster.
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
