@@ -211,6 +211,9 @@ show.figure(fig_media, "media_by_prominence", "媒体报道(按显著程度)")
 # %%
 fig_applications = show.applications_figure(data, academic_year, source_line)
 
+# %%
+fig_years = show.years_figure(previous, stats, previous_year, academic_year, source_line)
+
 # %% [markdown]
 # ## 8. 导出结果(由运行器写入 statistics.csv、checklist.csv、findings.csv/json)
 
@@ -237,4 +240,4 @@ show.html(report.checklist_table(items, data.profile["institution"]))
 show.html(report.findings_table(findings, corrections))
 
 # %% tags=["report"]
-show.html(report.figures_section(academic_year, [(fig_channels, "主动公开信息(按渠道)"), (fig_checklist, "清单事项公开情况(按类别)"), (fig_media, "媒体报道(按显著程度)")]))
+show.html(report.figures_section(academic_year, [(fig_channels, "主动公开信息(按渠道)"), (fig_checklist, "清单事项公开情况(按类别)"), (fig_media, "媒体报道(按显著程度)"), (fig_applications, "依申请公开情况"), (fig_years, "主要指标跨学年对比")]))

@@ -112,3 +112,25 @@ def applications_panels(applications: pd.DataFrame, year: str, source: str) -> F
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("申请数(件)")
     return _finish(fig, axes.flat[0], f"{year} 学年依申请公开情况", source)
+
+
+YEAR_ROWS = {10: "门户网站", 12: "信息公开平台", 11: "清单事项", 15: "官方微博微信", 16: "媒体报道", 19: "收到申请"}
+
+
+def across_years(previous: pd.DataFrame, current: pd.DataFrame, previous_year: str, year: str, source: str) -> Figure:
+    """Main counts of this year beside the previous year's."""
+    before = dict(zip(previous["row"], previous["value"], strict=True))
+    now = dict(zip(current["row"], current["value"], strict=True))
+    labels = list(YEAR_ROWS.values())
+    x = range(len(labels))
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = 0.38
+    old_bars = ax.bar([i - width / 2 for i in x], [int(before.get(r, 0)) for r in YEAR_ROWS], width, color="#c9b8a6", label=f"{previous_year} 学年")
+    new_bars = ax.bar([i + width / 2 for i in x], [int(now.get(r, 0)) for r in YEAR_ROWS], width, color=COLORS[0], label=f"{year} 学年")
+    ax.bar_label(old_bars, fontsize=8, padding=2)
+    ax.bar_label(new_bars, fontsize=8, padding=2)
+    ax.set_xticks(list(x), labels)
+    ax.set_ylabel("数量(条/件)")
+    ax.legend(fontsize=9)
+    ax.grid(axis="x", visible=False)
+    return _finish(fig, ax, f"主要指标跨学年对比({previous_year} 与 {year})", source)

@@ -123,8 +123,9 @@ def date_text(profile: dict[str, Any]) -> str:
     return cn_date(date.fromisoformat(str(value))) if value else ""
 
 
-def figures_section(year: str, figures: list[tuple[bytes, str]]) -> str:
+def figures_section(year: str, figures: list[tuple[bytes | None, str]]) -> str:
     import base64
 
+    figures = [(png, caption) for png, caption in figures if png]  # figures a year does not have are skipped
     blocks = "".join(figure_block(base64.b64encode(png).decode("ascii"), f"图 {i}:{year} 学年{caption}") for i, (png, caption) in enumerate(figures, 1))
     return f'<section class="annex figures"><div class="annex-no">附图</div><h2 class="annex-title">图表</h2>{blocks}</section>'

@@ -51,6 +51,7 @@ def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = No
     stages: dict[str, float] = {}
     clock = time.perf_counter()
     data, _stats, _items, _findings = check_year(root, year)  # validates params and every input, no kernel
+    _font_or_stop()
     stages["validate"] = time.perf_counter() - clock
     final = dest or inside(root, f"{paths.OUTPUTS_DIR}/{year}", "输出文件夹")
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -78,6 +79,16 @@ def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = No
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RunResult(year, final, outcome, stages)
+
+
+def _font_or_stop() -> None:
+    """Figures need the CJK font; say so before a kernel starts rather than draw boxes."""
+    from .charts import FontMissing, cjk_font_file
+
+    try:
+        cjk_font_file()
+    except FontMissing as exc:
+        raise InputError.one("字体", str(exc)) from None
 
 
 def _execute(root: Path, year: str, strict: bool) -> tuple[Any, str | None]:

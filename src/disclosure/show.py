@@ -34,7 +34,10 @@ def params_table(data: YearData) -> pd.DataFrame:
 
 def inputs_table(data: YearData) -> pd.DataFrame:
     frame = pd.DataFrame(data.inputs).rename(columns={"path": "文件", "bytes": "字节", "sha256": "SHA-256"})
-    frame["读取说明"] = frame["文件"].map(lambda f: ";".join(data.read_notes.get(f, [])))
+    def notes(path: str) -> str:  # a workbook's sheets are noted as "<file>[<sheet>]"
+        return ";".join(n for key, ns in data.read_notes.items() if key == path or key.startswith(path + "[") for n in ns)
+
+    frame["读取说明"] = frame["文件"].map(notes)
     return frame
 
 
@@ -120,6 +123,20 @@ def applications_figure(data: YearData, year: str, source: str) -> bytes | None:
         return None
     image = charts.png(charts.applications_panels(frame, year, source))
     figure(image, "applications", "依申请公开情况")
+    return image
+
+
+def years_figure(previous: pd.DataFrame | None, stats: pd.DataFrame, previous_year: str, year: str, source: str) -> bytes | None:
+    """This year beside the previous one, when the workspace holds the previous year."""
+    from . import charts
+
+    if previous is None:
+        from IPython.display import Markdown, display
+
+        display(Markdown(f"工作区中没有上一学年({previous_year})的数据,不绘制跨学年对比图。"))
+        return None
+    image = charts.png(charts.across_years(previous, stats, previous_year, year, source))
+    figure(image, "across_years", "主要指标跨学年对比")
     return image
 
 
