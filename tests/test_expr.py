@@ -5,7 +5,6 @@ import pytest
 
 from disclosure.expr import ExpressionError, evaluate, fill, names, parse
 
-
 # --- parse: only names, literals, arithmetic, comparisons and and/or/not --------------------------
 
 @pytest.mark.parametrize("text", [
@@ -79,8 +78,6 @@ def test_names_are_distinct():
     assert len(found) == 3
 
 
-@pytest.mark.xfail(reason="BUG: expr.names walks the tree breadth-first (ast.walk), so names come out "
-                          "as r19, r30, r29, r27, r28 instead of in order of first appearance", strict=True)
 def test_names_in_order_of_first_appearance():
     assert names(parse("r19 == r27 + r28 + r29 + r30")) == ["r19", "r27", "r28", "r29", "r30"]
 

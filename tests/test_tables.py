@@ -12,7 +12,7 @@ from disclosure.forms import RowDef
 from disclosure.tables import _ranges, checklist_categories, checklist_items, row_value, split_links, statistics
 from disclosure.year import load_year
 
-ROOT = Path("/work/main")
+ROOT = Path(__file__).resolve().parents[1]
 YEAR = "2023-2024"
 RAW = f"data/raw/{YEAR}"
 

@@ -119,7 +119,7 @@ def narrative_checks(narrative: dict[str, Any] | None, ctx: dict[str, Any], narr
         if values is None:
             unaligned.append(f"{where}印刷文字与模板不对应")
             continue
-        for name, printed in values.items():
+        for name, printed in values:
             if name in ctx and re.fullmatch(r"\d+", str(ctx[name])) and printed != str(ctx[name]):
                 wrong.append(f"{where}印为“{printed}”,{name} 为 {ctx[name]}")
     return [

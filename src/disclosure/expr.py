@@ -45,9 +45,14 @@ def parse(text: str) -> ast.Expression:
 def names(tree: ast.AST) -> list[str]:
     """The distinct names used, in order of first appearance."""
     seen: dict[str, None] = {}
-    for node in ast.walk(tree):
+
+    def visit(node: ast.AST) -> None:  # depth-first, left to right (ast.walk is breadth-first)
         if isinstance(node, ast.Name):
             seen.setdefault(node.id, None)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
     return list(seen)
 
 

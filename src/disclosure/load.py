@@ -16,7 +16,6 @@ from .errors import InputError
 
 MAX_BYTES = 5 * 1024 * 1024  # a year's raw table is kilobytes; more means a wrong file
 FULL_WIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
-CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "hz"}
 
 
 @dataclass
@@ -74,24 +73,48 @@ def read_text_table(path: Path, shown: str, sheet: str | None = None) -> TextTab
 
 
 def decode(data: bytes, shown: str) -> tuple[str, str]:
-    """Decode strictly: UTF-8 (with or without BOM), else GB18030 if a detector agrees it is Chinese."""
+    """Decode strictly: UTF-8 (with or without BOM), else GB18030/GBK when the text reads as Chinese.
+
+    GB18030 decodes almost any bytes, so a decode alone proves nothing. Real GBK files from Chinese
+    Windows consist of common characters (the GB2312 set); Big5, Shift-JIS, UTF-16 or binary data
+    decoded as GB18030 give rare characters, control codes or private-use code points instead.
+    A statistical detector (charset-normalizer) was tried and misread short GBK files as Korean.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "UTF-8 (带 BOM)"
+        try:
+            return data[3:].decode("utf-8"), "UTF-8 (带 BOM)"
+        except UnicodeDecodeError as exc:
+            raise InputError.one(shown, f"文件标为 UTF-8(带 BOM),但第 {exc.start} 字节处不是有效的 UTF-8;请重新另存为 UTF-8") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError.one(shown, "无法识别文件编码:文件是 UTF-16 编码(Excel 的“Unicode 文本”),不是 UTF-8 或 GBK 的 CSV;请在 Excel 中另存为“CSV UTF-8(逗号分隔)”")
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    guess = (best.encoding if best else "").lower()
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         text = None
-    if text is None or (guess and guess not in CHINESE_ENCODINGS and guess.replace("_", "") not in CHINESE_ENCODINGS):
-        raise InputError.one(shown, f"无法识别文件编码(检测结果:{guess or '未知'});请另存为 UTF-8 或 GBK 编码的 CSV")
+    if text is None or not _reads_as_chinese(text):
+        raise InputError.one(shown, "无法识别文件编码:既不是 UTF-8,也不像 GBK/GB18030 编码的中文;请在 Excel 中另存为“CSV UTF-8”或 GBK 编码的 CSV")
     return text, "GB18030 (兼容 GBK)"
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """Nearly every non-ASCII character is a common (GB2312) character and there are no control codes."""
+    if any(ord(c) < 32 and c not in "\r\n\t" for c in text):
+        return False
+    wide = [c for c in text if ord(c) > 127]
+    if not wide:
+        return False
+    common = 0
+    for c in wide:
+        try:
+            c.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common / len(wide) >= 0.95
 
 
 def _read_csv(path: Path, shown: str) -> TextTable:
@@ -108,7 +131,7 @@ def _read_csv(path: Path, shown: str) -> TextTable:
                 header = record
                 continue
             rows.append(record)
-            lines.append(reader.line_num)
+            lines.append(len(rows) + 1)  # the row as Excel shows it: a quoted line break stays inside one row
     except csv.Error as exc:
         raise InputError.one(shown, f"CSV 格式错误:{exc}", row=reader.line_num) from None
     assert header is not None

@@ -48,8 +48,8 @@ def paragraphs(narrative: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, An
                 yield f"第{section.get('part', '?')}部分第 {i} 段", para
 
 
-def printed_values(template: str, printed: str) -> dict[str, str] | None:
-    """Align the printed text with the template; return what was printed at each placeholder.
+def printed_values(template: str, printed: str) -> list[tuple[str, str]] | None:
+    """Align the printed text with the template; return (placeholder, printed text) at each placeholder.
 
     Whitespace is ignored on both sides (the PDF conversion adds and drops spaces). None means the
     printed text does not follow the template.
@@ -65,7 +65,4 @@ def printed_values(template: str, printed: str) -> dict[str, str] | None:
     found = re.fullmatch(pattern, squeeze.sub("", printed), flags=re.DOTALL)
     if not found:
         return None
-    values: dict[str, str] = {}
-    for name, value in zip(order, found.groups(), strict=True):
-        values.setdefault(name, value)
-    return values
+    return list(zip(order, found.groups(), strict=True))  # every occurrence, so a repeated placeholder is checked each time

@@ -146,9 +146,13 @@ def _corrections(items: Any, rel: str, problems: list[Problem]) -> list[Correcti
         if not isinstance(match, dict) or (not match and item["table"] != "profile"):
             problems.append(Problem(rel, f"第 {i} 条更正的 match 应为非空映射(列名: 值),用来找到要更正的行"))
             continue
+        expect = item.get("expect", 1)
+        if isinstance(expect, bool) or not isinstance(expect, int) or expect < 1:
+            problems.append(Problem(rel, f"第 {i} 条更正的 expect 应为正整数(要更正的行数),实际为“{expect}”"))
+            continue
         out.append(Correction(
             table=str(item["table"]), match=dict(match), field=str(item["field"]),
             value=item["value"], reason=str(item["reason"]), by=str(item["by"]), on=str(item["on"]),
-            expect=int(item.get("expect", 1)),
+            expect=expect,
         ))
     return out

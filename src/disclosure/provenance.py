@@ -9,7 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGES = ("disclosure-workbook", "papermill", "nbconvert", "nbclient", "nbformat", "jupytext", "ipykernel",
-            "pandas", "matplotlib", "openpyxl", "PyYAML", "weasyprint", "charset-normalizer")
+            "pandas", "matplotlib", "openpyxl", "PyYAML", "weasyprint")
 
 
 def sha256(path: Path) -> str:

@@ -17,7 +17,7 @@ from .expr import ExpressionError, evaluate, fill, names, parse
 from .paths import RULES_FORM
 from .yamlio import read_yaml
 
-NAME = re.compile(r"^([rp])(\d+)$")
+NAME = re.compile(r"^([rp])([1-9]\d*)$")  # r7, never r07: names must match the environment exactly
 SEVERITIES = ("error", "warning")
 COLUMNS = ["id", "severity", "family", "title", "check", "filled", "passed", "sources", "basis"]
 
