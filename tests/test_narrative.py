@@ -1,8 +1,7 @@
-from pathlib import Path
-
 """Narrative placeholders (disclosure.narrative): filling templates and reading numbers out of printed prose."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
