@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -87,9 +88,15 @@ def workspace_factory(tmp_path_factory: pytest.TempPathFactory) -> Callable[...,
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:
-    """Run `disclosure <args>` in-process through disclosure.cli.main; returns (exit code, stdout)."""
+def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[int, str]]:
+    """Run `disclosure <args>` in-process through disclosure.cli.main; returns (exit code, stdout).
+
+    The current directory is an empty temporary folder, so a call without --root cannot find (and write
+    into) the repository's workspace.
+    """
     from disclosure.cli import main
+
+    monkeypatch.chdir(tmp_path)
 
     def run(*args: str | Path) -> tuple[int, str]:
         capsys.readouterr()  # drop anything printed before
@@ -100,10 +107,13 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:
 
 
 def run_cli_subprocess(*args: str | Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    """Run `python -m disclosure.cli <args>` in a child process (a real kernel, as a user runs it)."""
+    """Run `python -m disclosure.cli <args>` in a child process (a real kernel, as a user runs it).
+
+    Runs in the system temporary folder (not a workspace), so only --root decides where outputs go.
+    """
     env = dict(os.environ, PYTHONIOENCODING="utf-8", MPLBACKEND="Agg")
     return subprocess.run([sys.executable, "-m", "disclosure.cli", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=REPO_ROOT / "tests")
+                          timeout=timeout, env=env, cwd=tempfile.gettempdir())
 
 
 @pytest.fixture(scope="session")

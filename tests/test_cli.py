@@ -75,10 +75,6 @@ def test_a_correction_with_a_quoted_on_key_is_applied(workspace, cli) -> None:  
     assert "第 9 行 重算 15 ≠ 公布 14" in out
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="BUG: params._corrections: YAML reads the documented key `on:` as boolean True, so the "
-                          "documented correction form (params/2023-2024.yaml comment) crashes with TypeError in "
-                          "'、'.join(sorted(unknown)) instead of being applied (or refused with exit 2)")
 def test_a_correction_written_as_documented_is_applied(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     root = workspace(SYNTHETIC)
     _with_corrections(root, CORRECTION.format(table="profile", match="{}", field="leader", value="校长", on="on"))
@@ -86,9 +82,6 @@ def test_a_correction_written_as_documented_is_applied(workspace, cli) -> None: 
     assert code == 0, out
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: corrections.apply_corrections writes the corrected value without validating it "
-                   "against forms/tables.yaml: a negative count, a value outside `allowed` or text in an int column "
-                   "(silently summed as 0) is accepted, where the same value in the raw file gives exit 2")
 @pytest.mark.parametrize("table, match, field, value", [
     ("media_reports", "{title: 虚构示范大学新闻报道第 1 篇}", "count", "-3"),
     ("applications", "{id: YSQ-2030-002}", "channel", "网上"),

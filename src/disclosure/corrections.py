@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 
 from .errors import InputError, Problem
-from .params import Correction
-from .validate import LINE
+from .forms import TableDef
+from .params import Correction, Params
+from .validate import LINE, typed
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,20 @@ class AppliedCorrection:
 
 
 def apply_corrections(
-    corrections: tuple[Correction, ...], tables: dict[str, pd.DataFrame], files: dict[str, str],
-    profile: dict[str, Any], shown: str,
+    params: Params, tables: dict[str, pd.DataFrame], files: dict[str, str], profile: dict[str, Any], shown: str,
+    defs: dict[str, TableDef], profile_ints: tuple[str, ...],
 ) -> list[AppliedCorrection]:
+    """Apply each correction; a corrected value must pass the same checks as a raw one."""
     applied: list[AppliedCorrection] = []
     problems: list[Problem] = []
-    for number, c in enumerate(corrections, 1):
+    for number, c in enumerate(params.corrections, 1):
         label = f"第 {number} 条更正({c.table}.{c.field})"
         if c.table == "profile":
             if c.field not in profile:
                 problems.append(Problem(shown, f"{label}:profile.yaml 中没有“{c.field}”"))
+                continue
+            if c.field in profile_ints and (isinstance(c.value, bool) or not isinstance(c.value, int) or c.value < 0):
+                problems.append(Problem(shown, f"{label}:更正值“{c.value}”应为非负整数"))
                 continue
             applied.append(AppliedCorrection("profile", "profile.yaml", c.field, profile[c.field], c.value, c.reason, c.by, c.on))
             profile[c.field] = c.value
@@ -54,11 +59,16 @@ def apply_corrections(
         if len(hits) != c.expect:
             problems.append(Problem(shown, f"{label}:条件 {c.match} 匹配到 {len(hits)} 行,应为 {c.expect} 行"))
             continue
+        found: list[Problem] = []
+        value = typed(str(c.value), defs[c.table].column(c.field), shown, params.start, params.end, found)
+        if found:
+            problems.append(Problem(shown, f"{label}:更正值“{c.value}”不合格:{found[0].message}"))
+            continue
         for index in hits:
             before = frame.at[index, c.field]
-            frame.at[index, c.field] = c.value
+            frame.at[index, c.field] = value
             where = f"{files[c.table]} 第 {frame.at[index, LINE]} 行"
-            applied.append(AppliedCorrection(c.table, where, c.field, before, c.value, c.reason, c.by, c.on))
+            applied.append(AppliedCorrection(c.table, where, c.field, before, value, c.reason, c.by, c.on))
     if problems:
         raise InputError(problems)
     return applied

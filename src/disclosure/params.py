@@ -134,10 +134,12 @@ def _corrections(items: Any, rel: str, problems: list[Problem]) -> list[Correcti
         if not isinstance(item, dict):
             problems.append(Problem(rel, f"第 {i} 条更正应为映射(table/match/field/value/reason/by/on)"))
             continue
+        # YAML 1.1 reads a bare `on:` key as the boolean True; the documented key is "on".
+        item = {("on" if key is True else key): value for key, value in item.items()}
         unknown = set(item) - CORRECTION_KEYS
         missing = CORRECTION_REQUIRED - set(item)
         if unknown:
-            problems.append(Problem(rel, f"第 {i} 条更正有未知键:{'、'.join(sorted(unknown))}"))
+            problems.append(Problem(rel, f"第 {i} 条更正有未知键:{'、'.join(sorted(map(str, unknown)))}"))
         if missing:
             problems.append(Problem(rel, f"第 {i} 条更正缺少:{'、'.join(sorted(missing))}(每条更正须写明原因、更正人和日期)"))
         if unknown or missing:

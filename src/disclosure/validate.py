@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from .errors import Problem
-from .forms import TableDef
+from .forms import ColumnDef, TableDef
 from .load import TextTable, normalise_number
 
 # A 有/无 answer where the form asks 是/否 (and back) means the same; normalise, and say so.
@@ -51,7 +51,7 @@ def validate(table: TextTable, schema: TableDef, shown: str, start: date, end: d
     return frame, problems
 
 
-def _typed(raw: str, col, shown: str, line: int, start: date, end: date, problems: list[Problem]) -> tuple[object, str | None]:
+def _typed(raw: str, col: ColumnDef, shown: str, line: int | None, start: date, end: date, problems: list[Problem]) -> tuple[object, str | None]:
     text = raw.strip()
     note = "去除首尾空格" if text != raw and text else None
     if not text:
@@ -91,6 +91,11 @@ def _typed(raw: str, col, shown: str, line: int, start: date, end: date, problem
             problems.append(Problem(shown, f"日期 {value} 不在本学年({start} 至 {end})内", row=line, column=col.name))
         return value.isoformat(), note
     return text, note
+
+
+def typed(raw: str, col: ColumnDef, shown: str, start: date, end: date, problems: list[Problem]) -> object:
+    """One value typed and checked like a cell of a raw table (used for corrections)."""
+    return _typed(raw, col, shown, None, start, end, problems)[0]
 
 
 def _is_float(text: str) -> bool:

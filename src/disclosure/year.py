@@ -88,7 +88,7 @@ def load_year(root: Path, year: str) -> YearData:
     reference = pd.read_csv(root / paths.CHECKLIST_ITEMS, encoding="utf-8", dtype={"item": int, "category_no": int})
     if problems:
         raise InputError(problems)
-    applied = apply_corrections(params.corrections, tables, files, profile, f"{paths.PARAMS_DIR}/{year}.yaml")
+    applied = apply_corrections(params, tables, files, profile, f"{paths.PARAMS_DIR}/{year}.yaml", defs, PROFILE_INT)
     inputs = [file_record(p, root) for p in _input_files(root, folder)]
     return YearData(root, params, rows, defs, profile, tables, files, narrative, reference, inputs, notes, applied)
 
