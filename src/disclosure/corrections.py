@@ -9,7 +9,7 @@ import pandas as pd
 
 from .errors import InputError, Problem
 from .forms import TableDef
-from .params import Correction, Params
+from .params import Params
 from .validate import LINE, typed
 
 
