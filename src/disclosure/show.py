@@ -14,6 +14,7 @@ import pandas as pd
 from .provenance import versions
 from .year import YearData
 
+AGREES = {True: "一致", False: "不一致", None: "未公布"}
 RESULTS_MIME = "application/vnd.disclosure.results+json"
 FIGURE_KEY = "disclosure_figure"
 
@@ -56,7 +57,7 @@ def raw(data: YearData, name: str) -> pd.DataFrame:
     if frame is None:
         return pd.DataFrame({"说明": [f"{name} 无此文件"]})
     columns = ["_line", *[c for c in frame.columns if c != "_line"]]
-    return frame[columns].rename(columns={"_line": "行"})
+    return frame[columns].rename(columns={"_line": "行"}).set_index("行").fillna("")
 
 
 def profile_table(data: YearData) -> pd.DataFrame:
@@ -67,7 +68,8 @@ def profile_table(data: YearData) -> pd.DataFrame:
 def rows(stats: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
     part = stats[(stats["row"] >= first) & (stats["row"] <= last)]
     keep = ["row", "label", "value", "unit", "definition", "source", "reported", "agrees"]
-    return part[[c for c in keep if c in part]].rename(columns=HEADINGS).set_index("行号")
+    view = part[[c for c in keep if c in part]].assign(agrees=part["agrees"].map(AGREES))
+    return view.rename(columns=HEADINGS).set_index("行号").fillna("")
 
 
 def disagreements(stats: pd.DataFrame) -> pd.DataFrame:
