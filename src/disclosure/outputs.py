@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .validate import is_number
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -33,17 +35,9 @@ def write_text(path: Path, text: str) -> None:
 
 def safe_cell(value: Any) -> Any:
     """Guard against spreadsheet formula injection: text starting with = + - @ is prefixed with '."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _is_number(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not is_number(value):
         return "'" + value
     return "" if value is None else value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def csv_text(records: list[dict[str, Any]], columns: list[str]) -> str:

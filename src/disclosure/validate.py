@@ -67,7 +67,7 @@ def _typed(raw: str, col: ColumnDef, shown: str, line: int | None, start: date, 
         try:
             value = int(plain)
         except ValueError:
-            kind = "小数" if _is_float(plain) else "文本"
+            kind = "小数" if is_number(plain) else "文本"
             problems.append(Problem(shown, f"应为非负整数,实际为{kind}“{text}”", row=line, column=col.name))
             return None, note
         if value < 0:
@@ -98,7 +98,7 @@ def typed(raw: str, col: ColumnDef, shown: str, start: date, end: date, problems
     return _typed(raw, col, shown, None, start, end, problems)[0]
 
 
-def _is_float(text: str) -> bool:
+def is_number(text: str) -> bool:
     try:
         float(text)
     except ValueError:
