@@ -411,21 +411,45 @@ def test_a_failing_cell_keeps_previous_outputs_and_the_failed_notebook(twice, tm
     assert leftovers(root) == []
 
 
-@pytest.mark.e2e
-def test_a_killed_kernel_keeps_previous_outputs(twice, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    root = tmp_path / "ws"
-    shutil.copytree(twice["root"], root, ignore=shutil.ignore_patterns("archives"))
-    edit_notebook(root, "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
-    before = snapshot(out_dir(root))
+KILL = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
 
+
+@pytest.fixture(scope="module")
+def killed(twice, tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[no-untyped-def]
+    """A copy with the previous run's outputs, whose notebook kills its own kernel before the export cell."""
+    root = tmp_path_factory.mktemp("killed") / "ws"
+    shutil.copytree(twice["root"], root, ignore=shutil.ignore_patterns("archives"))
+    edit_notebook(root, KILL)
+    before = snapshot(out_dir(root))
     done = disclosure(root, "run", YEAR)
+    return {"root": root, "before": before, "done": done}
+
+
+@pytest.mark.e2e
+def test_a_killed_kernel_keeps_previous_outputs(killed) -> None:  # type: ignore[no-untyped-def]
+    root, done = killed["root"], killed["done"]
     assert done.returncode == 1, done.stdout + done.stderr
     assert "运行失败" in done.stdout and ("内核" in done.stdout or "DeadKernel" in done.stdout), done.stdout
-    assert snapshot(out_dir(root)) == before, "the previous outputs were changed by a killed run"
+    assert snapshot(out_dir(root)) == killed["before"], "the previous outputs were changed by a killed run"
     assert disclosure(root, "verify", out_dir(root)).returncode == 0
     assert (out_dir(root) / "failed" / "workbook.ipynb").is_file()
     assert "内核" in load_nb(out_dir(root) / "failed" / "manifest.json")["error"]
     assert leftovers(root) == [], "a .staging-* folder was left in outputs/"
+
+
+@pytest.mark.e2e
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: run._execute calls papermill with request_save_on_cell_execute=False, so papermill gets no output path "
+    "for the engine and writes nothing when the kernel dies (DeadKernelError); _execute then falls back to the "
+    "unexecuted jupytext source, and failed/workbook.ipynb holds no cell output and no injected-parameters cell "
+    "(it shows the default academic_year, not the year that was run) instead of the partly executed notebook"))
+def test_a_killed_kernel_keeps_the_partly_executed_notebook(killed) -> None:  # type: ignore[no-untyped-def]
+    nb = load_nb(out_dir(killed["root"]) / "failed" / "workbook.ipynb")
+    assert any(c["id"] == "injected-parameters" for c in nb["cells"]), "no injected-parameters cell"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    kill = next(i for i, c in enumerate(code) if KILL in source_of(c))
+    ran = [c for c in code[:kill] if c.get("outputs")]
+    assert ran, "none of the cells executed before the kernel died kept its output"
 
 
 @pytest.mark.e2e

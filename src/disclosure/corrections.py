@@ -57,7 +57,8 @@ def apply_corrections(
             mask &= frame[key].astype(str) == str(value)
         hits = frame.index[mask]
         if len(hits) != c.expect:
-            problems.append(Problem(shown, f"{label}:条件 {c.match} 匹配到 {len(hits)} 行,应为 {c.expect} 行"))
+            condition = "、".join(f"{k} = {v}" for k, v in c.match.items())
+            problems.append(Problem(shown, f"{label}:条件“{condition}”匹配到 {len(hits)} 行,应为 {c.expect} 行"))
             continue
         found: list[Problem] = []
         value = typed(str(c.value), defs[c.table].column(c.field), shown, params.start, params.end, found)

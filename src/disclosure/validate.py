@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
 
@@ -14,6 +15,8 @@ from .load import TextTable, normalise_number
 # A 有/无 answer where the form asks 是/否 (and back) means the same; normalise, and say so.
 SYNONYMS = {"有": "是", "无": "否", "是": "有", "否": "无", "Y": "是", "N": "否"}
 LINE = "_line"
+# 2024-03-09, 2024/3/9 (what Excel writes in a Chinese locale), 2024.3.9, 2024年3月9日
+DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
 def validate(table: TextTable, schema: TableDef, shown: str, start: date, end: date) -> tuple[pd.DataFrame, list[Problem]]:
@@ -82,8 +85,11 @@ def _typed(raw: str, col: ColumnDef, shown: str, line: int | None, start: date, 
             problems.append(Problem(shown, f"“{text}”不是允许的值;允许:{'、'.join(col.allowed)}", row=line, column=col.name))
         return text, note
     if col.type == "date":
+        found = DATE.fullmatch(text)
         try:
-            value = date.fromisoformat(text.replace("/", "-"))
+            if not found:
+                raise ValueError(text)
+            value = date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
         except ValueError:
             problems.append(Problem(shown, f"日期“{text}”无法识别,应为 YYYY-MM-DD", row=line, column=col.name))
             return None, note
@@ -109,9 +115,10 @@ def is_number(text: str) -> bool:
 def _unique(frame: pd.DataFrame, schema: TableDef, shown: str) -> list[Problem]:
     if not schema.key or frame.empty:
         return []
-    keys = frame[list(schema.key)].astype(str).agg("|".join, axis=1)
+    parts = frame[list(schema.key)].map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+    keys = parts.agg("|".join, axis=1)
     out = []
-    for key, group in frame.groupby(keys, sort=False):
+    for key, group in frame[keys.str.strip("|") != ""].groupby(keys, sort=False):  # empty keys: reported as 不能为空
         if len(group) > 1:
             lines = "、".join(str(n) for n in group[LINE])
             out.append(Problem(shown, f"{'/'.join(schema.key)}“{key}”重复出现(第 {lines} 行),每个只能出现一次", row=int(group[LINE].iloc[1])))

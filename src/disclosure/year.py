@@ -12,7 +12,7 @@ from . import paths
 from .corrections import AppliedCorrection, apply_corrections
 from .errors import InputError, Problem
 from .forms import RowDef, TableDef, load_statistics_form, load_table_defs
-from .load import find_table_file, read_text_table
+from .load import WORKBOOK_FILE, find_table_file, read_text_table, sheet_names
 from .params import Params, load_params
 from .provenance import file_record
 from .validate import validate
@@ -62,14 +62,23 @@ def load_year(root: Path, year: str) -> YearData:
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     notes: dict[str, list[str]] = {}
+    shown_dir = folder.relative_to(root).as_posix()
+    sheets: list[str] = []
+    book_broken = False
+    if (folder / WORKBOOK_FILE).is_file():
+        try:
+            sheets = sheet_names(folder / WORKBOOK_FILE, f"{shown_dir}/{WORKBOOK_FILE}")
+        except InputError as exc:  # reported once, not once per table
+            problems += exc.problems
+            book_broken = True
     for name, schema in defs.items():
         try:
-            located = find_table_file(folder, name)
+            located = find_table_file(folder, name, sheets, shown_dir)
         except InputError as exc:
             problems += exc.problems
             continue
         if located is None:
-            if not schema.optional_file:
+            if not schema.optional_file and not book_broken:
                 problems.append(Problem(f"{params.data_dir}/{name}.csv", "缺少该文件(也可用同名 .xlsx);没有数据时请保留只含表头的文件"))
             continue
         path, sheet = located
@@ -84,7 +93,12 @@ def load_year(root: Path, year: str) -> YearData:
         tables[name], files[name] = frame, shown
         notes[shown] = [f"编码:{text.encoding}", *text.notes]
     narrative_path = folder / paths.NARRATIVE_FILE
-    narrative = read_yaml(narrative_path, narrative_path.relative_to(root).as_posix()) if narrative_path.is_file() else None
+    narrative = None
+    if narrative_path.is_file():
+        try:
+            narrative = read_yaml(narrative_path, narrative_path.relative_to(root).as_posix())
+        except InputError as exc:
+            problems += exc.problems
     reference = pd.read_csv(root / paths.CHECKLIST_ITEMS, encoding="utf-8", dtype={"item": int, "category_no": int})
     if problems:
         raise InputError(problems)
@@ -99,7 +113,11 @@ def _profile(folder: Path, root: Path, problems: list[Problem]) -> dict[str, Any
     if not path.is_file():
         problems.append(Problem(shown, "缺少学校概况文件 profile.yaml"))
         return {}
-    data = read_yaml(path, shown)
+    try:
+        data = read_yaml(path, shown)
+    except InputError as exc:  # keep going: the other files' problems are reported too
+        problems += exc.problems
+        return {}
     if not isinstance(data, dict):
         problems.append(Problem(shown, "应为“键: 值”形式的映射"))
         return {}
@@ -111,7 +129,9 @@ def _profile(folder: Path, root: Path, problems: list[Problem]) -> dict[str, Any
             problems.append(Problem(shown, f"缺少“{key}”"))
     for key in PROFILE_INT:
         value = data.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        if isinstance(value, str) and value.strip().isdigit():
+            problems.append(Problem(shown, f"“{key}”的值“{value}”加了引号,是文字;请去掉引号写成数字 {value.strip()}"))
+        elif value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             problems.append(Problem(shown, f"“{key}”应为非负整数,实际为“{value}”"))
     for key in PROFILE_TEXT:
         if key in data and data[key] is not None:
