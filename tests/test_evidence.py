@@ -333,6 +333,18 @@ def test_verify_rerun_names_a_changed_input_and_the_outputs_that_differ(twice, t
     assert snapshot(out_dir(root), skip_failed=False) == before, "verify --rerun must not touch the archived outputs"
 
 
+@pytest.mark.e2e
+def test_verify_rerun_reports_a_rerun_that_fails(twice, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "ws"
+    shutil.copytree(twice["root"], root, ignore=shutil.ignore_patterns("archives"))
+    edit_notebook(root, 'raise RuntimeError("测试错误")')
+    done = disclosure(root, "verify", "--rerun", out_dir(root))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr[-600:]
+    assert "notebooks/workbook.py" in done.stdout, done.stdout
+    assert "测试错误" in done.stdout, done.stdout
+
+
 # --------------------------------------------------------------------------------------------------
 # disclosure archive
 # --------------------------------------------------------------------------------------------------
@@ -438,11 +450,6 @@ def test_a_killed_kernel_keeps_previous_outputs(killed) -> None:  # type: ignore
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: run._execute calls papermill with request_save_on_cell_execute=False, so papermill gets no output path "
-    "for the engine and writes nothing when the kernel dies (DeadKernelError); _execute then falls back to the "
-    "unexecuted jupytext source, and failed/workbook.ipynb holds no cell output and no injected-parameters cell "
-    "(it shows the default academic_year, not the year that was run) instead of the partly executed notebook"))
 def test_a_killed_kernel_keeps_the_partly_executed_notebook(killed) -> None:  # type: ignore[no-untyped-def]
     nb = load_nb(out_dir(killed["root"]) / "failed" / "workbook.ipynb")
     assert any(c["id"] == "injected-parameters" for c in nb["cells"]), "no injected-parameters cell"

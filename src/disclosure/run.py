@@ -101,16 +101,43 @@ def _execute(root: Path, year: str, strict: bool) -> tuple[Any, str | None]:
     with tempfile.TemporaryDirectory() as tmp:
         out_path = Path(tmp) / "workbook.ipynb"
         error = None
+        _LAST_RUN.clear()
         try:
             pm.execute_notebook(source, str(out_path), parameters={"academic_year": year, "strict": strict}, cwd=str(root),
                                 kernel_name="python3", progress_bar=False, log_output=False, report_mode=False,
-                                request_save_on_cell_execute=False)
+                                engine_name=_evidence_engine(), request_save_on_cell_execute=False)
         except PapermillExecutionError as exc:
             error = f"第 {exc.exec_count} 个执行单元格出错:{exc.ename}: {exc.evalue}"
         except Exception as exc:  # kernel death, timeouts: nbclient raises several types
             error = f"内核异常终止或执行失败:{type(exc).__name__}: {exc}"
-        nb = nbformat.read(out_path, as_version=4) if out_path.exists() else source
+        if out_path.exists():
+            nb = nbformat.read(out_path, as_version=4)
+        else:  # papermill writes nothing when the kernel dies; keep the cells that did run
+            nb = _LAST_RUN.get("nb") or source
     return normalise(nb), error
+
+
+_LAST_RUN: dict[str, Any] = {}  # the notebook papermill last executed, even half-run
+
+
+def _evidence_engine() -> str:
+    """Register, once, a papermill engine that remembers the notebook it ran.
+
+    When the kernel dies papermill writes nothing. Saving after every cell would keep the cells that
+    ran, but doubled the execution time (a ~1 MB notebook written ~70 times); this costs nothing.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if "disclosure" not in papermill_engines._engines:
+
+        class EvidenceEngine(NBClientEngine):
+            @classmethod
+            def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):  # type: ignore[no-untyped-def]
+                _LAST_RUN["nb"] = nb_man.nb
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+        papermill_engines.register("disclosure", EvidenceEngine)
+    return "disclosure"
 
 
 def normalise(nb: Any) -> Any:

@@ -63,14 +63,17 @@ def changed_inputs(root: Path, manifest: dict) -> list[Difference]:
 
 def rerun(root: Path, folder: Path) -> tuple[list[Difference], list[Difference]]:
     """Re-execute the year into a temporary folder; return (changed inputs, differing outputs)."""
-    from .run import run_year
+    from .run import RunFailed, run_year
 
     manifest = read_manifest(folder)
     inputs = changed_inputs(root, manifest)
     recorded = {o["path"]: o["sha256"] for o in manifest["outputs"]}
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "rerun"
-        run_year(root, manifest["academic_year"], dest=fresh)
+        try:
+            run_year(root, manifest["academic_year"], dest=fresh)
+        except RunFailed as exc:
+            return inputs, [Difference("workbook.ipynb", f"重新运行失败,无法比较结果:{exc}")]
         now = {p.relative_to(fresh).as_posix(): sha256(p) for p in fresh.rglob("*") if p.is_file()}
     outputs = [Difference(rel, "重新运行的结果与存档不同") for rel, digest in sorted(recorded.items()) if now.get(rel) != digest]
     return inputs, outputs
