@@ -67,6 +67,10 @@ class ReportPDFExporter(ReportHTMLExporter):
     output_mimetype = "application/pdf"
     file_extension = Unicode(".pdf").tag(config=True)
 
+    def __init__(self, **kw: Any) -> None:
+        kw.setdefault("template_file", "index.html.j2")  # the HTML template; WeasyPrint makes the PDF
+        super().__init__(**kw)
+
     def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
         html, resources = super().from_notebook_node(nb, resources, **kw)
         return html_to_pdf(html), resources
