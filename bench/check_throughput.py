@@ -41,8 +41,20 @@ def make_workspace(base: Path, index: int, rng: random.Random) -> Path:
         for n in range(rng.randint(0, 60)):
             done = rng.random() < 0.8
             day = f"2024-{rng.randint(1, 6):02d}-{rng.randint(1, 28):02d}"
-            writer.writerow([f"A{n:03d}", day, rng.choice(CHANNELS), rng.choice(APPLICANTS), rng.choice(TOPICS),
-                             "是" if done else "否", rng.choice(OUTCOMES) if done else "", 0, 1, ""])
+            writer.writerow(
+                [
+                    f"A{n:03d}",
+                    day,
+                    rng.choice(CHANNELS),
+                    rng.choice(APPLICANTS),
+                    rng.choice(TOPICS),
+                    "是" if done else "否",
+                    rng.choice(OUTCOMES) if done else "",
+                    0,
+                    1,
+                    "",
+                ]
+            )
     with (folder / "mailbox.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["received", "handled", "count", "note"])

@@ -240,4 +240,15 @@ show.html(report.checklist_table(items, data.profile["institution"]))
 show.html(report.findings_table(findings, corrections))
 
 # %% tags=["report"]
-show.html(report.figures_section(academic_year, [(fig_channels, "主动公开信息(按渠道)"), (fig_checklist, "清单事项公开情况(按类别)"), (fig_media, "媒体报道(按显著程度)"), (fig_applications, "依申请公开情况"), (fig_years, "主要指标跨学年对比")]))
+show.html(
+    report.figures_section(
+        academic_year,
+        [
+            (fig_channels, "主动公开信息(按渠道)"),
+            (fig_checklist, "清单事项公开情况(按类别)"),
+            (fig_media, "媒体报道(按显著程度)"),
+            (fig_applications, "依申请公开情况"),
+            (fig_years, "主要指标跨学年对比"),
+        ],
+    )
+)

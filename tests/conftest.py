@@ -45,7 +45,9 @@ def build_workspace(root: Path, fixtures: Iterable[str] = (), repo_years: bool =
     """
     root.mkdir(parents=True, exist_ok=True)
     for part in SHARED:
-        shutil.copytree(REPO_ROOT / part, root / part, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(
+            REPO_ROOT / part, root / part, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__")
+        )
     (root / "params").mkdir(exist_ok=True)
     if repo_years:
         for params in (REPO_ROOT / "params").glob("*.yaml"):
@@ -112,8 +114,14 @@ def run_cli_subprocess(*args: str | Path, timeout: float = 900) -> subprocess.Co
     Runs in the system temporary folder (not a workspace), so only --root decides where outputs go.
     """
     env = dict(os.environ, PYTHONIOENCODING="utf-8", MPLBACKEND="Agg")
-    return subprocess.run([sys.executable, "-m", "disclosure.cli", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=tempfile.gettempdir())
+    return subprocess.run(
+        [sys.executable, "-m", "disclosure.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=tempfile.gettempdir(),
+    )
 
 
 @pytest.fixture(scope="session")

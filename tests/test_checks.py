@@ -35,6 +35,7 @@ GOOD_STATS = [
 
 # --- form_checks ------------------------------------------------------------------------------------------------
 
+
 def test_form_checks_pass():
     stats = stats_frame([(n, k, v, r, str(n)) for n, k, v, r, _ in GOOD_STATS[:3]])
     found = by_id(checks.form_checks(stats, FLAGS, "raw/reported_statistics.csv"))
@@ -52,15 +53,18 @@ def test_form_checks_numbering():
     assert "序号“1”重复" in s01["filled"]
 
 
-@pytest.mark.parametrize("row, kind, value, expected", [
-    (1, "flag", "maybe", "第 1 行应填 有或无,实际为“maybe”"),
-    (54, "flag", "0 元", "第 54 行应填 收费或不收费,实际为“0 元”"),
-    (3, "count", "abc", "第 3 行应为非负整数,实际为“abc”"),
-    (3, "count", -2, "第 3 行应为非负整数,实际为“-2”"),
-    (2, "text", "123", "第 2 行应填文字,实际为“123”"),
-    (2, "text", None, "第 2 行为空"),
-    (3, "amount", float("nan"), "第 3 行为空"),
-])
+@pytest.mark.parametrize(
+    "row, kind, value, expected",
+    [
+        (1, "flag", "maybe", "第 1 行应填 有或无,实际为“maybe”"),
+        (54, "flag", "0 元", "第 54 行应填 收费或不收费,实际为“0 元”"),
+        (3, "count", "abc", "第 3 行应为非负整数,实际为“abc”"),
+        (3, "count", -2, "第 3 行应为非负整数,实际为“-2”"),
+        (2, "text", "123", "第 2 行应填文字,实际为“123”"),
+        (2, "text", None, "第 2 行为空"),
+        (3, "amount", float("nan"), "第 3 行为空"),
+    ],
+)
 def test_form_checks_value_kinds(row, kind, value, expected):
     stats = stats_frame([(row, kind, value, None, str(row))])
     found = by_id(checks.form_checks(stats, FLAGS, None))
@@ -92,9 +96,9 @@ def test_form_checks_on_the_real_year():
 
 # --- published_checks ---------------------------------------------------------------------------------------------
 
+
 def published_stats(agrees):
-    return pd.DataFrame({"row": [10, 11, 12], "value": [335, 178, 174], "reported": ["335", "174", None],
-                         "agrees": agrees})
+    return pd.DataFrame({"row": [10, 11, 12], "value": [335, 178, 174], "reported": ["335", "174", None], "agrees": agrees})
 
 
 def test_published_checks_pass():
@@ -115,18 +119,30 @@ def test_published_checks_without_a_published_table():
 
 # --- checklist_checks ----------------------------------------------------------------------------------------------
 
-REFERENCE = pd.DataFrame({
-    "item": [1, 2, 3],
-    "category_no": [1, 1, 2],
-    "category_name": ["基本信息", "基本信息", "招生考试信息"],
-    "item_text": ["办学规模等办学基本情况", "学校章程及制定的各项规章制度", "招生章程及特殊类型招生办法"],
-    "mandatory": ["是", "否", "是"],
-    "status": ["verified", "verified", "unverified"],
-    "source": ["", "", ""],
-})
+REFERENCE = pd.DataFrame(
+    {
+        "item": [1, 2, 3],
+        "category_no": [1, 1, 2],
+        "category_name": ["基本信息", "基本信息", "招生考试信息"],
+        "item_text": ["办学规模等办学基本情况", "学校章程及制定的各项规章制度", "招生章程及特殊类型招生办法"],
+        "mandatory": ["是", "否", "是"],
+        "status": ["verified", "verified", "unverified"],
+        "source": ["", "", ""],
+    }
+)
 
-CHECKLIST_COLUMNS = ["category", "item", "count", "count_alt", "count_printed", "links", "on_platform", "remark",
-                     "transcription_note", "_line"]
+CHECKLIST_COLUMNS = [
+    "category",
+    "item",
+    "count",
+    "count_alt",
+    "count_printed",
+    "links",
+    "on_platform",
+    "remark",
+    "transcription_note",
+    "_line",
+]
 
 
 def items_from(rows, reference=REFERENCE):
@@ -186,12 +202,15 @@ def test_k03_wrong_category_error_when_verified_warning_otherwise():
     assert "第 3 项列在第 1 大类(第 4 行)" in found["K03w"]["filled"]
 
 
-@pytest.mark.parametrize("links, count, failing, text", [
-    ("QQ：2852377027", 2, "K04", "第 1 项数量 2,无 http(s) 链接(第 2 行)"),
-    ("https://a.cn/1", 3, "K05", "第 1 项数量 3,不同链接 1 个(第 2 行)"),
-    ("https://a.cn/1 https://a.cn/2 https://a.cn/1", 2, "K06", "第 1 项有重复链接:https://a.cn/1(第 2 行)"),
-    ("https://a.cn/1 https://a.cn/2 javascript:alert(1)", 2, "K07", "第 1 项含非网址内容:javascript:alert(1)(第 2 行)"),
-])
+@pytest.mark.parametrize(
+    "links, count, failing, text",
+    [
+        ("QQ：2852377027", 2, "K04", "第 1 项数量 2,无 http(s) 链接(第 2 行)"),
+        ("https://a.cn/1", 3, "K05", "第 1 项数量 3,不同链接 1 个(第 2 行)"),
+        ("https://a.cn/1 https://a.cn/2 https://a.cn/1", 2, "K06", "第 1 项有重复链接:https://a.cn/1(第 2 行)"),
+        ("https://a.cn/1 https://a.cn/2 javascript:alert(1)", 2, "K07", "第 1 项含非网址内容:javascript:alert(1)(第 2 行)"),
+    ],
+)
 def test_link_checks(links, count, failing, text):
     rows = [(1, 1, count, None, str(count), links, "是", None, None, 2), *GOOD_ROWS[1:]]
     found = by_id(checks.checklist_checks(items_from(rows), None, "c.csv"))
@@ -233,8 +252,10 @@ TEMPLATE = "{profile.institution}官网发布信息 {r10} 条,新媒体发布信
 
 
 def narrative_with(printed):
-    return {"opening": [{"template": TEMPLATE, "printed": printed}],
-            "sections": [{"part": "二", "paragraphs": [{"subheading": "(一)"}, {"template": "无印刷文字 {r10}"}]}]}
+    return {
+        "opening": [{"template": TEMPLATE, "printed": printed}],
+        "sections": [{"part": "二", "paragraphs": [{"subheading": "(一)"}, {"template": "无印刷文字 {r10}"}]}],
+    }
 
 
 def test_narrative_checks_pass():
@@ -277,9 +298,11 @@ def test_narrative_checks_wrong_number_at_second_occurrence():
 
 # --- yoy_checks ---------------------------------------------------------------------------------------------------------
 
+
 def yoy_stats(values):
-    return pd.DataFrame({"row": [1, 10, 11, 12, 13], "kind": ["flag", "count", "count", "count", "amount"],
-                         "value": values}, dtype=object)
+    return pd.DataFrame(
+        {"row": [1, 10, 11, 12, 13], "kind": ["flag", "count", "count", "count", "amount"], "value": values}, dtype=object
+    )
 
 
 PREVIOUS = pd.DataFrame({"row": [1, 10, 11, 12, 13], "value": ["无", 10, 2, 0, 1000]}, dtype=object)
@@ -310,6 +333,7 @@ def test_yoy_checks_without_a_previous_year():
 
 
 # --- as_frame -------------------------------------------------------------------------------------------------------------
+
 
 def test_as_frame_has_the_findings_columns():
     frame = checks.as_frame(checks.published_checks(published_stats([True, False, None]), "rep.csv"))

@@ -57,7 +57,9 @@ def test_check_unknown_year_exits_2(workspace, cli) -> None:  # type: ignore[no-
     assert "没有学年 2040-2041 的参数文件" in out and "2030-2031" in out  # names the years that exist
 
 
-CORRECTION = "  - {{table: {table}, match: {match}, field: {field}, value: {value}, reason: 核对原件, by: 测试, {on}: 2031-10-01}}\n"
+CORRECTION = (
+    "  - {{table: {table}, match: {match}, field: {field}, value: {value}, reason: 核对原件, by: 测试, {on}: 2031-10-01}}\n"
+)
 
 
 def _with_corrections(root: Path, *lines: str) -> None:
@@ -82,11 +84,14 @@ def test_a_correction_written_as_documented_is_applied(workspace, cli) -> None: 
     assert code == 0, out
 
 
-@pytest.mark.parametrize("table, match, field, value", [
-    ("media_reports", "{title: 虚构示范大学新闻报道第 1 篇}", "count", "-3"),
-    ("applications", "{id: YSQ-2030-002}", "channel", "网上"),
-    ("mailbox", '{received: "2030-09-03"}', "count", "abc"),
-])
+@pytest.mark.parametrize(
+    "table, match, field, value",
+    [
+        ("media_reports", "{title: 虚构示范大学新闻报道第 1 篇}", "count", "-3"),
+        ("applications", "{id: YSQ-2030-002}", "channel", "网上"),
+        ("mailbox", '{received: "2030-09-03"}', "count", "abc"),
+    ],
+)
 def test_a_correction_to_an_invalid_value_is_refused(workspace, cli, table, match, field, value) -> None:  # type: ignore[no-untyped-def]
     root = workspace(SYNTHETIC)
     _with_corrections(root, CORRECTION.format(table=table, match=match, field=field, value=value, on='"on"'))

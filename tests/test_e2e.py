@@ -23,8 +23,17 @@ except ImportError:  # tests/ collected as a package
 
 pytestmark = pytest.mark.e2e
 
-OUTPUT_FILES = ("workbook.ipynb", "audit.html", "report.html", "report.pdf", "statistics.csv", "checklist.csv",
-                "findings.csv", "findings.json", "manifest.json")
+OUTPUT_FILES = (
+    "workbook.ipynb",
+    "audit.html",
+    "report.html",
+    "report.pdf",
+    "statistics.csv",
+    "checklist.csv",
+    "findings.csv",
+    "findings.json",
+    "manifest.json",
+)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -53,6 +62,7 @@ def synthetic_run(workspace_factory, cli_subprocess):  # type: ignore[no-untyped
 # --------------------------------------------------------------------------------------------------
 # (a) the bundled real year
 # --------------------------------------------------------------------------------------------------
+
 
 def test_real_year_run_exits_1_and_writes_into_the_copy(real_run) -> None:  # type: ignore[no-untyped-def]
     root, out, done = real_run
@@ -112,8 +122,11 @@ def test_real_year_findings_list_the_known_contradictions(real_run) -> None:  # 
     by_id = {f["id"]: f for f in findings}
     assert "8000" in by_id["F03"]["filled"]
     assert "178 ≠ 第 11 行公布值 174" in by_id["K01"]["filled"]
-    assert json.loads((out / "findings.json").read_text(encoding="utf-8")) and \
-        {f["id"] for f in json.loads((out / "findings.json").read_text(encoding="utf-8")) if f["passed"] is False} == errors | warnings
+    assert (
+        json.loads((out / "findings.json").read_text(encoding="utf-8"))
+        and {f["id"] for f in json.loads((out / "findings.json").read_text(encoding="utf-8")) if f["passed"] is False}
+        == errors | warnings
+    )
 
 
 def test_real_year_notebook_has_no_error_output(real_run) -> None:  # type: ignore[no-untyped-def]
@@ -140,6 +153,7 @@ def test_real_year_audit_html_shows_all_code_and_embeds_images(real_run) -> None
 # --------------------------------------------------------------------------------------------------
 # (b) the synthetic year end to end
 # --------------------------------------------------------------------------------------------------
+
 
 def test_synthetic_year_run_exits_0_with_independently_derived_statistics(synthetic_run) -> None:  # type: ignore[no-untyped-def]
     _root, out, done = synthetic_run
@@ -169,6 +183,7 @@ def test_synthetic_year_outputs_are_complete_and_pass(synthetic_run) -> None:  #
 # (c) bad parameters stop before any kernel starts and write nothing
 # --------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def no_kernel(monkeypatch):  # type: ignore[no-untyped-def]
     """Fail the test if a notebook execution is attempted."""
@@ -190,13 +205,20 @@ def _set_params(root: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-@pytest.mark.parametrize("change, year, message", [
-    (None, "2099-2100", "没有学年 2099-2100 的参数文件"),
-    (None, "2030-2032", "不是有效学年"),
-    (("data_dir: data/raw/2030-2031", "data_dir: data/raw/2030-2031-missing"), "2030-2031",
-     "参数“data_dir”指向的文件夹“data/raw/2030-2031-missing”不存在"),
-    (("yoy_threshold: 0.5", "yoy_threshold: 0.5\ncolour: red"), "2030-2031", "未知参数“colour”"),
-], ids=["unknown-year", "malformed-year", "missing-data-folder", "unknown-parameter"])
+@pytest.mark.parametrize(
+    "change, year, message",
+    [
+        (None, "2099-2100", "没有学年 2099-2100 的参数文件"),
+        (None, "2030-2032", "不是有效学年"),
+        (
+            ("data_dir: data/raw/2030-2031", "data_dir: data/raw/2030-2031-missing"),
+            "2030-2031",
+            "参数“data_dir”指向的文件夹“data/raw/2030-2031-missing”不存在",
+        ),
+        (("yoy_threshold: 0.5", "yoy_threshold: 0.5\ncolour: red"), "2030-2031", "未知参数“colour”"),
+    ],
+    ids=["unknown-year", "malformed-year", "missing-data-folder", "unknown-parameter"],
+)
 def test_bad_parameters_exit_2_before_any_kernel(workspace, cli, no_kernel, change, year, message) -> None:  # type: ignore[no-untyped-def]
     root = workspace("synthetic_2030-2031")
     if change:

@@ -30,8 +30,17 @@ REPO = Path(__file__).resolve().parents[1]
 YEAR = "2023-2024"
 RAW = f"data/raw/{YEAR}"
 PARTS = ("forms", "notebooks", "params", "data")
-COMPARED = ("statistics.csv", "checklist.csv", "checklist_categories.csv", "findings.csv", "findings.json",
-            "workbook.ipynb", "report.html", "audit.html", "report.pdf")
+COMPARED = (
+    "statistics.csv",
+    "checklist.csv",
+    "checklist_categories.csv",
+    "findings.csv",
+    "findings.json",
+    "workbook.ipynb",
+    "report.html",
+    "audit.html",
+    "report.pdf",
+)
 EXPORT_MARKER = "# %% [markdown]\n# ## 8. 导出结果"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -40,20 +49,26 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # helpers
 # --------------------------------------------------------------------------------------------------
 
+
 def make_workspace(dest: Path) -> Path:
     """A copy of the repository's forms/, notebooks/, params/ and data/ in `dest` (no outputs)."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in PARTS:
-        shutil.copytree(REPO / part, dest / part,
-                        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(REPO / part, dest / part, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
     return dest
 
 
 def disclosure(root: Path, *args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """`disclosure --root <root> <args>` in a child process, as a user runs it."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8", MPLBACKEND="Agg")
-    return subprocess.run([sys.executable, "-m", "disclosure.cli", "--root", str(root), *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, env=env, cwd=root)
+    return subprocess.run(
+        [sys.executable, "-m", "disclosure.cli", "--root", str(root), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=root,
+    )
 
 
 def out_dir(root: Path) -> Path:
@@ -151,6 +166,7 @@ CORRECTIONS = """corrections:
 # module-scoped runs
 # --------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def twice(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Two runs of 2023-2024 in the same workspace; the first run's outputs are copied aside before the second."""
@@ -177,6 +193,7 @@ def corrected(tmp_path_factory: pytest.TempPathFactory) -> dict:
 # --------------------------------------------------------------------------------------------------
 # reproducibility and the manifest
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.e2e
 def test_two_runs_on_the_same_inputs_are_byte_identical(twice) -> None:  # type: ignore[no-untyped-def]
@@ -205,8 +222,13 @@ def test_manifest_records_what_was_run_on_what(twice) -> None:  # type: ignore[n
 
     # inputs: every raw file of the year, the params, the forms and the notebook, with true size and hash
     paths = [r["path"] for r in manifest["inputs"]]
-    for rel in [f"{RAW}/{p.name}" for p in (root / RAW).iterdir()] + [f"params/{YEAR}.yaml", "notebooks/workbook.py",
-                                                                         "forms/statistics.yaml", "forms/tables.yaml", "forms/rules.yaml"]:
+    for rel in [f"{RAW}/{p.name}" for p in (root / RAW).iterdir()] + [
+        f"params/{YEAR}.yaml",
+        "notebooks/workbook.py",
+        "forms/statistics.yaml",
+        "forms/tables.yaml",
+        "forms/rules.yaml",
+    ]:
         assert rel in paths, f"{rel} is not recorded as an input"
     for record in manifest["inputs"]:
         assert set(record) >= {"path", "bytes", "sha256"}
@@ -221,7 +243,9 @@ def test_manifest_records_what_was_run_on_what(twice) -> None:  # type: ignore[n
         assert record["sha256"] == sha256_of(out / rel), rel
         assert record["bytes"] == (out / rel).stat().st_size, rel
 
-    assert manifest["forms"] == {p: sha256_of(root / p) for p in ("forms/statistics.yaml", "forms/tables.yaml", "forms/rules.yaml")}
+    assert manifest["forms"] == {
+        p: sha256_of(root / p) for p in ("forms/statistics.yaml", "forms/tables.yaml", "forms/rules.yaml")
+    }
     for package in ("python", "papermill", "nbconvert", "nbclient", "pandas", "matplotlib"):
         assert manifest["versions"].get(package), f"version of {package} not recorded"
     font = Path(manifest["font"]["file"])
@@ -235,8 +259,17 @@ def test_manifest_records_what_was_run_on_what(twice) -> None:  # type: ignore[n
     assert all(isinstance(v, (int, float)) and v >= 0 for v in stages.values())
 
 
-VOLATILE_KEYS = {"papermill", "start_time", "end_time", "duration", "iopub.status.busy", "iopub.execute_input",
-                 "shell.execute_reply", "iopub.status.idle", "execution"}
+VOLATILE_KEYS = {
+    "papermill",
+    "start_time",
+    "end_time",
+    "duration",
+    "iopub.status.busy",
+    "iopub.execute_input",
+    "shell.execute_reply",
+    "iopub.status.idle",
+    "execution",
+}
 
 
 def _keys(value: object) -> set[str]:
@@ -266,6 +299,7 @@ def test_executed_notebook_has_no_timings_and_a_stable_parameters_cell(twice) ->
 # --------------------------------------------------------------------------------------------------
 # disclosure verify
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.e2e
 def test_verify_passes_on_a_fresh_run(twice) -> None:  # type: ignore[no-untyped-def]
@@ -327,8 +361,14 @@ def test_verify_rerun_names_a_changed_input_and_the_outputs_that_differ(twice, t
     lines = done.stdout.splitlines()
     assert any(f"{RAW}/publications.csv" in line for line in lines), done.stdout
     differing = {line.strip()[2:].split(":")[0] for line in lines if "重新运行的结果与存档不同" in line}
-    assert {"statistics.csv", "findings.json", "workbook.ipynb", "report.html", "report.pdf",
-            "figures/publications_by_channel.png"} <= differing, done.stdout
+    assert {
+        "statistics.csv",
+        "findings.json",
+        "workbook.ipynb",
+        "report.html",
+        "report.pdf",
+        "figures/publications_by_channel.png",
+    } <= differing, done.stdout
     assert "checklist_categories.csv" not in differing  # the checklist did not change
     assert snapshot(out_dir(root), skip_failed=False) == before, "verify --rerun must not touch the archived outputs"
 
@@ -348,6 +388,7 @@ def test_verify_rerun_reports_a_rerun_that_fails(twice, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------------
 # disclosure archive
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.e2e
 def test_archive_is_one_reproducible_zip_of_outputs_and_inputs(twice) -> None:  # type: ignore[no-untyped-def]
@@ -393,6 +434,7 @@ def test_archive_refuses_tampered_outputs(twice, tmp_path: Path) -> None:  # typ
 # --------------------------------------------------------------------------------------------------
 # failed runs keep the previous outputs
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.e2e
 def test_a_failing_cell_keeps_previous_outputs_and_the_failed_notebook(twice, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -473,7 +515,7 @@ def test_strict_run_stops_at_the_findings_cell_without_a_report(tmp_path: Path) 
     cell, error = errors[0]
     assert error["ename"] == "ChecksFailed"
     assert "stop_if_strict" in source_of(cell) and "all_findings" in source_of(cell)
-    later = nb["cells"][nb["cells"].index(cell) + 1:]
+    later = nb["cells"][nb["cells"].index(cell) + 1 :]
     assert not any(c.get("outputs") for c in later if c["cell_type"] == "code"), "cells after the findings cell ran"
     assert leftovers(root) == []
 
@@ -481,6 +523,7 @@ def test_strict_run_stops_at_the_findings_cell_without_a_report(tmp_path: Path) 
 # --------------------------------------------------------------------------------------------------
 # corrections in parameters
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.e2e
 def test_corrections_change_the_values_used(corrected) -> None:  # type: ignore[no-untyped-def]
@@ -511,9 +554,9 @@ def test_corrections_are_shown_in_notebook_report_and_manifest(corrected) -> Non
         assert text in shown, f"{text} not in the notebook's corrections output"
 
     report = (out / "report.html").read_text(encoding="utf-8")
-    annex = report[report.index("附件 3"):]
+    annex = report[report.index("附件 3") :]
     assert "对原始数据的更正" in annex
-    fixes = annex[annex.index("对原始数据的更正"):]
+    fixes = annex[annex.index("对原始数据的更正") :]
     for text in ("special_funding_project", "无", "有", "335", "336", "门户网站漏计 1 条", "测试核对员"):
         assert text in fixes, f"{text} not in report.html's corrections table"
 
@@ -529,7 +572,9 @@ def test_corrections_are_shown_in_notebook_report_and_manifest(corrected) -> Non
 
 def test_a_correction_matching_no_row_is_refused_before_any_output(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
-    add_corrections(root, """corrections:
+    add_corrections(
+        root,
+        """corrections:
   - table: publications
     match: {channel: 门户网站首页}
     field: count
@@ -537,7 +582,8 @@ def test_a_correction_matching_no_row_is_refused_before_any_output(tmp_path: Pat
     reason: 测试
     by: 测试核对员
     "on": "2024-11-21"
-""")
+""",
+    )
     done = disclosure(root, "run", YEAR)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "匹配到 0 行" in done.stdout and CJK.search(done.stdout), done.stdout

@@ -7,33 +7,40 @@ from disclosure.expr import ExpressionError, evaluate, fill, names, parse
 
 # --- parse: only names, literals, arithmetic, comparisons and and/or/not --------------------------
 
-@pytest.mark.parametrize("text", [
-    "r19 == r27 + r28 + r29 + r30",
-    "channel == '门户网站'",
-    "front_page == '是' and headline == '是'",
-    "not concluded == '是' or fee > 0",
-    "topic in ['财务', '招生']",
-    "topic not in ('财务',)",
-    "-r7 * 2 / 3 - 1 <= 0",
-    "0 < r10 <= 1000",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "r19 == r27 + r28 + r29 + r30",
+        "channel == '门户网站'",
+        "front_page == '是' and headline == '是'",
+        "not concluded == '是' or fee > 0",
+        "topic in ['财务', '招生']",
+        "topic not in ('财务',)",
+        "-r7 * 2 / 3 - 1 <= 0",
+        "0 < r10 <= 1000",
+    ],
+)
 def test_parse_accepts_the_language(text):
     tree = parse(text)
     assert tree.body is not None
 
 
-@pytest.mark.parametrize("text, shown", [
-    ("__import__('os').system('id')", "__import__"),
-    ("open('/etc/passwd')", "open("),
-    ("len(x)", "len(x)"),
-    ("x.__class__", "x.__class__"),
-    ("r19.real", "r19.real"),
-    ("x[0]", "x[0]"),
-    ("lambda: 1", "lambda"),
-    ("x if y else z", "x if y else z"),
-    ("[c for c in x]", "[c for c in x]"),
-    ("{'a': 1}", "{'a': 1}"),
-])
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("__import__('os').system('id')", "__import__"),
+        ("open('/etc/passwd')", "open("),
+        ("len(x)", "len(x)"),
+        ("x.__class__", "x.__class__"),
+        ("r19.real", "r19.real"),
+        ("x[0]", "x[0]"),
+        ("lambda: 1", "lambda"),
+        ("x if y else z", "x if y else z"),
+        ("[c for c in x]", "[c for c in x]"),
+        ("{'a': 1}", "{'a': 1}"),
+    ],
+)
 def test_parse_rejects_calls_attributes_subscripts_lambdas(text, shown):
     with pytest.raises(ExpressionError) as exc:
         parse(text)
@@ -72,6 +79,7 @@ def test_parse_strips_surrounding_whitespace():
 
 # --- names ------------------------------------------------------------------------------------------
 
+
 def test_names_are_distinct():
     found = names(parse("r19 == r27 + r19 + r28"))
     assert sorted(found) == ["r19", "r27", "r28"]
@@ -88,21 +96,25 @@ def test_names_ignore_string_literals():
 
 # --- evaluate on scalars ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, env, expected", [
-    ("r19 == r27 + r28", {"r19": 5, "r27": 2, "r28": 3}, True),
-    ("r19 == r27 + r28", {"r19": 5, "r27": 2, "r28": 2}, False),
-    ("r20 <= r19", {"r19": 3, "r20": 4}, False),
-    ("r54 != '不收费' or r55 == 0", {"r54": "不收费", "r55": 0}, True),
-    ("r54 != '不收费' or r55 == 0", {"r54": "不收费", "r55": 50}, False),
-    ("not r1 == '有'", {"r1": "有"}, False),
-    ("x in ['a', 'b']", {"x": "b"}, True),
-    ("x not in ['a', 'b']", {"x": "b"}, False),
-    ("1 < x <= 3", {"x": 3}, True),
-    ("1 < x <= 3", {"x": 4}, False),
-    ("-x + 2 * 3 / 2", {"x": 1}, 2.0),
-    ("0 or 5", {}, 5),
-    ("0 and y", {"y": 5}, 0),
-])
+
+@pytest.mark.parametrize(
+    "text, env, expected",
+    [
+        ("r19 == r27 + r28", {"r19": 5, "r27": 2, "r28": 3}, True),
+        ("r19 == r27 + r28", {"r19": 5, "r27": 2, "r28": 2}, False),
+        ("r20 <= r19", {"r19": 3, "r20": 4}, False),
+        ("r54 != '不收费' or r55 == 0", {"r54": "不收费", "r55": 0}, True),
+        ("r54 != '不收费' or r55 == 0", {"r54": "不收费", "r55": 50}, False),
+        ("not r1 == '有'", {"r1": "有"}, False),
+        ("x in ['a', 'b']", {"x": "b"}, True),
+        ("x not in ['a', 'b']", {"x": "b"}, False),
+        ("1 < x <= 3", {"x": 3}, True),
+        ("1 < x <= 3", {"x": 4}, False),
+        ("-x + 2 * 3 / 2", {"x": 1}, 2.0),
+        ("0 or 5", {}, 5),
+        ("0 and y", {"y": 5}, 0),
+    ],
+)
 def test_evaluate_scalars(text, env, expected):
     assert evaluate(parse(text), env) == expected
 
@@ -113,6 +125,7 @@ def test_evaluate_unknown_name_names_it():
 
 
 # --- evaluate on pandas Series (where-filters) ------------------------------------------------------
+
 
 @pytest.fixture
 def media():
@@ -168,6 +181,7 @@ def test_series_where_filter_selects_rows(media):
 
 
 # --- fill ---------------------------------------------------------------------------------------------
+
 
 def test_fill_shows_values():
     assert fill(parse("r7 == 0"), {"r7": 8000}) == "8000 == 0"

@@ -22,14 +22,28 @@ BROKEN = FIXTURES / "broken_2031-2032"
 
 CHANNELS = ("当面", "传真", "电子邮件", "信函或其他")
 APPLICANTS = ("公民", "法人", "其他组织")
-TOPICS = ("本校领导", "人事招聘", "教职工晋职晋级", "招标投标", "财务", "招生", "学生管理", "教职工申诉",
-          "学生申诉", "教育对外交流", "教育救助与资助", "突发事件", "其他")
+TOPICS = (
+    "本校领导",
+    "人事招聘",
+    "教职工晋职晋级",
+    "招标投标",
+    "财务",
+    "招生",
+    "学生管理",
+    "教职工申诉",
+    "学生申诉",
+    "教育对外交流",
+    "教育救助与资助",
+    "突发事件",
+    "其他",
+)
 OUTCOMES = ("同意公开", "不同意公开", "信息不存在", "申请人主动放弃")
 
 
 # --------------------------------------------------------------------------------------------------
 # The independent derivation
 # --------------------------------------------------------------------------------------------------
+
 
 def read_csv(raw_dir: Path, name: str) -> list[dict[str, str]]:
     """Rows of <name>.csv as dicts of stripped text (a UTF-8 BOM is allowed)."""
@@ -157,6 +171,7 @@ def failed_ids(findings) -> set[str]:  # type: ignore[no-untyped-def]
 # The fixture files themselves
 # --------------------------------------------------------------------------------------------------
 
+
 def test_fixture_files_are_what_the_builder_writes(tmp_path: Path) -> None:
     """The kept files equal build_fixtures.py's output, so the documented breaks are the only differences."""
     load_builder().build(tmp_path)
@@ -165,7 +180,9 @@ def test_fixture_files_are_what_the_builder_writes(tmp_path: Path) -> None:
         fresh = sorted(p.relative_to(tmp_path / name) for p in (tmp_path / name).rglob("*") if p.is_file())
         assert kept == fresh, name
         for rel in kept:
-            assert (FIXTURES / name / rel).read_bytes() == (tmp_path / name / rel).read_bytes(), f"{name}/{rel} differs; rerun build_fixtures.py"
+            assert (FIXTURES / name / rel).read_bytes() == (tmp_path / name / rel).read_bytes(), (
+                f"{name}/{rel} differs; rerun build_fixtures.py"
+            )
 
 
 def test_synthetic_applications_are_individual_events_spread_over_every_category() -> None:
@@ -209,7 +226,9 @@ def test_synthetic_other_registers_hold_individual_events() -> None:
 
 def test_synthetic_checklist_is_complete_and_consistent(repo_root: Path) -> None:
     rows = read_csv(SYNTHETIC / "raw", "checklist")
-    reference = {int(r["item"]): r for r in csv.DictReader((repo_root / "data/reference/checklist_items.csv").open(encoding="utf-8"))}
+    reference = {
+        int(r["item"]): r for r in csv.DictReader((repo_root / "data/reference/checklist_items.csv").open(encoding="utf-8"))
+    }
     assert [int(r["item"]) for r in rows] == list(range(1, 51))
     for r in rows:
         ref = reference[int(r["item"])]
@@ -245,6 +264,7 @@ def test_synthetic_published_table_transcribes_the_derived_values() -> None:
 # --------------------------------------------------------------------------------------------------
 # Engine against the independent derivation
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["synthetic_2030-2031", "broken_2031-2032"])
 def test_engine_statistics_equal_independent_derivation(workspace, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -371,7 +391,8 @@ def test_n01_checks_every_occurrence_of_a_repeated_placeholder(workspace) -> Non
     path = root / "data/raw/2030-2031/narrative.yaml"
     narrative = yaml.safe_load(path.read_text(encoding="utf-8"))
     narrative["sections"][6]["paragraphs"].append(
-        {"template": "媒体报道 {r16} 条。重申：媒体报道 {r16} 条。", "printed": "媒体报道 31 条。重申：媒体报道 99 条。"})
+        {"template": "媒体报道 {r16} 条。重申：媒体报道 {r16} 条。", "printed": "媒体报道 31 条。重申：媒体报道 99 条。"}
+    )
     path.write_text(yaml.safe_dump(narrative, allow_unicode=True, sort_keys=False), encoding="utf-8")
     findings = engine_findings(root, "2030-2031").set_index("id")
     assert findings.loc["N01", "passed"] == False  # noqa: E712

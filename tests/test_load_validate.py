@@ -43,12 +43,16 @@ def only(problems):
 
 # --- encodings -------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data, encoding", [
-    (PUBLICATIONS.encode("utf-8"), "UTF-8"),
-    (b"\xef\xbb\xbf" + PUBLICATIONS.encode("utf-8"), "UTF-8 (带 BOM)"),
-    (PUBLICATIONS.encode("gbk"), "GB18030 (兼容 GBK)"),
-    (PUBLICATIONS.encode("gb18030"), "GB18030 (兼容 GBK)"),
-])
+
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (PUBLICATIONS.encode("utf-8"), "UTF-8"),
+        (b"\xef\xbb\xbf" + PUBLICATIONS.encode("utf-8"), "UTF-8 (带 BOM)"),
+        (PUBLICATIONS.encode("gbk"), "GB18030 (兼容 GBK)"),
+        (PUBLICATIONS.encode("gb18030"), "GB18030 (兼容 GBK)"),
+    ],
+)
 def test_csv_encodings_decode_and_are_reported(tmp_path, data, encoding):
     table = read_text_table(write(tmp_path, "publications.csv", data), "publications.csv")
     assert table.encoding == encoding
@@ -70,11 +74,14 @@ def test_short_gbk_file_decodes(tmp_path):
     assert table.rows == [["地方", "否", "否", "重庆日报报道我校", "1"]]
 
 
-@pytest.mark.parametrize("data", [
-    PUBLICATIONS.encode("utf-16"),
-    bytes(range(256)) * 4,
-    b"\xff\xfe\xfd\x00\x81" * 50,
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        PUBLICATIONS.encode("utf-16"),
+        bytes(range(256)) * 4,
+        b"\xff\xfe\xfd\x00\x81" * 50,
+    ],
+)
 def test_undecodable_file_gives_a_clear_error(tmp_path, data):
     path = write(tmp_path, "publications.csv", data)
     with pytest.raises(InputError) as exc:
@@ -119,6 +126,7 @@ def test_csv_and_xlsx_side_by_side_is_ambiguous(tmp_path):
 
 # --- xlsx -------------------------------------------------------------------------------------------------
 
+
 def make_xlsx(path, rows, title="publications"):
     book = openpyxl.Workbook()
     sheet = book.active
@@ -130,12 +138,15 @@ def make_xlsx(path, rows, title="publications"):
 
 
 def test_xlsx_is_read_with_line_numbers(tmp_path):
-    path = make_xlsx(tmp_path / "publications.xlsx", [
-        ["channel", "count", "unit", "note"],
-        ["门户网站", 335, "条", None],
-        ["信息公开平台", 174.0, "条", "清单"],
-        [None, None, None, None],
-    ])
+    path = make_xlsx(
+        tmp_path / "publications.xlsx",
+        [
+            ["channel", "count", "unit", "note"],
+            ["门户网站", 335, "条", None],
+            ["信息公开平台", 174.0, "条", "清单"],
+            [None, None, None, None],
+        ],
+    )
     table = read_text_table(path, "publications.xlsx")
     assert table.encoding == "xlsx(工作表“publications”)"
     assert table.header == ["channel", "count", "unit", "note"]
@@ -172,15 +183,19 @@ def test_damaged_xlsx(tmp_path):
 
 # --- numbers ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, plain, changed", [
-    ("１２３", "123", True),
-    ("1,234", "1234", True),
-    ("1,234,567", "1234567", True),
-    ("－３", "-3", True),
-    ("42", "42", False),
-    (" 42 ", "42", False),
-    ("1,23", "1,23", False),  # not a thousands separator: left alone (and then refused)
-])
+
+@pytest.mark.parametrize(
+    "text, plain, changed",
+    [
+        ("１２３", "123", True),
+        ("1,234", "1234", True),
+        ("1,234,567", "1234567", True),
+        ("－３", "-3", True),
+        ("42", "42", False),
+        (" 42 ", "42", False),
+        ("1,23", "1,23", False),  # not a thousands separator: left alone (and then refused)
+    ],
+)
 def test_normalise_number(text, plain, changed):
     assert normalise_number(text) == (plain, changed)
 
@@ -193,12 +208,15 @@ def test_full_width_digits_and_thousands_separators_are_normalised_with_a_note(t
     assert "全角数字或千位分隔符已规范 2 处" in notes
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("abc", "应为非负整数,实际为文本“abc”"),
-    ("-3", "应为非负整数,实际为负数 -3"),
-    ("2.5", "应为非负整数,实际为小数“2.5”"),
-    ("1,23", "应为非负整数,实际为文本“1,23”"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("abc", "应为非负整数,实际为文本“abc”"),
+        ("-3", "应为非负整数,实际为负数 -3"),
+        ("2.5", "应为非负整数,实际为小数“2.5”"),
+        ("1,23", "应为非负整数,实际为文本“1,23”"),
+    ],
+)
 def test_bad_count_names_row_and_column(tmp_path, value, expected):
     text = f'channel,count\n门户网站,3\n信息公开平台,"{value}"\n'
     _, problems, _ = check(tmp_path, "publications", text)
@@ -230,6 +248,7 @@ def test_blank_cell_takes_the_default(tmp_path):
 
 # --- choices ---------------------------------------------------------------------------------------------------
 
+
 def test_unknown_choice_value(tmp_path):
     _, problems, _ = check(tmp_path, "publications", "channel,count\n门户网站,3\n网站,4\n")
     problem = only(problems)
@@ -259,6 +278,7 @@ def test_surrounding_spaces_are_trimmed_with_a_note(tmp_path):
 
 
 # --- header ----------------------------------------------------------------------------------------------------
+
 
 def test_missing_required_column(tmp_path):
     _, problems, _ = check(tmp_path, "publications", "count,unit\n3,条\n")
@@ -308,6 +328,7 @@ def test_more_cells_than_header(tmp_path):
 
 
 # --- keys, dates, blank rows ---------------------------------------------------------------------------------------
+
 
 def test_duplicate_key(tmp_path):
     text = "channel,count\n门户网站,3\n信息公开平台,4\n门户网站,5\n"
@@ -360,9 +381,7 @@ def test_blank_row_in_the_middle_keeps_later_line_numbers(tmp_path):
 
 
 def test_every_problem_in_a_table_is_collected(tmp_path):
-    text = APPLICATION + ("A1,2024-09-01,当面,公民,财务,是\n"
-                          "A2,2023-10-01,飞鸽,公民,财务,是\n"
-                          "A1,2023-10-02,当面,外星人,财务,是\n")
+    text = APPLICATION + ("A1,2024-09-01,当面,公民,财务,是\nA2,2023-10-01,飞鸽,公民,财务,是\nA1,2023-10-02,当面,外星人,财务,是\n")
     _, problems, _ = check(tmp_path, "applications", text)
     assert [(p.row, p.column) for p in problems] == [(2, "received"), (3, "channel"), (4, "applicant"), (4, None)]
 

@@ -14,13 +14,18 @@ CTX = {"r10": 335, "r15": 387, "year": "2023-2024", "profile.institution": "某�
 
 # --- fill ----------------------------------------------------------------------------------------------------
 
+
 def test_fill_replaces_every_placeholder():
-    assert fill("{year} 学年官网发布信息 {r10} 条、新媒体 {r15} 条。", CTX) == "2023-2024 学年官网发布信息 335 条、新媒体 387 条。"
+    assert (
+        fill("{year} 学年官网发布信息 {r10} 条、新媒体 {r15} 条。", CTX) == "2023-2024 学年官网发布信息 335 条、新媒体 387 条。"
+    )
 
 
 def test_fill_with_dotted_names_and_repeats():
-    assert fill("{profile.institution}({profile.institution})电话 {profile.contact.phone}", CTX) == \
-        "某某大学(某某大学)电话 023—41586008"
+    assert (
+        fill("{profile.institution}({profile.institution})电话 {profile.contact.phone}", CTX)
+        == "某某大学(某某大学)电话 023—41586008"
+    )
 
 
 def test_fill_without_placeholders_is_unchanged():
@@ -40,9 +45,16 @@ def test_fill_does_not_treat_empty_braces_as_a_placeholder():
 
 # --- context ---------------------------------------------------------------------------------------------------
 
+
 def test_context_flattens_every_source():
-    ctx = context({10: 335, 11: 178}, {"institution": "某某大学", "contact": {"phone": "123"}}, {"党委文件": 33},
-                  "2023-2024", date(2023, 9, 1), date(2024, 8, 31))
+    ctx = context(
+        {10: 335, 11: 178},
+        {"institution": "某某大学", "contact": {"phone": "123"}},
+        {"党委文件": 33},
+        "2023-2024",
+        date(2023, 9, 1),
+        date(2024, 8, 31),
+    )
     assert ctx["r10"] == 335 and ctx["r11"] == 178
     assert ctx["profile.institution"] == "某某大学"
     assert ctx["profile.contact.phone"] == "123"
@@ -62,8 +74,11 @@ def test_paragraphs_in_reading_order():
         "opening": [{"template": "a"}, {"template": "b"}],
         "sections": [{"part": "二", "paragraphs": [{"subheading": "(一)"}, {"template": "c"}]}],
     }
-    assert [(where, p["template"]) for where, p in paragraphs(narrative)] == \
-        [("开头第 1 段", "a"), ("开头第 2 段", "b"), ("第二部分第 2 段", "c")]
+    assert [(where, p["template"]) for where, p in paragraphs(narrative)] == [
+        ("开头第 1 段", "a"),
+        ("开头第 2 段", "b"),
+        ("第二部分第 2 段", "c"),
+    ]
 
 
 # --- printed_values ---------------------------------------------------------------------------------------------
@@ -86,12 +101,15 @@ def test_printed_values_return_what_was_printed_even_when_wrong():
     assert printed_values(TEMPLATE, printed) == [("r10", "336"), ("r15", "三百")]
 
 
-@pytest.mark.parametrize("printed", [
-    "官网发布新闻等信息 335 条。官微、官博等新媒体平台发布信息 387 条。",  # words differ
-    "官网发布新闻、通知公告等信息 335 条。",                                # truncated
-    "官网发布新闻、通知公告等信息 335 条。官微、官博等新媒体平台发布信息 387 条。另有补充。",  # extra text
-    "",
-])
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "官网发布新闻等信息 335 条。官微、官博等新媒体平台发布信息 387 条。",  # words differ
+        "官网发布新闻、通知公告等信息 335 条。",  # truncated
+        "官网发布新闻、通知公告等信息 335 条。官微、官博等新媒体平台发布信息 387 条。另有补充。",  # extra text
+        "",
+    ],
+)
 def test_printed_values_none_when_text_does_not_follow_the_template(printed):
     assert printed_values(TEMPLATE, printed) is None
 

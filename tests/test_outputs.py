@@ -13,6 +13,7 @@ from disclosure.outputs import csv_text, safe_cell, write_bytes, write_results, 
 
 # --- atomic writes ------------------------------------------------------------------------------------------
 
+
 def test_write_bytes_creates_folders_and_leaves_no_temp_files(tmp_path):
     target = tmp_path / "outputs" / "2023-2024" / "report.pdf"
     write_bytes(target, b"%PDF-1.7 first")
@@ -56,6 +57,7 @@ def test_write_text_is_utf8(tmp_path):
 
 # --- formula injection ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("value", ["=SUM(A1:A9)", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1", "-", "+"])
 def test_safe_cell_guards_formula_starts(value):
     assert safe_cell(value) == "'" + value
@@ -73,10 +75,11 @@ def test_safe_cell_non_text(value, expected):
 
 # --- csv ------------------------------------------------------------------------------------------------------------
 
+
 def test_csv_text():
     records = [
         {"row": 11, "value": 178, "reported": "174", "agrees": False, "label": "清单, 信息", "extra": "ignored"},
-        {"row": 12, "value": 174.0, "reported": None, "agrees": True, "label": "=HYPERLINK(\"x\")"},
+        {"row": 12, "value": 174.0, "reported": None, "agrees": True, "label": '=HYPERLINK("x")'},
     ]
     text = csv_text(records, ["row", "value", "reported", "agrees", "label"])
     assert text.endswith("\n") and "\r" not in text
@@ -84,7 +87,7 @@ def test_csv_text():
     assert rows == [
         ["row", "value", "reported", "agrees", "label"],
         ["11", "178", "174", "否", "清单, 信息"],
-        ["12", "174", "", "是", "'=HYPERLINK(\"x\")"],
+        ["12", "174", "", "是", '\'=HYPERLINK("x")'],
     ]
 
 
@@ -100,8 +103,13 @@ def test_write_results(tmp_path):
         "findings": [{"id": "C01", "severity": "error", "filled": "174 >= 178", "passed": False}],
     }
     write_results(results, tmp_path)
-    assert sorted(os.listdir(tmp_path)) == ["checklist.csv", "checklist_categories.csv", "findings.csv",
-                                            "findings.json", "statistics.csv"]
+    assert sorted(os.listdir(tmp_path)) == [
+        "checklist.csv",
+        "checklist_categories.csv",
+        "findings.csv",
+        "findings.json",
+        "statistics.csv",
+    ]
     statistics = list(csv.DictReader(open(tmp_path / "statistics.csv", encoding="utf-8")))
     assert statistics[0]["value"] == "有" and statistics[0]["source"] == "profile.yaml: portal"
     assert list(statistics[0]) == outputs.STATISTICS_COLUMNS

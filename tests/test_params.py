@@ -46,6 +46,7 @@ VALID = {"academic_year": YEAR, "data_dir": f"data/raw/{YEAR}", "institution": "
 
 # --- valid ----------------------------------------------------------------------------------------------
 
+
 def test_valid_params(workspace):
     write_params(workspace, {**VALID, "previous_year": "2022-2023"})
     params = load_params(workspace, YEAR)
@@ -76,15 +77,24 @@ def test_the_real_params_file_loads():
 
 
 def test_valid_correction_is_parsed(workspace):
-    correction = {"table": "checklist", "match": {"item": 7}, "field": "count", "value": 3,
-                  "reason": "按第一行读数", "by": "张三", "on": "2024-11-20"}
+    correction = {
+        "table": "checklist",
+        "match": {"item": 7},
+        "field": "count",
+        "value": 3,
+        "reason": "按第一行读数",
+        "by": "张三",
+        "on": "2024-11-20",
+    }
     write_params(workspace, {**VALID, "corrections": [correction]})
     (parsed,) = load_params(workspace, YEAR).corrections
-    assert parsed == Correction(table="checklist", match={"item": 7}, field="count", value=3,
-                                reason="按第一行读数", by="张三", on="2024-11-20", expect=1)
+    assert parsed == Correction(
+        table="checklist", match={"item": 7}, field="count", value=3, reason="按第一行读数", by="张三", on="2024-11-20", expect=1
+    )
 
 
 # --- one problem at a time ------------------------------------------------------------------------------
+
 
 def test_unknown_key(workspace):
     write_params(workspace, {**VALID, "colour": "red"})
@@ -94,13 +104,16 @@ def test_unknown_key(workspace):
     assert "academic_year、data_dir" in problem.message  # lists what is allowed
 
 
-@pytest.mark.parametrize("key, value, expected", [
-    ("yoy_threshold", "high", "0 到 10 之间的数"),
-    ("yoy_threshold", True, "0 到 10 之间的数"),
-    ("institution", 42, "学校名称(文本)"),
-    ("academic_year", 2023, "形如 2023-2024 的学年"),
-    ("corrections", {"table": "x"}, "更正列表"),
-])
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("yoy_threshold", "high", "0 到 10 之间的数"),
+        ("yoy_threshold", True, "0 到 10 之间的数"),
+        ("institution", 42, "学校名称(文本)"),
+        ("academic_year", 2023, "形如 2023-2024 的学年"),
+        ("corrections", {"table": "x"}, "更正列表"),
+    ],
+)
 def test_wrong_type(workspace, key, value, expected):
     write_params(workspace, {**VALID, key: value})
     found = messages(problems_of(workspace))
@@ -172,8 +185,15 @@ def test_correction_missing_reason(workspace):
 
 
 def test_correction_unknown_key_and_not_a_mapping(workspace):
-    good = {"table": "checklist", "match": {"item": 7}, "field": "count", "value": 3,
-            "reason": "r", "by": "b", "on": "2024-11-20"}
+    good = {
+        "table": "checklist",
+        "match": {"item": 7},
+        "field": "count",
+        "value": 3,
+        "reason": "r",
+        "by": "b",
+        "on": "2024-11-20",
+    }
     write_params(workspace, {**VALID, "corrections": [{**good, "colour": 1}, "just text"]})
     found = messages(problems_of(workspace))
     assert any("第 1 条更正有未知键:colour" in m for m in found)
@@ -181,16 +201,23 @@ def test_correction_unknown_key_and_not_a_mapping(workspace):
 
 
 def test_correction_with_empty_match_on_a_table(workspace):
-    correction = {"table": "checklist", "match": {}, "field": "count", "value": 3,
-                  "reason": "r", "by": "b", "on": "2024-11-20"}
+    correction = {"table": "checklist", "match": {}, "field": "count", "value": 3, "reason": "r", "by": "b", "on": "2024-11-20"}
     write_params(workspace, {**VALID, "corrections": [correction]})
     (problem,) = problems_of(workspace)
     assert "match 应为非空映射" in problem.message
 
 
 def test_correction_with_non_numeric_expect(workspace):
-    correction = {"table": "checklist", "match": {"item": 7}, "field": "count", "value": 3,
-                  "reason": "r", "by": "b", "on": "2024-11-20", "expect": "two"}
+    correction = {
+        "table": "checklist",
+        "match": {"item": 7},
+        "field": "count",
+        "value": 3,
+        "reason": "r",
+        "by": "b",
+        "on": "2024-11-20",
+        "expect": "two",
+    }
     write_params(workspace, {**VALID, "corrections": [correction]})
     (problem,) = problems_of(workspace)
     assert "expect" in problem.message
@@ -218,18 +245,28 @@ def test_tab_indentation_gets_a_hint(workspace):
 
 # --- every problem is collected, not only the first -------------------------------------------------------
 
+
 def test_all_problems_are_collected(workspace):
-    write_params(workspace, {
-        "academic_year": "2023-2025",
-        "data_dir": "../..",
-        "colour": "red",
-        "yoy_threshold": "high",
-        "corrections": [{"table": "checklist", "match": {"item": 7}, "field": "count", "value": 3, "by": "b", "on": "d"}],
-    })
+    write_params(
+        workspace,
+        {
+            "academic_year": "2023-2025",
+            "data_dir": "../..",
+            "colour": "red",
+            "yoy_threshold": "high",
+            "corrections": [{"table": "checklist", "match": {"item": 7}, "field": "count", "value": 3, "by": "b", "on": "d"}],
+        },
+    )
     problems = problems_of(workspace)
     found = messages(problems)
-    expected = ["未知参数“colour”", "参数“yoy_threshold”的值“high”类型不对", "“2023-2025”不是有效学年",
-                f"与文件名的学年 {YEAR} 不一致", "工作区之外", "第 1 条更正缺少:reason"]
+    expected = [
+        "未知参数“colour”",
+        "参数“yoy_threshold”的值“high”类型不对",
+        "“2023-2025”不是有效学年",
+        f"与文件名的学年 {YEAR} 不一致",
+        "工作区之外",
+        "第 1 条更正缺少:reason",
+    ]
     for part in expected:
         assert any(part in m for m in found), (part, found)
     assert len(problems) == len(expected)
@@ -246,6 +283,7 @@ def test_input_error_text_lists_every_problem(workspace):
 
 
 # --- the year given on the command line --------------------------------------------------------------------
+
 
 def test_params_path_of_a_known_year(workspace):
     path = write_params(workspace, VALID)

@@ -15,7 +15,11 @@ def _notebook() -> nbformat.NotebookNode:
     code = nbformat.v4.new_code_cell("x = 1", metadata={})
     code.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=1)]
     report = nbformat.v4.new_code_cell("show.html(...)", metadata={"tags": ["report"]})
-    report.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<h1>关于报送测试学年度信息公开工作的报告</h1>", "text/plain": "x"})]
+    report.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": "<h1>关于报送测试学年度信息公开工作的报告</h1>", "text/plain": "x"}
+        )
+    ]
     nb = nbformat.v4.new_notebook(cells=[code, report])
     nb.metadata["disclosure"] = {"summary": {"rules": 3, "errors": 1, "warnings": 0}, "title": "测试报告"}
     return nb
@@ -41,5 +45,7 @@ def test_pdf_exporter_gives_a_pdf_and_the_same_bytes_through_jupyter_nbconvert(t
     assert direct.startswith(b"%PDF-")
     path = tmp_path / "book.ipynb"
     nbformat.write(nb, path)
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "disclosure_pdf", str(path)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "disclosure_pdf", str(path)], check=True, capture_output=True
+    )
     assert (tmp_path / "book.pdf").read_bytes() == direct

@@ -24,6 +24,7 @@ def assert_inert(html):
 
 # --- link ---------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", ["https://www.cqvtu.edu.cn/index.php?c=category&id=8", "http://a.cn/x", "HTTPS://A.CN/"])
 def test_link_renders_http_urls_as_anchors(url):
     anchor = soup(report.link(url)).find("a")
@@ -37,15 +38,18 @@ def test_link_escapes_the_ampersand_in_href():
     assert 'href="https://a.cn/?a=1&amp;b=2"' in html
 
 
-@pytest.mark.parametrize("token", [
-    "javascript:alert(1)",
-    "QQ：2852377027",
-    "ftp://a.cn/file",
-    "data:text/html,<script>alert(1)</script>",
-    "www.cqvtu.edu.cn",
-    'https://a.cn/"onmouseover="alert(1)',
-    "https://a.cn/<script>",
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "javascript:alert(1)",
+        "QQ：2852377027",
+        "ftp://a.cn/file",
+        "data:text/html,<script>alert(1)</script>",
+        "www.cqvtu.edu.cn",
+        'https://a.cn/"onmouseover="alert(1)',
+        "https://a.cn/<script>",
+    ],
+)
 def test_link_makes_other_tokens_inert_text(token):
     html = report.link(token)
     parsed = soup(html)
@@ -57,6 +61,7 @@ def test_link_makes_other_tokens_inert_text(token):
 
 
 # --- banner -----------------------------------------------------------------------------------------------------------
+
 
 def test_banner_only_when_errors():
     assert report.banner({"rules": 40, "errors": 0, "warnings": 3}) == ""
@@ -70,6 +75,7 @@ def test_banner_only_when_errors():
 
 # --- fragments escape every data string -----------------------------------------------------------------------------------
 
+
 def test_statistics_table_escapes_data():
     stats = pd.DataFrame({"row": [1, 2], "label": [XSS, "门户网站"], "value": ["有", ATTR], "unit": ["", "<b>条</b>"]})
     html = report.statistics_table(stats, "<i>某某大学</i>", "2023-2024")
@@ -82,11 +88,18 @@ def test_statistics_table_escapes_data():
 
 
 def checklist_items(remark, links):
-    return pd.DataFrame({
-        "ref_category": [2, 2], "category_name": ["招生<考试>信息", "招生<考试>信息"], "item": [9, 10],
-        "item_text": ["录取程序", XSS], "count": [2, 0],
-        "links": [links, "QQ：2852377027"], "on_platform": ["否", None], "remark": [remark, float("nan")],
-    })
+    return pd.DataFrame(
+        {
+            "ref_category": [2, 2],
+            "category_name": ["招生<考试>信息", "招生<考试>信息"],
+            "item": [9, 10],
+            "item_text": ["录取程序", XSS],
+            "count": [2, 0],
+            "links": [links, "QQ：2852377027"],
+            "on_platform": ["否", None],
+            "remark": [remark, float("nan")],
+        }
+    )
 
 
 def test_checklist_table_escapes_remarks_and_renders_only_web_links():
@@ -107,8 +120,15 @@ def test_checklist_table_escapes_remarks_and_renders_only_web_links():
 
 
 def findings(passed):
-    return pd.DataFrame({"id": ["C01", "F06"], "severity": ["error", "warning"], "title": ["清单<平台>", "人员"],
-                         "filled": [XSS, "0 + 0 > 0"], "passed": passed})
+    return pd.DataFrame(
+        {
+            "id": ["C01", "F06"],
+            "severity": ["error", "warning"],
+            "title": ["清单<平台>", "人员"],
+            "filled": [XSS, "0 + 0 > 0"],
+            "passed": passed,
+        }
+    )
 
 
 def test_findings_table_lists_failed_findings_escaped():
@@ -150,8 +170,13 @@ def test_header_and_signature_escape_the_profile():
 def test_body_escapes_templates_and_filled_values():
     narrative = {
         "opening": [{"template": "学校 {profile.institution} 发布 {r10} 条。"}],
-        "sections": [{"part": "二", "heading": "<u>主动公开</u>",
-                      "paragraphs": [{"subheading": XSS}, {"template": "<img src=x onerror=alert(1)>"}]}],
+        "sections": [
+            {
+                "part": "二",
+                "heading": "<u>主动公开</u>",
+                "paragraphs": [{"subheading": XSS}, {"template": "<img src=x onerror=alert(1)>"}],
+            }
+        ],
         "attachments": ["附件 {r10}<br>"],
     }
     html = report.body(narrative, {"profile.institution": XSS, "r10": 335})

@@ -28,8 +28,15 @@ YEAR = "2023-2024"
 RAW = f"data/raw/{YEAR}"
 PARTS = ("forms", "notebooks", "params", "data")
 TITLE = f"关于报送{YEAR}学年度信息公开工作的报告"
-SECTIONS = ("一、信息公开情况概述", "二、主动公开信息情况", "三、清单事项公开情况", "四、依申请公开情况",
-            "五、因学校信息公开工作受到举报、复议、诉讼的情况", "六、存在的问题及改进措施", "七、其他需要报告的事项")
+SECTIONS = (
+    "一、信息公开情况概述",
+    "二、主动公开信息情况",
+    "三、清单事项公开情况",
+    "四、依申请公开情况",
+    "五、因学校信息公开工作受到举报、复议、诉讼的情况",
+    "六、存在的问题及改进措施",
+    "七、其他需要报告的事项",
+)
 URL = re.compile(r"^https?://", re.IGNORECASE)
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -38,18 +45,24 @@ FORMULA_START = ("=", "+", "-", "@")
 # helpers
 # --------------------------------------------------------------------------------------------------
 
+
 def make_workspace(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for part in PARTS:
-        shutil.copytree(REPO / part, dest / part,
-                        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(REPO / part, dest / part, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
     return dest
 
 
 def disclosure(root: Path, *args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONIOENCODING="utf-8", MPLBACKEND="Agg")
-    return subprocess.run([sys.executable, "-m", "disclosure.cli", "--root", str(root), *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, env=env, cwd=root)
+    return subprocess.run(
+        [sys.executable, "-m", "disclosure.cli", "--root", str(root), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=root,
+    )
 
 
 def poppler(tool: str, *args: str) -> str:
@@ -160,6 +173,7 @@ def is_number(text: str) -> bool:
 # module-scoped runs
 # --------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = make_workspace(tmp_path_factory.mktemp("report"))
@@ -209,6 +223,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
 # report.pdf
 # --------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.e2e
 def test_pdf_has_the_title_sections_annexes_and_verdict(clean) -> None:  # type: ignore[no-untyped-def]
     text = squeeze(poppler("pdftotext", "-layout", str(clean["out"] / "report.pdf"), "-"))
@@ -223,7 +238,7 @@ def test_pdf_lists_the_55_row_labels_in_order(clean) -> None:  # type: ignore[no
     # Reading order (no -layout): with -layout a wrapped label (row 45) is interleaved with the value
     # column of its first line, which is an artefact of the layout extraction, not of the PDF.
     text = squeeze(poppler("pdftotext", str(clean["out"] / "report.pdf"), "-"))
-    annex = text[text.index("附件1"):]
+    annex = text[text.index("附件1") :]
     assert in_order(annex, [squeeze(label) for label in form_labels()]) == []
 
 
@@ -262,6 +277,7 @@ def test_each_annex_starts_a_new_page(pages) -> None:  # type: ignore[no-untyped
 # --------------------------------------------------------------------------------------------------
 # report.html and audit.html
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.e2e
 def test_report_html_is_static_and_shows_no_code(clean) -> None:  # type: ignore[no-untyped-def]
@@ -311,7 +327,9 @@ def test_audit_html_has_every_code_cell_and_embedded_images(clean) -> None:  # t
     source = (clean["out"] / "audit.html").read_text(encoding="utf-8")
     page = Page(source)
     nb = json.loads((clean["out"] / "workbook.ipynb").read_text(encoding="utf-8"))
-    code = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
+    code = [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in nb["cells"] if c["cell_type"] == "code"
+    ]
     assert len(code) > 30
     missing = [c[:60] for c in code if c.strip() and c not in page.plain]
     assert missing == []
@@ -325,6 +343,7 @@ def test_audit_html_has_every_code_cell_and_embedded_images(clean) -> None:  # t
 # --------------------------------------------------------------------------------------------------
 # figures and the CJK font
 # --------------------------------------------------------------------------------------------------
+
 
 def _glyph_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
     return [str(w.message) for w in caught if "missing from font" in str(w.message)]
@@ -342,17 +361,26 @@ def test_figures_draw_every_glyph_with_the_cjk_font(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     data, stats, items, _findings = check_year(root, YEAR)
     categories = checklist_categories(items)
-    applications = pd.DataFrame({"channel": ["电子邮件", "当面"], "applicant": ["公民", "法人"], "topic": ["招生", "财务"],
-                                 "outcome": ["同意公开", None], "count": [2, 1]})
+    applications = pd.DataFrame(
+        {
+            "channel": ["电子邮件", "当面"],
+            "applicant": ["公民", "法人"],
+            "topic": ["招生", "财务"],
+            "outcome": ["同意公开", None],
+            "count": [2, 1],
+        }
+    )
     source = f"{data.profile['institution']} {YEAR} 学年原始数据"
     with matplotlib.rc_context(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         charts.setup()
         warnings.simplefilter("always")  # setup() turns glyph warnings into errors; record them here instead
-        images = [charts.png(charts.publications_by_channel(data.tables["publications"], YEAR, source)),
-                  charts.png(charts.checklist_by_category(categories, YEAR, source)),
-                  charts.png(charts.media_by_prominence(stats, YEAR, source)),
-                  charts.png(charts.applications_panels(applications, YEAR, source))]
+        images = [
+            charts.png(charts.publications_by_channel(data.tables["publications"], YEAR, source)),
+            charts.png(charts.checklist_by_category(categories, YEAR, source)),
+            charts.png(charts.media_by_prominence(stats, YEAR, source)),
+            charts.png(charts.applications_panels(applications, YEAR, source)),
+        ]
     assert _glyph_warnings(caught) == []
     assert all(image.startswith(b"\x89PNG") for image in images)
 
@@ -382,6 +410,7 @@ def test_missing_cjk_font_raises_font_missing_in_chinese(monkeypatch: pytest.Mon
 # --------------------------------------------------------------------------------------------------
 # safe rendering of hostile data
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("name", ["report.html", "audit.html"])

@@ -37,6 +37,7 @@ def load_problems(root):
 
 # --- loading ----------------------------------------------------------------------------------------------------
 
+
 def test_load_real_rules(catalogue):
     families = {rule.family for rule in catalogue.values()}
     assert families == {"applications", "appeals", "media", "fees_funding", "channels"}
@@ -63,7 +64,7 @@ def test_typo_row_number_names_the_rule(workspace):
 
 
 def test_row_zero_is_refused(workspace):
-    write_rules(workspace, RULES_TEXT.replace("check: \"r17 <= r16\"", "check: \"r17 <= r0\""))
+    write_rules(workspace, RULES_TEXT.replace('check: "r17 <= r16"', 'check: "r17 <= r0"'))
     (problem,) = load_problems(workspace)
     assert problem.message.startswith("规则 M01:") and "“r0”" in problem.message
 
@@ -84,7 +85,7 @@ def test_unknown_name(workspace):
 
 def test_bad_severity_and_bad_expression(workspace):
     text = RULES_TEXT.replace("severity: error, basis: 统计表第16、17行", "severity: fatal, basis: 统计表第16、17行")
-    text = text.replace("check: \"r18 <= r17\"", "check: \"len(r18) <= r17\"")
+    text = text.replace('check: "r18 <= r17"', 'check: "len(r18) <= r17"')
     write_rules(workspace, text)
     found = [p.message for p in load_problems(workspace)]
     assert any(m.startswith("规则 M01:") and "severity“fatal”" in m for m in found)
@@ -99,7 +100,7 @@ def test_missing_check(workspace):
 
 def test_every_problem_is_collected(workspace):
     text = RULES_TEXT.replace(A01_CHECK, "r19 == r72 + r28 + r29 + r30").replace("{id: B02,", "{id: B01,")
-    text = text.replace("check: \"r17 <= r16\"", "check: \"q17 <= r16\"")
+    text = text.replace('check: "r17 <= r16"', 'check: "q17 <= r16"')
     write_rules(workspace, text)
     found = [p.message for p in load_problems(workspace)]
     assert len(found) == 3
@@ -109,8 +110,11 @@ def test_every_problem_is_collected(workspace):
 
 
 def test_zero_padded_row_name_is_checked_or_refused(workspace):
-    write_rules(workspace, "families:\n  fees_funding:\n    rules:\n"
-                           "      - {id: F03, title: t, check: \"r6 != '无' or r07 == 0\", severity: error}\n")
+    write_rules(
+        workspace,
+        "families:\n  fees_funding:\n    rules:\n"
+        "      - {id: F03, title: t, check: \"r6 != '无' or r07 == 0\", severity: error}\n",
+    )
     try:
         rules = load_rules(workspace, 55)
     except InputError as exc:  # refusing the name is fine
@@ -131,12 +135,14 @@ def make_stats(reported=True, **values):
     printed = {n: str(v) for n, v in rebuilt.items()} if reported else {n: None for n in rebuilt}
     for name, value in values.items():
         (rebuilt if name[0] == "r" else printed)[int(name[1:])] = value
-    return pd.DataFrame({
-        "row": list(rebuilt),
-        "value": list(rebuilt.values()),
-        "source": [f"raw/t.csv 第 {n + 1} 行" for n in rebuilt],
-        "reported": list(printed.values()),
-    })
+    return pd.DataFrame(
+        {
+            "row": list(rebuilt),
+            "value": list(rebuilt.values()),
+            "source": [f"raw/t.csv 第 {n + 1} 行" for n in rebuilt],
+            "reported": list(printed.values()),
+        }
+    )
 
 
 def result_of(catalogue, rule_id, stats):
@@ -231,12 +237,15 @@ def test_severity_family_and_basis_are_carried(catalogue):
 
 # --- ordering ------------------------------------------------------------------------------------------------------------
 
+
 def test_ordered_puts_failed_errors_first():
-    findings = pd.DataFrame({
-        "id": ["A", "B", "C", "D", "E", "F"],
-        "severity": ["error", "warning", "error", "warning", "error", "error"],
-        "passed": [True, False, None, False, False, True],
-    })
+    findings = pd.DataFrame(
+        {
+            "id": ["A", "B", "C", "D", "E", "F"],
+            "severity": ["error", "warning", "error", "warning", "error", "error"],
+            "passed": [True, False, None, False, False, True],
+        }
+    )
     result = ordered(findings)
     assert result["id"].tolist() == ["E", "B", "D", "C", "A", "F"]
     assert result.index.tolist() == list(range(6))

@@ -44,6 +44,7 @@ def squeeze(text):
 
 # --- the statistics table ---------------------------------------------------------------------------------------
 
+
 def test_statistics_has_55_rows_in_order(stats):
     assert stats["row"].tolist() == list(range(1, 56))
     assert stats["label"].str.len().gt(0).all()
@@ -61,11 +62,30 @@ def test_rebuilt_values_equal_the_printed_values_except_row_11(stats):
     assert differ == {11: (178, "174")}
 
 
-@pytest.mark.parametrize("row, value", [
-    (1, "有"), (3, "校长"), (6, "无"), (7, 8000), (8, 1), (9, 10),
-    (10, 335), (11, 178), (12, 174), (13, 198), (14, 0), (15, 387),
-    (16, 56), (17, 0), (18, 0), (19, 0), (51, 0), (54, "0 元"), (55, 0),
-])
+@pytest.mark.parametrize(
+    "row, value",
+    [
+        (1, "有"),
+        (3, "校长"),
+        (6, "无"),
+        (7, 8000),
+        (8, 1),
+        (9, 10),
+        (10, 335),
+        (11, 178),
+        (12, 174),
+        (13, 198),
+        (14, 0),
+        (15, 387),
+        (16, 56),
+        (17, 0),
+        (18, 0),
+        (19, 0),
+        (51, 0),
+        (54, "0 元"),
+        (55, 0),
+    ],
+)
 def test_selected_rebuilt_values(stats, row, value):
     assert stats.loc[stats["row"] == row, "value"].item() == value
 
@@ -82,18 +102,21 @@ def test_printed_row_numbers_are_kept_as_printed(stats):
     assert stats.loc[stats["row"] == 52, "printed_no"].item() == "52"
 
 
-@pytest.mark.parametrize("row, source", [
-    (1, "profile.yaml: portal"),
-    (7, "profile.yaml: special_funding_amount"),
-    (10, f"{RAW}/publications.csv 第 2 行"),
-    (11, f"{RAW}/checklist.csv 第 2-51 行"),
-    (12, f"{RAW}/publications.csv 第 3 行"),
-    (15, f"{RAW}/publications.csv 第 6 行"),
-    (16, f"{RAW}/media_reports.csv 第 2 行"),
-    (17, f"{RAW}/media_reports.csv(无匹配行)"),
-    (19, f"{RAW}/applications.csv(无数据行)"),
-    (55, f"{RAW}/applications.csv(无数据行)"),
-])
+@pytest.mark.parametrize(
+    "row, source",
+    [
+        (1, "profile.yaml: portal"),
+        (7, "profile.yaml: special_funding_amount"),
+        (10, f"{RAW}/publications.csv 第 2 行"),
+        (11, f"{RAW}/checklist.csv 第 2-51 行"),
+        (12, f"{RAW}/publications.csv 第 3 行"),
+        (15, f"{RAW}/publications.csv 第 6 行"),
+        (16, f"{RAW}/media_reports.csv 第 2 行"),
+        (17, f"{RAW}/media_reports.csv(无匹配行)"),
+        (19, f"{RAW}/applications.csv(无数据行)"),
+        (55, f"{RAW}/applications.csv(无数据行)"),
+    ],
+)
 def test_source_names_file_and_lines(stats, row, source):
     assert stats.loc[stats["row"] == row, "source"].item() == source
 
@@ -116,24 +139,29 @@ def test_without_a_published_table_the_printed_columns_are_empty(data):
 
 # --- row_value on hand-made tables -----------------------------------------------------------------------------
 
+
 def fake_year(tables, files=None, profile=None):
     files = files or {name: f"raw/{name}.csv" for name in tables}
     return dataclasses.make_dataclass("Fake", ["tables", "table_files", "profile"])(tables, files, profile or {})
 
 
 def applications():
-    return pd.DataFrame({
-        "concluded": ["是", "否", "是", "是"],
-        "outcome": ["同意公开", None, "不同意公开", "同意公开"],
-        "fee": [10, 0, 5, None],
-        "count": [1, 1, 2, 1],
-        "_line": [2, 3, 5, 6],
-    }, dtype=object)
+    return pd.DataFrame(
+        {
+            "concluded": ["是", "否", "是", "是"],
+            "outcome": ["同意公开", None, "不同意公开", "同意公开"],
+            "fee": [10, 0, 5, None],
+            "count": [1, 1, 2, 1],
+            "_line": [2, 3, 5, 6],
+        },
+        dtype=object,
+    )
 
 
 def test_row_value_counts_matching_rows():
-    row = RowDef(row=47, label="", unit="件", kind="count", source="applications",
-                 where="concluded == '是' and outcome == '同意公开'")
+    row = RowDef(
+        row=47, label="", unit="件", kind="count", source="applications", where="concluded == '是' and outcome == '同意公开'"
+    )
     assert row_value(row, fake_year({"applications": applications()})) == (2, "raw/applications.csv 第 2、6 行")
 
 
@@ -158,6 +186,7 @@ def test_row_value_from_profile():
 
 
 # --- the checklist -----------------------------------------------------------------------------------------------
+
 
 def test_checklist_items_has_50_rows(items):
     assert len(items) == 50
@@ -209,23 +238,30 @@ def test_checklist_categories_sums(items):
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("lines, text", [
-    ([], ""),
-    ([5], "5"),
-    ([2, 3, 4, 7], "2-4、7"),
-    ([7, 3, 2, 4], "2-4、7"),
-    ([2, 4, 6], "2、4、6"),
-    ([2, 3, 5, 6, 7, 10], "2-3、5-7、10"),
-])
+
+@pytest.mark.parametrize(
+    "lines, text",
+    [
+        ([], ""),
+        ([5], "5"),
+        ([2, 3, 4, 7], "2-4、7"),
+        ([7, 3, 2, 4], "2-4、7"),
+        ([2, 4, 6], "2、4、6"),
+        ([2, 3, 5, 6, 7, 10], "2-3、5-7、10"),
+    ],
+)
 def test_ranges(lines, text):
     assert _ranges(lines) == text
 
 
-@pytest.mark.parametrize("value, links", [
-    ("https://a.cn/x  https://b.cn/y\nQQ：1", ["https://a.cn/x", "https://b.cn/y", "QQ：1"]),
-    (None, []),
-    (float("nan"), []),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    "value, links",
+    [
+        ("https://a.cn/x  https://b.cn/y\nQQ：1", ["https://a.cn/x", "https://b.cn/y", "QQ：1"]),
+        (None, []),
+        (float("nan"), []),
+        ("", []),
+    ],
+)
 def test_split_links(value, links):
     assert split_links(value) == links

@@ -15,8 +15,11 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no real time, so equal c
 
 def build_archive(root: Path, folder: Path, dest_dir: Path) -> Path:
     manifest = read_manifest(folder)
-    entries: list[tuple[str, Path]] = [(f"outputs/{p.relative_to(folder).as_posix()}", p)
-                                       for p in sorted(folder.rglob("*")) if p.is_file() and "failed" not in p.relative_to(folder).parts]
+    entries: list[tuple[str, Path]] = [
+        (f"outputs/{p.relative_to(folder).as_posix()}", p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "failed" not in p.relative_to(folder).parts
+    ]
     entries += [(f"inputs/{r['path']}", root / r["path"]) for r in manifest["inputs"] if (root / r["path"]).is_file()]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:

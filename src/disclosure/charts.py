@@ -37,11 +37,20 @@ def cjk_font_file() -> Path:
 def setup() -> Path:
     """Apply the house style; return the CJK font file used (recorded in the manifest)."""
     font = cjk_font_file()
-    plt.rcParams.update({
-        "font.family": FAMILY, "axes.unicode_minus": False, "figure.dpi": 100, "savefig.dpi": 150,
-        "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
-        "svg.hashsalt": "disclosure", "axes.titleweight": "bold",
-    })
+    plt.rcParams.update(
+        {
+            "font.family": FAMILY,
+            "axes.unicode_minus": False,
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "svg.hashsalt": "disclosure",
+            "axes.titleweight": "bold",
+        }
+    )
     # Matplotlib only warns when a glyph is missing; a report with boxes must not be published.
     warnings.filterwarnings("error", message=r".*Glyph .* missing from.*")
     return font
@@ -106,7 +115,9 @@ def media_by_prominence(stats: pd.DataFrame, year: str, source: str) -> Figure:
 def applications_panels(applications: pd.DataFrame, year: str, source: str) -> Figure:
     """Applications by channel, applicant, topic and outcome (only drawn when there are any)."""
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
-    for ax, (column, title) in zip(axes.flat, [("channel", "提交方式"), ("applicant", "申请人"), ("topic", "涉及内容"), ("outcome", "办理结果")], strict=True):
+    for ax, (column, title) in zip(
+        axes.flat, [("channel", "提交方式"), ("applicant", "申请人"), ("topic", "涉及内容"), ("outcome", "办理结果")], strict=True
+    ):
         counts = applications.groupby(applications[column].fillna("未办结"))["count"].sum().sort_values()
         ax.barh(counts.index.tolist(), counts.tolist(), color=COLORS[2])
         ax.set_title(title, fontsize=10)
@@ -125,8 +136,16 @@ def across_years(previous: pd.DataFrame, current: pd.DataFrame, previous_year: s
     x = range(len(labels))
     fig, ax = plt.subplots(figsize=(8, 4))
     width = 0.38
-    old_bars = ax.bar([i - width / 2 for i in x], [int(before.get(r, 0)) for r in YEAR_ROWS], width, color="#c9b8a6", label=f"{previous_year} 学年")
-    new_bars = ax.bar([i + width / 2 for i in x], [int(now.get(r, 0)) for r in YEAR_ROWS], width, color=COLORS[0], label=f"{year} 学年")
+    old_bars = ax.bar(
+        [i - width / 2 for i in x],
+        [int(before.get(r, 0)) for r in YEAR_ROWS],
+        width,
+        color="#c9b8a6",
+        label=f"{previous_year} 学年",
+    )
+    new_bars = ax.bar(
+        [i + width / 2 for i in x], [int(now.get(r, 0)) for r in YEAR_ROWS], width, color=COLORS[0], label=f"{year} 学年"
+    )
     ax.bar_label(old_bars, fontsize=8, padding=2)
     ax.bar_label(new_bars, fontsize=8, padding=2)
     ax.set_xticks(list(x), labels)

@@ -31,7 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     archive.add_argument("year", help="学年,如 2023-2024")
     init = sub.add_parser("init", help="为新学年创建参数文件和空白数据模板")
     init.add_argument("year", help="学年,如 2024-2025")
-    init.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="模板格式:每表一个 CSV,或一个含各表工作表(带下拉列表)的 tables.xlsx")
+    init.add_argument(
+        "--format",
+        choices=["csv", "xlsx"],
+        default="csv",
+        help="模板格式:每表一个 CSV,或一个含各表工作表(带下拉列表)的 tables.xlsx",
+    )
     return parser
 
 
@@ -119,8 +124,10 @@ def _run_one(root: Path, year: str, strict: bool) -> tuple[int, list[str]]:
         return EXIT_FAILED_CHECKS, lines
     s = result.summary
     verdict = "未通过校验" if s["errors"] else "校验通过"
-    lines = [f"{year}:{verdict}({s['errors']} 项错误、{s['warnings']} 项提示),输出在 {result.out_dir},"
-             f"用时 {time.perf_counter() - started:.1f} 秒"]
+    lines = [
+        f"{year}:{verdict}({s['errors']} 项错误、{s['warnings']} 项提示),输出在 {result.out_dir},"
+        f"用时 {time.perf_counter() - started:.1f} 秒"
+    ]
     if not s["errors"]:
         return EXIT_OK, lines
     from .findings import check_year

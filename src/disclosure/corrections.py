@@ -26,8 +26,13 @@ class AppliedCorrection:
 
 
 def apply_corrections(
-    params: Params, tables: dict[str, pd.DataFrame], files: dict[str, str], profile: dict[str, Any], shown: str,
-    defs: dict[str, TableDef], profile_ints: tuple[str, ...],
+    params: Params,
+    tables: dict[str, pd.DataFrame],
+    files: dict[str, str],
+    profile: dict[str, Any],
+    shown: str,
+    defs: dict[str, TableDef],
+    profile_ints: tuple[str, ...],
 ) -> list[AppliedCorrection]:
     """Apply each correction; a corrected value must pass the same checks as a raw one."""
     applied: list[AppliedCorrection] = []

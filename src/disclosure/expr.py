@@ -14,11 +14,18 @@ from typing import Any
 import pandas as pd
 
 BINARY: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
 }
 COMPARE: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
-    ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
 }
 
 
@@ -34,7 +41,9 @@ def parse(text: str) -> ast.Expression:
         raise ExpressionError(f"表达式“{text}”语法错误:{exc.msg}") from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
-            raise ExpressionError(f"表达式“{text}”中不允许使用“{ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__}”")
+            raise ExpressionError(
+                f"表达式“{text}”中不允许使用“{ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__}”"
+            )
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str)):
             raise ExpressionError(f"表达式“{text}”中的常量“{node.value!r}”类型不允许")
         if isinstance(node, ast.BinOp) and type(node.op) not in BINARY:
@@ -126,8 +135,30 @@ def _vector(*values: Any) -> bool:
 
 
 _ALLOWED = (
-    ast.Expression, ast.Constant, ast.Name, ast.Load, ast.List, ast.Tuple,
-    ast.UnaryOp, ast.Not, ast.USub, ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div,
-    ast.BoolOp, ast.And, ast.Or, ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE,
-    ast.In, ast.NotIn,
+    ast.Expression,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.List,
+    ast.Tuple,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.BinOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
 )

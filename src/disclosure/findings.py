@@ -17,8 +17,14 @@ from .year import YearData, load_year
 
 def narrative_context(data: YearData, stats: pd.DataFrame) -> dict[str, object]:
     internal = data.tables.get("internal", pd.DataFrame(columns=["item", "count"]))
-    return context(dict(zip(stats["row"], stats["value"], strict=True)), data.profile,
-                   dict(zip(internal["item"], internal["count"], strict=True)), data.year, data.params.start, data.params.end)
+    return context(
+        dict(zip(stats["row"], stats["value"], strict=True)),
+        data.profile,
+        dict(zip(internal["item"], internal["count"], strict=True)),
+        data.year,
+        data.params.start,
+        data.params.end,
+    )
 
 
 def previous_statistics(data: YearData) -> tuple[str, pd.DataFrame | None]:
@@ -33,8 +39,13 @@ def previous_statistics(data: YearData) -> tuple[str, pd.DataFrame | None]:
         return previous, None  # an unreadable previous year is reported when that year is run
 
 
-def all_findings(data: YearData, stats: pd.DataFrame, items: pd.DataFrame, previous: pd.DataFrame | None = None,
-                 previous_year: str | None = None) -> pd.DataFrame:
+def all_findings(
+    data: YearData,
+    stats: pd.DataFrame,
+    items: pd.DataFrame,
+    previous: pd.DataFrame | None = None,
+    previous_year: str | None = None,
+) -> pd.DataFrame:
     rules = load_rules(data.root, len(data.rows))
     reported_file = data.table_files.get("reported_statistics")
     allowed = {r.row: r.allowed for r in data.rows if r.kind == "flag"}
@@ -61,5 +72,8 @@ def check_year(root: Path, year: str) -> tuple[YearData, pd.DataFrame, pd.DataFr
 
 def summary(findings: pd.DataFrame) -> dict[str, int]:
     failed = findings[findings["passed"] == False]  # noqa: E712
-    return {"rules": len(findings), "errors": int((failed["severity"] == "error").sum()),
-            "warnings": int((failed["severity"] == "warning").sum())}
+    return {
+        "rules": len(findings),
+        "errors": int((failed["severity"] == "error").sum()),
+        "warnings": int((failed["severity"] == "warning").sum()),
+    }

@@ -71,9 +71,14 @@ def load_statistics_form(root: Path, tables: dict[str, TableDef]) -> list[RowDef
         where = f"第 {i} 个行定义"
         try:
             row = RowDef(
-                row=int(spec["row"]), label=str(spec["label"]), unit=str(spec.get("unit", "")),
-                kind=str(spec["kind"]), source=str(spec["from"]), field=spec.get("field"),
-                where=spec.get("where"), sum=str(spec.get("sum", "count")),
+                row=int(spec["row"]),
+                label=str(spec["label"]),
+                unit=str(spec.get("unit", "")),
+                kind=str(spec["kind"]),
+                source=str(spec["from"]),
+                field=spec.get("field"),
+                where=spec.get("where"),
+                sum=str(spec.get("sum", "count")),
                 allowed=tuple(spec.get("allowed", FLAG_DEFAULT if spec["kind"] == "flag" else ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -120,14 +125,22 @@ def load_table_defs(root: Path) -> dict[str, TableDef]:
     for name, spec in data["tables"].items():
         columns = tuple(
             ColumnDef(
-                name=col, type=c["type"], required=bool(c.get("required", False)),
-                allowed=tuple(c.get("allowed", ())), default=c.get("default"),
-                min=c.get("min"), max=c.get("max"),
+                name=col,
+                type=c["type"],
+                required=bool(c.get("required", False)),
+                allowed=tuple(c.get("allowed", ())),
+                default=c.get("default"),
+                min=c.get("min"),
+                max=c.get("max"),
             )
             for col, c in spec["columns"].items()
         )
         out[name] = TableDef(
-            name=name, title=spec.get("title", name), columns=columns, key=tuple(spec.get("key", ())),
-            required_rows=bool(spec.get("required_rows", False)), optional_file=bool(spec.get("optional_file", False)),
+            name=name,
+            title=spec.get("title", name),
+            columns=columns,
+            key=tuple(spec.get("key", ())),
+            required_rows=bool(spec.get("required_rows", False)),
+            optional_file=bool(spec.get("optional_file", False)),
         )
     return out

@@ -33,7 +33,9 @@ class TextTable:
 WORKBOOK_FILE = "tables.xlsx"  # one workbook with a sheet per table, as `disclosure init --format xlsx` writes
 
 
-def find_table_file(folder: Path, stem: str, sheets: list[str] | None = None, shown: str | None = None) -> tuple[Path, str | None] | None:
+def find_table_file(
+    folder: Path, stem: str, sheets: list[str] | None = None, shown: str | None = None
+) -> tuple[Path, str | None] | None:
     """(file, sheet) of a table: `<stem>.csv`, `<stem>.xlsx`, or sheet `<stem>` of tables.xlsx.
 
     `sheets` are tables.xlsx's sheet names when the caller read them once. More than one source
@@ -87,9 +89,14 @@ def decode(data: bytes, shown: str) -> tuple[str, str]:
         try:
             return data[3:].decode("utf-8"), "UTF-8 (带 BOM)"
         except UnicodeDecodeError as exc:
-            raise InputError.one(shown, f"文件标为 UTF-8(带 BOM),但第 {exc.start} 字节处不是有效的 UTF-8;请重新另存为 UTF-8") from None
+            raise InputError.one(
+                shown, f"文件标为 UTF-8(带 BOM),但第 {exc.start} 字节处不是有效的 UTF-8;请重新另存为 UTF-8"
+            ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError.one(shown, "无法识别文件编码:文件是 UTF-16 编码(Excel 的“Unicode 文本”),不是 UTF-8 或 GBK 的 CSV;请在 Excel 中另存为“CSV UTF-8(逗号分隔)”")
+        raise InputError.one(
+            shown,
+            "无法识别文件编码:文件是 UTF-16 编码(Excel 的“Unicode 文本”),不是 UTF-8 或 GBK 的 CSV;请在 Excel 中另存为“CSV UTF-8(逗号分隔)”",
+        )
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -99,7 +106,9 @@ def decode(data: bytes, shown: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         text = None
     if text is None or not _reads_as_chinese(text):
-        raise InputError.one(shown, "无法识别文件编码:既不是 UTF-8,也不像 GBK/GB18030 编码的中文;请在 Excel 中另存为“CSV UTF-8”或 GBK 编码的 CSV")
+        raise InputError.one(
+            shown, "无法识别文件编码:既不是 UTF-8,也不像 GBK/GB18030 编码的中文;请在 Excel 中另存为“CSV UTF-8”或 GBK 编码的 CSV"
+        )
     return text, "GB18030 (兼容 GBK)"
 
 
@@ -144,7 +153,9 @@ def _read_csv(path: Path, shown: str) -> TextTable:
             # An unclosed quote swallows the following rows into one cell: lines that hold commas.
             if "\n" in cell and any("," in part for part in cell.split("\n")[1:]):
                 name = header[col] if col < len(header) else f"第 {col + 1} 列"
-                raise InputError.one(shown, f"列“{name}”中的引号没有闭合,其后的若干行被并入了这一格;请检查该格的英文双引号", row=line)
+                raise InputError.one(
+                    shown, f"列“{name}”中的引号没有闭合,其后的若干行被并入了这一格;请检查该格的英文双引号", row=line
+                )
     return TextTable(path, header, rows, lines, encoding)
 
 

@@ -14,8 +14,9 @@ def cn_date(day: date) -> str:
     return f"{day.year} 年 {day.month} 月 {day.day} 日"
 
 
-def context(stats_values: Mapping[int, Any], profile: Mapping[str, Any], internal: Mapping[str, Any],
-            year: str, start: date, end: date) -> dict[str, Any]:
+def context(
+    stats_values: Mapping[int, Any], profile: Mapping[str, Any], internal: Mapping[str, Any], year: str, start: date, end: date
+) -> dict[str, Any]:
     """Every name a placeholder may use, flattened: r10, profile.contact.phone, internal.党委文件 ..."""
     ctx: dict[str, Any] = {f"r{n}": v for n, v in stats_values.items()}
     for key, value in profile.items():
@@ -58,7 +59,7 @@ def printed_values(template: str, printed: str) -> list[tuple[str, str]] | None:
     pattern, order = "", []
     last = 0
     for match in PLACEHOLDER.finditer(template):
-        pattern += re.escape(squeeze.sub("", template[last:match.start()])) + "(.+?)"
+        pattern += re.escape(squeeze.sub("", template[last : match.start()])) + "(.+?)"
         order.append(match.group(1))
         last = match.end()
     pattern += re.escape(squeeze.sub("", template[last:]))

@@ -152,9 +152,16 @@ def _corrections(items: Any, rel: str, problems: list[Problem]) -> list[Correcti
         if isinstance(expect, bool) or not isinstance(expect, int) or expect < 1:
             problems.append(Problem(rel, f"第 {i} 条更正的 expect 应为正整数(要更正的行数),实际为“{expect}”"))
             continue
-        out.append(Correction(
-            table=str(item["table"]), match=dict(match), field=str(item["field"]),
-            value=item["value"], reason=str(item["reason"]), by=str(item["by"]), on=str(item["on"]),
-            expect=expect,
-        ))
+        out.append(
+            Correction(
+                table=str(item["table"]),
+                match=dict(match),
+                field=str(item["field"]),
+                value=item["value"],
+                reason=str(item["reason"]),
+                by=str(item["by"]),
+                on=str(item["on"]),
+                expect=expect,
+            )
+        )
     return out

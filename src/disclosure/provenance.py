@@ -8,8 +8,20 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("disclosure-workbook", "papermill", "nbconvert", "nbclient", "nbformat", "jupytext", "ipykernel",
-            "pandas", "matplotlib", "openpyxl", "PyYAML", "weasyprint")
+PACKAGES = (
+    "disclosure-workbook",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "nbformat",
+    "jupytext",
+    "ipykernel",
+    "pandas",
+    "matplotlib",
+    "openpyxl",
+    "PyYAML",
+    "weasyprint",
+)
 
 
 def sha256(path: Path) -> str:

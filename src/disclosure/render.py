@@ -20,8 +20,10 @@ def banner_html(summary: dict[str, int] | None) -> str:
     if not summary:
         return ""
     if summary["errors"]:
-        return (f'<div class="banner failed"><strong>未通过校验</strong>:{summary["errors"]} 项错误、{summary["warnings"]} 项提示'
-                "(见第 6 节“校验结果”)</div>")
+        return (
+            f'<div class="banner failed"><strong>未通过校验</strong>:{summary["errors"]} 项错误、{summary["warnings"]} 项提示'
+            "(见第 6 节“校验结果”)</div>"
+        )
     return f'<div class="banner passed">全部错误级校验通过({summary["warnings"]} 项提示,见第 6 节)</div>'
 
 

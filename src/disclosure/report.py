@@ -29,25 +29,29 @@ def link(token: str) -> str:
 def banner(summary: dict[str, int]) -> str:
     if summary["errors"] == 0:
         return ""
-    return (f'<div class="banner failed"><strong>未通过校验</strong>:{summary["errors"]} 项错误级校验未通过、'
-            f'{summary["warnings"]} 项提示,详见附件“校验结果”。本报告中的数字如实取自原始数据,矛盾之处未作修饰。</div>')
+    return (
+        f'<div class="banner failed"><strong>未通过校验</strong>:{summary["errors"]} 项错误级校验未通过、'
+        f"{summary['warnings']} 项提示,详见附件“校验结果”。本报告中的数字如实取自原始数据,矛盾之处未作修饰。</div>"
+    )
 
 
 def header(profile: dict[str, Any], title: str) -> str:
-    return (f'<div class="doc-head"><div class="issuer">{_e(profile.get("institution"))}</div>'
-            f'<div class="docno">{_e(profile.get("document_number"))}</div>'
-            f'<div class="signer">签发人:{_e(profile.get("signer"))}</div></div>'
-            f'<h1 class="doc-title">{_e(profile.get("institution"))}<br>{_e(title)}</h1>'
-            f'<p class="addressee">{_e(profile.get("addressee"))}:</p>')
+    return (
+        f'<div class="doc-head"><div class="issuer">{_e(profile.get("institution"))}</div>'
+        f'<div class="docno">{_e(profile.get("document_number"))}</div>'
+        f'<div class="signer">签发人:{_e(profile.get("signer"))}</div></div>'
+        f'<h1 class="doc-title">{_e(profile.get("institution"))}<br>{_e(title)}</h1>'
+        f'<p class="addressee">{_e(profile.get("addressee"))}:</p>'
+    )
 
 
 def body(narrative: dict[str, Any], ctx: dict[str, Any]) -> str:
     parts = [f"<p>{_e(fill(p['template'], ctx))}</p>" for p in narrative.get("opening") or []]
     for section in narrative.get("sections") or []:
-        parts.append(f'<h2>{_e(section.get("part"))}、{_e(section.get("heading"))}</h2>')
+        parts.append(f"<h2>{_e(section.get('part'))}、{_e(section.get('heading'))}</h2>")
         for para in section.get("paragraphs") or []:
             if "subheading" in para:
-                parts.append(f'<h3>{_e(para["subheading"])}</h3>')
+                parts.append(f"<h3>{_e(para['subheading'])}</h3>")
             else:
                 parts.append(f"<p>{_e(fill(para['template'], ctx))}</p>")
     attachments = [fill(a, ctx) for a in narrative.get("attachments") or []]
@@ -66,9 +70,11 @@ def statistics_table(stats: pd.DataFrame, institution: str, year: str) -> str:
         f'<tr><td class="no">{r.row}</td><td>{_e(r.label)}</td><td class="val">{_e(r.value)}</td><td class="unit">{_e(r.unit)}</td></tr>'
         for r in stats.itertuples()
     )
-    return (f'<section class="annex"><div class="annex-no">附件 1</div><h2 class="annex-title">{_e(year)} 学年度信息公开工作统计表</h2>'
-            f'<p class="annex-meta">学校名称:{_e(institution)}</p>'
-            f'<table class="stat"><colgroup><col style="width:7%"><col style="width:73%"><col style="width:11%"><col style="width:9%"></colgroup><thead><tr><th>序号</th><th>内容</th><th>数量</th><th>单位</th></tr></thead><tbody>{rows}</tbody></table></section>')
+    return (
+        f'<section class="annex"><div class="annex-no">附件 1</div><h2 class="annex-title">{_e(year)} 学年度信息公开工作统计表</h2>'
+        f'<p class="annex-meta">学校名称:{_e(institution)}</p>'
+        f'<table class="stat"><colgroup><col style="width:7%"><col style="width:73%"><col style="width:11%"><col style="width:9%"></colgroup><thead><tr><th>序号</th><th>内容</th><th>数量</th><th>单位</th></tr></thead><tbody>{rows}</tbody></table></section>'
+    )
 
 
 def checklist_table(items: pd.DataFrame, institution: str) -> str:
@@ -78,13 +84,17 @@ def checklist_table(items: pd.DataFrame, institution: str) -> str:
         for r in group.itertuples():
             links = " ".join(link(t) for t in split_links(r.links))
             count = r.count if r.count > 0 else ""
-            body_rows.append(f'<tr><td class="no">{r.item}</td><td>{_e(r.item_text)}</td><td class="val">{count}</td>'
-                             f'<td class="links">{links}</td><td class="flag">{_e(r.on_platform)}</td><td>{_e(r.remark)}</td></tr>')
-    return (f'<section class="annex"><div class="annex-no">附件 2</div><h2 class="annex-title">高等学校信息公开事项清单(50 条)对照检查表</h2>'
-            f'<p class="annex-meta">学校名称:{_e(institution)}</p><table class="checklist">'
-            f'<colgroup><col style="width:6%"><col style="width:30%"><col style="width:8%"><col style="width:32%"><col style="width:10%"><col style="width:14%"></colgroup>'
-            f'<thead><tr><th>序号</th><th>事项</th><th>公开数量(条)</th><th>链接</th><th>是否在门户网站信息公开平台公布</th><th>其他需说明事项</th></tr></thead>'
-            f'<tbody>{"".join(body_rows)}</tbody></table></section>')
+            body_rows.append(
+                f'<tr><td class="no">{r.item}</td><td>{_e(r.item_text)}</td><td class="val">{count}</td>'
+                f'<td class="links">{links}</td><td class="flag">{_e(r.on_platform)}</td><td>{_e(r.remark)}</td></tr>'
+            )
+    return (
+        f'<section class="annex"><div class="annex-no">附件 2</div><h2 class="annex-title">高等学校信息公开事项清单(50 条)对照检查表</h2>'
+        f'<p class="annex-meta">学校名称:{_e(institution)}</p><table class="checklist">'
+        f'<colgroup><col style="width:6%"><col style="width:30%"><col style="width:8%"><col style="width:32%"><col style="width:10%"><col style="width:14%"></colgroup>'
+        f"<thead><tr><th>序号</th><th>事项</th><th>公开数量(条)</th><th>链接</th><th>是否在门户网站信息公开平台公布</th><th>其他需说明事项</th></tr></thead>"
+        f"<tbody>{''.join(body_rows)}</tbody></table></section>"
+    )
 
 
 def findings_table(findings: pd.DataFrame, corrections: pd.DataFrame) -> str:
@@ -94,16 +104,26 @@ def findings_table(findings: pd.DataFrame, corrections: pd.DataFrame) -> str:
         f'<td>{_e(r.title)}</td><td class="filled">{_e(r.filled)}</td></tr>'
         for r in failed.itertuples()
     )
-    table = (f'<table class="findings"><colgroup><col style="width:8%"><col style="width:8%"><col style="width:30%"><col style="width:54%"></colgroup><thead><tr><th>编号</th><th>级别</th><th>校验项</th><th>代入数值 / 问题</th></tr></thead>'
-             f'<tbody>{rows}</tbody></table>') if rows else "<p>全部校验通过。</p>"
+    table = (
+        (
+            f'<table class="findings"><colgroup><col style="width:8%"><col style="width:8%"><col style="width:30%"><col style="width:54%"></colgroup><thead><tr><th>编号</th><th>级别</th><th>校验项</th><th>代入数值 / 问题</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>"
+        )
+        if rows
+        else "<p>全部校验通过。</p>"
+    )
     fixes = ""
     if not corrections.empty:
-        fix_rows = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in r) + "</tr>" for r in corrections.itertuples(index=False))
+        fix_rows = "".join(
+            "<tr>" + "".join(f"<td>{_e(v)}</td>" for v in r) + "</tr>" for r in corrections.itertuples(index=False)
+        )
         heads = "".join(f"<th>{_e(c)}</th>" for c in corrections.columns)
         fixes = f'<h3>对原始数据的更正</h3><table class="corrections"><thead><tr>{heads}</tr></thead><tbody>{fix_rows}</tbody></table>'
-    return (f'<section class="annex"><div class="annex-no">附件 3</div><h2 class="annex-title">校验结果(未通过的校验项)</h2>'
-            f'<p class="annex-meta">共 {len(findings)} 项校验,未通过 {len(failed)} 项。编号可在计算底稿(audit.html)中查到每项的算式与数据来源。</p>'
-            f'{table}{fixes}</section>')
+    return (
+        f'<section class="annex"><div class="annex-no">附件 3</div><h2 class="annex-title">校验结果(未通过的校验项)</h2>'
+        f'<p class="annex-meta">共 {len(findings)} 项校验,未通过 {len(failed)} 项。编号可在计算底稿(audit.html)中查到每项的算式与数据来源。</p>'
+        f"{table}{fixes}</section>"
+    )
 
 
 def figure_block(png_b64: str, caption: str) -> str:
@@ -127,5 +147,8 @@ def figures_section(year: str, figures: list[tuple[bytes | None, str]]) -> str:
     import base64
 
     figures = [(png, caption) for png, caption in figures if png]  # figures a year does not have are skipped
-    blocks = "".join(figure_block(base64.b64encode(png).decode("ascii"), f"图 {i}:{year} 学年{caption}") for i, (png, caption) in enumerate(figures, 1))
+    blocks = "".join(
+        figure_block(base64.b64encode(png).decode("ascii"), f"图 {i}:{year} 学年{caption}")
+        for i, (png, caption) in enumerate(figures, 1)
+    )
     return f'<section class="annex figures"><div class="annex-no">附图</div><h2 class="annex-title">图表</h2>{blocks}</section>'

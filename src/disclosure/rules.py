@@ -42,8 +42,14 @@ def load_rules(root: Path, n_rows: int) -> list[Rule]:
         for spec in items.get("rules", []):
             rule_id = str(spec.get("id", "?"))
             try:
-                rule = Rule(id=rule_id, title=str(spec["title"]), check=str(spec["check"]),
-                            severity=str(spec.get("severity", "error")), family=str(family), basis=str(spec.get("basis", "")))
+                rule = Rule(
+                    id=rule_id,
+                    title=str(spec["title"]),
+                    check=str(spec["check"]),
+                    severity=str(spec.get("severity", "error")),
+                    family=str(family),
+                    basis=str(spec.get("basis", "")),
+                )
             except KeyError as exc:
                 problems.append(Problem(RULES_FORM, f"规则 {rule_id} 缺少 {exc}"))
                 continue
@@ -106,8 +112,19 @@ def evaluate_rules(rules: list[Rule], stats: pd.DataFrame) -> pd.DataFrame:
             except TypeError:
                 passed, filled = False, filled + "(类型不符:数字与文字无法比较)"
         where = "；".join(f"{n}←{sources[int(n[1:])] if n[0] == 'r' else '已公布统计表 第 ' + n[1:] + ' 行'}" for n in used)
-        records.append({"id": rule.id, "severity": rule.severity, "family": rule.family, "title": rule.title,
-                        "check": rule.check, "filled": filled, "passed": passed, "sources": where, "basis": rule.basis})
+        records.append(
+            {
+                "id": rule.id,
+                "severity": rule.severity,
+                "family": rule.family,
+                "title": rule.title,
+                "check": rule.check,
+                "filled": filled,
+                "passed": passed,
+                "sources": where,
+                "basis": rule.basis,
+            }
+        )
     return pd.DataFrame(records, columns=COLUMNS)
 
 

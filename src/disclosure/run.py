@@ -67,7 +67,10 @@ def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = No
             failed = _keep_failed(nb, final, started, stages, root, data.inputs, error)
             raise RunFailed(error, failed)
         outcome = _summary_from(nb)
-        nb.metadata["disclosure"] = {"summary": outcome, "title": f"{data.profile.get('institution', '')}{year}学年信息公开工作年度报告"}
+        nb.metadata["disclosure"] = {
+            "summary": outcome,
+            "title": f"{data.profile.get('institution', '')}{year}学年信息公开工作年度报告",
+        }
         clock = time.perf_counter()
         _write_outputs(nb, staging)
         stages["render"] = time.perf_counter() - clock
@@ -103,9 +106,18 @@ def _execute(root: Path, year: str, strict: bool) -> tuple[Any, str | None]:
         error = None
         _LAST_RUN.clear()
         try:
-            pm.execute_notebook(source, str(out_path), parameters={"academic_year": year, "strict": strict}, cwd=str(root),
-                                kernel_name="python3", progress_bar=False, log_output=False, report_mode=False,
-                                engine_name=_evidence_engine(), request_save_on_cell_execute=False)
+            pm.execute_notebook(
+                source,
+                str(out_path),
+                parameters={"academic_year": year, "strict": strict},
+                cwd=str(root),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                report_mode=False,
+                engine_name=_evidence_engine(),
+                request_save_on_cell_execute=False,
+            )
         except PapermillExecutionError as exc:
             error = f"第 {exc.exec_count} 个执行单元格出错:{exc.ename}: {exc.evalue}"
         except Exception as exc:  # kernel death, timeouts: nbclient raises several types
@@ -191,19 +203,37 @@ def _write_outputs(nb: Any, folder: Path) -> None:
     write_bytes(folder / "report.pdf", html_to_pdf(report))
 
 
-def _manifest(root: Path, inputs: list[dict[str, object]], folder: Path, started: datetime, stages: dict[str, float],
-              year: str, outcome: dict[str, int]) -> dict[str, Any]:
+def _manifest(
+    root: Path,
+    inputs: list[dict[str, object]],
+    folder: Path,
+    started: datetime,
+    stages: dict[str, float],
+    year: str,
+    outcome: dict[str, int],
+) -> dict[str, Any]:
     from .charts import cjk_font_file
     from .render import weasyprint_version
 
-    outputs = [{**file_record(p, folder), "path": p.relative_to(folder).as_posix()} for p in sorted(folder.rglob("*")) if p.is_file()]
+    outputs = [
+        {**file_record(p, folder), "path": p.relative_to(folder).as_posix()} for p in sorted(folder.rglob("*")) if p.is_file()
+    ]
     font = cjk_font_file()
     return {
-        "academic_year": year, "summary": outcome, "inputs": inputs, "outputs": outputs,
-        "forms": {p: sha256(root / p) for p in (paths.STATISTICS_FORM, paths.TABLES_FORM, paths.RULES_FORM) if (root / p).is_file()},
-        "versions": versions(), "font": {"file": str(font), "sha256": sha256(font)}, "pdf_engine": f"WeasyPrint {weasyprint_version()}",
-        "git": git_state(root), "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "stages_seconds": {k: round(v, 3) for k, v in stages.items()},
+        "academic_year": year,
+        "summary": outcome,
+        "inputs": inputs,
+        "outputs": outputs,
+        "forms": {
+            p: sha256(root / p) for p in (paths.STATISTICS_FORM, paths.TABLES_FORM, paths.RULES_FORM) if (root / p).is_file()
+        },
+        "versions": versions(),
+        "font": {"file": str(font), "sha256": sha256(font)},
+        "pdf_engine": f"WeasyPrint {weasyprint_version()}",
+        "git": git_state(root),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "stages_seconds": {k: round(v, 3) for k, v in stages.items()},
     }
 
 
@@ -211,15 +241,22 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def _keep_failed(nb: Any, final: Path, started: datetime, stages: dict[str, float], root: Path,
-                 inputs: list[dict[str, object]], error: str) -> Path:
+def _keep_failed(
+    nb: Any, final: Path, started: datetime, stages: dict[str, float], root: Path, inputs: list[dict[str, object]], error: str
+) -> Path:
     """Keep the failed notebook (with its error) beside, never over, the previous outputs."""
     import nbformat
 
     failed = final / "failed"
     write_text(failed / "workbook.ipynb", nbformat.writes(nb))
-    manifest = {"error": error, "inputs": inputs, "versions": versions(), "git": git_state(root),
-                "started": started.isoformat(timespec="seconds"), "stages_seconds": stages}
+    manifest = {
+        "error": error,
+        "inputs": inputs,
+        "versions": versions(),
+        "git": git_state(root),
+        "started": started.isoformat(timespec="seconds"),
+        "stages_seconds": stages,
+    }
     write_text(failed / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return failed
 

@@ -19,22 +19,44 @@ RESULTS_MIME = "application/vnd.disclosure.results+json"
 FIGURE_KEY = "disclosure_figure"
 
 HEADINGS = {
-    "row": "行号", "label": "项目", "unit": "单位", "kind": "类型", "value": "重算值", "definition": "计算方法",
-    "source": "数据来源(文件与行)", "printed_no": "印刷序号", "reported": "公布值", "agrees": "一致",
-    "id": "编号", "severity": "级别", "family": "类别", "title": "校验项", "check": "校验式", "filled": "代入数值",
-    "passed": "通过", "sources": "数值来源", "basis": "依据",
+    "row": "行号",
+    "label": "项目",
+    "unit": "单位",
+    "kind": "类型",
+    "value": "重算值",
+    "definition": "计算方法",
+    "source": "数据来源(文件与行)",
+    "printed_no": "印刷序号",
+    "reported": "公布值",
+    "agrees": "一致",
+    "id": "编号",
+    "severity": "级别",
+    "family": "类别",
+    "title": "校验项",
+    "check": "校验式",
+    "filled": "代入数值",
+    "passed": "通过",
+    "sources": "数值来源",
+    "basis": "依据",
 }
 
 
 def params_table(data: YearData) -> pd.DataFrame:
     p = data.params
-    rows = [("学年", p.academic_year), ("统计期间", f"{p.start} 至 {p.end}"), ("学校", p.institution or data.profile.get("institution")),
-            ("原始数据文件夹", p.data_dir), ("同比提示阈值", f"{p.yoy_threshold:.0%}"), ("更正条数", len(p.corrections))]
+    rows = [
+        ("学年", p.academic_year),
+        ("统计期间", f"{p.start} 至 {p.end}"),
+        ("学校", p.institution or data.profile.get("institution")),
+        ("原始数据文件夹", p.data_dir),
+        ("同比提示阈值", f"{p.yoy_threshold:.0%}"),
+        ("更正条数", len(p.corrections)),
+    ]
     return pd.DataFrame(rows, columns=["参数", "值"])
 
 
 def inputs_table(data: YearData) -> pd.DataFrame:
     frame = pd.DataFrame(data.inputs).rename(columns={"path": "文件", "bytes": "字节", "sha256": "SHA-256"})
+
     def notes(path: str) -> str:  # a workbook's sheets are noted as "<file>[<sheet>]"
         return ";".join(n for key, ns in data.read_notes.items() if key == path or key.startswith(path + "[") for n in ns)
 
@@ -79,31 +101,61 @@ def disagreements(stats: pd.DataFrame) -> pd.DataFrame:
 
 def findings_view(findings: pd.DataFrame, failed_only: bool = False) -> pd.DataFrame:
     part = findings[findings["passed"] == False] if failed_only else findings  # noqa: E712
-    view = part.assign(severity=part["severity"].map({"error": "错误", "warning": "提示"}),
-                       passed=part["passed"].map({True: "通过", False: "未通过", None: "不适用"}))
+    view = part.assign(
+        severity=part["severity"].map({"error": "错误", "warning": "提示"}),
+        passed=part["passed"].map({True: "通过", False: "未通过", None: "不适用"}),
+    )
     return view.rename(columns=HEADINGS)
 
 
 def checklist_view(items: pd.DataFrame) -> pd.DataFrame:
-    keep = {"ref_category": "类别", "item": "序号", "item_text": "事项", "count": "公开数量", "n_links": "链接数",
-            "n_distinct_links": "不同链接数", "on_platform": "平台公布", "mandatory": "必须公开", "remark": "其他需说明事项"}
+    keep = {
+        "ref_category": "类别",
+        "item": "序号",
+        "item_text": "事项",
+        "count": "公开数量",
+        "n_links": "链接数",
+        "n_distinct_links": "不同链接数",
+        "on_platform": "平台公布",
+        "mandatory": "必须公开",
+        "remark": "其他需说明事项",
+    }
     return items[list(keep)].rename(columns=keep)
 
 
 def results(stats: pd.DataFrame, items: pd.DataFrame, categories: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:
     """The bundle the runner writes as CSV/JSON: taken from the executed notebook, so outputs are the evidence's."""
+
     def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         return json.loads(frame.to_json(orient="records", force_ascii=False))
 
-    item_cols = ["item", "ref_category", "category_name", "item_text", "count", "count_alt", "count_printed", "links",
-                 "n_links", "n_distinct_links", "n_web_links", "on_platform", "mandatory", "remark", "status"]
+    item_cols = [
+        "item",
+        "ref_category",
+        "category_name",
+        "item_text",
+        "count",
+        "count_alt",
+        "count_printed",
+        "links",
+        "n_links",
+        "n_distinct_links",
+        "n_web_links",
+        "on_platform",
+        "mandatory",
+        "remark",
+        "status",
+    ]
     summary = f"已导出:统计表 {len(stats)} 行、清单 {len(items)} 项、校验 {len(findings)} 项"
-    return {"text/plain": summary, RESULTS_MIME: {
-        "statistics": records(stats.drop(columns=["kind"])),
-        "checklist": records(items[item_cols].rename(columns={"ref_category": "category_no"})),
-        "categories": records(categories),
-        "findings": records(findings),
-    }}
+    return {
+        "text/plain": summary,
+        RESULTS_MIME: {
+            "statistics": records(stats.drop(columns=["kind"])),
+            "checklist": records(items[item_cols].rename(columns={"ref_category": "category_no"})),
+            "categories": records(categories),
+            "findings": records(findings),
+        },
+    }
 
 
 def figure(png_bytes: bytes, name: str, caption: str) -> None:

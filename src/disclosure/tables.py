@@ -34,8 +34,17 @@ def statistics(data: YearData) -> pd.DataFrame:
     records = []
     for row in data.rows:
         value, source = row_value(row, data)
-        records.append({"row": row.row, "label": row.label, "unit": row.unit, "kind": row.kind,
-                        "value": value, "definition": row.definition, "source": source})
+        records.append(
+            {
+                "row": row.row,
+                "label": row.label,
+                "unit": row.unit,
+                "kind": row.kind,
+                "value": value,
+                "definition": row.definition,
+                "source": source,
+            }
+        )
     table = pd.DataFrame(records)
     reported = data.tables.get("reported_statistics")
     if reported is None or reported.empty:

@@ -39,7 +39,7 @@ def validate(table: TextTable, schema: TableDef, shown: str, start: date, end: d
     data: dict[str, list[object]] = {c.name: [] for c in schema.columns}
     counts: Counter[str] = Counter()
     for cells, line in zip(table.rows, table.lines, strict=True):
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
             problems.append(Problem(shown, f"本行有 {len(cells)} 个单元格,多于表头的 {len(header)} 列", row=line))
         for col in schema.columns:
             raw = cells[index[col.name]] if col.name in index and index[col.name] < len(cells) else ""
@@ -54,7 +54,9 @@ def validate(table: TextTable, schema: TableDef, shown: str, start: date, end: d
     return frame, problems
 
 
-def _typed(raw: str, col: ColumnDef, shown: str, line: int | None, start: date, end: date, problems: list[Problem]) -> tuple[object, str | None]:
+def _typed(
+    raw: str, col: ColumnDef, shown: str, line: int | None, start: date, end: date, problems: list[Problem]
+) -> tuple[object, str | None]:
     text = raw.strip()
     note = "去除首尾空格" if text != raw and text else None
     if not text:
@@ -121,5 +123,9 @@ def _unique(frame: pd.DataFrame, schema: TableDef, shown: str) -> list[Problem]:
     for key, group in frame[keys.str.strip("|") != ""].groupby(keys, sort=False):  # empty keys: reported as 不能为空
         if len(group) > 1:
             lines = "、".join(str(n) for n in group[LINE])
-            out.append(Problem(shown, f"{'/'.join(schema.key)}“{key}”重复出现(第 {lines} 行),每个只能出现一次", row=int(group[LINE].iloc[1])))
+            out.append(
+                Problem(
+                    shown, f"{'/'.join(schema.key)}“{key}”重复出现(第 {lines} 行),每个只能出现一次", row=int(group[LINE].iloc[1])
+                )
+            )
     return out

@@ -14,7 +14,9 @@ def find_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if all((folder / marker).is_dir() for marker in WORKSPACE_MARKERS):
             return folder
-    raise InputError.one(str(here), "找不到工作区:当前目录及其上级目录中没有同时包含 params/ 和 forms/ 的文件夹;请进入工作区或用 --root 指定")
+    raise InputError.one(
+        str(here), "找不到工作区:当前目录及其上级目录中没有同时包含 params/ 和 forms/ 的文件夹;请进入工作区或用 --root 指定"
+    )
 
 
 def inside(root: Path, relative: str | Path, what: str) -> Path:

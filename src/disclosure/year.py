@@ -20,10 +20,17 @@ from .workspace import inside
 from .yamlio import read_yaml
 
 PROFILE_INT = ("special_funding_amount", "staff_full_time", "staff_part_time", "columns_opened")
-PROFILE_TEXT = ("institution", "portal", "disclosure_platform", "leader", "office", "reception",
-                "special_funding_project", "fee_policy")
-PROFILE_OPTIONAL = ("short_name", "document_number", "signer", "addressee", "portal_url", "report_date",
-                    "contact", "notes")
+PROFILE_TEXT = (
+    "institution",
+    "portal",
+    "disclosure_platform",
+    "leader",
+    "office",
+    "reception",
+    "special_funding_project",
+    "fee_policy",
+)
+PROFILE_OPTIONAL = ("short_name", "document_number", "signer", "addressee", "portal_url", "report_date", "contact", "notes")
 
 
 @dataclass
@@ -79,7 +86,9 @@ def load_year(root: Path, year: str) -> YearData:
             continue
         if located is None:
             if not schema.optional_file and not book_broken:
-                problems.append(Problem(f"{params.data_dir}/{name}.csv", "缺少该文件(也可用同名 .xlsx);没有数据时请保留只含表头的文件"))
+                problems.append(
+                    Problem(f"{params.data_dir}/{name}.csv", "缺少该文件(也可用同名 .xlsx);没有数据时请保留只含表头的文件")
+                )
             continue
         path, sheet = located
         shown = path.relative_to(root).as_posix() + (f"[{sheet}]" if sheet else "")
@@ -140,7 +149,9 @@ def _profile(folder: Path, root: Path, problems: list[Problem]) -> dict[str, Any
 
 
 def _input_files(root: Path, folder: Path) -> list[Path]:
-    fixed = [root / p for p in (paths.STATISTICS_FORM, paths.TABLES_FORM, paths.RULES_FORM, paths.CHECKLIST_ITEMS, paths.WORKBOOK)]
+    fixed = [
+        root / p for p in (paths.STATISTICS_FORM, paths.TABLES_FORM, paths.RULES_FORM, paths.CHECKLIST_ITEMS, paths.WORKBOOK)
+    ]
     year_files = sorted(p for p in folder.iterdir() if p.is_file())
     params = sorted((root / paths.PARAMS_DIR).glob("*.yaml"))
     return [p for p in fixed if p.is_file()] + [p for p in params if p.is_file()] + year_files
