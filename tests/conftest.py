@@ -3,59 +3,12 @@ the `disclosure` command run in-process (stdout captured) or as a subprocess (fo
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
-# Everything a workspace needs besides its years: the forms, the workbook and the reference checklist.
-SHARED = ("forms", "notebooks", "data/reference")
-
-
-def fixture_year(name: str) -> str:
-    """The academic year of tests/fixtures/<name>/ (from its params.yaml)."""
-    params = yaml.safe_load((FIXTURES_DIR / name / "params.yaml").read_text(encoding="utf-8"))
-    return str(params["academic_year"])
-
-
-def add_fixture_year(root: Path, name: str) -> str:
-    """Copy tests/fixtures/<name>/ into the workspace: params.yaml -> params/<year>.yaml, raw/ -> its data_dir."""
-    source = FIXTURES_DIR / name
-    params = yaml.safe_load((source / "params.yaml").read_text(encoding="utf-8"))
-    year = str(params["academic_year"])
-    (root / "params").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source / "params.yaml", root / "params" / f"{year}.yaml")
-    shutil.copytree(source / "raw", root / params.get("data_dir", f"data/raw/{year}"))
-    return year
-
-
-def build_workspace(root: Path, fixtures: Iterable[str] = (), repo_years: bool = False) -> Path:
-    """A workspace in `root`: the repository's forms, notebooks and reference data, plus fixture years.
-
-    repo_years=True also copies the repository's own params/ and data/raw/ (the bundled real years), so a
-    run of 2023-2024 writes its outputs under `root`, never under the repository's outputs/.
-    """
-    root.mkdir(parents=True, exist_ok=True)
-    for part in SHARED:
-        shutil.copytree(
-            REPO_ROOT / part, root / part, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__")
-        )
-    (root / "params").mkdir(exist_ok=True)
-    if repo_years:
-        for params in (REPO_ROOT / "params").glob("*.yaml"):
-            shutil.copy2(params, root / "params" / params.name)
-        shutil.copytree(REPO_ROOT / "data" / "raw", root / "data" / "raw", dirs_exist_ok=True)
-    for name in fixtures:
-        add_fixture_year(root, name)
-    return root
+from workspaces import FIXTURES_DIR, REPO_ROOT, build_workspace, run_cli_subprocess
 
 
 @pytest.fixture(scope="session")
@@ -106,22 +59,6 @@ def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.
         return code, capsys.readouterr().out
 
     return run
-
-
-def run_cli_subprocess(*args: str | Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    """Run `python -m disclosure.cli <args>` in a child process (a real kernel, as a user runs it).
-
-    Runs in the system temporary folder (not a workspace), so only --root decides where outputs go.
-    """
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", MPLBACKEND="Agg")
-    return subprocess.run(
-        [sys.executable, "-m", "disclosure.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        cwd=tempfile.gettempdir(),
-    )
 
 
 @pytest.fixture(scope="session")

@@ -13,11 +13,9 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import zipfile
 from datetime import datetime
@@ -25,11 +23,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from workspaces import build_workspace, run_cli_subprocess
 
 REPO = Path(__file__).resolve().parents[1]
 YEAR = "2023-2024"
 RAW = f"data/raw/{YEAR}"
-PARTS = ("forms", "notebooks", "params", "data")
 COMPARED = (
     "statistics.csv",
     "checklist.csv",
@@ -52,23 +50,12 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def make_workspace(dest: Path) -> Path:
     """A copy of the repository's forms/, notebooks/, params/ and data/ in `dest` (no outputs)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in PARTS:
-        shutil.copytree(REPO / part, dest / part, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
-    return dest
+    return build_workspace(dest, repo_years=True)
 
 
 def disclosure(root: Path, *args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """`disclosure --root <root> <args>` in a child process, as a user runs it."""
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", MPLBACKEND="Agg")
-    return subprocess.run(
-        [sys.executable, "-m", "disclosure.cli", "--root", str(root), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        cwd=root,
-    )
+    return run_cli_subprocess("--root", root, *args, timeout=timeout)
 
 
 def out_dir(root: Path) -> Path:

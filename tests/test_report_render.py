@@ -11,22 +11,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
+from workspaces import build_workspace, run_cli_subprocess
 
 REPO = Path(__file__).resolve().parents[1]
 YEAR = "2023-2024"
 RAW = f"data/raw/{YEAR}"
-PARTS = ("forms", "notebooks", "params", "data")
 TITLE = f"关于报送{YEAR}学年度信息公开工作的报告"
 SECTIONS = (
     "一、信息公开情况概述",
@@ -47,22 +45,13 @@ FORMULA_START = ("=", "+", "-", "@")
 
 
 def make_workspace(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in PARTS:
-        shutil.copytree(REPO / part, dest / part, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
-    return dest
+    """A copy of the repository's forms/, notebooks/, params/ and data/ in `dest` (no outputs)."""
+    return build_workspace(dest, repo_years=True)
 
 
 def disclosure(root: Path, *args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", MPLBACKEND="Agg")
-    return subprocess.run(
-        [sys.executable, "-m", "disclosure.cli", "--root", str(root), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        cwd=root,
-    )
+    """`disclosure --root <root> <args>` in a child process, as a user runs it."""
+    return run_cli_subprocess("--root", root, *args, timeout=timeout)
 
 
 def poppler(tool: str, *args: str) -> str:
