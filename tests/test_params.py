@@ -76,16 +76,20 @@ def test_the_real_params_file_loads():
     assert params.institution == "重庆机电职业技术大学"
 
 
+# One well-formed correction; the tests below each break one thing in a copy of it.
+GOOD_CORRECTION = {
+    "table": "checklist",
+    "match": {"item": 7},
+    "field": "count",
+    "value": 3,
+    "reason": "按第一行读数",
+    "by": "张三",
+    "on": "2024-11-20",
+}
+
+
 def test_valid_correction_is_parsed(workspace):
-    correction = {
-        "table": "checklist",
-        "match": {"item": 7},
-        "field": "count",
-        "value": 3,
-        "reason": "按第一行读数",
-        "by": "张三",
-        "on": "2024-11-20",
-    }
+    correction = dict(GOOD_CORRECTION)
     write_params(workspace, {**VALID, "corrections": [correction]})
     (parsed,) = load_params(workspace, YEAR).corrections
     assert parsed == Correction(
@@ -177,7 +181,7 @@ def test_data_dir_escaping_the_workspace(workspace, escape):
 
 
 def test_correction_missing_reason(workspace):
-    correction = {"table": "checklist", "match": {"item": 7}, "field": "count", "value": 3, "by": "张三", "on": "2024-11-20"}
+    correction = {k: v for k, v in GOOD_CORRECTION.items() if k != "reason"}
     write_params(workspace, {**VALID, "corrections": [correction]})
     (problem,) = problems_of(workspace)
     assert "第 1 条更正缺少:reason" in problem.message
@@ -185,39 +189,21 @@ def test_correction_missing_reason(workspace):
 
 
 def test_correction_unknown_key_and_not_a_mapping(workspace):
-    good = {
-        "table": "checklist",
-        "match": {"item": 7},
-        "field": "count",
-        "value": 3,
-        "reason": "r",
-        "by": "b",
-        "on": "2024-11-20",
-    }
-    write_params(workspace, {**VALID, "corrections": [{**good, "colour": 1}, "just text"]})
+    write_params(workspace, {**VALID, "corrections": [{**GOOD_CORRECTION, "colour": 1}, "just text"]})
     found = messages(problems_of(workspace))
     assert any("第 1 条更正有未知键:colour" in m for m in found)
     assert any(m.startswith("第 2 条更正应为映射") for m in found)
 
 
 def test_correction_with_empty_match_on_a_table(workspace):
-    correction = {"table": "checklist", "match": {}, "field": "count", "value": 3, "reason": "r", "by": "b", "on": "2024-11-20"}
+    correction = {**GOOD_CORRECTION, "match": {}}
     write_params(workspace, {**VALID, "corrections": [correction]})
     (problem,) = problems_of(workspace)
     assert "match 应为非空映射" in problem.message
 
 
 def test_correction_with_non_numeric_expect(workspace):
-    correction = {
-        "table": "checklist",
-        "match": {"item": 7},
-        "field": "count",
-        "value": 3,
-        "reason": "r",
-        "by": "b",
-        "on": "2024-11-20",
-        "expect": "two",
-    }
+    correction = {**GOOD_CORRECTION, "expect": "two"}
     write_params(workspace, {**VALID, "corrections": [correction]})
     (problem,) = problems_of(workspace)
     assert "expect" in problem.message

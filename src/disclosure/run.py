@@ -37,6 +37,7 @@ class RunResult:
     year: str
     out_dir: Path
     summary: dict[str, int]
+    findings: Any = None  # the executed notebook's findings table (pandas DataFrame)
     stages: dict[str, float] = field(default_factory=dict)
 
 
@@ -66,7 +67,8 @@ def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = No
         if error is not None:
             failed = _keep_failed(nb, final, started, stages, root, data.inputs, error)
             raise RunFailed(error, failed)
-        outcome = _summary_from(nb)
+        findings = _findings_from(nb)
+        outcome = summary(findings)
         nb.metadata["disclosure"] = {
             "summary": outcome,
             "title": f"{data.profile.get('institution', '')}{year}学年信息公开工作年度报告",
@@ -81,7 +83,7 @@ def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = No
         _swap(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return RunResult(year, final, outcome, stages)
+    return RunResult(year, final, outcome, findings, stages)
 
 
 def _font_or_stop() -> None:
@@ -163,10 +165,10 @@ def normalise(nb: Any) -> Any:
     return nb
 
 
-def _summary_from(nb: Any) -> dict[str, int]:
+def _findings_from(nb: Any) -> Any:
     import pandas as pd
 
-    return summary(pd.DataFrame(results_of(nb)["findings"]))
+    return pd.DataFrame(results_of(nb)["findings"])
 
 
 def results_of(nb: Any) -> dict[str, Any]:
@@ -270,6 +272,3 @@ def _swap(staging: Path, final: Path) -> None:
     staging.rename(final)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-__all__ = ["InputError", "RunFailed", "RunResult", "run_year"]
