@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from disclosure.findings import check_year
+from disclosure.checks.findings import check_year
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = "2023-2024"

@@ -23,10 +23,11 @@ strict = False  # `disclosure run --strict`: stop here when an error-severity ch
 # papermill 只注入 `academic_year`;其余参数由 `params/<学年>.yaml` 读入并校验(未知参数、类型错误会在启动内核前报错)。
 
 # %%
-from disclosure import charts, report, show, tables
-from disclosure.findings import all_findings, narrative_context, previous_statistics, summary
+from disclosure.checks.findings import all_findings, narrative_context, previous_statistics, summary
+from disclosure.compute import statistics as tables
+from disclosure.inputs.dataset import load_year
+from disclosure.present import charts, report, show
 from disclosure.workspace import find_root
-from disclosure.year import load_year
 
 data = load_year(find_root(), academic_year)
 show.params_table(data)

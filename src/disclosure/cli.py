@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import InputError
-from .workspace import find_root
+from disclosure.errors import InputError
+from disclosure.workspace import find_root
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -70,7 +70,7 @@ def failed_lines(findings) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _check(root: Path, year: str) -> int:
-    from .findings import check_year, summary
+    from disclosure.checks.findings import check_year, summary
 
     _data, _stats, _items, findings = check_year(root, year)
     outcome = summary(findings)
@@ -81,8 +81,8 @@ def _check(root: Path, year: str) -> int:
 
 
 def _run(root: Path, args: argparse.Namespace) -> int:
-    from .params import check_year as valid_year
-    from .paths import PARAMS_DIR
+    from disclosure.inputs.params import check_year as valid_year
+    from disclosure.workspace import PARAMS_DIR
 
     if args.all:
         years = sorted(p.stem for p in (root / PARAMS_DIR).glob("*.yaml"))
@@ -110,7 +110,7 @@ def _run(root: Path, args: argparse.Namespace) -> int:
 
 def _run_one(root: Path, year: str, strict: bool) -> tuple[int, list[str]]:
     """Run one year; return its exit code and what to print (so parallel runs do not interleave)."""
-    from .run import RunFailed, run_year
+    from disclosure.evidence.execute import RunFailed, run_year
 
     started = time.perf_counter()
     try:
@@ -134,8 +134,8 @@ def _run_one(root: Path, year: str, strict: bool) -> tuple[int, list[str]]:
 
 
 def _verify(root: Path, folder: Path, rerun: bool) -> int:
-    from .verify import rerun as rerun_year
-    from .verify import verify_outputs
+    from disclosure.evidence.verify import rerun as rerun_year
+    from disclosure.evidence.verify import verify_outputs
 
     folder = folder if folder.is_absolute() else Path.cwd() / folder
     differences = verify_outputs(folder)
@@ -153,9 +153,9 @@ def _verify(root: Path, folder: Path, rerun: bool) -> int:
 
 
 def _archive(root: Path, year: str) -> int:
-    from .archive import build_archive
-    from .paths import OUTPUTS_DIR
-    from .verify import verify_outputs
+    from disclosure.evidence.archive import build_archive
+    from disclosure.evidence.verify import verify_outputs
+    from disclosure.workspace import OUTPUTS_DIR
 
     folder = root / OUTPUTS_DIR / year
     differences = verify_outputs(folder)
@@ -170,7 +170,7 @@ def _archive(root: Path, year: str) -> int:
 
 
 def _init(root: Path, year: str, fmt: str) -> int:
-    from .init import init_year
+    from disclosure.inputs.scaffold import init_year
 
     written = init_year(root, year, fmt)
     for path in written:

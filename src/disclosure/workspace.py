@@ -1,11 +1,32 @@
-"""Find the workspace (the folder holding params/ and forms/) and resolve paths safely inside it."""
+"""The workspace: names of its folders and files, finding it, keeping paths inside it, writing atomically."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
-from .errors import InputError
-from .paths import WORKSPACE_MARKERS
+from disclosure.errors import InputError
+
+PARAMS_DIR = "params"
+DATA_RAW_DIR = "data/raw"
+REFERENCE_DIR = "data/reference"
+FORMS_DIR = "forms"
+NOTEBOOKS_DIR = "notebooks"
+OUTPUTS_DIR = "outputs"
+
+STATISTICS_FORM = "forms/statistics.yaml"
+TABLES_FORM = "forms/tables.yaml"
+RULES_FORM = "forms/rules.yaml"
+CHECKLIST_ITEMS = "data/reference/checklist_items.csv"
+WORKBOOK = "notebooks/workbook.py"
+
+PROFILE_FILE = "profile.yaml"
+NARRATIVE_FILE = "narrative.yaml"
+SOURCE_FILE = "SOURCE.yaml"
+
+# Markers that identify a workspace when searching upward from the current directory.
+WORKSPACE_MARKERS = (PARAMS_DIR, FORMS_DIR)
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -26,3 +47,21 @@ def inside(root: Path, relative: str | Path, what: str) -> Path:
     if target != root and root not in target.parents:
         raise InputError.one(str(relative), f"{what}指向工作区之外({target}),只允许工作区内的路径")
     return target
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))

@@ -1,0 +1,146 @@
+"""Read the forms of a workspace: the statistics table, the raw-table schemas and the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from disclosure.errors import InputError, Problem
+from disclosure.expr import ExpressionError, parse
+from disclosure.inputs.yamlio import read_yaml
+from disclosure.workspace import STATISTICS_FORM, TABLES_FORM
+
+KINDS = ("flag", "text", "count", "amount")
+FLAG_DEFAULT = ("有", "无")
+
+
+@dataclass(frozen=True)
+class RowDef:
+    """One row of the statistics table and where its value comes from."""
+
+    row: int
+    label: str
+    unit: str
+    kind: str
+    source: str
+    field: str | None = None
+    where: str | None = None
+    sum: str = "count"
+    allowed: tuple[str, ...] = ()
+
+    @property
+    def definition(self) -> str:
+        """The row's computation in words an auditor can read."""
+        if self.source == "profile":
+            return f"profile.yaml: {self.field}"
+        total = "合计 count" if self.sum == "count" else f"合计 {self.sum}"
+        return f"{self.source}: {total}" + (f",条件 {self.where}" if self.where else "(全部行)")
+
+
+@dataclass(frozen=True)
+class ColumnDef:
+    name: str
+    type: str
+    required: bool = False
+    allowed: tuple[str, ...] = ()
+    default: Any = None
+    min: int | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True)
+class TableDef:
+    name: str
+    title: str
+    columns: tuple[ColumnDef, ...]
+    key: tuple[str, ...] = ()
+    required_rows: bool = False
+    optional_file: bool = False
+
+    def column(self, name: str) -> ColumnDef:
+        return next(c for c in self.columns if c.name == name)
+
+
+def load_statistics_form(root: Path, tables: dict[str, TableDef]) -> list[RowDef]:
+    rel = STATISTICS_FORM
+    data = read_yaml(root / rel, rel)
+    problems: list[Problem] = []
+    rows: list[RowDef] = []
+    for i, spec in enumerate(data.get("rows", []), 1):
+        where = f"第 {i} 个行定义"
+        try:
+            row = RowDef(
+                row=int(spec["row"]),
+                label=str(spec["label"]),
+                unit=str(spec.get("unit", "")),
+                kind=str(spec["kind"]),
+                source=str(spec["from"]),
+                field=spec.get("field"),
+                where=spec.get("where"),
+                sum=str(spec.get("sum", "count")),
+                allowed=tuple(spec.get("allowed", FLAG_DEFAULT if spec["kind"] == "flag" else ())),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(Problem(rel, f"{where}缺少或错写了键 {exc}(需要 row、label、kind、from)"))
+            continue
+        problems += _check_row(row, tables, rel)
+        rows.append(row)
+    numbers = [r.row for r in rows]
+    if numbers != list(range(1, len(numbers) + 1)):
+        problems.append(Problem(rel, f"行号应从 1 起连续且不重复,实际为 {numbers}"))
+    if problems:
+        raise InputError(problems)
+    return rows
+
+
+def _check_row(row: RowDef, tables: dict[str, TableDef], rel: str) -> list[Problem]:
+    out: list[Problem] = []
+    if row.kind not in KINDS:
+        out.append(Problem(rel, f"第 {row.row} 行的 kind“{row.kind}”未知,应为 {'/'.join(KINDS)}"))
+    if row.source == "profile":
+        if not row.field:
+            out.append(Problem(rel, f"第 {row.row} 行取自 profile,须给出 field"))
+        return out
+    if row.source not in tables:
+        return out + [Problem(rel, f"第 {row.row} 行的 from“{row.source}”不是已定义的原始表")]
+    known = {c.name for c in tables[row.source].columns}
+    if row.sum not in known:
+        out.append(Problem(rel, f"第 {row.row} 行的 sum“{row.sum}”不是 {row.source} 的列"))
+    if row.where:
+        try:
+            from disclosure.expr import names
+
+            unknown = [n for n in names(parse(row.where)) if n not in known]
+            if unknown:
+                out.append(Problem(rel, f"第 {row.row} 行的 where 用了 {row.source} 没有的列:{'、'.join(unknown)}"))
+        except ExpressionError as exc:
+            out.append(Problem(rel, f"第 {row.row} 行:{exc}"))
+    return out
+
+
+def load_table_defs(root: Path) -> dict[str, TableDef]:
+    data = read_yaml(root / TABLES_FORM, TABLES_FORM)
+    out: dict[str, TableDef] = {}
+    for name, spec in data["tables"].items():
+        columns = tuple(
+            ColumnDef(
+                name=col,
+                type=c["type"],
+                required=bool(c.get("required", False)),
+                allowed=tuple(c.get("allowed", ())),
+                default=c.get("default"),
+                min=c.get("min"),
+                max=c.get("max"),
+            )
+            for col, c in spec["columns"].items()
+        )
+        out[name] = TableDef(
+            name=name,
+            title=spec.get("title", name),
+            columns=columns,
+            key=tuple(spec.get("key", ())),
+            required_rows=bool(spec.get("required_rows", False)),
+            optional_file=bool(spec.get("optional_file", False)),
+        )
+    return out

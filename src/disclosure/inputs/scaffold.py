@@ -1,0 +1,164 @@
+"""`disclosure init <year>`: the next year's params file and empty raw-data templates."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from disclosure import workspace as paths
+from disclosure.errors import InputError
+from disclosure.inputs.forms import TableDef, load_table_defs
+from disclosure.inputs.params import check_year
+from disclosure.inputs.read import WORKBOOK_FILE
+from disclosure.inputs.yamlio import read_yaml
+from disclosure.workspace import inside, write_bytes, write_text
+
+PROFILE_TEMPLATE = {
+    "institution": "",
+    "document_number": "",
+    "signer": "",
+    "addressee": "",
+    "portal": "有",
+    "disclosure_platform": "有",
+    "leader": "校长",
+    "office": "办公室",
+    "reception": "办公室",
+    "special_funding_project": "无",
+    "special_funding_amount": 0,
+    "staff_full_time": 0,
+    "staff_part_time": 0,
+    "fee_policy": "不收费",
+    "portal_url": "",
+    "columns_opened": 0,
+    "report_date": "",
+    "contact": {"office": "", "address": "", "postcode": "", "phone": "", "fax": ""},
+}
+CARRY_OVER = (
+    "institution",
+    "addressee",
+    "portal",
+    "disclosure_platform",
+    "leader",
+    "office",
+    "reception",
+    "portal_url",
+    "contact",
+)
+
+
+def init_year(root: Path, year: str, fmt: str = "csv") -> list[Path]:
+    problems = check_year(year, "命令行", "学年")
+    if problems:
+        raise InputError(problems)
+    params_file = root / paths.PARAMS_DIR / f"{year}.yaml"
+    folder = inside(root, f"{paths.DATA_RAW_DIR}/{year}", "数据文件夹")
+    if params_file.exists() or folder.exists():
+        raise InputError.one(
+            str(params_file.relative_to(root)), f"学年 {year} 已存在(参数文件或数据文件夹);为免覆盖,init 不做任何改动"
+        )
+    defs = {k: v for k, v in load_table_defs(root).items() if k != "reported_statistics"}
+    previous = _previous(root, year)
+    written: list[Path] = []
+    params = (
+        f"# Run parameters of the {year} academic year (see params/README in the project README).\n"
+        f'academic_year: "{year}"\ndata_dir: {paths.DATA_RAW_DIR}/{year}\nyoy_threshold: 0.5\ncorrections: []\n'
+    )
+    write_text(params_file, params)
+    written.append(params_file)
+    profile = dict(PROFILE_TEMPLATE)
+    if previous:
+        old = read_yaml(previous / paths.PROFILE_FILE) or {}
+        profile.update({k: old[k] for k in CARRY_OVER if k in old})
+    write_text(
+        folder / paths.PROFILE_FILE,
+        "# 本学年概况(统计表第 1-9、54 行等);请逐项核对后填写\n" + yaml.safe_dump(profile, allow_unicode=True, sort_keys=False),
+    )
+    written.append(folder / paths.PROFILE_FILE)
+    if previous and (previous / paths.NARRATIVE_FILE).is_file():
+        narrative = read_yaml(previous / paths.NARRATIVE_FILE) or {}
+        for para in narrative.get("opening") or []:
+            para.pop("printed", None)
+        for section in narrative.get("sections") or []:
+            for para in section.get("paragraphs") or []:
+                para.pop("printed", None)
+        write_text(
+            folder / paths.NARRATIVE_FILE,
+            "# 报告正文模板(由上一学年复制,数字均为占位符)\n"
+            + yaml.safe_dump(narrative, allow_unicode=True, sort_keys=False, width=200),
+        )
+        written.append(folder / paths.NARRATIVE_FILE)
+    reference = pd.read_csv(root / paths.CHECKLIST_ITEMS, encoding="utf-8")
+    rows = {name: [] for name in defs}
+    rows["checklist"] = [{"category": r.category_no, "item": r.item, "count": 0} for r in reference.itertuples()]
+    if fmt == "xlsx":
+        target = folder / WORKBOOK_FILE
+        write_bytes(target, _workbook(defs, rows))
+        written.append(target)
+    else:
+        for name, schema in defs.items():
+            target = folder / f"{name}.csv"
+            write_text(target, _csv(schema, rows[name]))
+            written.append(target)
+    return written
+
+
+def _previous(root: Path, year: str) -> Path | None:
+    start = int(year[:4])
+    folder = root / paths.DATA_RAW_DIR / f"{start - 1}-{start}"
+    return folder if (folder / paths.PROFILE_FILE).is_file() else None
+
+
+def _csv(schema: TableDef, rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[c.name for c in schema.columns], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _workbook(defs: dict[str, TableDef], rows: dict[str, list[dict]]) -> bytes:
+    """One sheet per table; allowed values as drop-down lists, so typos cannot be typed."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, schema in defs.items():
+        sheet = book.create_sheet(name)
+        sheet.append([c.name for c in schema.columns])
+        for row in rows[name]:
+            sheet.append([row.get(c.name) for c in schema.columns])
+        for index, col in enumerate(schema.columns, 1):
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = max(12, len(col.name) * 2)
+            if col.type == "choice":
+                rule = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(col.allowed) + '"',
+                    allow_blank=not col.required,
+                    showErrorMessage=True,
+                    errorTitle="不允许的值",
+                    error=f"请从下拉列表中选择:{'、'.join(col.allowed)}",
+                )
+            elif col.type == "int":
+                rule = DataValidation(
+                    type="whole",
+                    operator="greaterThanOrEqual",
+                    formula1="0",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="应为非负整数",
+                    error="请填写 0 或正整数",
+                )
+            else:
+                continue
+            sheet.add_data_validation(rule)
+            rule.add(f"{letter}2:{letter}2000")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

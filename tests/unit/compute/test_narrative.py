@@ -1,0 +1,137 @@
+"""Narrative placeholders (disclosure.narrative): filling templates and reading numbers out of printed prose."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from disclosure.compute.narrative import cn_date, context, fill, paragraphs, printed_values
+
+REPO = Path(__file__).resolve().parents[3]
+
+CTX = {"r10": 335, "r15": 387, "year": "2023-2024", "profile.institution": "某某大学", "profile.contact.phone": "023—41586008"}
+
+
+# --- fill ----------------------------------------------------------------------------------------------------
+
+
+def test_fill_replaces_every_placeholder():
+    assert (
+        fill("{year} 学年官网发布信息 {r10} 条、新媒体 {r15} 条。", CTX) == "2023-2024 学年官网发布信息 335 条、新媒体 387 条。"
+    )
+
+
+def test_fill_with_dotted_names_and_repeats():
+    assert (
+        fill("{profile.institution}({profile.institution})电话 {profile.contact.phone}", CTX)
+        == "某某大学(某某大学)电话 023—41586008"
+    )
+
+
+def test_fill_without_placeholders_is_unchanged():
+    assert fill("学校对信息公开宣传不够到位。", CTX) == "学校对信息公开宣传不够到位。"
+
+
+def test_fill_unknown_placeholder_raises_key_error_naming_it():
+    with pytest.raises(KeyError) as exc:
+        fill("共 {r99} 条", CTX)
+    assert "{r99}" in str(exc.value)
+    assert "没有对应的数据" in str(exc.value)
+
+
+def test_fill_does_not_treat_empty_braces_as_a_placeholder():
+    assert fill("集合 {} 与 {r10}", CTX) == "集合 {} 与 335"
+
+
+# --- context ---------------------------------------------------------------------------------------------------
+
+
+def test_context_flattens_every_source():
+    ctx = context(
+        {10: 335, 11: 178},
+        {"institution": "某某大学", "contact": {"phone": "123"}},
+        {"党委文件": 33},
+        "2023-2024",
+        date(2023, 9, 1),
+        date(2024, 8, 31),
+    )
+    assert ctx["r10"] == 335 and ctx["r11"] == 178
+    assert ctx["profile.institution"] == "某某大学"
+    assert ctx["profile.contact.phone"] == "123"
+    assert "profile.contact" not in ctx
+    assert ctx["internal.党委文件"] == 33
+    assert ctx["year"] == "2023-2024"
+    assert ctx["period_start"] == "2023 年 9 月 1 日"
+    assert ctx["period_end"] == "2024 年 8 月 31 日"
+
+
+def test_cn_date():
+    assert cn_date(date(2024, 11, 14)) == "2024 年 11 月 14 日"
+
+
+def test_paragraphs_in_reading_order():
+    narrative = {
+        "opening": [{"template": "a"}, {"template": "b"}],
+        "sections": [{"part": "二", "paragraphs": [{"subheading": "(一)"}, {"template": "c"}]}],
+    }
+    assert [(where, p["template"]) for where, p in paragraphs(narrative)] == [
+        ("开头第 1 段", "a"),
+        ("开头第 2 段", "b"),
+        ("第二部分第 2 段", "c"),
+    ]
+
+
+# --- printed_values ---------------------------------------------------------------------------------------------
+
+TEMPLATE = "官网发布新闻、通知公告等信息 {r10} 条。官微、官博等新媒体平台发布信息 {r15} 条。"
+
+
+def test_printed_values_align_the_template():
+    printed = "官网发布新闻、通知公告等信息 335 条。官微、官博等新媒体平台发布信息 387 条。"
+    assert printed_values(TEMPLATE, printed) == [("r10", "335"), ("r15", "387")]
+
+
+def test_printed_values_ignore_whitespace_on_both_sides():
+    printed = "官网发布新闻、通知公告等信息335条。\n官微、官博等新媒体 平台发布信息  387  条。"
+    assert printed_values(TEMPLATE, printed) == [("r10", "335"), ("r15", "387")]
+
+
+def test_printed_values_return_what_was_printed_even_when_wrong():
+    printed = "官网发布新闻、通知公告等信息 336 条。官微、官博等新媒体平台发布信息 三百 条。"
+    assert printed_values(TEMPLATE, printed) == [("r10", "336"), ("r15", "三百")]
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "官网发布新闻等信息 335 条。官微、官博等新媒体平台发布信息 387 条。",  # words differ
+        "官网发布新闻、通知公告等信息 335 条。",  # truncated
+        "官网发布新闻、通知公告等信息 335 条。官微、官博等新媒体平台发布信息 387 条。另有补充。",  # extra text
+        "",
+    ],
+)
+def test_printed_values_none_when_text_does_not_follow_the_template(printed):
+    assert printed_values(TEMPLATE, printed) is None
+
+
+def test_printed_values_escape_regex_characters_in_the_template():
+    template = "统计期限(注:含 {r10} 条)[见附表]*。"
+    assert printed_values(template, "统计期限(注:含 12 条)[见附表]*。") == [("r10", "12")]
+    assert printed_values(template, "统计期限(注:含 12 条)[见附表]x。") is None
+
+
+def test_printed_values_without_placeholders():
+    assert printed_values("学校 无 举报。", "学校无举报。") == []
+    assert printed_values("学校无举报。", "学校有举报。") is None
+
+
+def test_printed_values_of_the_real_narrative():
+    import yaml
+
+    with open(REPO / "data/raw/2023-2024/narrative.yaml", encoding="utf-8") as handle:
+        narrative = yaml.safe_load(handle)
+    para = narrative["sections"][1]["paragraphs"][1]
+    values = dict(printed_values(para["template"], para["printed"]))
+    assert values["r10"] == "335"
+    assert values["r11"] == "174"  # the printed 174 that the rebuilt 178 contradicts
+    assert values["profile.columns_opened"] == "15"

@@ -1,0 +1,123 @@
+"""Writing outputs (disclosure.outputs): atomic files and spreadsheet-safe CSV."""
+
+import csv
+import io
+import json
+import os
+import stat
+
+import pytest
+
+from disclosure import workspace
+from disclosure.evidence.outputs import STATISTICS_COLUMNS, csv_text, safe_cell, write_results
+from disclosure.workspace import write_bytes, write_text
+
+# --- atomic writes ------------------------------------------------------------------------------------------
+
+
+def test_write_bytes_creates_folders_and_leaves_no_temp_files(tmp_path):
+    target = tmp_path / "outputs" / "2023-2024" / "report.pdf"
+    write_bytes(target, b"%PDF-1.7 first")
+    assert target.read_bytes() == b"%PDF-1.7 first"
+    assert os.listdir(target.parent) == ["report.pdf"]
+
+
+def test_write_bytes_replaces_content(tmp_path):
+    target = tmp_path / "a.csv"
+    write_bytes(target, b"old content that is longer")
+    write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert os.listdir(tmp_path) == ["a.csv"]
+
+
+def test_write_bytes_makes_a_shareable_file(tmp_path):
+    target = tmp_path / "a.csv"
+    write_bytes(target, b"x")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_failed_write_keeps_the_old_file_and_removes_the_temp_file(tmp_path, monkeypatch):
+    target = tmp_path / "a.csv"
+    write_bytes(target, b"old")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(workspace.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        write_bytes(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["a.csv"]
+
+
+def test_write_text_is_utf8(tmp_path):
+    target = tmp_path / "a.txt"
+    write_text(target, "重庆 – ok")
+    assert target.read_bytes() == "重庆 – ok".encode()
+
+
+# --- formula injection ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["=SUM(A1:A9)", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1", "-", "+"])
+def test_safe_cell_guards_formula_starts(value):
+    assert safe_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["-3", "-3.5", "+7", "-1e3", "178", "有", "0 元", "https://a.cn/?a=1", ""])
+def test_safe_cell_keeps_numbers_and_plain_text(value):
+    assert safe_cell(value) == value
+
+
+@pytest.mark.parametrize("value, expected", [(None, ""), (-3, -3), (0, 0), (2.5, 2.5), (True, True)])
+def test_safe_cell_non_text(value, expected):
+    assert safe_cell(value) == expected
+
+
+# --- csv ------------------------------------------------------------------------------------------------------------
+
+
+def test_csv_text():
+    records = [
+        {"row": 11, "value": 178, "reported": "174", "agrees": False, "label": "清单, 信息", "extra": "ignored"},
+        {"row": 12, "value": 174.0, "reported": None, "agrees": True, "label": '=HYPERLINK("x")'},
+    ]
+    text = csv_text(records, ["row", "value", "reported", "agrees", "label"])
+    assert text.endswith("\n") and "\r" not in text
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows == [
+        ["row", "value", "reported", "agrees", "label"],
+        ["11", "178", "174", "否", "清单, 信息"],
+        ["12", "174", "", "是", '\'=HYPERLINK("x")'],
+    ]
+
+
+def test_csv_text_of_no_records():
+    assert csv_text([], ["id", "passed"]) == "id,passed\n"
+
+
+def test_write_results(tmp_path):
+    results = {
+        "statistics": [{"row": 1, "label": "门户网站", "value": "有", "source": "profile.yaml: portal"}],
+        "checklist": [{"item": 1, "count": 11, "remark": "-见附件"}],
+        "categories": [],
+        "findings": [{"id": "C01", "severity": "error", "filled": "174 >= 178", "passed": False}],
+    }
+    write_results(results, tmp_path)
+    assert sorted(os.listdir(tmp_path)) == [
+        "checklist.csv",
+        "checklist_categories.csv",
+        "findings.csv",
+        "findings.json",
+        "statistics.csv",
+    ]
+    statistics = list(csv.DictReader(open(tmp_path / "statistics.csv", encoding="utf-8")))
+    assert statistics[0]["value"] == "有" and statistics[0]["source"] == "profile.yaml: portal"
+    assert list(statistics[0]) == STATISTICS_COLUMNS
+    checklist = (tmp_path / "checklist.csv").read_text(encoding="utf-8")
+    assert checklist == "item,count,remark\n1,11,'-见附件\n"
+    assert (tmp_path / "checklist_categories.csv").read_text(encoding="utf-8") == "\n"
+    findings = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
+    assert findings == results["findings"]
+    assert "174 >= 178" in (tmp_path / "findings.json").read_text(encoding="utf-8")
+    assert "否" in (tmp_path / "findings.csv").read_text(encoding="utf-8")
