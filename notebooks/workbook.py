@@ -24,7 +24,7 @@ strict = False  # `disclosure run --strict`: stop here when an error-severity ch
 
 # %%
 from disclosure.checks.findings import all_findings, narrative_context, previous_statistics, summary
-from disclosure.compute import statistics as tables
+from disclosure.compute import checklist, statistics
 from disclosure.inputs.dataset import load_year
 from disclosure.present import charts, report, show
 from disclosure.workspace import find_root
@@ -112,7 +112,7 @@ show.raw(data, "reported_statistics")
 # 每行按 `forms/statistics.yaml` 的定义由原始数据计算;“数据来源”给出文件和行号。
 
 # %%
-stats = tables.statistics(data)
+stats = statistics.statistics(data)
 
 # %% [markdown]
 # ### 4.1 基本情况(第 1-9 行)
@@ -155,14 +155,14 @@ show.disagreements(stats)
 # ### 5.1 按事项
 
 # %%
-items = tables.checklist_items(data)
+items = checklist.checklist_items(data)
 show.checklist_view(items)
 
 # %% [markdown]
 # ### 5.2 按类别:事项数、已公开事项数(数量 > 0)、公开信息数量
 
 # %%
-categories = tables.checklist_categories(items)
+categories = checklist.checklist_categories(items)
 categories
 
 # %% [markdown]

@@ -359,7 +359,7 @@ def test_broken_year_check_exits_1_and_prints_each_failing_id(workspace, cli) ->
 
 
 def test_broken_year_javascript_link_is_shown_as_text_not_a_link(workspace) -> None:  # type: ignore[no-untyped-def]
-    from disclosure.compute.statistics import checklist_items
+    from disclosure.compute.checklist import checklist_items
     from disclosure.inputs.dataset import load_year
     from disclosure.present import report
 

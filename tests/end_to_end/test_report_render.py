@@ -343,7 +343,7 @@ def test_figures_draw_every_glyph_with_the_cjk_font(tmp_path: Path) -> None:
     import pandas as pd
 
     from disclosure.checks.findings import check_year
-    from disclosure.compute.statistics import checklist_categories
+    from disclosure.compute.checklist import checklist_categories
     from disclosure.present import charts
 
     charts.cjk_font_file()  # the font must be installed (FontMissing otherwise)

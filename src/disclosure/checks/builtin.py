@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 
 from disclosure.checks.rules import COLUMNS
+from disclosure.compute.checklist import URL
 from disclosure.compute.narrative import paragraphs, printed_values
-from disclosure.compute.statistics import URL
 
 
 def finding(

@@ -8,8 +8,9 @@ import pandas as pd
 
 from disclosure.checks import builtin as checks
 from disclosure.checks.rules import environment, evaluate_rules, load_rules, ordered
+from disclosure.compute.checklist import checklist_items
 from disclosure.compute.narrative import context
-from disclosure.compute.statistics import checklist_items, statistics
+from disclosure.compute.statistics import statistics
 from disclosure.errors import InputError
 from disclosure.inputs.dataset import YearData, load_year
 from disclosure.workspace import NARRATIVE_FILE, PARAMS_DIR

@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from disclosure.compute.checklist import URL, split_links
 from disclosure.compute.narrative import fill
-from disclosure.compute.statistics import URL, split_links
 
 NUMERALS = "一二三四五六七八九十"
 

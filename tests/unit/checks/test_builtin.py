@@ -8,7 +8,7 @@ import pytest
 
 from disclosure.checks import builtin as checks
 from disclosure.checks.rules import COLUMNS
-from disclosure.compute.statistics import checklist_items
+from disclosure.compute.checklist import checklist_items
 
 REPO = Path(__file__).resolve().parents[3]
 

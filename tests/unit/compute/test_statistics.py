@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from disclosure.compute.statistics import _ranges, checklist_categories, checklist_items, row_value, split_links, statistics
+from disclosure.compute.checklist import checklist_categories, checklist_items, split_links
+from disclosure.compute.statistics import _ranges, row_value, statistics
 from disclosure.inputs.dataset import load_year
 from disclosure.inputs.forms import RowDef
 
