@@ -23,13 +23,13 @@ strict = False  # `disclosure run --strict`: stop here when an error-severity ch
 # papermill 只注入 `academic_year`;其余参数由 `params/<学年>.yaml` 读入并校验(未知参数、类型错误会在启动内核前报错)。
 
 # %%
-from disclosure.checks.findings import all_findings, narrative_context, previous_statistics, summary
-from disclosure.compute import checklist, statistics
-from disclosure.inputs.dataset import load_year
-from disclosure.present import charts, report, show
+from disclosure import pipeline
+from disclosure.checks.findings import summary
+from disclosure.compute.narrative import year_context
+from disclosure.present import bundle, report, show
 from disclosure.workspace import find_root
 
-data = load_year(find_root(), academic_year)
+data = pipeline.load(find_root(), academic_year)
 show.params_table(data)
 
 # %% [markdown]
@@ -109,43 +109,24 @@ show.raw(data, "reported_statistics")
 
 # %% [markdown]
 # ## 4. 重算统计表
-# 每行按 `forms/statistics.yaml` 的定义由原始数据计算;“数据来源”给出文件和行号。
+# 每行按 `forms/statistics.yaml` 的定义由原始数据计算;“数据来源”给出文件和行号,“公布值”是已公布统计表
+# 同一行印的数,“上一学年”是上一学年重算的值(工作区中有上一学年时)。
 
 # %%
-stats = statistics.statistics(data)
-
-# %% [markdown]
-# ### 4.1 基本情况(第 1-9 行)
+previous = pipeline.previous(data)
+previous.year if previous.statistics is not None else f"工作区中没有上一学年({previous.year})"
 
 # %%
-show.rows(stats, 1, 9)
+stats = pipeline.rebuild(data, previous)
 
 # %% [markdown]
-# ### 4.2 主动公开与媒体报道(第 10-18 行)
+# 按印刷表格的分块显示(分块见 `forms/statistics.yaml` 的 `sections`),每一行恰好出现一次:
 
 # %%
-show.rows(stats, 10, 18)
+show.sections(stats, data.sections)
 
 # %% [markdown]
-# ### 4.3 依申请公开:收到、办结、复议、诉讼、提交方式、申请人(第 19-33 行)
-
-# %%
-show.rows(stats, 19, 33)
-
-# %% [markdown]
-# ### 4.4 依申请公开:涉及内容(第 34-46 行)
-
-# %%
-show.rows(stats, 34, 46)
-
-# %% [markdown]
-# ### 4.5 办理结果、不予公开、电子信箱、收费(第 47-55 行)
-
-# %%
-show.rows(stats, 47, 55)
-
-# %% [markdown]
-# ### 4.6 重算值与公布值不一致的行
+# ### 4.1 重算值与公布值不一致的行
 
 # %%
 show.disagreements(stats)
@@ -155,27 +136,31 @@ show.disagreements(stats)
 # ### 5.1 按事项
 
 # %%
-items = checklist.checklist_items(data)
+items = pipeline.checklist(data)
 show.checklist_view(items)
 
 # %% [markdown]
 # ### 5.2 按类别:事项数、已公开事项数(数量 > 0)、公开信息数量
 
 # %%
-categories = checklist.checklist_categories(items)
+categories = pipeline.categories(items)
 categories
 
 # %% [markdown]
 # ## 6. 校验结果
-# 规则见 `forms/rules.yaml`(算术规则)与 `src/disclosure/checks.py`(结构性检查)。全部规则都执行,错误在前。
-# “代入数值”一栏把数据代入校验式,“数值来源”给出文件与行号。
+# 全部校验项都写在 `forms/rules.yaml` 中(编号、标题、校验式、级别);“校验式”一栏就是实际执行的式子,
+# 逐行检查的规则写作“对 表 中满足 条件 的每一行:式子”。全部规则都执行,错误在前;
+# “代入数值”把数据代入校验式(逐行规则列出未通过的行),“数值来源”给出文件与行号。
 
 # %%
-previous_year, previous = previous_statistics(data)
-findings = all_findings(data, stats, items, previous, previous_year)
+findings = pipeline.check(data, stats, items, previous)
+
+# %%
 outcome = summary(findings)
-show.stop_if_strict(strict, outcome)
 outcome
+
+# %%
+show.stop_if_strict(strict, outcome)
 
 # %% [markdown]
 # ### 6.1 未通过的校验
@@ -191,41 +176,27 @@ show.findings_view(findings)
 
 # %% [markdown]
 # ## 7. 图表
+# 图表由重算统计表的行绘制(哪几行、标题、说明见 `forms/statistics.yaml` 的 `figures`)。
 
 # %%
-font_file = charts.setup()
+font_file = show.chart_setup()
 source_line = f"{data.profile['institution']} {academic_year} 学年原始数据"
 font_file
 
 # %%
-fig_channels = charts.png(charts.publications_by_channel(data.tables["publications"], academic_year, source_line))
-show.figure(fig_channels, "publications_by_channel", "主动公开信息(按渠道)")
-
-# %%
-fig_checklist = charts.png(charts.checklist_by_category(categories, academic_year, source_line))
-show.figure(fig_checklist, "checklist_by_category", "清单事项公开情况(按类别)")
-
-# %%
-fig_media = charts.png(charts.media_by_prominence(stats, academic_year, source_line))
-show.figure(fig_media, "media_by_prominence", "媒体报道(按显著程度)")
-
-# %%
-fig_applications = show.applications_figure(data, academic_year, source_line)
-
-# %%
-fig_years = show.years_figure(previous, stats, previous_year, academic_year, source_line)
+figures = show.figures(data.figures, stats, categories, previous.statistics, (previous.year, academic_year), source_line)
 
 # %% [markdown]
 # ## 8. 导出结果(由运行器写入 statistics.csv、checklist.csv、findings.csv/json)
 
 # %% tags=["results"]
-show.export(show.results(stats, items, categories, findings))
+bundle.export(bundle.results(stats, items, categories, findings))
 
 # %% [markdown]
 # ## 9. 报告正文(发布版只显示以下带 report 标签的单元格的输出)
 
 # %% tags=["report"]
-ctx = narrative_context(data, stats)
+ctx = year_context(data, stats)
 show.html(report.banner(outcome) + report.header(data.profile, report.fill_title(data.narrative, ctx)))
 
 # %% tags=["report"]
@@ -241,15 +212,4 @@ show.html(report.checklist_table(items, data.profile["institution"]))
 show.html(report.findings_table(findings, corrections))
 
 # %% tags=["report"]
-show.html(
-    report.figures_section(
-        academic_year,
-        [
-            (fig_channels, "主动公开信息(按渠道)"),
-            (fig_checklist, "清单事项公开情况(按类别)"),
-            (fig_media, "媒体报道(按显著程度)"),
-            (fig_applications, "依申请公开情况"),
-            (fig_years, "主要指标跨学年对比"),
-        ],
-    )
-)
+show.html(report.figures_section(academic_year, figures))

@@ -1,14 +1,20 @@
-"""The `disclosure` command: run, check (more subcommands are added by later modules)."""
+"""The `disclosure` command: run, check, verify, archive and init. It gathers the inputs of a pipeline
+call, prints, and sets the exit code; the work is in disclosure.pipeline and the stage packages."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from disclosure.errors import InputError
 from disclosure.workspace import find_root
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from disclosure.pipeline import YearOutcome
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -18,18 +24,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", type=Path, help="工作区文件夹(默认从当前目录向上查找含 params/ 和 forms/ 的文件夹)")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="执行某学年的计算底稿并生成全部输出")
+    run.set_defaults(handler=_run)
     run.add_argument("year", nargs="?", help="学年,如 2023-2024")
     run.add_argument("--all", action="store_true", help="依次运行 params/ 下的每一个学年")
     run.add_argument("--strict", action="store_true", help="有错误级校验未通过时在校验单元格处停止")
     run.add_argument("--jobs", type=int, default=1, help="同时运行的学年数(2 核机器上 2 最合适)")
     check = sub.add_parser("check", help="只做校验(不启动内核),列出未通过的校验项")
+    check.set_defaults(handler=_check)
     check.add_argument("year", help="学年,如 2023-2024")
     verify = sub.add_parser("verify", help="按 manifest.json 重新计算输出文件的 SHA-256,报告任何改动")
+    verify.set_defaults(handler=_verify)
     verify.add_argument("folder", type=Path, help="某次运行的输出文件夹,如 outputs/2023-2024")
     verify.add_argument("--rerun", action="store_true", help="按记录的输入重新运行,并比较结果是否完全相同")
     archive = sub.add_parser("archive", help="把某学年的证据(底稿、报告、表格、输入、manifest)打包为一个 zip")
+    archive.set_defaults(handler=_archive)
     archive.add_argument("year", help="学年,如 2023-2024")
     init = sub.add_parser("init", help="为新学年创建参数文件和空白数据模板")
+    init.set_defaults(handler=_init)
     init.add_argument("year", help="学年,如 2024-2025")
     init.add_argument(
         "--format",
@@ -44,15 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         root = args.root.resolve() if args.root else find_root()
-        if args.command == "check":
-            return _check(root, args.year)
-        if args.command == "verify":
-            return _verify(root, args.folder, args.rerun)
-        if args.command == "archive":
-            return _archive(root, args.year)
-        if args.command == "init":
-            return _init(root, args.year, args.format)
-        return _run(root, args)
+        return int(args.handler(root, args))
     except InputError as exc:
         _say(f"输入有误,未生成任何输出({len(exc.problems)} 个问题):")
         for problem in exc.problems:
@@ -64,86 +67,79 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def failed_lines(findings) -> list[str]:  # type: ignore[no-untyped-def]
-    failed = findings[findings["passed"] == False]  # noqa: E712
-    return [f"  [{'错误' if r.severity == 'error' else '提示'}] {r.id} {r.title}:{r.filled}" for r in failed.itertuples()]
+def failed_lines(findings: pd.DataFrame) -> list[str]:
+    from disclosure.checks.findings import SEVERITY_ZH, failed
+
+    return [f"  [{SEVERITY_ZH[r.severity]}] {r.id} {r.title}:{r.filled}" for r in failed(findings).itertuples()]
 
 
-def _check(root: Path, year: str) -> int:
-    from disclosure.checks.findings import check_year, summary
+def _check(root: Path, args: argparse.Namespace) -> int:
+    from disclosure.checks.findings import summary
+    from disclosure.pipeline import check_year
 
-    _data, _stats, _items, findings = check_year(root, year)
+    findings = check_year(root, args.year).findings
     outcome = summary(findings)
     for line in failed_lines(findings):
         _say(line)
-    _say(f"{year}:共 {outcome['rules']} 项校验,{outcome['errors']} 项错误、{outcome['warnings']} 项提示未通过")
+    _say(f"{args.year}:共 {outcome['rules']} 项校验,{outcome['errors']} 项错误、{outcome['warnings']} 项提示未通过")
     return EXIT_FAILED_CHECKS if outcome["errors"] else EXIT_OK
 
 
 def _run(root: Path, args: argparse.Namespace) -> int:
-    from disclosure.inputs.params import check_year as valid_year
+    from disclosure.inputs.params import valid_academic_year
+    from disclosure.pipeline import run_many
     from disclosure.workspace import PARAMS_DIR
 
     if args.all:
         years = sorted(p.stem for p in (root / PARAMS_DIR).glob("*.yaml"))
     elif args.year:
-        problems = valid_year(args.year, "命令行", "学年")
+        problems = valid_academic_year(args.year, "命令行", "学年")
         if problems:
             raise InputError(problems)
         years = [args.year]
     else:
         _say("请给出学年(如 disclosure run 2023-2024)或使用 --all")
         return EXIT_BAD_INPUT
-    if args.jobs > 1 and len(years) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        # Two workers give ~1.9x on two cores; each worker pays papermill's import once.
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            done = list(pool.map(_run_one, [root] * len(years), years, [args.strict] * len(years)))
-    else:
-        done = [_run_one(root, year, args.strict) for year in years]
-    for _code, lines in done:
+    codes = []
+    for outcome in run_many(root, years, strict=args.strict, jobs=args.jobs):
+        code, lines = _describe(outcome)
+        codes.append(code)
         for line in lines:
             _say(line)
-    return max(code for code, _ in done)
+    return max(codes)
 
 
-def _run_one(root: Path, year: str, strict: bool) -> tuple[int, list[str]]:
-    """Run one year; return its exit code and what to print (so parallel runs do not interleave)."""
-    from disclosure.evidence.execute import RunFailed, run_year
-
-    started = time.perf_counter()
-    try:
-        result = run_year(root, year, strict=strict)
-    except InputError as exc:
-        return EXIT_BAD_INPUT, [f"{year}:输入有误,未启动内核,未写入任何输出:", *[f"  - {p}" for p in exc.problems]]
-    except RunFailed as exc:
-        lines = [f"{year}:运行失败,原有输出未改动。{exc}"]
-        if exc.failed_dir:
-            lines.append(f"  失败的底稿已保存:{exc.failed_dir}")
+def _describe(outcome: YearOutcome) -> tuple[int, list[str]]:
+    """A year's exit code and what to print about it."""
+    year = outcome.year
+    if outcome.status == "bad_input":
+        return EXIT_BAD_INPUT, [f"{year}:输入有误,未启动内核,未写入任何输出:", *[f"  - {p}" for p in outcome.problems]]
+    if outcome.status == "run_failed":
+        lines = [f"{year}:运行失败,原有输出未改动。{outcome.message}"]
+        if outcome.failed_dir:
+            lines.append(f"  失败的底稿已保存:{outcome.failed_dir}")
         return EXIT_FAILED_CHECKS, lines
-    s = result.summary
+    s = outcome.summary
     verdict = "未通过校验" if s["errors"] else "校验通过"
     lines = [
-        f"{year}:{verdict}({s['errors']} 项错误、{s['warnings']} 项提示),输出在 {result.out_dir},"
-        f"用时 {time.perf_counter() - started:.1f} 秒"
+        f"{year}:{verdict}({s['errors']} 项错误、{s['warnings']} 项提示),输出在 {outcome.out_dir},用时 {outcome.seconds:.1f} 秒"
     ]
     if not s["errors"]:
         return EXIT_OK, lines
-    return EXIT_FAILED_CHECKS, lines + failed_lines(result.findings)  # the evidence's findings, not recomputed
+    return EXIT_FAILED_CHECKS, lines + failed_lines(outcome.findings)  # the evidence's findings, not recomputed
 
 
-def _verify(root: Path, folder: Path, rerun: bool) -> int:
-    from disclosure.evidence.verify import rerun as rerun_year
-    from disclosure.evidence.verify import verify_outputs
+def _verify(root: Path, args: argparse.Namespace) -> int:
+    from disclosure.evidence.verify import rerun, verify_outputs
+    from disclosure.pipeline import run_year
 
-    folder = folder if folder.is_absolute() else Path.cwd() / folder
+    folder = args.folder if args.folder.is_absolute() else Path.cwd() / args.folder
     differences = verify_outputs(folder)
     for d in differences:
         _say(f"  - {d}")
     _say(f"{folder}:{'有 ' + str(len(differences)) + ' 处与 manifest 不符' if differences else '全部输出与 manifest 一致'}")
-    if rerun:
-        inputs, outputs = rerun_year(root, folder)
+    if args.rerun:
+        inputs, outputs = rerun(root, folder, run_year)
         for d in inputs + outputs:
             _say(f"  - {d}")
         same = not inputs and not outputs
@@ -152,30 +148,29 @@ def _verify(root: Path, folder: Path, rerun: bool) -> int:
     return EXIT_FAILED_CHECKS if differences else EXIT_OK
 
 
-def _archive(root: Path, year: str) -> int:
+def _archive(root: Path, args: argparse.Namespace) -> int:
     from disclosure.evidence.archive import build_archive
-    from disclosure.evidence.verify import verify_outputs
     from disclosure.workspace import OUTPUTS_DIR
 
-    folder = root / OUTPUTS_DIR / year
-    differences = verify_outputs(folder)
-    if differences:
+    folder = root / OUTPUTS_DIR / args.year
+    try:
+        target = build_archive(root, folder, root / OUTPUTS_DIR / "archives")
+    except InputError as exc:
         _say("输出与 manifest 不符,拒绝打包:")
-        for d in differences:
-            _say(f"  - {d}")
+        for problem in exc.problems:
+            _say(f"  - {problem.message.split(':', 1)[-1]}")
         return EXIT_FAILED_CHECKS
-    target = build_archive(root, folder, root / OUTPUTS_DIR / "archives")
     _say(f"已打包:{target}")
     return EXIT_OK
 
 
-def _init(root: Path, year: str, fmt: str) -> int:
+def _init(root: Path, args: argparse.Namespace) -> int:
     from disclosure.inputs.scaffold import init_year
 
-    written = init_year(root, year, fmt)
+    written = init_year(root, args.year, args.format)
     for path in written:
         _say(f"  + {path.relative_to(root)}")
-    _say(f"已创建学年 {year} 的参数文件和数据模板;填好后运行 disclosure check {year}")
+    _say(f"已创建学年 {args.year} 的参数文件和数据模板;填好后运行 disclosure check {args.year}")
     return EXIT_OK
 
 

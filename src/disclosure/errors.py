@@ -1,8 +1,9 @@
-"""Errors that name the file, the row and what was expected, in the user's language."""
+"""Every exception of the package, and the input problem that names file, row and column."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,23 @@ class InputError(Exception):
     @classmethod
     def one(cls, file: str, message: str, row: int | None = None, column: str | None = None) -> InputError:
         return cls([Problem(file, message, row, column)])
+
+
+class ExpressionError(ValueError):
+    """An expression that uses something outside the language, or names something unknown."""
+
+
+class RunFailed(Exception):
+    """The notebook raised or the kernel died; the failed notebook is kept as evidence."""
+
+    def __init__(self, message: str, failed_dir: Path | None) -> None:
+        self.failed_dir = failed_dir
+        super().__init__(message)
+
+
+class ChecksFailed(RuntimeError):
+    """Raised in strict runs so papermill stops at the findings and keeps the notebook as evidence."""
+
+
+class FontMissing(RuntimeError):
+    """The CJK font is not installed: figures would show boxes instead of characters."""

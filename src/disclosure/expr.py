@@ -1,7 +1,8 @@
-"""A tiny, safe expression language for `where` filters and rule checks.
+"""A tiny, safe expression language for `where` filters, rule checks and rule messages.
 
-Expressions are parsed with `ast` and walked node by node; only names, literals, arithmetic,
-comparisons and and/or/not are accepted, so a string from a file can never run code.
+Expressions are parsed with `ast` and walked node by node. Accepted: names, `table.column`
+(a whole column, for aggregates), literals, arithmetic, comparisons, and/or/not, and calls of the
+functions in FUNCTIONS. Nothing else, so a string from a file can never run code.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
+
+from disclosure.errors import ExpressionError
 
 BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -29,8 +32,66 @@ COMPARE: dict[type, Callable[[Any, Any], Any]] = {
 }
 
 
-class ExpressionError(ValueError):
-    """An expression that uses something outside the language, or names something unknown."""
+FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def blank(value: Any) -> bool:
+    """None, NaN or text of only spaces: a cell nobody filled."""
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def number(value: Any) -> Any:
+    """A count as printed: digits (full-width too, spaces ignored) become an int; else the text."""
+    if blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = "".join(str(value).translate(FULL_WIDTH).split())
+    return int(text) if text.isascii() and text.isdigit() else text
+
+
+def compact(value: Any) -> str:
+    """A value as text with every space removed: how a printed cell is compared with a rebuilt one."""
+    return "" if blank(value) else "".join(str(number(value)).split())
+
+
+def is_count(value: Any) -> bool:
+    """A non-negative whole number (not a bool, not text)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def is_text(value: Any) -> bool:
+    """Words: not blank and not only digits and dots."""
+    return isinstance(value, str) and bool(value.strip()) and not all(c in "0123456789." for c in value.strip())
+
+
+def percent(value: Any) -> str:
+    return f"{value:+.0%}"
+
+
+def _total(values: Any) -> int:
+    return int(pd.to_numeric(pd.Series(values), errors="coerce").fillna(0).sum())
+
+
+# name -> (function, whether it reads a whole column). The only calls an expression may make.
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "abs": abs,
+    "max": max,
+    "min": min,
+    "sum": _total,
+    "blank": blank,
+    "number": number,
+    "compact": compact,
+    "is_count": is_count,
+    "is_text": is_text,
+    "percent": percent,
+}
 
 
 def parse(text: str) -> ast.Expression:
@@ -48,7 +109,28 @@ def parse(text: str) -> ast.Expression:
             raise ExpressionError(f"表达式“{text}”中的常量“{node.value!r}”类型不允许")
         if isinstance(node, ast.BinOp) and type(node.op) not in BINARY:
             raise ExpressionError(f"表达式“{text}”中不允许运算符“{type(node.op).__name__}”")
+        if isinstance(node, ast.Call) and not _allowed_call(node):
+            raise ExpressionError(f"表达式“{text}”中不允许调用“{ast.unparse(node)}”;可用的函数:{'、'.join(FUNCTIONS)}")
+        if isinstance(node, ast.Attribute) and not _column_reference(node):
+            raise ExpressionError(f"表达式“{text}”中不允许“{ast.unparse(node)}”;只能写“表名.列名”")
     return tree
+
+
+def _allowed_call(node: ast.Call) -> bool:
+    return isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS and not node.keywords
+
+
+def _column_reference(node: ast.Attribute) -> bool:
+    return isinstance(node.value, ast.Name) and not node.attr.startswith("_")
+
+
+def dotted(node: ast.AST) -> str | None:
+    """`checklist.count` for a column reference; a plain name for a name; else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
 
 
 def names(tree: ast.AST) -> list[str]:
@@ -56,8 +138,14 @@ def names(tree: ast.AST) -> list[str]:
     seen: dict[str, None] = {}
 
     def visit(node: ast.AST) -> None:  # depth-first, left to right (ast.walk is breadth-first)
-        if isinstance(node, ast.Name):
-            seen.setdefault(node.id, None)
+        if isinstance(node, ast.Call):  # the function's own name is not a value
+            for arg in node.args:
+                visit(arg)
+            return
+        name = dotted(node)
+        if name is not None:
+            seen.setdefault(name, None)
+            return
         for child in ast.iter_child_nodes(node):
             visit(child)
 
@@ -71,12 +159,29 @@ def evaluate(tree: ast.Expression, env: Mapping[str, Any]) -> Any:
 
 
 def fill(tree: ast.Expression, env: Mapping[str, Any]) -> str:
-    """The expression with each name replaced by its value, e.g. `8000 == 0`."""
+    """The expression with each name replaced by its value, e.g. `8000 == 0`.
+
+    A call over a whole column (`sum(checklist.count)`) is replaced by its result; other calls keep
+    their name with the values filled in (`abs(70 - 10)`), so the arithmetic stays readable.
+    """
 
     class Substitute(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            if any(isinstance(a, ast.Attribute) for a in node.args):
+                return ast.Constant(value=_eval(node, env))
+            node.args = [self.visit(a) for a in node.args]
+            return node
+
+        def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+            return self.visit_Name(ast.Name(id=dotted(node) or "?"))
+
         def visit_Name(self, node: ast.Name) -> ast.AST:
             value = env.get(node.id)
-            return ast.Name(id="∅") if value is None else ast.Constant(value=value)
+            if value is None or (isinstance(value, float) and value != value):
+                return ast.Name(id="∅")
+            if isinstance(value, (list, tuple)):
+                return ast.List(elts=[ast.Constant(value=v) for v in value])
+            return ast.Constant(value=value) if isinstance(value, (int, float, str)) else node
 
     return ast.unparse(Substitute().visit(ast.parse(ast.unparse(tree), mode="eval")))
 
@@ -84,10 +189,14 @@ def fill(tree: ast.Expression, env: Mapping[str, Any]) -> str:
 def _eval(node: ast.AST, env: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.Constant):
         return node.value
-    if isinstance(node, ast.Name):
-        if node.id not in env:
-            raise ExpressionError(f"未知名称“{node.id}”")
-        return env[node.id]
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        name = dotted(node) or "?"
+        if name not in env:
+            raise ExpressionError(f"未知名称“{name}”")
+        return env[name]
+    if isinstance(node, ast.Call):
+        function = FUNCTIONS[node.func.id]  # type: ignore[attr-defined]  # checked by parse
+        return function(*[_eval(a, env) for a in node.args])
     if isinstance(node, (ast.List, ast.Tuple)):
         return [_eval(e, env) for e in node.elts]
     if isinstance(node, ast.UnaryOp):
@@ -138,6 +247,8 @@ _ALLOWED = (
     ast.Expression,
     ast.Constant,
     ast.Name,
+    ast.Attribute,
+    ast.Call,
     ast.Load,
     ast.List,
     ast.Tuple,

@@ -1,80 +1,51 @@
-"""All findings of a year: the rule catalogue plus the structural checks, errors first."""
+"""The findings table: one frozen record per check, and what every reader of it needs."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
-from disclosure.checks import builtin as checks
-from disclosure.checks.rules import environment, evaluate_rules, load_rules, ordered
-from disclosure.compute.checklist import checklist_items
-from disclosure.compute.narrative import context
-from disclosure.compute.statistics import statistics
-from disclosure.errors import InputError
-from disclosure.inputs.dataset import YearData, load_year
-from disclosure.workspace import NARRATIVE_FILE, PARAMS_DIR
+SEVERITY_ZH = {"error": "错误", "warning": "提示"}
+PASSED_ZH = {True: "通过", False: "未通过", None: "不适用"}
 
 
-def narrative_context(data: YearData, stats: pd.DataFrame) -> dict[str, object]:
-    internal = data.tables.get("internal", pd.DataFrame(columns=["item", "count"]))
-    return context(
-        dict(zip(stats["row"], stats["value"], strict=True)),
-        data.profile,
-        dict(zip(internal["item"], internal["count"], strict=True)),
-        data.year,
-        data.params.start,
-        data.params.end,
-    )
+@dataclass(frozen=True)
+class Finding:
+    """The result of one check: what was checked, with its values filled in, and where they came from."""
+
+    id: str
+    severity: str
+    family: str
+    title: str
+    check: str
+    filled: str
+    passed: bool | None
+    sources: str
+    basis: str
+
+    def record(self) -> dict[str, object]:
+        return asdict(self)
 
 
-def previous_statistics(data: YearData) -> tuple[str, pd.DataFrame | None]:
-    """The previous year's rebuilt table, when that year's params exist in the workspace."""
-    start = int(data.year[:4])
-    previous = data.params.previous_year or f"{start - 1}-{start}"
-    if not (data.root / PARAMS_DIR / f"{previous}.yaml").is_file():
-        return previous, None
-    try:
-        return previous, statistics(load_year(data.root, previous))
-    except InputError:
-        return previous, None  # an unreadable previous year is reported when that year is run
+COLUMNS = [f.name for f in fields(Finding)]
 
 
-def all_findings(
-    data: YearData,
-    stats: pd.DataFrame,
-    items: pd.DataFrame,
-    previous: pd.DataFrame | None = None,
-    previous_year: str | None = None,
-) -> pd.DataFrame:
-    rules = load_rules(data.root, len(data.rows))
-    reported_file = data.table_files.get("reported_statistics")
-    allowed = {r.row: r.allowed for r in data.rows if r.kind == "flag"}
-    env = environment(stats)
-    records = (
-        checks.form_checks(stats, allowed, reported_file)
-        + checks.published_checks(stats, reported_file)
-        + checks.checklist_checks(items, env.get("p11"), data.table_files["checklist"])
-        + checks.narrative_checks(data.narrative, narrative_context(data, stats), f"{data.params.data_dir}/{NARRATIVE_FILE}")
-        + checks.yoy_checks(stats, previous, data.params.yoy_threshold, previous_year)
-    )
-    combined = pd.concat([evaluate_rules(rules, stats), checks.as_frame(records)], ignore_index=True)
-    return ordered(combined)
-
-
-def check_year(root: Path, year: str) -> tuple[YearData, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Everything `disclosure check` needs, without a kernel."""
-    data = load_year(root, year)
-    stats = statistics(data)
-    items = checklist_items(data)
-    previous_year, previous = previous_statistics(data)
-    return data, stats, items, all_findings(data, stats, items, previous, previous_year)
+def failed(findings: pd.DataFrame) -> pd.DataFrame:
+    """The checks that did not pass (a check that does not apply has passed = None, not False)."""
+    return findings[findings["passed"].map(lambda p: p is not None and p == False)]  # noqa: E712
 
 
 def summary(findings: pd.DataFrame) -> dict[str, int]:
-    failed = findings[findings["passed"] == False]  # noqa: E712
+    bad = failed(findings)
     return {
         "rules": len(findings),
-        "errors": int((failed["severity"] == "error").sum()),
-        "warnings": int((failed["severity"] == "warning").sum()),
+        "errors": int((bad["severity"] == "error").sum()),
+        "warnings": int((bad["severity"] == "warning").sum()),
     }
+
+
+def ordered(findings: pd.DataFrame) -> pd.DataFrame:
+    """Failed errors first, then failed warnings, then the rest; stable by id within each group."""
+    rank = findings["passed"].map({False: 0, None: 1, True: 2}).fillna(1) * 2 + (findings["severity"] != "error")
+    return findings.assign(_rank=rank).sort_values(["_rank", "id"], kind="stable").drop(columns="_rank").reset_index(drop=True)

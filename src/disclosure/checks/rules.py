@@ -1,25 +1,53 @@
-"""The rule engine: every rule of forms/rules.yaml is evaluated (lazily, none stops the others).
+"""The rule engine: every check of forms/rules.yaml, evaluated lazily (none stops the others).
 
-A rule's check reads like the printed form (`r19 == r27 + r28 + r29 + r30`). Names are `rN` (the
-rebuilt value of row N) and `pN` (the published value of row N, when a published table exists).
+Three shapes of rule, all written in the expression language of `disclosure.expr`:
+- a check over the table's values, like the printed form: `r19 == r27 + r28 + r29 + r30`
+  (`rN` rebuilt value of row N, `pN` published value, `table.column` a whole column for `sum()`);
+- a check over the rows of a table: `over: checklist`, an optional `where:` and a row-level `check:`
+  naming that table's columns, with a `message:` for each failing row;
+- `engine: code`: a check that needs code, registered by id in `disclosure.checks.builtin`.
+
+What the auditor reads is what runs: a rule is evaluated from its displayed text (`Rule.shown`), and
+`parse_shown` is the only way from that text back to a scope, a filter and a check.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from disclosure.errors import InputError, Problem
-from disclosure.expr import ExpressionError, evaluate, fill, names, parse
+from disclosure.checks.findings import COLUMNS, Finding
+from disclosure.errors import ExpressionError, InputError, Problem
+from disclosure.expr import blank, evaluate, fill, names, parse
 from disclosure.inputs.yamlio import read_yaml
 from disclosure.workspace import RULES_FORM
 
-NAME = re.compile(r"^([rp])([1-9]\d*)$")  # r7, never r07: names must match the environment exactly
+ROW_NAME = re.compile(r"^([rp])([1-9]\d*)$")  # r7, never r07: names must match the environment exactly
 SEVERITIES = ("error", "warning")
-COLUMNS = ["id", "severity", "family", "title", "check", "filled", "passed", "sources", "basis"]
+ENGINES = ("expr", "code")
+# What a rule may require; a rule whose requirement is absent is reported as not applicable.
+REQUIREMENTS = {
+    "reported_statistics": "无已公布统计表",
+    "previous_year": "工作区中没有上一学年的数据",
+    "source_record": "原始数据文件夹没有记录文件哈希的 SOURCE.yaml",
+}
+PARAMETERS = ("yoy_threshold",)
+SHOWN = re.compile(r"^对 (?P<over>\w+) 中(?:满足 (?P<where>.+?) 的)?每一行:(?P<check>.+)$", re.DOTALL)
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class Explain:
+    """Rows that explain a failure (K01: an item read two ways), listed under the rule's problem."""
+
+    over: str
+    where: str | None
+    message: str
 
 
 @dataclass(frozen=True)
@@ -30,30 +58,68 @@ class Rule:
     severity: str
     family: str
     basis: str = ""
+    over: str | None = None
+    where: str | None = None
+    message: str = ""
+    requires: tuple[str, ...] = ()
+    engine: str = "expr"
+    explain: Explain | None = None
+
+    @property
+    def shown(self) -> str:
+        """The check as the auditor reads it, and as it is evaluated."""
+        if self.engine == "code" or not self.over:
+            return self.check
+        scope = f"满足 {self.where} 的" if self.where else ""
+        return f"对 {self.over} 中{scope}每一行:{self.check}"
 
 
-def load_rules(root: Path, n_rows: int) -> list[Rule]:
-    """Read and validate every rule; a rule naming an unknown row fails loudly with its id."""
-    data = read_yaml(root / RULES_FORM, RULES_FORM)
+def parse_shown(text: str) -> tuple[str | None, str | None, str]:
+    """(over, where, check) from a displayed check; a check with no scope is over the table's values."""
+    found = SHOWN.match(text)
+    if not found:
+        return None, None, text
+    return found["over"], found["where"], found["check"]
+
+
+@dataclass
+class Context:
+    """Everything a rule may name: values (rN, pN, parameters), tables (for `over:` and `t.c`),
+    where each value came from, and which requirements hold."""
+
+    values: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    sources: dict[str, str]
+    table_sources: dict[str, str]
+    available: set[str] = field(default_factory=set)
+    extras: dict[str, Any] = field(default_factory=dict)  # what code checks read (narrative, hashes)
+
+    def env(self) -> dict[str, Any]:
+        env = dict(self.values)
+        for name, frame in self.tables.items():
+            env.update({f"{name}.{c}": frame[c] for c in frame.columns})
+        return env
+
+
+def load_rules(root: Path, n_rows: int, columns: Mapping[str, tuple[str, ...]]) -> list[Rule]:
+    """Read and validate every rule; each problem names the rule's id.
+
+    `columns` are the columns of each table a rule may go `over` (and name as `table.column`).
+    """
+    data = read_yaml(root / RULES_FORM, RULES_FORM) or {}
     problems: list[Problem] = []
     rules: list[Rule] = []
     seen: set[str] = set()
-    for family, items in (data.get("families") or {}).items():
-        for spec in items.get("rules", []):
+    for family, spec_family in (data.get("families") or {}).items():
+        for spec in (spec_family or {}).get("rules", []):
             rule_id = str(spec.get("id", "?"))
             try:
-                rule = Rule(
-                    id=rule_id,
-                    title=str(spec["title"]),
-                    check=str(spec["check"]),
-                    severity=str(spec.get("severity", "error")),
-                    family=str(family),
-                    basis=str(spec.get("basis", "")),
-                )
-            except KeyError as exc:
-                problems.append(Problem(RULES_FORM, f"规则 {rule_id} 缺少 {exc}"))
+                rule = _rule(spec, str(family))
+            except (KeyError, TypeError) as exc:
+                problems.append(Problem(RULES_FORM, f"规则 {rule_id} 缺少或错写了 {exc}"))
                 continue
-            problems += [Problem(RULES_FORM, f"规则 {rule_id}:{m}") for m in _check_rule(rule, n_rows, seen)]
+            found = _check_rule(rule, n_rows, columns, seen)
+            problems += [Problem(RULES_FORM, f"规则 {rule_id}:{m}") for m in found]
             seen.add(rule_id)
             rules.append(rule)
     if problems:
@@ -61,74 +127,178 @@ def load_rules(root: Path, n_rows: int) -> list[Rule]:
     return rules
 
 
-def _check_rule(rule: Rule, n_rows: int, seen: set[str]) -> list[str]:
+def _rule(spec: dict[str, Any], family: str) -> Rule:
+    explain = spec.get("explain")
+    return Rule(
+        id=str(spec["id"]),
+        title=str(spec["title"]),
+        check=str(spec["check"]),
+        severity=str(spec.get("severity", "error")),
+        family=family,
+        basis=str(spec.get("basis", "")),
+        over=spec.get("over"),
+        where=spec.get("where"),
+        message=str(spec.get("message", "")),
+        requires=tuple(spec.get("requires", ())),
+        engine=str(spec.get("engine", "expr")),
+        explain=Explain(explain["over"], explain.get("where"), explain["message"]) if explain else None,
+    )
+
+
+def _check_rule(rule: Rule, n_rows: int, columns: Mapping[str, tuple[str, ...]], seen: set[str]) -> list[str]:
     out = []
     if rule.id in seen:
         out.append("编号重复")
     if rule.severity not in SEVERITIES:
         out.append(f"severity“{rule.severity}”应为 error 或 warning")
-    try:
-        tree = parse(rule.check)
-    except ExpressionError as exc:
-        return out + [str(exc)]
-    for name in names(tree):
-        m = NAME.match(name)
-        if not m:
-            out.append(f"未知名称“{name}”,只能用 rN(重算值)或 pN(公布值)")
-        elif not 1 <= int(m.group(2)) <= n_rows:
-            out.append(f"“{name}”引用了不存在的第 {m.group(2)} 行(统计表只有 1 到 {n_rows} 行)")
+    if rule.engine not in ENGINES:
+        out.append(f"engine“{rule.engine}”应为 expr 或 code")
+    out += [f"requires“{r}”未知,只能是 {'、'.join(REQUIREMENTS)}" for r in rule.requires if r not in REQUIREMENTS]
+    if rule.engine == "code":
+        return out
+    if rule.over is not None and rule.over not in columns:
+        return out + [f"over“{rule.over}”不是可逐行检查的表,只能是 {'、'.join(columns)}"]
+    row_columns = columns.get(rule.over or "", ())
+    texts = [rule.check, rule.where, *PLACEHOLDER.findall(rule.message)]
+    if rule.explain:
+        texts += [rule.explain.where, *PLACEHOLDER.findall(rule.explain.message)]
+        row_columns += columns.get(rule.explain.over, ())
+    for text in filter(None, texts):
+        try:
+            tree = parse(text)
+        except ExpressionError as exc:
+            out.append(str(exc))
+            continue
+        out += [m for n in names(tree) if (m := _unknown(n, n_rows, columns, row_columns))]
     return out
 
 
-def environment(stats: pd.DataFrame) -> dict[str, object]:
-    """rN and pN values; a published value is a number when it reads as one, else its text."""
-    env: dict[str, object] = {}
-    for row, value, reported in zip(stats["row"], stats["value"], stats.get("reported", [None] * len(stats)), strict=True):
-        env[f"r{row}"] = value
-        env[f"p{row}"] = _number(reported)
-    return env
+def _unknown(name: str, n_rows: int, columns: Mapping[str, tuple[str, ...]], row_columns: Any) -> str:
+    m = ROW_NAME.match(name)
+    if m:
+        if 1 <= int(m.group(2)) <= n_rows:
+            return ""
+        return f"“{name}”引用了不存在的第 {m.group(2)} 行(统计表只有 1 到 {n_rows} 行)"
+    if name in PARAMETERS or name in row_columns:
+        return ""
+    table, _, column = name.partition(".")
+    if column and column in columns.get(table, ()):
+        return ""
+    return f"未知名称“{name}”,只能用 rN(重算值)、pN(公布值)、参数 {'、'.join(PARAMETERS)}、逐行检查的列或“表名.列名”"
 
 
-def _number(text: object) -> object:
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return None
-    s = str(text).strip()
-    return int(s) if re.fullmatch(r"\d+", s) else s
-
-
-def evaluate_rules(rules: list[Rule], stats: pd.DataFrame) -> pd.DataFrame:
-    env = environment(stats)
-    sources = dict(zip(stats["row"], stats["source"], strict=True))
-    records = []
+def evaluate_rules(rules: list[Rule], context: Context, code: Mapping[str, Any] | None = None) -> list[Finding]:
+    """Every rule, in catalogue order; `code` maps an `engine: code` id to its registered check."""
+    env = context.env()
+    out = []
     for rule in rules:
-        tree = parse(rule.check)
-        used = names(tree)
-        if any(env.get(n) is None for n in used):
-            passed, filled = None, fill(tree, env) + "(公布值缺失,不适用)"
+        missing = [REQUIREMENTS[r] for r in rule.requires if r not in context.available]
+        if missing:
+            out.append(_finding(rule, None, f"不适用:{'；'.join(missing)}", ""))
+        elif rule.engine == "code":
+            problems, sources = (code or {})[rule.id](context)
+            out.append(_finding(rule, not problems, "；".join(problems) or "无问题", sources))
+        elif parse_shown(rule.shown)[0]:
+            out.append(_over_rows(rule, context, env))
         else:
-            filled = fill(tree, env)
-            try:
-                passed = bool(evaluate(tree, env))
-            except TypeError:
-                passed, filled = False, filled + "(类型不符:数字与文字无法比较)"
-        where = "；".join(f"{n}←{sources[int(n[1:])] if n[0] == 'r' else '已公布统计表 第 ' + n[1:] + ' 行'}" for n in used)
-        records.append(
-            {
-                "id": rule.id,
-                "severity": rule.severity,
-                "family": rule.family,
-                "title": rule.title,
-                "check": rule.check,
-                "filled": filled,
-                "passed": passed,
-                "sources": where,
-                "basis": rule.basis,
-            }
-        )
-    return pd.DataFrame(records, columns=COLUMNS)
+            out.append(_over_values(rule, context, env))
+    return out
 
 
-def ordered(findings: pd.DataFrame) -> pd.DataFrame:
-    """Failed errors first, then failed warnings, then the rest; stable by id within each group."""
-    rank = findings["passed"].map({False: 0, None: 1, True: 2}).fillna(1) * 2 + (findings["severity"] != "error")
-    return findings.assign(_rank=rank).sort_values(["_rank", "id"], kind="stable").drop(columns="_rank").reset_index(drop=True)
+def _over_values(rule: Rule, context: Context, env: dict[str, Any]) -> Finding:
+    tree = parse(parse_shown(rule.shown)[2])
+    used = names(tree)
+    where = "；".join(f"{n}←{_source(n, context)}" for n in used)
+    filled = fill(tree, env)
+    if any(_absent(env.get(n)) for n in used):
+        return _finding(rule, None, filled + "(公布值缺失,不适用)", where)
+    try:
+        passed = bool(evaluate(tree, env))
+    except TypeError:
+        return _finding(rule, False, filled + "(类型不符:数字与文字无法比较)", where)
+    if not passed and rule.explain:
+        filled += "；" + "；".join(_messages(rule.explain.over, rule.explain.where, None, rule.explain.message, context, env))
+    return _finding(rule, passed, filled, where)
+
+
+def _over_rows(rule: Rule, context: Context, env: dict[str, Any]) -> Finding:
+    over, where, check = parse_shown(rule.shown)
+    assert over is not None
+    problems = _messages(over, where, check, rule.message, context, env)
+    return _finding(rule, not problems, "；".join(problems) or "无问题", context.table_sources.get(over, over))
+
+
+def _messages(over: str, where: str | None, check: str | None, message: str, context: Context, env: dict[str, Any]) -> list[str]:
+    """The message of every row of `over` that satisfies `where` and fails `check` (all, if no check)."""
+    where_tree = parse(where) if where else None
+    check_tree = parse(check) if check else None
+    out = []
+    for row in rows(context.tables[over]):
+        local = {**env, **row}
+        try:
+            if where_tree is not None and not evaluate(where_tree, local):
+                continue
+            failed = check_tree is None or not evaluate(check_tree, local)
+            note = ""
+        except TypeError:
+            failed, note = True, "(类型不符:数字与文字无法比较)"
+        if failed:
+            out.append(render(message, local) + note)
+    return out
+
+
+def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain values: NaN is None, a whole float is an int (a spreadsheet line is 11, not 11.0)."""
+    out = []
+    for record in frame.to_dict("records"):
+        out.append({k: _plain(v) for k, v in record.items()})
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if value != value else int(value) if value.is_integer() else value
+    if value is pd.NA:
+        return None
+    return value.item() if hasattr(value, "item") and not isinstance(value, (list, tuple, str)) else value
+
+
+def render(message: str, env: Mapping[str, Any]) -> str:
+    """A rule's message with each `{expression}` replaced by its value."""
+
+    def one(match: re.Match[str]) -> str:
+        value = evaluate(parse(match.group(1)), env)
+        if isinstance(value, (list, tuple)):
+            return "、".join(map(str, value))
+        return "" if blank(value) else str(value)
+
+    return PLACEHOLDER.sub(one, message)
+
+
+def _absent(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _source(name: str, context: Context) -> str:
+    if name in context.sources:
+        return context.sources[name]
+    table = name.partition(".")[0]
+    return context.table_sources.get(table, "参数文件" if name in PARAMETERS else name)
+
+
+def _finding(rule: Rule, passed: bool | None, filled: str, sources: str) -> Finding:
+    return Finding(
+        id=rule.id,
+        severity=rule.severity,
+        family=rule.family,
+        title=rule.title,
+        check=rule.shown,
+        filled=filled,
+        passed=passed,
+        sources=sources,
+        basis=rule.basis,
+    )
+
+
+def as_frame(findings: list[Finding]) -> pd.DataFrame:
+    return pd.DataFrame([f.record() for f in findings], columns=COLUMNS)

@@ -24,10 +24,25 @@ def checklist_items(data: YearData) -> pd.DataFrame:
     raw["n_links"] = raw["links_list"].map(len)
     raw["n_distinct_links"] = raw["links_list"].map(lambda xs: len(set(xs)))
     raw["n_web_links"] = raw["links_list"].map(lambda xs: sum(bool(URL.match(x)) for x in xs))
+    raw["duplicate_links"] = raw["links_list"].map(lambda xs: "、".join(_repeated(xs)))
+    raw["non_web_links"] = raw["links_list"].map(lambda xs: "、".join(x for x in xs if not URL.match(x)))
     merged = ref.merge(raw, on="item", how="left")
     merged["count"] = pd.to_numeric(merged["count"], errors="coerce").fillna(0).astype(int)
     merged["published"] = merged["count"] > 0
+    merged["line"] = merged["line"].astype("Int64").astype(object).where(merged["line"].notna(), None)
+    merged["verified"] = merged["status"].astype(str).str.startswith("verified")
     return merged
+
+
+def _repeated(links: list[str]) -> list[str]:
+    """Links that occur more than once, each named once, in order of first repetition."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for link in links:
+        if link in seen and link not in out:
+            out.append(link)
+        seen.add(link)
+    return out
 
 
 def checklist_categories(items: pd.DataFrame) -> pd.DataFrame:

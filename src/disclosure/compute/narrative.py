@@ -7,6 +7,10 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
+import pandas as pd
+
+from disclosure.inputs.dataset import YearData
+
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
@@ -67,3 +71,16 @@ def printed_values(template: str, printed: str) -> list[tuple[str, str]] | None:
     if not found:
         return None
     return list(zip(order, found.groups(), strict=True))  # every occurrence, so a repeated placeholder is checked each time
+
+
+def year_context(data: YearData, stats: pd.DataFrame) -> dict[str, Any]:
+    """The placeholders of one year: the rebuilt rows, the profile, the internal counts, the period."""
+    internal = data.tables.get("internal", pd.DataFrame(columns=["item", "count"]))
+    return context(
+        dict(zip(stats["row"], stats["value"], strict=True)),
+        data.profile,
+        dict(zip(internal["item"], internal["count"], strict=True)),
+        data.year,
+        data.params.start,
+        data.params.end,
+    )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-from disclosure.expr import evaluate, parse
+from disclosure.expr import blank, compact, evaluate, number, parse
 from disclosure.inputs.dataset import YearData
 from disclosure.inputs.forms import RowDef
 from disclosure.inputs.validate import LINE
@@ -38,6 +36,8 @@ def statistics(data: YearData) -> pd.DataFrame:
                 "label": row.label,
                 "unit": row.unit,
                 "kind": row.kind,
+                "expected": row.expected,
+                "allowed": list(row.allowed),
                 "value": value,
                 "definition": row.definition,
                 "source": source,
@@ -46,22 +46,37 @@ def statistics(data: YearData) -> pd.DataFrame:
     table = pd.DataFrame(records)
     reported = data.tables.get("reported_statistics")
     if reported is None or reported.empty:
-        table["printed_no"], table["reported"], table["agrees"] = None, None, None
+        for column in ("printed_no", "reported", "published", "agrees"):
+            table[column] = None
         return table
+    # Line i of the published table is form row i+1; a shorter table leaves the last rows blank.
     printed = reported.reset_index(drop=True).reindex(range(len(table)))
-    table["printed_no"] = printed["printed_no"].tolist()
-    table["reported"] = [None if v is None or pd.isna(v) else str(v) for v in printed["value"]]
-    table["agrees"] = [_agrees(v, r, u) for v, r, u in zip(table["value"], printed["value"], printed["unit"], strict=True)]
+    table["printed_no"] = [None if blank(v) else str(v) for v in printed["printed_no"]]
+    table["reported"] = [None if blank(v) else str(v) for v in printed["value"]]
+    table["published"] = [
+        published(v, u, form_unit) for v, u, form_unit in zip(printed["value"], printed["unit"], table["unit"], strict=True)
+    ]
+    table["agrees"] = [
+        None if blank(p) else compact(v) == compact(p) for v, p in zip(table["value"], table["published"], strict=True)
+    ]
     return table
 
 
-def _agrees(value: object, reported: object, unit: object) -> bool | None:
-    if reported is None or pd.isna(reported):
+def published(value: object, printed_unit: object, form_unit: str) -> object:
+    """The published value as the rules read it (`pN`): a count as an int (full-width digits and
+    spaces ignored), else the text; a unit printed beside a row whose form has no unit (row 54's
+    "0 元") is part of what was printed, so it is kept."""
+    if blank(value):
         return None
-    mine = re.sub(r"\s+", "", str(value))
-    theirs = re.sub(r"\s+", "", str(reported))
-    with_unit = theirs + re.sub(r"\s+", "", "" if unit is None or pd.isna(unit) else str(unit))
-    return mine in (theirs, with_unit)
+    if not form_unit and not blank(printed_unit):
+        return compact(value) + compact(printed_unit)
+    return number(value)
+
+
+def with_previous(stats: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """The table with the previous year's rebuilt value of each row beside this year's."""
+    before = {} if previous is None else dict(zip(previous["row"], previous["value"], strict=True))
+    return stats.assign(previous=[before.get(row) for row in stats["row"]])
 
 
 def _ranges(lines: list[int]) -> str:

@@ -1,13 +1,14 @@
-"""Run a year: validate, execute the workbook with papermill, render, write outputs atomically."""
+"""Execute a year's workbook with papermill and write its evidence: staging folder, registered
+exporters, manifest, then an atomic swap over outputs/<year>."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,21 +16,13 @@ from typing import Any
 
 from disclosure import workspace as paths
 from disclosure.checks.findings import summary
-from disclosure.errors import InputError
-from disclosure.evidence.outputs import write_results
-from disclosure.inputs.provenance import file_record, git_state, sha256, versions
-from disclosure.present.show import FIGURE_KEY, RESULTS_MIME
+from disclosure.errors import FontMissing, InputError, RunFailed
+from disclosure.evidence.exporters import render_outputs
+from disclosure.evidence.manifest import jsonable, keep_failed, manifest
+from disclosure.present.bundle import findings_of
 from disclosure.workspace import inside, write_bytes, write_text
 
 INJECTED_CELL_ID = "injected-parameters"
-
-
-class RunFailed(Exception):
-    """The notebook raised or the kernel died; the failed notebook is kept as evidence."""
-
-    def __init__(self, message: str, failed_dir: Path | None) -> None:
-        self.failed_dir = failed_dir
-        super().__init__(message)
 
 
 @dataclass
@@ -41,17 +34,12 @@ class RunResult:
     stages: dict[str, float] = field(default_factory=dict)
 
 
-def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = None) -> RunResult:
-    """Run one academic year; raise InputError before any kernel starts when inputs are bad.
-
-    `dest` (default outputs/<year>) is replaced only when the run completes.
-    """
-    from disclosure.checks.findings import check_year
-
+def execute_year(root: Path, year: str, strict: bool, dest: Path | None, validate: Callable[[Path, str], Any]) -> RunResult:
+    """Validate with `validate` (no kernel yet), execute, render, write; see pipeline.run_year."""
     started = datetime.now(timezone.utc)
     stages: dict[str, float] = {}
     clock = time.perf_counter()
-    data, _stats, _items, _findings = check_year(root, year)  # validates params and every input, no kernel
+    data = validate(root, year)  # params and every input, all problems at once; nothing computed twice
     _font_or_stop()
     stages["validate"] = time.perf_counter() - clock
     final = dest or inside(root, f"{paths.OUTPUTS_DIR}/{year}", "输出文件夹")
@@ -65,21 +53,22 @@ def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = No
         nb, error = _execute(root, year, strict)
         stages["execute"] = time.perf_counter() - clock
         if error is not None:
-            failed = _keep_failed(nb, final, started, stages, root, data.inputs, error)
+            failed = keep_failed(nb, final, started, stages, root, data.inputs, error)
             raise RunFailed(error, failed)
-        findings = _findings_from(nb)
+        findings = findings_of(nb)
         outcome = summary(findings)
         nb.metadata["disclosure"] = {
             "summary": outcome,
             "title": f"{data.profile.get('institution', '')}{year}学年信息公开工作年度报告",
         }
         clock = time.perf_counter()
-        _write_outputs(nb, staging)
+        for name, content in render_outputs(nb).items():
+            write_bytes(staging / name, content)
         stages["render"] = time.perf_counter() - clock
-        manifest = _manifest(root, data.inputs, staging, started, stages, year, outcome)
-        manifest["parameters"] = _jsonable(asdict(data.params))
-        manifest["corrections"] = _jsonable([asdict(c) for c in data.corrections])
-        write_text(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        record = manifest(root, data.inputs, staging, started, stages, year, outcome)
+        record["parameters"] = jsonable(asdict(data.params))
+        record["corrections"] = jsonable([asdict(c) for c in data.corrections])
+        write_text(staging / "manifest.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         _swap(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -88,7 +77,7 @@ def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = No
 
 def _font_or_stop() -> None:
     """Figures need the CJK font; say so before a kernel starts rather than draw boxes."""
-    from disclosure.present.charts import FontMissing, cjk_font_file
+    from disclosure.present.charts import cjk_font_file
 
     try:
         cjk_font_file()
@@ -163,104 +152,6 @@ def normalise(nb: Any) -> Any:
         # jupytext gives new random ids on every read of the .py source; number them instead.
         cell["id"] = INJECTED_CELL_ID if "injected-parameters" in cell.metadata.get("tags", []) else f"cell-{index:03d}"
     return nb
-
-
-def _findings_from(nb: Any) -> Any:
-    import pandas as pd
-
-    return pd.DataFrame(results_of(nb)["findings"])
-
-
-def results_of(nb: Any) -> dict[str, Any]:
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            if RESULTS_MIME in output.get("data", {}):
-                return output["data"][RESULTS_MIME]
-    raise RuntimeError("执行后的底稿中没有导出结果的单元格输出(标签 results)")
-
-
-def figures_of(nb: Any) -> dict[str, bytes]:
-    found = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get(FIGURE_KEY)
-            if name and "image/png" in output.get("data", {}):
-                found[name] = base64.b64decode(output["data"]["image/png"])
-    return found
-
-
-def _write_outputs(nb: Any, folder: Path) -> None:
-    import nbformat
-
-    from disclosure.evidence.exporters import AuditHTMLExporter, ReportHTMLExporter, html_to_pdf
-
-    write_text(folder / "workbook.ipynb", nbformat.writes(nb))
-    write_results(results_of(nb), folder)
-    for name, png in figures_of(nb).items():
-        write_bytes(folder / "figures" / f"{name}.png", png)
-    audit, _ = AuditHTMLExporter().from_notebook_node(nb)
-    write_text(folder / "audit.html", audit)
-    report, _ = ReportHTMLExporter().from_notebook_node(nb)
-    write_text(folder / "report.html", report)
-    write_bytes(folder / "report.pdf", html_to_pdf(report))
-
-
-def _manifest(
-    root: Path,
-    inputs: list[dict[str, object]],
-    folder: Path,
-    started: datetime,
-    stages: dict[str, float],
-    year: str,
-    outcome: dict[str, int],
-) -> dict[str, Any]:
-    from disclosure.evidence.exporters import weasyprint_version
-    from disclosure.present.charts import cjk_font_file
-
-    outputs = [
-        {**file_record(p, folder), "path": p.relative_to(folder).as_posix()} for p in sorted(folder.rglob("*")) if p.is_file()
-    ]
-    font = cjk_font_file()
-    return {
-        "academic_year": year,
-        "summary": outcome,
-        "inputs": inputs,
-        "outputs": outputs,
-        "forms": {
-            p: sha256(root / p) for p in (paths.STATISTICS_FORM, paths.TABLES_FORM, paths.RULES_FORM) if (root / p).is_file()
-        },
-        "versions": versions(),
-        "font": {"file": str(font), "sha256": sha256(font)},
-        "pdf_engine": f"WeasyPrint {weasyprint_version()}",
-        "git": git_state(root),
-        "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "stages_seconds": {k: round(v, 3) for k, v in stages.items()},
-    }
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
-
-
-def _keep_failed(
-    nb: Any, final: Path, started: datetime, stages: dict[str, float], root: Path, inputs: list[dict[str, object]], error: str
-) -> Path:
-    """Keep the failed notebook (with its error) beside, never over, the previous outputs."""
-    import nbformat
-
-    failed = final / "failed"
-    write_text(failed / "workbook.ipynb", nbformat.writes(nb))
-    manifest = {
-        "error": error,
-        "inputs": inputs,
-        "versions": versions(),
-        "git": git_state(root),
-        "started": started.isoformat(timespec="seconds"),
-        "stages_seconds": stages,
-    }
-    write_text(failed / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-    return failed
 
 
 def _swap(staging: Path, final: Path) -> None:

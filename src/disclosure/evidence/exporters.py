@@ -1,13 +1,22 @@
-"""nbconvert exporters of the project: the audit HTML, the report HTML and the report PDF (WeasyPrint)."""
+"""Every output file of a run, as a registry of (file name, exporter), and the project's nbconvert
+exporters (audit HTML, report HTML, report PDF through WeasyPrint).
+
+A new format is one exporter and one entry in OUTPUTS; the runner, the manifest, `verify`, `archive`,
+the README's outputs table and the tests all read this registry."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from nbconvert.exporters import HTMLExporter
 from traitlets import Unicode
+
+from disclosure.evidence.outputs import RESULT_FILES, RESULT_TITLES
+from disclosure.present.bundle import figures_of, results_of
 
 TEMPLATES = Path(str(resources.files("disclosure.present") / "templates"))
 
@@ -89,3 +98,59 @@ def weasyprint_version() -> str:
     import weasyprint
 
     return weasyprint.__version__
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output of a run: `name` is a file, or a folder ending in "/" holding several files."""
+
+    name: str
+    title: str  # what it is, in the users' words (the README's outputs table)
+    render: Callable[[Any, dict[str, bytes]], dict[str, bytes]]  # (notebook, done so far) -> files
+
+
+def _notebook(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
+    import nbformat
+
+    return {"workbook.ipynb": nbformat.writes(nb).encode("utf-8")}
+
+
+def _result_file(name: str) -> Callable[[Any, dict[str, bytes]], dict[str, bytes]]:
+    def render(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
+        return {name: RESULT_FILES[name](results_of(nb))}
+
+    return render
+
+
+def _figures(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
+    return {f"figures/{name}.png": png for name, png in figures_of(nb).items()}
+
+
+def _audit(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
+    return {"audit.html": AuditHTMLExporter().from_notebook_node(nb)[0].encode("utf-8")}
+
+
+def _report(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
+    return {"report.html": ReportHTMLExporter().from_notebook_node(nb)[0].encode("utf-8")}
+
+
+def _pdf(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
+    return {"report.pdf": html_to_pdf(done["report.html"].decode("utf-8"))}  # the same HTML, laid out
+
+
+OUTPUTS: tuple[Output, ...] = (
+    Output("workbook.ipynb", "执行后的计算底稿(证据,完整)", _notebook),
+    *(Output(name, title, _result_file(name)) for name, title in RESULT_TITLES.items()),
+    Output("figures/", "图表(PNG)", _figures),
+    Output("audit.html", "审计版:每个单元格的代码与输出", _audit),
+    Output("report.html", "发布版报告(HTML)", _report),
+    Output("report.pdf", "发布版报告(PDF,A4)", _pdf),
+)
+
+
+def render_outputs(nb: Any) -> dict[str, bytes]:
+    """Every output file of an executed notebook, in registry order (later exporters may reuse earlier)."""
+    done: dict[str, bytes] = {}
+    for output in OUTPUTS:
+        done.update(output.render(nb, done))
+    return done

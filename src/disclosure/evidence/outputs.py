@@ -1,15 +1,17 @@
-"""Write output files atomically, and the result tables as CSV/JSON safe to open in a spreadsheet."""
+"""The result tables of a run as CSV/JSON files, safe to open in a spreadsheet (formula guard)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from disclosure.checks.findings import COLUMNS
 from disclosure.inputs.validate import is_number
-from disclosure.workspace import write_text
+from disclosure.workspace import write_bytes
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,15 +41,34 @@ def _plain(value: Any) -> Any:
 
 
 STATISTICS_COLUMNS = ["row", "label", "unit", "value", "reported", "agrees", "printed_no", "definition", "source"]
-FINDINGS_COLUMNS = ["id", "severity", "family", "title", "check", "filled", "passed", "sources", "basis"]
+
+
+def _table_csv(key: str, columns: list[str] | None = None) -> Callable[[dict[str, Any]], bytes]:
+    def render(results: dict[str, Any]) -> bytes:
+        records = results[key]
+        return csv_text(records, columns or (list(records[0]) if records else [])).encode("utf-8")
+
+    return render
+
+
+# file name -> how it is made from the results bundle of the executed notebook
+RESULT_FILES: dict[str, Callable[[dict[str, Any]], bytes]] = {
+    "statistics.csv": _table_csv("statistics", STATISTICS_COLUMNS),
+    "checklist.csv": _table_csv("checklist"),
+    "checklist_categories.csv": _table_csv("categories"),
+    "findings.csv": _table_csv("findings", COLUMNS),
+    "findings.json": lambda results: (json.dumps(results["findings"], ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+}
+
+RESULT_TITLES = {
+    "statistics.csv": "统计表:重算值与公布值逐行对照",
+    "checklist.csv": "清单对照表(按事项)",
+    "checklist_categories.csv": "清单对照表(按类别)",
+    "findings.csv": "全部校验结果",
+    "findings.json": "全部校验结果(JSON)",
+}
 
 
 def write_results(results: dict[str, Any], folder: Path) -> None:
-    stats = results["statistics"]
-    write_text(folder / "statistics.csv", csv_text(stats, STATISTICS_COLUMNS))
-    checklist = results["checklist"]
-    write_text(folder / "checklist.csv", csv_text(checklist, list(checklist[0]) if checklist else []))
-    categories = results["categories"]
-    write_text(folder / "checklist_categories.csv", csv_text(categories, list(categories[0]) if categories else []))
-    write_text(folder / "findings.csv", csv_text(results["findings"], FINDINGS_COLUMNS))
-    write_text(folder / "findings.json", json.dumps(results["findings"], ensure_ascii=False, indent=2) + "\n")
+    for name, render in RESULT_FILES.items():
+        write_bytes(folder / name, render(results))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from disclosure.errors import InputError
+from disclosure.errors import InputError, RunFailed
 from disclosure.inputs.provenance import sha256
 
 VOLATILE = {"manifest.json"}  # times and durations live here by design
@@ -61,9 +63,9 @@ def changed_inputs(root: Path, manifest: dict) -> list[Difference]:
     return found
 
 
-def rerun(root: Path, folder: Path) -> tuple[list[Difference], list[Difference]]:
-    """Re-execute the year into a temporary folder; return (changed inputs, differing outputs)."""
-    from disclosure.evidence.execute import RunFailed, run_year
+def rerun(root: Path, folder: Path, run_year: Callable[..., Any]) -> tuple[list[Difference], list[Difference]]:
+    """Re-execute the year into a temporary folder with `run_year` (pipeline.run_year);
+    return (changed inputs, differing outputs)."""
 
     manifest = read_manifest(folder)
     inputs = changed_inputs(root, manifest)

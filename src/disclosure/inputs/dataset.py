@@ -11,7 +11,7 @@ import pandas as pd
 from disclosure import workspace as paths
 from disclosure.errors import InputError, Problem
 from disclosure.inputs.corrections import AppliedCorrection, apply_corrections
-from disclosure.inputs.forms import RowDef, TableDef, load_statistics_form, load_table_defs
+from disclosure.inputs.forms import FigureSpec, RowDef, Section, TableDef, load_layout, load_statistics_form, load_table_defs
 from disclosure.inputs.params import Params, load_params
 from disclosure.inputs.provenance import file_record
 from disclosure.inputs.read import WORKBOOK_FILE, find_table_file, read_text_table, sheet_names
@@ -47,6 +47,8 @@ class YearData:
     inputs: list[dict[str, object]] = field(default_factory=list)
     read_notes: dict[str, list[str]] = field(default_factory=dict)
     corrections: list[AppliedCorrection] = field(default_factory=list)
+    sections: tuple[Section, ...] = ()
+    figures: tuple[FigureSpec, ...] = ()
 
     @property
     def year(self) -> str:
@@ -63,6 +65,7 @@ def load_year(root: Path, year: str) -> YearData:
     params = load_params(root, year)
     defs = load_table_defs(root)
     rows = load_statistics_form(root, defs)
+    sections, figures = load_layout(root, rows)
     folder = inside(root, params.data_dir, "参数“data_dir”")
     problems: list[Problem] = []
     profile = _profile(folder, root, problems)
@@ -113,7 +116,9 @@ def load_year(root: Path, year: str) -> YearData:
         raise InputError(problems)
     applied = apply_corrections(params, tables, files, profile, f"{paths.PARAMS_DIR}/{year}.yaml", defs, PROFILE_INT)
     inputs = [file_record(p, root) for p in _input_files(root, folder)]
-    return YearData(root, params, rows, defs, profile, tables, files, narrative, reference, inputs, notes, applied)
+    return YearData(
+        root, params, rows, defs, profile, tables, files, narrative, reference, inputs, notes, applied, sections, figures
+    )
 
 
 def _profile(folder: Path, root: Path, problems: list[Problem]) -> dict[str, Any]:

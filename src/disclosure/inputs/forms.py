@@ -30,12 +30,50 @@ class RowDef:
     allowed: tuple[str, ...] = ()
 
     @property
+    def expected(self) -> str:
+        """What the form asks to be written in this row, in words."""
+        if self.kind == "flag":
+            return "或".join(self.allowed)
+        return {"count": "非负整数", "amount": "非负整数", "text": "文字"}.get(self.kind, self.kind)
+
+    @property
     def definition(self) -> str:
         """The row's computation in words an auditor can read."""
         if self.source == "profile":
             return f"profile.yaml: {self.field}"
         total = "合计 count" if self.sum == "count" else f"合计 {self.sum}"
         return f"{self.source}: {total}" + (f",条件 {self.where}" if self.where else "(全部行)")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block of the printed form: rows first..last (last is filled in from the next block)."""
+
+    title: str
+    first: int
+    last: int
+
+    @property
+    def heading(self) -> str:
+        return f"{self.title}(第 {self.first}-{self.last} 行)" if self.last > self.first else f"{self.title}(第 {self.first} 行)"
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A figure drawn from rebuilt rows (see the `figures:` block of forms/statistics.yaml)."""
+
+    name: str
+    caption: str
+    kind: str
+    rows: tuple[tuple[int, str], ...] = ()
+    panels: tuple[tuple[str, tuple[tuple[int, str], ...]], ...] = ()
+    when: str | None = None
+    skipped: str = ""
+    xlabel: str = ""
+    ylabel: str = ""
+
+
+FIGURE_KINDS = ("bars", "panels", "categories", "years")
 
 
 @dataclass(frozen=True)
@@ -60,6 +98,46 @@ class TableDef:
 
     def column(self, name: str) -> ColumnDef:
         return next(c for c in self.columns if c.name == name)
+
+
+def load_layout(root: Path, rows: list[RowDef]) -> tuple[tuple[Section, ...], tuple[FigureSpec, ...]]:
+    """The printed form's blocks and the figures, checked against the rows of the form."""
+    rel = STATISTICS_FORM
+    data = read_yaml(root / rel, rel) or {}
+    numbers = [r.row for r in rows]
+    last_row = max(numbers, default=0)
+    problems: list[Problem] = []
+    specs = data.get("sections") or [{"first": 1, "title": "统计表"}]
+    firsts = [int(s["first"]) for s in specs]
+    if firsts != sorted(set(firsts)) or firsts[0] != 1 or firsts[-1] > last_row:
+        problems.append(Problem(rel, f"sections 的 first 应从 1 起递增且不超过最后一行 {last_row},实际为 {firsts}"))
+    ends = [f - 1 for f in firsts[1:]] + [last_row]
+    sections = tuple(Section(str(s["title"]), f, e) for s, f, e in zip(specs, firsts, ends, strict=True))
+    figures = []
+    for spec in data.get("figures") or []:
+        figure = FigureSpec(
+            name=str(spec["name"]),
+            caption=str(spec["caption"]),
+            kind=str(spec["kind"]),
+            rows=_row_labels(spec.get("rows")),
+            panels=tuple((str(p["title"]), _row_labels(p["rows"])) for p in spec.get("panels") or []),
+            when=spec.get("when"),
+            skipped=str(spec.get("skipped", "")),
+            xlabel=str(spec.get("xlabel", "")),
+            ylabel=str(spec.get("ylabel", "")),
+        )
+        used = [r for r, _ in figure.rows] + [r for _, part in figure.panels for r, _ in part]
+        if figure.kind not in FIGURE_KINDS:
+            problems.append(Problem(rel, f"图“{figure.name}”的 kind“{figure.kind}”未知,应为 {'/'.join(FIGURE_KINDS)}"))
+        problems += [Problem(rel, f"图“{figure.name}”引用了不存在的第 {r} 行") for r in used if r not in numbers]
+        figures.append(figure)
+    if problems:
+        raise InputError(problems)
+    return sections, tuple(figures)
+
+
+def _row_labels(spec: Any) -> tuple[tuple[int, str], ...]:
+    return tuple((int(k), str(v)) for k, v in (spec or {}).items())
 
 
 def load_statistics_form(root: Path, tables: dict[str, TableDef]) -> list[RowDef]:

@@ -60,7 +60,7 @@ CORRECTION_KEYS = {"table", "match", "field", "value", "reason", "by", "on", "ex
 CORRECTION_REQUIRED = CORRECTION_KEYS - {"expect", "match"}
 
 
-def check_year(year: str, file: str, key: str = "academic_year") -> list[Problem]:
+def valid_academic_year(year: str, file: str, key: str = "academic_year") -> list[Problem]:
     m = YEAR_PATTERN.match(year) if isinstance(year, str) else None
     if not m or int(m.group(2)) != int(m.group(1)) + 1:
         return [Problem(file, f"参数“{key}”的值“{year}”不是有效学年,应为 YYYY-YYYY 且后一年比前一年大 1(如 2023-2024)")]
@@ -68,7 +68,7 @@ def check_year(year: str, file: str, key: str = "academic_year") -> list[Problem
 
 
 def params_path(root: Path, year: str) -> Path:
-    problems = check_year(year, "命令行", "学年")
+    problems = valid_academic_year(year, "命令行", "学年")
     if problems:
         raise InputError(problems)
     path = root / PARAMS_DIR / f"{year}.yaml"
@@ -96,11 +96,11 @@ def load_params(root: Path, year: str) -> Params:
     if "academic_year" not in raw:
         problems.append(Problem(rel, "缺少参数“academic_year”"))
     elif isinstance(raw["academic_year"], str):
-        problems += check_year(raw["academic_year"], rel)
+        problems += valid_academic_year(raw["academic_year"], rel)
         if raw["academic_year"] != year:
             problems.append(Problem(rel, f"参数 academic_year 为“{raw['academic_year']}”,与文件名的学年 {year} 不一致"))
     if isinstance(raw.get("previous_year"), str):
-        problems += check_year(raw["previous_year"], rel, "previous_year")
+        problems += valid_academic_year(raw["previous_year"], rel, "previous_year")
     threshold = raw.get("yoy_threshold", 0.5)
     if isinstance(threshold, (int, float)) and not isinstance(threshold, bool) and not 0 < threshold <= 10:
         problems.append(Problem(rel, f"参数“yoy_threshold”的值 {threshold} 超出范围,应为 0 到 10 之间的数"))

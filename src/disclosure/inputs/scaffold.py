@@ -12,7 +12,7 @@ import yaml
 from disclosure import workspace as paths
 from disclosure.errors import InputError
 from disclosure.inputs.forms import TableDef, load_table_defs
-from disclosure.inputs.params import check_year
+from disclosure.inputs.params import valid_academic_year
 from disclosure.inputs.read import WORKBOOK_FILE
 from disclosure.inputs.yamlio import read_yaml
 from disclosure.workspace import inside, write_bytes, write_text
@@ -51,7 +51,7 @@ CARRY_OVER = (
 
 
 def init_year(root: Path, year: str, fmt: str = "csv") -> list[Path]:
-    problems = check_year(year, "命令行", "学年")
+    problems = valid_academic_year(year, "命令行", "学年")
     if problems:
         raise InputError(problems)
     params_file = root / paths.PARAMS_DIR / f"{year}.yaml"

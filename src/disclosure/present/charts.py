@@ -7,20 +7,17 @@ import warnings
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # no screen on a server; set before pyplot is imported
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from disclosure.errors import FontMissing
+from disclosure.inputs.forms import FigureSpec
 
 CJK_FONT = "Noto Sans CJK SC"
 FAMILY = ["DejaVu Sans", CJK_FONT]
 COLORS = ["#8c1d18", "#b8860b", "#2f5d8a", "#5b7f3a", "#6b4c9a", "#7a7a7a"]
-
-
-class FontMissing(RuntimeError):
-    """The CJK font is not installed: figures would show boxes instead of characters."""
 
 
 def cjk_font_file() -> Path:
@@ -37,6 +34,7 @@ def cjk_font_file() -> Path:
 def setup() -> Path:
     """Apply the house style; return the CJK font file used (recorded in the manifest)."""
     font = cjk_font_file()
+    matplotlib.use("Agg")  # no screen on a server
     plt.rcParams.update(
         {
             "font.family": FAMILY,
@@ -81,13 +79,29 @@ def _barh(labels: list[str], values: list[int], unit: str, title: str, source: s
     return _finish(fig, ax, title, source)
 
 
-def publications_by_channel(publications: pd.DataFrame, year: str, source: str) -> Figure:
-    labels = publications["channel"].tolist()
-    values = [int(v) for v in publications["count"]]
-    return _barh(labels, values, "", f"{year} 学年主动公开信息(按渠道)", source, "数量(条/次)")
+def draw(
+    spec: FigureSpec,
+    stats: pd.DataFrame,
+    categories: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    years: tuple[str, str],
+    source: str,
+) -> Figure:
+    """The figure `spec` of forms/statistics.yaml, from the rebuilt rows (years: previous, this)."""
+    value = dict(zip(stats["row"], stats["value"], strict=True))
+    title = f"{years[1]} 学年{spec.caption}"
+    if spec.kind == "bars":
+        labels = [label for _, label in spec.rows]
+        return _barh(labels, [int(value[r]) for r, _ in spec.rows], "", title, source, spec.xlabel)
+    if spec.kind == "panels":
+        return _panels(spec, value, title, source)
+    if spec.kind == "categories":
+        return checklist_by_category(categories, title, source)
+    before = {} if previous is None else dict(zip(previous["row"], previous["value"], strict=True))
+    return _years(spec, before, value, years, source)
 
 
-def checklist_by_category(categories: pd.DataFrame, year: str, source: str) -> Figure:
+def checklist_by_category(categories: pd.DataFrame, title: str, source: str) -> Figure:
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.6), sharey=True)
     names = [f"{n}. {c}" for n, c in zip(categories["category_no"], categories["category_name"], strict=True)][::-1]
     items, published = categories["items"].tolist()[::-1], categories["published"].tolist()[::-1]
@@ -102,54 +116,37 @@ def checklist_by_category(categories: pd.DataFrame, year: str, source: str) -> F
     right.set_xlabel("公开信息数量(条)")
     right.set_xlim(0, max(counts + [1]) * 1.2)
     right.grid(axis="y", visible=False)
-    return _finish(fig, left, f"{year} 学年清单事项公开情况(按类别)", source)
+    return _finish(fig, left, title, source)
 
 
-def media_by_prominence(stats: pd.DataFrame, year: str, source: str) -> Figure:
-    value = dict(zip(stats["row"], stats["value"], strict=True))
-    labels = ["各类媒体报道", "其中头版", "其中头版头条"]
-    values = [int(value[16]), int(value[17]), int(value[18])]
-    return _barh(labels, values, "", f"{year} 学年媒体有关本校的报道(按显著程度)", source, "报道数(条)")
+def _panels(spec: FigureSpec, value: dict[int, object], title: str, source: str) -> Figure:
+    """One panel per group of rows (applications by channel, applicant, topic, outcome)."""
+    columns = 2
+    lines = -(-len(spec.panels) // columns)
+    fig, axes = plt.subplots(lines, columns, figsize=(10, 3.5 * lines), squeeze=False)
+    for ax in axes.flat[len(spec.panels) :]:
+        ax.set_visible(False)
+    for ax, (panel_title, rows) in zip(axes.flat, spec.panels, strict=False):
+        ax.barh([label for _, label in rows][::-1], [int(value[r]) for r, _ in rows][::-1], color=COLORS[2])
+        ax.set_title(panel_title, fontsize=10)
+        ax.set_xlabel(spec.xlabel)
+    return _finish(fig, axes.flat[0], title, source)
 
 
-def applications_panels(applications: pd.DataFrame, year: str, source: str) -> Figure:
-    """Applications by channel, applicant, topic and outcome (only drawn when there are any)."""
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
-    for ax, (column, title) in zip(
-        axes.flat, [("channel", "提交方式"), ("applicant", "申请人"), ("topic", "涉及内容"), ("outcome", "办理结果")], strict=True
-    ):
-        counts = applications.groupby(applications[column].fillna("未办结"))["count"].sum().sort_values()
-        ax.barh(counts.index.tolist(), counts.tolist(), color=COLORS[2])
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel("申请数(件)")
-    return _finish(fig, axes.flat[0], f"{year} 学年依申请公开情况", source)
-
-
-YEAR_ROWS = {10: "门户网站", 12: "信息公开平台", 11: "清单事项", 15: "官方微博微信", 16: "媒体报道", 19: "收到申请"}
-
-
-def across_years(previous: pd.DataFrame, current: pd.DataFrame, previous_year: str, year: str, source: str) -> Figure:
+def _years(spec: FigureSpec, before: dict[int, object], now: dict[int, object], years: tuple[str, str], source: str) -> Figure:
     """Main counts of this year beside the previous year's."""
-    before = dict(zip(previous["row"], previous["value"], strict=True))
-    now = dict(zip(current["row"], current["value"], strict=True))
-    labels = list(YEAR_ROWS.values())
+    labels = [label for _, label in spec.rows]
     x = range(len(labels))
     fig, ax = plt.subplots(figsize=(8, 4))
     width = 0.38
-    old_bars = ax.bar(
-        [i - width / 2 for i in x],
-        [int(before.get(r, 0)) for r in YEAR_ROWS],
-        width,
-        color="#c9b8a6",
-        label=f"{previous_year} 学年",
-    )
-    new_bars = ax.bar(
-        [i + width / 2 for i in x], [int(now.get(r, 0)) for r in YEAR_ROWS], width, color=COLORS[0], label=f"{year} 学年"
-    )
+    old = [int(before.get(r) or 0) for r, _ in spec.rows]
+    new = [int(now.get(r) or 0) for r, _ in spec.rows]
+    old_bars = ax.bar([i - width / 2 for i in x], old, width, color="#c9b8a6", label=f"{years[0]} 学年")
+    new_bars = ax.bar([i + width / 2 for i in x], new, width, color=COLORS[0], label=f"{years[1]} 学年")
     ax.bar_label(old_bars, fontsize=8, padding=2)
     ax.bar_label(new_bars, fontsize=8, padding=2)
     ax.set_xticks(list(x), labels)
-    ax.set_ylabel("数量(条/件)")
+    ax.set_ylabel(spec.ylabel)
     ax.legend(fontsize=9)
     ax.grid(axis="x", visible=False)
-    return _finish(fig, ax, f"主要指标跨学年对比({previous_year} 与 {year})", source)
+    return _finish(fig, ax, f"{spec.caption}({years[0]} 与 {years[1]})", source)

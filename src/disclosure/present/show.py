@@ -1,4 +1,4 @@
-"""What the workbook notebook displays: readable tables with Chinese headings, and results to export.
+"""What the workbook notebook displays: readable tables with Chinese headings, the form's blocks and figures.
 
 Kept out of the notebook so cells stay one call each (no def/loops in cells) and so it is tested.
 """
@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any
 
 import pandas as pd
 
+from disclosure.checks.findings import PASSED_ZH, SEVERITY_ZH, failed
+from disclosure.errors import ChecksFailed
 from disclosure.inputs.dataset import YearData
+from disclosure.inputs.forms import FigureSpec, Section
 from disclosure.inputs.provenance import versions
+from disclosure.present.bundle import figure
 
 AGREES = {True: "一致", False: "不一致", None: "未公布"}
-RESULTS_MIME = "application/vnd.disclosure.results+json"
-FIGURE_KEY = "disclosure_figure"
 
 HEADINGS = {
     "row": "行号",
@@ -29,6 +30,7 @@ HEADINGS = {
     "printed_no": "印刷序号",
     "reported": "公布值",
     "agrees": "一致",
+    "previous": "上一学年",
     "id": "编号",
     "severity": "级别",
     "family": "类别",
@@ -89,8 +91,9 @@ def profile_table(data: YearData) -> pd.DataFrame:
 
 def rows(stats: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
     part = stats[(stats["row"] >= first) & (stats["row"] <= last)]
-    keep = ["row", "label", "value", "unit", "definition", "source", "reported", "agrees"]
-    view = part[[c for c in keep if c in part]].assign(agrees=part["agrees"].map(AGREES))
+    keep = ["row", "label", "value", "unit", "definition", "source", "reported", "agrees", "previous"]
+    shown = [c for c in keep if c in part and (c != "previous" or stats[c].notna().any())]
+    view = part[shown].assign(agrees=part["agrees"].map(AGREES))
     return view.rename(columns=HEADINGS).set_index("行号").fillna("")
 
 
@@ -100,11 +103,8 @@ def disagreements(stats: pd.DataFrame) -> pd.DataFrame:
 
 
 def findings_view(findings: pd.DataFrame, failed_only: bool = False) -> pd.DataFrame:
-    part = findings[findings["passed"] == False] if failed_only else findings  # noqa: E712
-    view = part.assign(
-        severity=part["severity"].map({"error": "错误", "warning": "提示"}),
-        passed=part["passed"].map({True: "通过", False: "未通过", None: "不适用"}),
-    )
+    part = failed(findings) if failed_only else findings
+    view = part.assign(severity=part["severity"].map(SEVERITY_ZH), passed=part["passed"].map(PASSED_ZH))
     return view.rename(columns=HEADINGS)
 
 
@@ -123,91 +123,54 @@ def checklist_view(items: pd.DataFrame) -> pd.DataFrame:
     return items[list(keep)].rename(columns=keep)
 
 
-def results(stats: pd.DataFrame, items: pd.DataFrame, categories: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:
-    """The bundle the runner writes as CSV/JSON: taken from the executed notebook, so outputs are the evidence's."""
+def sections(stats: pd.DataFrame, blocks: tuple[Section, ...]) -> None:
+    """Every block of the printed form under its heading: each form row is shown exactly once."""
+    from IPython.display import Markdown, display
 
-    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        return json.loads(frame.to_json(orient="records", force_ascii=False))
-
-    item_cols = [
-        "item",
-        "ref_category",
-        "category_name",
-        "item_text",
-        "count",
-        "count_alt",
-        "count_printed",
-        "links",
-        "n_links",
-        "n_distinct_links",
-        "n_web_links",
-        "on_platform",
-        "mandatory",
-        "remark",
-        "status",
-    ]
-    summary = f"已导出:统计表 {len(stats)} 行、清单 {len(items)} 项、校验 {len(findings)} 项"
-    return {
-        "text/plain": summary,
-        RESULTS_MIME: {
-            "statistics": records(stats.drop(columns=["kind"])),
-            "checklist": records(items[item_cols].rename(columns={"ref_category": "category_no"})),
-            "categories": records(categories),
-            "findings": records(findings),
-        },
-    }
+    for block in blocks:
+        display(Markdown(f"### {block.heading}"))
+        display(rows(stats, block.first, block.last))
 
 
-def figure(png_bytes: bytes, name: str, caption: str) -> None:
-    """Display a figure as PNG, tagged with its file name so the runner can save it to figures/."""
-    from IPython.display import Image, display
+def figures(
+    specs: tuple[FigureSpec, ...],
+    stats: pd.DataFrame,
+    categories: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    years: tuple[str, str],
+    source: str,
+) -> list[tuple[bytes | None, str]]:
+    """Draw and display every figure of the form; a figure whose `when` is false is named, not drawn."""
+    from IPython.display import Markdown, display
 
-    display(Image(data=png_bytes, format="png"), metadata={FIGURE_KEY: name, "caption": caption})
-
-
-def applications_figure(data: YearData, year: str, source: str) -> bytes | None:
-    """Applications by channel/applicant/topic/outcome, only in a year that has any."""
+    from disclosure.expr import evaluate, parse
     from disclosure.present import charts
 
-    frame = data.tables.get("applications")
-    if frame is None or frame.empty:
-        from IPython.display import Markdown, display
+    env: dict[str, object] = {f"r{r}": v for r, v in zip(stats["row"], stats["value"], strict=True)}
+    env["previous_year"] = previous is not None
+    drawn: list[tuple[bytes | None, str]] = []
+    for spec in specs:
+        if spec.when and not evaluate(parse(spec.when), env):
+            display(Markdown(spec.skipped or f"不绘制“{spec.caption}”(条件 {spec.when} 不成立)。"))
+            drawn.append((None, spec.caption))
+            continue
+        image = charts.png(charts.draw(spec, stats, categories, previous, years, source))
+        figure(image, spec.name, spec.caption)
+        drawn.append((image, spec.caption))
+    return drawn
 
-        display(Markdown("本学年未收到信息公开申请,不绘制依申请公开图。"))
-        return None
-    image = charts.png(charts.applications_panels(frame, year, source))
-    figure(image, "applications", "依申请公开情况")
-    return image
 
-
-def years_figure(previous: pd.DataFrame | None, stats: pd.DataFrame, previous_year: str, year: str, source: str) -> bytes | None:
-    """This year beside the previous one, when the workspace holds the previous year."""
+def chart_setup() -> str:
+    """The house style applied; the CJK font file used (recorded in the manifest)."""
     from disclosure.present import charts
 
-    if previous is None:
-        from IPython.display import Markdown, display
-
-        display(Markdown(f"工作区中没有上一学年({previous_year})的数据,不绘制跨学年对比图。"))
-        return None
-    image = charts.png(charts.across_years(previous, stats, previous_year, year, source))
-    figure(image, "across_years", "主要指标跨学年对比")
-    return image
-
-
-def export(bundle: dict[str, Any]) -> None:
-    from IPython.display import display
-
-    display(bundle, raw=True)
+    return str(charts.setup())
 
 
 def html(fragment: str) -> None:
     from IPython.display import HTML, display
 
     display(HTML(fragment))
-
-
-class ChecksFailed(RuntimeError):
-    """Raised in strict runs so papermill stops at the findings and keeps the notebook as evidence."""
 
 
 def stop_if_strict(strict: bool, outcome: dict[str, int]) -> None:

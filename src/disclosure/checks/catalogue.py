@@ -1,0 +1,75 @@
+"""Run the whole catalogue of forms/rules.yaml on one year: build what the rules may name, evaluate
+every rule (expressions and registered code checks alike) and return the findings, errors first."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from disclosure.checks.builtin import CODE_CHECKS
+from disclosure.checks.findings import ordered
+from disclosure.checks.rules import Context, as_frame, evaluate_rules, load_rules
+from disclosure.compute.narrative import year_context
+from disclosure.inputs.dataset import YearData
+from disclosure.inputs.yamlio import read_yaml
+from disclosure.workspace import NARRATIVE_FILE, SOURCE_FILE
+
+
+def context(data: YearData, stats: pd.DataFrame, items: pd.DataFrame, previous_year: str | None) -> Context:
+    """What a rule may name. `stats` carries the previous year's values in its `previous` column."""
+    reported_file = data.table_files.get("reported_statistics")
+    values: dict[str, object] = {"yoy_threshold": data.params.yoy_threshold}
+    sources: dict[str, str] = {}
+    for row, value, source, published in zip(stats["row"], stats["value"], stats["source"], stats["published"], strict=True):
+        values[f"r{row}"], sources[f"r{row}"] = value, source
+        values[f"p{row}"] = None if published is None or published != published else published
+        sources[f"p{row}"] = f"{reported_file or '已公布统计表'} 第 {row} 行"
+    available = set()
+    if reported_file:
+        available.add("reported_statistics")
+    if "previous" in stats and stats["previous"].notna().any():
+        available.add("previous_year")
+    folder = f"{data.params.data_dir}"
+    source_record = _source_hashes(data)
+    if source_record is not None:
+        available.add("source_record")
+    return Context(
+        values=values,
+        tables={"statistics": stats, "checklist": items},
+        sources=sources,
+        table_sources={
+            "statistics": f"重算统计表(来源见各行)；{reported_file or '无已公布统计表'}"
+            + (f"；{previous_year} 学年重算统计表" if "previous_year" in available else ""),
+            "checklist": data.table_files.get("checklist", "checklist"),
+            "narrative": f"{folder}/{NARRATIVE_FILE}",
+            "source_record": f"{folder}/{SOURCE_FILE}",
+        },
+        available=available,
+        extras={
+            "narrative": data.narrative,
+            "narrative_values": year_context(data, stats),
+            "source_hashes": source_record,
+            "raw_hashes": {
+                str(r["path"]).rsplit("/", 1)[-1]: str(r["sha256"])
+                for r in data.inputs
+                if str(r["path"]).startswith(folder + "/")
+            },
+        },
+    )
+
+
+def _source_hashes(data: YearData) -> dict[str, str] | None:
+    """The `files:` hashes of SOURCE.yaml, when the raw-data folder records them."""
+    path = data.data_dir / SOURCE_FILE
+    if not path.is_file():
+        return None
+    record = read_yaml(path, f"{data.params.data_dir}/{SOURCE_FILE}") or {}
+    files = record.get("files") if isinstance(record, dict) else None
+    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else None
+
+
+def check_all(data: YearData, stats: pd.DataFrame, items: pd.DataFrame, previous_year: str | None) -> pd.DataFrame:
+    """Every check of the catalogue, failed errors first."""
+    ctx = context(data, stats, items, previous_year)
+    columns = {name: tuple(frame.columns) for name, frame in ctx.tables.items()}
+    rules = load_rules(data.root, len(data.rows), columns)
+    return ordered(as_frame(evaluate_rules(rules, ctx, CODE_CHECKS)))

@@ -1,0 +1,147 @@
+"""The pipeline of one academic year, in order, and of many.
+
+    load → statistics → previous year → checklist → categories → findings      (check_year)
+    load (validation only) → execute the notebook → outputs → manifest → swap  (run_year)
+
+The stage functions below are the only call sequence: `disclosure check` calls check_year, the
+notebook calls the same stages one per cell (so the auditor sees each), and run_year validates with
+`load` before a kernel starts and lets the notebook compute the rest once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from disclosure.checks.catalogue import check_all
+from disclosure.compute.checklist import checklist_categories, checklist_items
+from disclosure.compute.statistics import statistics, with_previous
+from disclosure.errors import InputError
+from disclosure.inputs.dataset import YearData, load_year
+from disclosure.workspace import PARAMS_DIR
+
+STAGES = ("load", "rebuild", "previous", "checklist", "categories", "check")
+
+
+@dataclass(frozen=True)
+class Previous:
+    year: str
+    statistics: pd.DataFrame | None  # None when the workspace does not hold that year
+
+
+@dataclass(frozen=True)
+class YearResult:
+    data: YearData
+    statistics: pd.DataFrame
+    checklist: pd.DataFrame
+    categories: pd.DataFrame
+    previous: Previous
+    findings: pd.DataFrame
+
+
+def load(root: Path, year: str) -> YearData:
+    """Stage 1: parameters, forms and every input read and validated (all problems at once)."""
+    return load_year(root, year)
+
+
+def previous(data: YearData) -> Previous:
+    """The previous year's rebuilt table, when that year's params exist in the workspace."""
+    start = int(data.year[:4])
+    year = data.params.previous_year or f"{start - 1}-{start}"
+    if not (data.root / PARAMS_DIR / f"{year}.yaml").is_file():
+        return Previous(year, None)
+    try:
+        return Previous(year, statistics(load_year(data.root, year)))
+    except InputError:
+        return Previous(year, None)  # an unreadable previous year is reported when that year is run
+
+
+def rebuild(data: YearData, before: Previous) -> pd.DataFrame:
+    """Stage 2: the statistics table, each row beside its definition, source, published and previous value."""
+    return with_previous(statistics(data), before.statistics)
+
+
+def checklist(data: YearData) -> pd.DataFrame:
+    return checklist_items(data)
+
+
+def categories(items: pd.DataFrame) -> pd.DataFrame:
+    return checklist_categories(items)
+
+
+def check(data: YearData, stats: pd.DataFrame, items: pd.DataFrame, before: Previous) -> pd.DataFrame:
+    """Every check of forms/rules.yaml, failed errors first."""
+    return check_all(data, stats, items, before.year if before.statistics is not None else None)
+
+
+def check_year(root: Path, year: str) -> YearResult:
+    """Everything `disclosure check` needs, without a kernel: the stages in order."""
+    data = load(root, year)
+    before = previous(data)
+    stats = rebuild(data, before)
+    items = checklist(data)
+    return YearResult(data, stats, items, categories(items), before, check(data, stats, items, before))
+
+
+def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = None) -> Any:
+    """Run one year: validate (no kernel yet), execute the workbook, write outputs atomically.
+
+    Raises InputError before any kernel starts, RunFailed when the notebook fails (the failed notebook
+    is kept). `dest` (default outputs/<year>) is replaced only when the run completes. Returns an
+    evidence.execute.RunResult (year, out_dir, summary, findings, stages).
+    """
+    from disclosure.evidence.execute import execute_year
+
+    return execute_year(root, year, strict, dest, validate=load)
+
+
+@dataclass(frozen=True)
+class YearOutcome:
+    """What happened to one year of a batch, as plain values (it crosses process boundaries)."""
+
+    year: str
+    status: str  # "passed" | "failed_checks" | "bad_input" | "run_failed"
+    summary: dict[str, int] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    message: str = ""
+    out_dir: str = ""
+    failed_dir: str = ""
+    findings: Any = None
+    seconds: float = 0.0
+
+
+def run_one(root: Path, year: str, strict: bool = False) -> YearOutcome:
+    """run_year, with every expected failure turned into an outcome (for batches and worker processes)."""
+    import time
+
+    from disclosure.errors import RunFailed
+
+    started = time.perf_counter()
+    try:
+        result = run_year(root, year, strict=strict)
+    except InputError as exc:
+        return YearOutcome(year, "bad_input", problems=tuple(str(p) for p in exc.problems))
+    except RunFailed as exc:
+        return YearOutcome(year, "run_failed", message=str(exc), failed_dir=str(exc.failed_dir or ""))
+    status = "failed_checks" if result.summary["errors"] else "passed"
+    return YearOutcome(
+        year,
+        status,
+        summary=result.summary,
+        out_dir=str(result.out_dir),
+        findings=result.findings,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def run_many(root: Path, years: list[str], strict: bool = False, jobs: int = 1) -> list[YearOutcome]:
+    """Several years, in worker processes when jobs > 1 (two workers give ~1.9x on two cores)."""
+    if jobs > 1 and len(years) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(run_one, [root] * len(years), years, [strict] * len(years)))
+    return [run_one(root, year, strict) for year in years]
