@@ -11,26 +11,23 @@ import pandas as pd
 from disclosure import workspace as paths
 from disclosure.errors import InputError, Problem
 from disclosure.inputs.corrections import AppliedCorrection, apply_corrections
-from disclosure.inputs.forms import FigureSpec, RowDef, Section, TableDef, load_layout, load_statistics_form, load_table_defs
+from disclosure.inputs.forms import (
+    FigureSpec,
+    ProfileField,
+    RowDef,
+    Section,
+    TableDef,
+    load_layout,
+    load_profile_schema,
+    load_statistics_form,
+    load_table_defs,
+)
 from disclosure.inputs.params import Params, load_params
 from disclosure.inputs.provenance import file_record
 from disclosure.inputs.read import WORKBOOK_FILE, find_table_file, read_text_table, sheet_names
 from disclosure.inputs.validate import validate
 from disclosure.inputs.yamlio import read_yaml
 from disclosure.workspace import inside
-
-PROFILE_INT = ("special_funding_amount", "staff_full_time", "staff_part_time", "columns_opened")
-PROFILE_TEXT = (
-    "institution",
-    "portal",
-    "disclosure_platform",
-    "leader",
-    "office",
-    "reception",
-    "special_funding_project",
-    "fee_policy",
-)
-PROFILE_OPTIONAL = ("short_name", "document_number", "signer", "addressee", "portal_url", "report_date", "contact", "notes")
 
 
 @dataclass
@@ -68,7 +65,8 @@ def load_year(root: Path, year: str) -> YearData:
     sections, figures = load_layout(root, rows)
     folder = inside(root, params.data_dir, "参数“data_dir”")
     problems: list[Problem] = []
-    profile = _profile(folder, root, problems)
+    profile_schema = load_profile_schema(root)
+    profile = _profile(folder, root, problems, profile_schema)
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     notes: dict[str, list[str]] = {}
@@ -114,14 +112,20 @@ def load_year(root: Path, year: str) -> YearData:
     reference = pd.read_csv(root / paths.CHECKLIST_ITEMS, encoding="utf-8", dtype={"item": int, "category_no": int})
     if problems:
         raise InputError(problems)
-    applied = apply_corrections(params, tables, files, profile, f"{paths.PARAMS_DIR}/{year}.yaml", defs, PROFILE_INT)
+    applied = apply_corrections(
+        params, tables, files, profile, f"{paths.PARAMS_DIR}/{year}.yaml", defs, profile_ints(profile_schema)
+    )
     inputs = [file_record(p, root) for p in _input_files(root, folder)]
     return YearData(
         root, params, rows, defs, profile, tables, files, narrative, reference, inputs, notes, applied, sections, figures
     )
 
 
-def _profile(folder: Path, root: Path, problems: list[Problem]) -> dict[str, Any]:
+def profile_ints(schema: dict[str, ProfileField]) -> tuple[str, ...]:
+    return tuple(name for name, f in schema.items() if f.type == "int")
+
+
+def _profile(folder: Path, root: Path, problems: list[Problem], schema: dict[str, ProfileField]) -> dict[str, Any]:
     path = folder / paths.PROFILE_FILE
     shown = path.relative_to(root).as_posix()
     if not path.is_file():
@@ -135,19 +139,21 @@ def _profile(folder: Path, root: Path, problems: list[Problem]) -> dict[str, Any
     if not isinstance(data, dict):
         problems.append(Problem(shown, "应为“键: 值”形式的映射"))
         return {}
+    ints = profile_ints(schema)
+    texts = tuple(name for name, f in schema.items() if f.type == "text")
     for key in data:
-        if key not in PROFILE_INT + PROFILE_TEXT + PROFILE_OPTIONAL:
+        if key not in schema:
             problems.append(Problem(shown, f"未知键“{key}”"))
-    for key in PROFILE_INT + PROFILE_TEXT:
+    for key in (name for name, f in schema.items() if f.required):
         if key not in data or data[key] is None:
             problems.append(Problem(shown, f"缺少“{key}”"))
-    for key in PROFILE_INT:
+    for key in ints:
         value = data.get(key)
         if isinstance(value, str) and value.strip().isdigit():
             problems.append(Problem(shown, f"“{key}”的值“{value}”加了引号,是文字;请去掉引号写成数字 {value.strip()}"))
         elif value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             problems.append(Problem(shown, f"“{key}”应为非负整数,实际为“{value}”"))
-    for key in PROFILE_TEXT:
+    for key in texts:
         if key in data and data[key] is not None:
             data[key] = str(data[key])  # the form checks the words; the loader keeps what was written
     return data

@@ -222,3 +222,30 @@ def load_table_defs(root: Path) -> dict[str, TableDef]:
             optional_file=bool(spec.get("optional_file", False)),
         )
     return out
+
+
+@dataclass(frozen=True)
+class ProfileField:
+    name: str
+    type: str  # int | text | any
+    required: bool = False
+    carry_over: bool = False
+    template: Any = None
+    has_template: bool = False
+
+
+def load_profile_schema(root: Path) -> dict[str, ProfileField]:
+    """The keys of profile.yaml (the `profile:` block of forms/tables.yaml)."""
+    data = read_yaml(root / TABLES_FORM, TABLES_FORM) or {}
+    fields = (data.get("profile") or {}).get("fields") or {}
+    return {
+        name: ProfileField(
+            name=name,
+            type=str(spec.get("type", "text")),
+            required=bool(spec.get("required", False)),
+            carry_over=bool(spec.get("carry_over", False)),
+            template=spec.get("template"),
+            has_template="template" in spec,
+        )
+        for name, spec in fields.items()
+    }

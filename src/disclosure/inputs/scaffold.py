@@ -11,43 +11,11 @@ import yaml
 
 from disclosure import workspace as paths
 from disclosure.errors import InputError
-from disclosure.inputs.forms import TableDef, load_table_defs
+from disclosure.inputs.forms import TableDef, load_profile_schema, load_table_defs
 from disclosure.inputs.params import valid_academic_year
 from disclosure.inputs.read import WORKBOOK_FILE
 from disclosure.inputs.yamlio import read_yaml
 from disclosure.workspace import inside, write_bytes, write_text
-
-PROFILE_TEMPLATE = {
-    "institution": "",
-    "document_number": "",
-    "signer": "",
-    "addressee": "",
-    "portal": "有",
-    "disclosure_platform": "有",
-    "leader": "校长",
-    "office": "办公室",
-    "reception": "办公室",
-    "special_funding_project": "无",
-    "special_funding_amount": 0,
-    "staff_full_time": 0,
-    "staff_part_time": 0,
-    "fee_policy": "不收费",
-    "portal_url": "",
-    "columns_opened": 0,
-    "report_date": "",
-    "contact": {"office": "", "address": "", "postcode": "", "phone": "", "fax": ""},
-}
-CARRY_OVER = (
-    "institution",
-    "addressee",
-    "portal",
-    "disclosure_platform",
-    "leader",
-    "office",
-    "reception",
-    "portal_url",
-    "contact",
-)
 
 
 def init_year(root: Path, year: str, fmt: str = "csv") -> list[Path]:
@@ -64,15 +32,16 @@ def init_year(root: Path, year: str, fmt: str = "csv") -> list[Path]:
     previous = _previous(root, year)
     written: list[Path] = []
     params = (
-        f"# Run parameters of the {year} academic year (see params/README in the project README).\n"
+        f"# Run parameters of the {year} academic year (keys: see params/<year>.yaml in README.md).\n"
         f'academic_year: "{year}"\ndata_dir: {paths.DATA_RAW_DIR}/{year}\nyoy_threshold: 0.5\ncorrections: []\n'
     )
     write_text(params_file, params)
     written.append(params_file)
-    profile = dict(PROFILE_TEMPLATE)
+    schema = load_profile_schema(root)
+    profile = {name: f.template for name, f in schema.items() if f.has_template}
     if previous:
         old = read_yaml(previous / paths.PROFILE_FILE) or {}
-        profile.update({k: old[k] for k in CARRY_OVER if k in old})
+        profile.update({k: old[k] for k, f in schema.items() if f.carry_over and k in old})
     write_text(
         folder / paths.PROFILE_FILE,
         "# 本学年概况(统计表第 1-9、54 行等);请逐项核对后填写\n" + yaml.safe_dump(profile, allow_unicode=True, sort_keys=False),

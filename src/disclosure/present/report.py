@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from html import escape
 from typing import Any
@@ -26,7 +26,7 @@ from disclosure.compute.narrative import fill
 
 NUMERALS = "一二三四五六七八九十"
 
-LINE_BREAK = re.compile(r"\s*\n\s*")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
 
 
 class _JoinLines(Extension):
@@ -37,14 +37,10 @@ class _JoinLines(Extension):
     a space that matters must stay on its line.
     """
 
-    def filter_stream(self, stream: TokenStream) -> Iterable[Token]:
-        return self._join(stream)
-
-    @staticmethod
-    def _join(stream: TokenStream) -> Iterator[Token]:
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
         for token in stream:
             if token.type == "data":
-                token = Token(token.lineno, token.type, LINE_BREAK.sub("", token.value))
+                token = Token(token.lineno, token.type, _LINE_BREAK.sub("", token.value))
             yield token
 
 
