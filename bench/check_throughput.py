@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from disclosure.checks.findings import check_year
+from disclosure.pipeline import check_year
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = "2023-2024"
@@ -80,7 +80,7 @@ def main() -> None:
         start = time.perf_counter()
         errors = 0
         for ws in spaces:
-            *_, findings = check_year(ws, YEAR)
+            findings = check_year(ws, YEAR).findings
             errors += int(((findings["passed"] == False) & (findings["severity"] == "error")).any())  # noqa: E712
         full = time.perf_counter() - start
     print(f"generated {args.n} institution-years in {made:.1f} s")

@@ -794,9 +794,11 @@ def disclosure(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tu
 
 
 def results(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from disclosure.checks.findings import check_year
+    from disclosure.pipeline import check_year
 
-    _data, stats, _items, findings = check_year(root, YEAR)
+    result = check_year(root, YEAR)
+    # D01 compares the raw files with SOURCE.yaml's hashes: a re-encoded file fails it by design
+    stats, findings = result.statistics, result.findings[result.findings["id"] != "D01"]
     return (stats[ROW_FIELDS].reset_index(drop=True), findings[FINDING_FIELDS].sort_values("id").reset_index(drop=True))
 
 
