@@ -4,7 +4,10 @@
 #   subsetter WeasyPrint needs to embed CJK fonts quickly (libharfbuzz-subset0), pdftotext/pdffonts
 #   used by the tests (poppler-utils).
 # - Python: a virtual environment in .venv with the package and its test tools.
+# Usage: bash scripts/bootstrap.sh [--lab]   (--lab also installs JupyterLab for working in notebooks)
 set -euo pipefail
+EXTRAS="test"
+if [ "${1:-}" = "--lab" ]; then EXTRAS="test,lab"; fi
 cd "$(dirname "$0")/.."
 
 SUDO=""
@@ -24,5 +27,5 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/python -m pip install -q -e ".[$EXTRAS]"
 echo "环境就绪:.venv/bin/disclosure"

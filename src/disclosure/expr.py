@@ -177,6 +177,8 @@ def fill(tree: ast.Expression, env: Mapping[str, Any]) -> str:
 
         def visit_Name(self, node: ast.Name) -> ast.AST:
             value = env.get(node.id)
+            if type(value).__module__ == "numpy" and hasattr(value, "item"):
+                value = value.item()  # a numpy scalar shown as the plain number or text it is
             if value is None or (isinstance(value, float) and value != value):
                 return ast.Name(id="∅")
             if isinstance(value, (list, tuple)):

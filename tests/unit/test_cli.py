@@ -1,15 +1,19 @@
-"""`disclosure check` from the command line (in-process): exit codes and what it prints."""
+"""The `disclosure` command in-process: check on real and fixture years (exit codes and what it
+prints), and run, verify and archive with the kernel replaced or on hand-made output folders."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 SYNTHETIC = "synthetic_2030-2031"
 
 
-def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(workspace, cli):
     root = workspace(repo_years=True)
     code, out = cli("--root", root, "check", "2023-2024")
     assert code == 1, out
@@ -22,21 +26,23 @@ def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(works
 
     assert "'无' != '无' or 8000 == 0" in line_of("F03")
     assert "8000 == 0 or '无' == '有'" in line_of("F04")
-    assert "第 51 行印为“50”；序号“50”重复" in line_of("S01")
-    assert "清单各事项数量合计 178 ≠ 第 11 行公布值 174" in line_of("K01")
-    assert "若第 7 项按另一读法 3(印为“3 / 4”)计,合计 174,与第 11 行一致" in line_of("K01")
+    assert line_of("S01").endswith(":第 51 行印为“50”")  # the printed misnumbering, nothing more
+    assert ":178 == 174；" in line_of("K01")  # the check filled in, then why it fails
+    assert line_of("K01").endswith("若第 7 项按另一读法 3(印为“3 / 4”)计,合计 174")
     assert "第 11 行 重算 178 ≠ 公布 174" in line_of("P01")
-    assert lines[-1].startswith("2023-2024:共 ") and "项错误" in lines[-1]
+    assert lines[-1] == "2023-2024:共 41 项校验,9 项错误、6 项提示未通过"
+    assert len([x for x in lines if x.startswith("  [错误] ")]) == 9
+    assert len([x for x in lines if x.startswith("  [提示] ")]) == 6
     assert not (root / "outputs").exists()  # check never writes outputs
 
 
-def test_check_synthetic_year_exits_0(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_check_synthetic_year_exits_0(workspace, cli):
     code, out = cli("--root", workspace(SYNTHETIC), "check", "2030-2031")
     assert code == 0, out
     assert "[错误]" not in out and "[提示]" not in out
 
 
-def test_check_text_in_a_checklist_count_exits_2_naming_file_row_and_column(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_check_text_in_a_checklist_count_exits_2_naming_file_row_and_column(workspace, cli):
     root = workspace(SYNTHETIC)
     path = root / "data/raw/2030-2031/checklist.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -51,35 +57,46 @@ def test_check_text_in_a_checklist_count_exits_2_naming_file_row_and_column(work
     assert not (root / "outputs").exists()
 
 
-def test_check_unknown_year_exits_2(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_check_unknown_year_exits_2(workspace, cli):
     code, out = cli("--root", workspace(SYNTHETIC), "check", "2040-2041")
     assert code == 2
     assert "没有学年 2040-2041 的参数文件" in out and "2030-2031" in out  # names the years that exist
 
 
-CORRECTION = (
-    "  - {{table: {table}, match: {match}, field: {field}, value: {value}, reason: 核对原件, by: 测试, {on}: 2031-10-01}}\n"
-)
+CORRECTION_KEYS = [
+    "table: {table}",
+    "match: {match}",
+    "field: {field}",
+    "value: {value}",
+    "reason: 核对原件",
+    "by: 测试",
+    "{on}: 2031-10-01",
+]
+CORRECTION = "  - {{" + ", ".join(CORRECTION_KEYS) + "}}\n"
 
 
 def _with_corrections(root: Path, *lines: str) -> None:
     path = root / "params/2030-2031.yaml"
-    text = path.read_text(encoding="utf-8").replace("corrections: []\n", "corrections:\n" + "".join(lines))
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("corrections: []\n", "corrections:\n" + "".join(lines))
     path.write_text(text, encoding="utf-8")
 
 
-def test_a_correction_with_a_quoted_on_key_is_applied(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_correction_with_a_quoted_on_key_is_applied(workspace, cli):
     root = workspace(SYNTHETIC)
-    _with_corrections(root, CORRECTION.format(table="profile", match="{}", field="staff_part_time", value=15, on='"on"'))
+    fields = {"table": "profile", "match": "{}", "field": "staff_part_time", "value": 15}
+    line = CORRECTION.format(**fields, on='"on"')
+    _with_corrections(root, line)
     code, out = cli("--root", root, "check", "2030-2031")
     # the correction takes effect: row 9 no longer equals the published 14, nor the prose
     assert code == 1, out
     assert "第 9 行 重算 15 ≠ 公布 14" in out
 
 
-def test_a_correction_written_as_documented_is_applied(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_correction_written_as_documented_is_applied(workspace, cli):
     root = workspace(SYNTHETIC)
-    _with_corrections(root, CORRECTION.format(table="profile", match="{}", field="leader", value="校长", on="on"))
+    line = CORRECTION.format(table="profile", match="{}", field="leader", value="校长", on="on")
+    _with_corrections(root, line)
     code, out = cli("--root", root, "check", "2030-2031")
     assert code == 0, out
 
@@ -92,9 +109,108 @@ def test_a_correction_written_as_documented_is_applied(workspace, cli) -> None: 
         ("mailbox", '{received: "2030-09-03"}', "count", "abc"),
     ],
 )
-def test_a_correction_to_an_invalid_value_is_refused(workspace, cli, table, match, field, value) -> None:  # type: ignore[no-untyped-def]
+def test_a_correction_to_an_invalid_value_is_refused(workspace, cli, table, match, field, value):
     root = workspace(SYNTHETIC)
-    _with_corrections(root, CORRECTION.format(table=table, match=match, field=field, value=value, on='"on"'))
+    line = CORRECTION.format(table=table, match=match, field=field, value=value, on='"on"')
+    _with_corrections(root, line)
     code, out = cli("--root", root, "check", "2030-2031")
     assert code == 2, out
     assert "params/2030-2031.yaml" in out and field in out
+
+
+# --- run, verify and archive without a kernel ----------------------------------------------------
+
+
+def _record(name: str, data: bytes) -> dict:
+    return {"path": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _hand_made_outputs(root: Path, year: str = "2030-2031") -> Path:
+    """outputs/<year> with two files and a manifest recording them (as a run writes it)."""
+    folder = root / "outputs" / year
+    folder.mkdir(parents=True)
+    files = {"report.pdf": b"%PDF-1.7 x", "statistics.csv": b"row,value\n1,1\n"}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    outputs = [_record(name, data) for name, data in sorted(files.items())]
+    manifest = {"academic_year": year, "inputs": [], "outputs": outputs}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def test_run_without_a_year_or_all_exits_2(workspace, cli):
+    code, out = cli("--root", workspace(SYNTHETIC), "run")
+    assert code == 2
+    assert "请给出学年" in out
+
+
+def test_run_with_an_invalid_year_exits_2_before_any_kernel(workspace, cli, monkeypatch):
+    from disclosure import pipeline
+
+    monkeypatch.setattr(pipeline, "run_year", lambda *a, **kw: pytest.fail("a kernel started"))
+    code, out = cli("--root", workspace(SYNTHETIC), "run", "2030-2032")
+    assert code == 2
+    assert "不是有效学年" in out
+
+
+def test_run_prints_each_year_and_exits_with_the_worst_code(workspace, cli, monkeypatch):
+    from disclosure import pipeline
+    from disclosure.errors import InputError, RunFailed
+    from disclosure.evidence.execute import RunResult
+
+    root = workspace(SYNTHETIC, "broken_2031-2032")
+    failed_c01 = {"id": "C01", "severity": "error", "title": "平台数", "filled": "60 >= 85"}
+    findings = pd.DataFrame([{**failed_c01, "passed": False}])
+    summaries = {
+        "2030-2031": {"rules": 41, "errors": 0, "warnings": 0},
+        "2031-2032": {"rules": 41, "errors": 1, "warnings": 0},
+    }
+
+    def run_year(root, year, strict=False, dest=None):
+        return RunResult(year, root / "outputs" / year, summaries[year], findings)
+
+    monkeypatch.setattr(pipeline, "run_year", run_year)
+    code, out = cli("--root", root, "run", "--all")
+    assert code == 1, out
+    assert "2030-2031:校验通过(0 项错误、0 项提示)" in out
+    assert "2031-2032:未通过校验(1 项错误、0 项提示)" in out
+    assert "  [错误] C01 平台数:60 >= 85" in out
+
+    def failing(root, year, strict=False, dest=None):
+        if year == "2030-2031":
+            raise InputError.one("params/2030-2031.yaml", "坏参数")
+        raise RunFailed("内核异常终止", root / "outputs" / year / "failed")
+
+    monkeypatch.setattr(pipeline, "run_year", failing)
+    code, out = cli("--root", root, "run", "--all")
+    assert code == 2, out
+    assert "2030-2031:输入有误,未启动内核,未写入任何输出:" in out
+    assert "  - params/2030-2031.yaml:坏参数" in out
+    assert "2031-2032:运行失败,原有输出未改动。内核异常终止" in out
+    assert "失败的底稿已保存" in out
+
+
+def test_verify_exits_0_for_untouched_outputs_and_1_naming_a_changed_file(workspace, cli):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    code, out = cli("--root", root, "verify", folder)
+    assert code == 0, out
+    assert out.strip().endswith("全部输出与 manifest 一致")
+    (folder / "report.pdf").write_bytes(b"%PDF-1.7 edited")
+    code, out = cli("--root", root, "verify", folder)
+    assert code == 1, out
+    assert "report.pdf:内容与 manifest 记录的 SHA-256 不符(已被改动)" in out
+    assert "有 1 处与 manifest 不符" in out
+
+
+def test_archive_exits_0_with_the_zip_and_1_refusing_tampered_outputs(workspace, cli):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    code, out = cli("--root", root, "archive", "2030-2031")
+    assert code == 0, out
+    (archive,) = (root / "outputs" / "archives").iterdir()
+    assert f"已打包:{archive}" in out
+    (folder / "statistics.csv").unlink()
+    code, out = cli("--root", root, "archive", "2030-2031")
+    assert code == 1, out
+    assert "拒绝打包" in out and "statistics.csv:文件缺失" in out

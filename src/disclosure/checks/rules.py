@@ -158,6 +158,10 @@ def _check_rule(rule: Rule, n_rows: int, columns: Mapping[str, tuple[str, ...]],
         return out
     if rule.over is not None and rule.over not in columns:
         return out + [f"over“{rule.over}”不是可逐行检查的表,只能是 {'、'.join(columns)}"]
+    if rule.explain and rule.explain.over not in columns:
+        return out + [f"explain 的 over“{rule.explain.over}”不是可逐行检查的表,只能是 {'、'.join(columns)}"]
+    if rule.over is None and (rule.where or rule.message):
+        out.append("where 和 message 只用于逐行检查的规则(需同时写 over)")
     row_columns = columns.get(rule.over or "", ())
     texts = [rule.check, rule.where, *PLACEHOLDER.findall(rule.message)]
     if rule.explain:
@@ -211,13 +215,15 @@ def _over_values(rule: Rule, context: Context, env: dict[str, Any]) -> Finding:
     where = "；".join(f"{n}←{_source(n, context)}" for n in used)
     filled = fill(tree, env)
     if any(_absent(env.get(n)) for n in used):
-        return _finding(rule, None, filled + "(公布值缺失,不适用)", where)
+        absent = "公布值" if all(n.startswith("p") for n in used if _absent(env.get(n))) else "数值"
+        return _finding(rule, None, filled + f"({absent}缺失,不适用)", where)
     try:
         passed = bool(evaluate(tree, env))
     except TypeError:
         return _finding(rule, False, filled + "(类型不符:数字与文字无法比较)", where)
     if not passed and rule.explain:
-        filled += "；" + "；".join(_messages(rule.explain.over, rule.explain.where, None, rule.explain.message, context, env))
+        explained = _messages(rule.explain.over, rule.explain.where, None, rule.explain.message, context, env)
+        filled += "".join(f"；{line}" for line in explained)
     return _finding(rule, passed, filled, where)
 
 

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from disclosure.errors import InputError, Problem
-from disclosure.evidence.verify import read_manifest, verify_outputs
+from disclosure.evidence.verify import changed_inputs, read_manifest, verify_outputs
 from disclosure.workspace import write_bytes
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no real time, so equal content gives equal bytes
@@ -16,7 +16,7 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no real time, so equal c
 
 def build_archive(root: Path, folder: Path, dest_dir: Path) -> Path:
     """Zip a verified output folder with its inputs; tampered outputs are refused (InputError)."""
-    differences = verify_outputs(folder)
+    differences = verify_outputs(folder) + changed_inputs(root, read_manifest(folder))
     if differences:
         raise InputError([Problem(str(folder), f"输出与 manifest 不符,拒绝打包:{d}") for d in differences])
     manifest = read_manifest(folder)

@@ -29,9 +29,27 @@ def read_manifest(folder: Path) -> dict:
     if not path.is_file():
         raise InputError.one(str(path), "没有 manifest.json;这不是 disclosure run 生成的输出文件夹")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError.one(str(path), f"manifest.json 已损坏:{exc.msg}", row=exc.lineno) from None
+    if not _well_formed(manifest):
+        raise InputError.one(
+            str(path), "manifest.json 结构不完整:应有 academic_year,以及每项含 path 与 sha256 的 inputs 和 outputs 列表"
+        )
+    return manifest
+
+
+def _well_formed(manifest: object) -> bool:
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("academic_year"), str):
+        return False
+    for key in ("inputs", "outputs"):
+        records = manifest.get(key)
+        if not isinstance(records, list):
+            return False
+        for record in records:
+            if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in ("path", "sha256")):
+                return False
+    return True
 
 
 def verify_outputs(folder: Path) -> list[Difference]:

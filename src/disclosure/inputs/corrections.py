@@ -66,7 +66,8 @@ def apply_corrections(
             problems.append(Problem(shown, f"{label}:条件“{condition}”匹配到 {len(hits)} 行,应为 {c.expect} 行"))
             continue
         found: list[Problem] = []
-        value = typed(str(c.value), defs[c.table].column(c.field), shown, params.start, params.end, found)
+        raw = "" if c.value is None else str(c.value)  # an empty `value:` blanks the cell (checked like one)
+        value = typed(raw, defs[c.table].column(c.field), shown, params.start, params.end, found)
         if found:
             problems.append(Problem(shown, f"{label}:更正值“{c.value}”不合格:{found[0].message}"))
             continue

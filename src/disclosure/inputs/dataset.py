@@ -145,7 +145,7 @@ def _profile(folder: Path, root: Path, problems: list[Problem], schema: dict[str
         if key not in schema:
             problems.append(Problem(shown, f"未知键“{key}”"))
     for key in (name for name, f in schema.items() if f.required):
-        if key not in data or data[key] is None:
+        if key not in data or data[key] is None or (isinstance(data[key], str) and not data[key].strip()):
             problems.append(Problem(shown, f"缺少“{key}”"))
     for key in ints:
         value = data.get(key)

@@ -108,13 +108,22 @@ def load_layout(root: Path, rows: list[RowDef]) -> tuple[tuple[Section, ...], tu
     last_row = max(numbers, default=0)
     problems: list[Problem] = []
     specs = data.get("sections") or [{"first": 1, "title": "统计表"}]
+    bad = [
+        i for i, s in enumerate(specs, 1) if not isinstance(s, dict) or not str(s.get("first", "")).isdigit() or "title" not in s
+    ]
+    if bad:
+        raise InputError([Problem(rel, f"sections 第 {i} 项应有整数 first 和 title") for i in bad])
     firsts = [int(s["first"]) for s in specs]
     if firsts != sorted(set(firsts)) or firsts[0] != 1 or firsts[-1] > last_row:
         problems.append(Problem(rel, f"sections 的 first 应从 1 起递增且不超过最后一行 {last_row},实际为 {firsts}"))
     ends = [f - 1 for f in firsts[1:]] + [last_row]
     sections = tuple(Section(str(s["title"]), f, e) for s, f, e in zip(specs, firsts, ends, strict=True))
     figures = []
-    for spec in data.get("figures") or []:
+    for number, spec in enumerate(data.get("figures") or [], 1):
+        missing = [k for k in ("name", "caption", "kind") if not isinstance(spec, dict) or k not in spec]
+        if missing:
+            problems.append(Problem(rel, f"figures 第 {number} 项缺少 {'、'.join(missing)}"))
+            continue
         figure = FigureSpec(
             name=str(spec["name"]),
             caption=str(spec["caption"]),

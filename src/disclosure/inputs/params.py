@@ -61,7 +61,7 @@ CORRECTION_REQUIRED = CORRECTION_KEYS - {"expect", "match"}
 
 
 def valid_academic_year(year: str, file: str, key: str = "academic_year") -> list[Problem]:
-    m = YEAR_PATTERN.match(year) if isinstance(year, str) else None
+    m = YEAR_PATTERN.fullmatch(year) if isinstance(year, str) else None
     if not m or int(m.group(2)) != int(m.group(1)) + 1:
         return [Problem(file, f"参数“{key}”的值“{year}”不是有效学年,应为 YYYY-YYYY 且后一年比前一年大 1(如 2023-2024)")]
     return []

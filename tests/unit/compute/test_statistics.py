@@ -1,4 +1,5 @@
-"""Rebuilding the statistics table and the checklist summary (disclosure.tables) on the real 2023-2024 year."""
+"""Rebuilding the statistics table (disclosure.compute.statistics) on the real 2023-2024 year and on
+hand-made tables; the checklist is tested in test_checklist.py."""
 
 import csv
 import dataclasses
@@ -8,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from disclosure.compute.checklist import checklist_categories, checklist_items, split_links
-from disclosure.compute.statistics import _ranges, row_value, statistics
+from disclosure.compute.statistics import _ranges, published, row_value, statistics, with_previous
 from disclosure.inputs.dataset import load_year
 from disclosure.inputs.forms import RowDef
 
@@ -28,13 +28,8 @@ def stats(data):
     return statistics(data)
 
 
-@pytest.fixture(scope="module")
-def items(data):
-    return checklist_items(data)
-
-
 def printed_table():
-    """The published table as transcribed, read independently of the package: (value, unit) by position."""
+    """The published table as transcribed, read without the package: (value, unit) by position."""
     with open(ROOT / RAW / "reported_statistics.csv", encoding="utf-8", newline="") as handle:
         return [(r["value"], r["unit"]) for r in csv.DictReader(handle)]
 
@@ -43,7 +38,7 @@ def squeeze(text):
     return re.sub(r"\s+", "", str(text))
 
 
-# --- the statistics table ---------------------------------------------------------------------------------------
+# --- the statistics table -------------------------------------------------------------------------
 
 
 def test_statistics_has_55_rows_in_order(stats):
@@ -58,8 +53,8 @@ def test_rebuilt_values_equal_the_printed_values_except_row_11(stats):
     for row, value, (shown, unit) in zip(stats["row"], stats["value"], printed, strict=True):
         if squeeze(value) not in (squeeze(shown), squeeze(shown) + squeeze(unit)):
             differ[row] = (value, shown)
-    # checklist item 7 is printed "3" and, after a page break, "4": read as 3 + 4 = 7 the 50 items sum to 178,
-    # while row 11 was printed 174 (the other reading, 3 only).
+    # checklist item 7 is printed "3" and, after a page break, "4": read as 3 + 4 = 7 the 50 items
+    # sum to 178, while row 11 was printed 174 (the other reading, 3 only).
     assert differ == {11: (178, "174")}
 
 
@@ -138,12 +133,107 @@ def test_without_a_published_table_the_printed_columns_are_empty(data):
     assert table.loc[table["row"] == 11, "value"].item() == 178
 
 
-# --- row_value on hand-made tables -----------------------------------------------------------------------------
+def replace_printed(data, changes=None, keep=None):
+    """The year with its published table edited ({form row: (value, unit)}) or cut to `keep`."""
+    printed = data.tables["reported_statistics"].copy()
+    for row, (value, unit) in (changes or {}).items():
+        printed.loc[row - 1, ["value", "unit"]] = [value, unit]
+    if keep is not None:
+        printed = printed.iloc[:keep]
+    return dataclasses.replace(data, tables={**data.tables, "reported_statistics": printed})
+
+
+def value_of(table, row, column):
+    return table.loc[table["row"] == row, column].item()
+
+
+@pytest.mark.parametrize(
+    "value, unit, form_unit, expected",
+    [
+        ("56", "条", "条", 56),
+        ("５６", "条", "条", 56),
+        ("1 234", "", "条", 1234),
+        (174.0, None, "条", 174),
+        ("有", None, "", "有"),
+        ("0", "元", "", "0元"),
+        ("0 ", " 元", "", "0元"),
+        ("0", "元", "元", 0),
+        ("0", None, "", 0),
+        ("0", "  ", "", 0),
+        ("", "条", "条", None),
+        ("   ", "", "", None),
+        (None, "元", "", None),
+        (float("nan"), "条", "条", None),
+    ],
+)
+def test_published_reads_a_printed_cell_as_the_rules_read_it(value, unit, form_unit, expected):
+    assert published(value, unit, form_unit) == expected
+    assert type(published(value, unit, form_unit)) is type(expected)
+
+
+def test_published_column_of_the_real_year(stats):
+    assert value_of(stats, 11, "published") == 174
+    assert value_of(stats, 1, "published") == "有"
+    assert value_of(stats, 54, "published") == "0元"  # "0" with unit 元 on a row without a unit
+    assert value_of(stats, 55, "published") == 0  # the form's own unit 元 is not part of the value
+
+
+def test_agrees_compares_compact_text_so_row_54_agrees_and_row_11_does_not(stats):
+    assert value_of(stats, 54, "value") == "0 元"
+    assert value_of(stats, 54, "agrees") is True
+    assert (value_of(stats, 11, "value"), value_of(stats, 11, "reported")) == (178, "174")
+    assert value_of(stats, 11, "agrees") is False
+
+
+def test_agrees_ignores_full_width_digits_and_spaces_but_not_other_numbers(data):
+    changed = {10: ("３３５", "条"), 12: ("1 74", "条"), 3: ("校 长", ""), 13: ("199", "条")}
+    table = statistics(replace_printed(data, changed))
+    assert value_of(table, 10, "reported") == "３３５" and value_of(table, 10, "published") == 335
+    assert value_of(table, 10, "agrees") is True
+    assert value_of(table, 12, "agrees") is True
+    assert value_of(table, 3, "agrees") is True
+    assert value_of(table, 13, "agrees") is False
+    assert table.loc[table["agrees"] == False, "row"].tolist() == [11, 13]  # noqa: E712
+
+
+def test_a_blank_printed_value_is_not_published_and_neither_agrees_nor_disagrees(data):
+    table = statistics(replace_printed(data, {10: ("", "条")}))
+    assert pd.isna(value_of(table, 10, "reported"))  # a text column: missing is NaN
+    assert value_of(table, 10, "published") is None
+    assert value_of(table, 10, "agrees") is None
+
+
+def test_a_published_table_shorter_than_the_form_leaves_the_last_rows_unpublished(data):
+    table = statistics(replace_printed(data, keep=50))
+    for column in ("printed_no", "reported", "published", "agrees"):
+        assert table.loc[table["row"] > 50, column].isna().all(), column
+    assert value_of(table, 50, "reported") == "0" and value_of(table, 50, "agrees") is True
+    assert value_of(table, 11, "agrees") is False
+    assert table.loc[table["row"] == 51, "value"].item() == 0  # rebuilt all the same
+
+
+def test_with_previous_puts_the_previous_value_of_each_row_beside_it(stats):
+    before = pd.DataFrame({"row": [10, 11, 99], "value": [300, 170, 5]})
+    table = with_previous(stats, before)
+    assert value_of(table, 10, "previous") == 300
+    assert value_of(table, 11, "previous") == 170
+    assert table.loc[~table["row"].isin([10, 11]), "previous"].isna().all()
+    assert "previous" not in stats.columns  # the input table is not changed
+    assert table.drop(columns="previous").equals(stats)
+
+
+def test_with_previous_without_a_previous_year_is_all_none(stats):
+    table = with_previous(stats, None)
+    assert table["previous"].tolist() == [None] * 55
+
+
+# --- row_value on hand-made tables ----------------------------------------------------------------
 
 
 def fake_year(tables, files=None, profile=None):
     files = files or {name: f"raw/{name}.csv" for name in tables}
-    return dataclasses.make_dataclass("Fake", ["tables", "table_files", "profile"])(tables, files, profile or {})
+    fake = dataclasses.make_dataclass("Fake", ["tables", "table_files", "profile"])
+    return fake(tables, files, profile or {})
 
 
 def applications():
@@ -161,83 +251,57 @@ def applications():
 
 def test_row_value_counts_matching_rows():
     row = RowDef(
-        row=47, label="", unit="件", kind="count", source="applications", where="concluded == '是' and outcome == '同意公开'"
+        row=47,
+        label="",
+        unit="件",
+        kind="count",
+        source="applications",
+        where="concluded == '是' and outcome == '同意公开'",
     )
-    assert row_value(row, fake_year({"applications": applications()})) == (2, "raw/applications.csv 第 2、6 行")
+    assert row_value(row, fake_year({"applications": applications()})) == (
+        2,
+        "raw/applications.csv 第 2、6 行",
+    )
 
 
 def test_row_value_sums_another_column_and_treats_blank_as_zero():
     row = RowDef(row=55, label="", unit="元", kind="amount", source="applications", sum="fee")
-    assert row_value(row, fake_year({"applications": applications()})) == (15, "raw/applications.csv 第 2-3、5-6 行")
+    assert row_value(row, fake_year({"applications": applications()})) == (
+        15,
+        "raw/applications.csv 第 2-3、5-6 行",
+    )
 
 
 def test_row_value_of_a_register_sums_the_count_column():
-    row = RowDef(row=20, label="", unit="件", kind="count", source="applications", where="concluded == '是'")
+    where = "concluded == '是'"
+    row = RowDef(row=20, label="", unit="件", kind="count", source="applications", where=where)
     assert row_value(row, fake_year({"applications": applications()}))[0] == 4
 
 
 def test_row_value_with_no_match():
-    row = RowDef(row=48, label="", unit="件", kind="count", source="applications", where="outcome == '信息不存在'")
-    assert row_value(row, fake_year({"applications": applications()})) == (0, "raw/applications.csv(无匹配行)")
+    row = RowDef(
+        row=48,
+        label="",
+        unit="件",
+        kind="count",
+        source="applications",
+        where="outcome == '信息不存在'",
+    )
+    assert row_value(row, fake_year({"applications": applications()})) == (
+        0,
+        "raw/applications.csv(无匹配行)",
+    )
 
 
 def test_row_value_from_profile():
     row = RowDef(row=3, label="", unit="", kind="text", source="profile", field="leader")
-    assert row_value(row, fake_year({}, profile={"leader": "校长"})) == ("校长", "profile.yaml: leader")
+    assert row_value(row, fake_year({}, profile={"leader": "校长"})) == (
+        "校长",
+        "profile.yaml: leader",
+    )
 
 
-# --- the checklist -----------------------------------------------------------------------------------------------
-
-
-def test_checklist_items_has_50_rows(items):
-    assert len(items) == 50
-    assert items["item"].tolist() == list(range(1, 51))
-    assert items["line"].tolist() == list(range(2, 52))
-
-
-def test_checklist_counts_sum_to_row_11(items, stats):
-    assert items["count"].sum() == 178 == stats.loc[stats["row"] == 11, "value"].item()
-
-
-def test_checklist_item_7_has_the_other_reading(items):
-    item7 = items.set_index("item").loc[7]
-    assert item7["count"] == 7
-    assert int(item7["count_alt"]) == 3
-    assert item7["count_printed"] == "3 / 4"
-    assert items["count"].sum() - 7 + 3 == 174
-
-
-def test_checklist_link_counts(items):
-    by_item = items.set_index("item")
-    assert by_item.loc[1, ["n_links", "n_distinct_links", "n_web_links"]].tolist() == [10, 9, 10]  # id=34 twice
-    assert by_item.loc[10, "links_list"] == ["QQ：2852377027"]
-    assert by_item.loc[10, ["n_links", "n_web_links"]].tolist() == [1, 0]
-    assert by_item.loc[3, "links_list"] == []
-
-
-def test_checklist_published_means_count_above_zero(items):
-    assert (items["published"] == (items["count"] > 0)).all()
-    assert items.set_index("item").loc[3, "published"] == False  # noqa: E712
-
-
-def test_checklist_reference_columns_are_merged(items):
-    assert {"ref_category", "category_name", "item_text", "mandatory", "category"} <= set(items.columns)
-    assert items.set_index("item").loc[1, "category_name"] == "基本信息"
-
-
-def test_checklist_categories_sums(items):
-    categories = checklist_categories(items)
-    assert categories["category_no"].tolist() == list(range(1, 11))
-    assert categories["items"].sum() == 50
-    assert categories["count"].sum() == 178
-    assert categories["published"].sum() == items["published"].sum()
-    first = categories.iloc[0]
-    assert (first["category_name"], first["items"], first["published"], first["count"]) == ("基本信息", 6, 4, 20)
-    assert first["coverage"] == round(4 / 6, 3)
-    assert (categories["coverage"] == (categories["published"] / categories["items"]).round(3)).all()
-
-
-# --- helpers ------------------------------------------------------------------------------------------------------
+# --- helpers --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -253,16 +317,3 @@ def test_checklist_categories_sums(items):
 )
 def test_ranges(lines, text):
     assert _ranges(lines) == text
-
-
-@pytest.mark.parametrize(
-    "value, links",
-    [
-        ("https://a.cn/x  https://b.cn/y\nQQ：1", ["https://a.cn/x", "https://b.cn/y", "QQ：1"]),
-        (None, []),
-        (float("nan"), []),
-        ("", []),
-    ],
-)
-def test_split_links(value, links):
-    assert split_links(value) == links

@@ -1,27 +1,63 @@
-"""The project's nbconvert exporters, used directly and through `jupyter nbconvert --to ...`."""
+"""The project's nbconvert exporters, used directly and through `jupyter nbconvert --to ...`, and
+the registry of every output file of a run (OUTPUTS, render_outputs) on an executed-like
+notebook."""
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
+import pytest
+from workspaces import REPO_ROOT
 
-from disclosure.evidence.exporters import AuditHTMLExporter, ReportHTMLExporter, ReportPDFExporter
+from disclosure import pipeline
+from disclosure.evidence import exporters
+from disclosure.evidence.exporters import (
+    OUTPUTS,
+    AuditHTMLExporter,
+    Output,
+    ReportHTMLExporter,
+    ReportPDFExporter,
+    banner_html,
+    render_outputs,
+)
+from disclosure.evidence.outputs import RESULT_FILES, RESULT_TITLES, STATISTICS_COLUMNS
+from disclosure.present import bundle
+from disclosure.present.bundle import FIGURE_KEY
+
+RESULT_NAMES = [
+    "statistics.csv",
+    "checklist.csv",
+    "checklist_categories.csv",
+    "findings.csv",
+    "findings.json",
+]
+HEADING = "关于报送测试学年度信息公开工作的报告"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))  # bytes only: no exporter decodes the image
 
 
 def _notebook() -> nbformat.NotebookNode:
     code = nbformat.v4.new_code_cell("x = 1", metadata={})
-    code.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=1)]
+    one = {"text/plain": "1"}
+    code.outputs = [nbformat.v4.new_output("execute_result", data=one, execution_count=1)]
     report = nbformat.v4.new_code_cell("show.html(...)", metadata={"tags": ["report"]})
     report.outputs = [
         nbformat.v4.new_output(
-            "display_data", data={"text/html": "<h1>关于报送测试学年度信息公开工作的报告</h1>", "text/plain": "x"}
+            "display_data",
+            data={"text/html": f"<h1>{HEADING}</h1>", "text/plain": "x"},
         )
     ]
     nb = nbformat.v4.new_notebook(cells=[code, report])
-    nb.metadata["disclosure"] = {"summary": {"rules": 3, "errors": 1, "warnings": 0}, "title": "测试报告"}
+    nb.metadata["disclosure"] = {
+        "summary": {"rules": 3, "errors": 1, "warnings": 0},
+        "title": "测试报告",
+    }
     return nb
 
 
@@ -39,13 +75,165 @@ def test_audit_html_shows_code_and_the_failed_banner_without_cdn_scripts() -> No
     assert "<script src=" not in html and "cdnjs" not in html and "mathjax" not in html.lower()
 
 
-def test_pdf_exporter_gives_a_pdf_and_the_same_bytes_through_jupyter_nbconvert(tmp_path: Path) -> None:
+def test_pdf_exporter_gives_a_pdf_and_the_same_bytes_through_jupyter_nbconvert(
+    tmp_path: Path,
+) -> None:
     nb = _notebook()
     direct, _ = ReportPDFExporter().from_notebook_node(nb)
     assert direct.startswith(b"%PDF-")
     path = tmp_path / "book.ipynb"
     nbformat.write(nb, path)
     subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "disclosure_pdf", str(path)], check=True, capture_output=True
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "disclosure_pdf", str(path)],
+        check=True,
+        capture_output=True,
     )
     assert (tmp_path / "book.pdf").read_bytes() == direct
+
+
+def test_banner_says_failed_with_counts_passed_with_warnings_or_nothing() -> None:
+    failed = banner_html({"rules": 41, "errors": 9, "warnings": 6})
+    assert 'class="banner failed"' in failed and "9 项错误、6 项提示" in failed
+    passed = banner_html({"rules": 41, "errors": 0, "warnings": 2})
+    assert 'class="banner passed"' in passed and "2 项提示" in passed
+    assert banner_html(None) == "" and banner_html({}) == ""
+
+
+# --- the registry of outputs ----------------------------------------------------------------
+
+
+def test_output_names_are_unique() -> None:
+    names = [o.name for o in OUTPUTS]
+    assert len(names) == len(set(names))
+
+
+def test_outputs_hold_the_notebook_results_figures_and_the_three_renderings() -> None:
+    names = [o.name for o in OUTPUTS]
+    expected = {
+        "workbook.ipynb",
+        *RESULT_NAMES,
+        "figures/",
+        "audit.html",
+        "report.html",
+        "report.pdf",
+    }
+    assert set(names) == expected
+    assert set(RESULT_FILES) == set(RESULT_TITLES) == set(RESULT_NAMES)
+    assert names.index("report.html") < names.index("report.pdf")  # the PDF lays out that HTML
+    assert all(o.title.strip() for o in OUTPUTS)
+
+
+@pytest.fixture(scope="module")
+def year() -> pipeline.YearResult:
+    return pipeline.check_year(REPO_ROOT, "2023-2024")
+
+
+def executed(year: pipeline.YearResult) -> nbformat.NotebookNode:
+    """An executed-like notebook: results output, a figure, a report-tagged HTML output."""
+    results = bundle.results(year.statistics, year.checklist, year.categories, year.findings)
+    nb = _notebook()
+    cell = nbformat.v4.new_code_cell("bundle.export(...)", metadata={"tags": ["results"]})
+    cell.outputs = [nbformat.v4.new_output("display_data", data=results)]
+    figure = nbformat.v4.new_code_cell("show.figures(...)")
+    figure.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": base64.b64encode(PNG).decode("ascii"), "text/plain": "图"},
+            metadata={FIGURE_KEY: "publications_by_channel"},
+        )
+    ]
+    nb.cells[1:1] = [cell, figure]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def rendered(year) -> dict[str, bytes]:
+    return render_outputs(executed(year))
+
+
+def test_render_outputs_gives_every_file_of_the_registry(rendered) -> None:
+    for output in OUTPUTS:
+        if output.name.endswith("/"):
+            assert any(name.startswith(output.name) for name in rendered), output.name
+        else:
+            assert output.name in rendered, output.name
+    assert sorted(rendered) == sorted(
+        [
+            "workbook.ipynb",
+            *RESULT_NAMES,
+            "figures/publications_by_channel.png",
+            "audit.html",
+            "report.html",
+            "report.pdf",
+        ]
+    )
+    assert all(isinstance(content, bytes) and content for content in rendered.values())
+
+
+def test_render_outputs_report_pdf_is_a_pdf(rendered) -> None:
+    assert rendered["report.pdf"].startswith(b"%PDF-")
+
+
+def test_render_outputs_figures_are_the_notebook_png_bytes(rendered) -> None:
+    assert rendered["figures/publications_by_channel.png"] == PNG
+
+
+def test_render_outputs_result_files_hold_the_notebook_results(rendered, year) -> None:
+    statistics = list(csv.reader(io.StringIO(rendered["statistics.csv"].decode("utf-8"))))
+    assert statistics[0] == STATISTICS_COLUMNS
+    assert len(statistics) == 56
+    row11 = dict(zip(STATISTICS_COLUMNS, statistics[11], strict=True))
+    assert (row11["row"], row11["value"], row11["reported"], row11["agrees"]) == (
+        "11",
+        "178",
+        "174",
+        "否",
+    )
+    assert json.loads(rendered["findings.json"]) == year.findings.to_dict("records")
+    checklist = list(csv.DictReader(io.StringIO(rendered["checklist.csv"].decode("utf-8"))))
+    assert len(checklist) == 50 and checklist[6]["count_printed"] == "3 / 4"
+
+
+def test_render_outputs_notebook_is_the_executed_notebook(rendered, year) -> None:
+    nb = nbformat.reads(rendered["workbook.ipynb"].decode("utf-8"), as_version=4)
+    assert bundle.results_of(nb) == bundle.results_of(executed(year))
+    assert nb.metadata["disclosure"]["title"] == "测试报告"
+
+
+def test_render_outputs_report_html_has_the_report_cell_only_and_audit_html_the_code(
+    rendered,
+) -> None:
+    report = rendered["report.html"].decode("utf-8")
+    audit = rendered["audit.html"].decode("utf-8")
+    assert "关于报送测试学年度信息公开工作的报告" in report
+    assert '<span class="n">export</span>' in audit  # the results cell's code, highlighted
+    assert "已导出:统计表 55 行、清单 50 项、校验 41 项" in audit
+    assert "已导出" not in report and "export" not in report
+    assert audit.count("<img") == 1 and "<img" not in report
+    assert "未通过校验" in audit
+
+
+def test_an_output_added_to_the_registry_adds_its_file_and_sees_the_earlier_ones(
+    monkeypatch,
+    year,
+    rendered,
+) -> None:
+    seen: list[str] = []
+
+    def sizes(nb, done: dict[str, bytes]) -> dict[str, bytes]:
+        seen.extend(done)
+        return {"sizes.json": json.dumps({k: len(v) for k, v in sorted(done.items())}).encode()}
+
+    added = Output("sizes.json", "各文件大小", sizes)
+    monkeypatch.setattr(exporters, "OUTPUTS", (*OUTPUTS, added))
+    files = render_outputs(executed(year))
+    assert set(files) == {*rendered, "sizes.json"}
+    assert sorted(seen) == sorted(set(files) - {"sizes.json"})
+    assert json.loads(files["sizes.json"])["figures/publications_by_channel.png"] == len(PNG)
+
+
+def test_the_registry_order_decides_what_a_later_output_may_reuse(monkeypatch, year) -> None:
+    pdf = next(o for o in OUTPUTS if o.name == "report.pdf")
+    monkeypatch.setattr(exporters, "OUTPUTS", (pdf,))  # report.pdf without report.html before it
+    with pytest.raises(KeyError, match="report.html"):
+        render_outputs(executed(year))

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from disclosure.errors import InputError
-from disclosure.inputs.params import Correction, load_params, params_path
+from disclosure.inputs.params import Correction, load_params, params_path, valid_academic_year
 
 REPO = Path(__file__).resolve().parents[3]
 YEAR = "2023-2024"
@@ -41,10 +41,15 @@ def messages(problems):
     return [p.message for p in problems]
 
 
-VALID = {"academic_year": YEAR, "data_dir": f"data/raw/{YEAR}", "institution": "某某大学", "yoy_threshold": 0.5}
+VALID = {
+    "academic_year": YEAR,
+    "data_dir": f"data/raw/{YEAR}",
+    "institution": "某某大学",
+    "yoy_threshold": 0.5,
+}
 
 
-# --- valid ----------------------------------------------------------------------------------------------
+# --- valid ----------------------------------------------------------------------------------------
 
 
 def test_valid_params(workspace):
@@ -93,11 +98,18 @@ def test_valid_correction_is_parsed(workspace):
     write_params(workspace, {**VALID, "corrections": [correction]})
     (parsed,) = load_params(workspace, YEAR).corrections
     assert parsed == Correction(
-        table="checklist", match={"item": 7}, field="count", value=3, reason="按第一行读数", by="张三", on="2024-11-20", expect=1
+        table="checklist",
+        match={"item": 7},
+        field="count",
+        value=3,
+        reason="按第一行读数",
+        by="张三",
+        on="2024-11-20",
+        expect=1,
     )
 
 
-# --- one problem at a time ------------------------------------------------------------------------------
+# --- one problem at a time ------------------------------------------------------------------------
 
 
 def test_unknown_key(workspace):
@@ -189,7 +201,8 @@ def test_correction_missing_reason(workspace):
 
 
 def test_correction_unknown_key_and_not_a_mapping(workspace):
-    write_params(workspace, {**VALID, "corrections": [{**GOOD_CORRECTION, "colour": 1}, "just text"]})
+    corrections = [{**GOOD_CORRECTION, "colour": 1}, "just text"]
+    write_params(workspace, {**VALID, "corrections": corrections})
     found = messages(problems_of(workspace))
     assert any("第 1 条更正有未知键:colour" in m for m in found)
     assert any(m.startswith("第 2 条更正应为映射") for m in found)
@@ -229,7 +242,7 @@ def test_tab_indentation_gets_a_hint(workspace):
     assert "Tab" in problem.message
 
 
-# --- every problem is collected, not only the first -------------------------------------------------------
+# --- every problem is collected, not only the first -----------------------------------------------
 
 
 def test_all_problems_are_collected(workspace):
@@ -240,7 +253,7 @@ def test_all_problems_are_collected(workspace):
             "data_dir": "../..",
             "colour": "red",
             "yoy_threshold": "high",
-            "corrections": [{"table": "checklist", "match": {"item": 7}, "field": "count", "value": 3, "by": "b", "on": "d"}],
+            "corrections": [{k: v for k, v in GOOD_CORRECTION.items() if k != "reason"}],
         },
     )
     problems = problems_of(workspace)
@@ -268,7 +281,7 @@ def test_input_error_text_lists_every_problem(workspace):
     assert text.count(FILE) == 2
 
 
-# --- the year given on the command line --------------------------------------------------------------------
+# --- the year given on the command line -----------------------------------------------------------
 
 
 def test_params_path_of_a_known_year(workspace):
@@ -299,3 +312,39 @@ def test_malformed_year_on_the_command_line(workspace, bad):
     (problem,) = exc.value.problems
     assert problem.file == "命令行"
     assert f"“{bad}”不是有效学年" in problem.message
+
+
+# --- valid_academic_year (was check_year) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", ["2023-2024", "1999-2000", "2099-2100"])
+def test_valid_academic_year_accepts_consecutive_years(year):
+    assert valid_academic_year(year, FILE) == []
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["2023-2025", "2023/2024", 2023, "2024-2023", "2023-2023", "2023-2024 ", "x2023-2024", None],
+)
+def test_valid_academic_year_refuses_with_the_chinese_message(bad):
+    (problem,) = valid_academic_year(bad, FILE)
+    assert problem.file == FILE
+    assert (problem.row, problem.column) == (None, None)
+    expected = f"参数“academic_year”的值“{bad}”不是有效学年,应为 YYYY-YYYY 且后一年比前一年大 1(如 2023-2024)"
+    assert problem.message == expected
+
+
+def test_valid_academic_year_names_the_key_it_was_given():
+    (problem,) = valid_academic_year("2022-2024", "命令行", "学年")
+    assert problem.file == "命令行"
+    assert problem.message.startswith("参数“学年”的值“2022-2024”不是有效学年")
+
+
+def test_check_year_is_gone_after_the_rename():
+    from disclosure.inputs import params
+
+    assert not hasattr(params, "check_year")
+
+
+def test_valid_academic_year_refuses_a_trailing_newline():
+    assert valid_academic_year("2023-2024\n", FILE) != []

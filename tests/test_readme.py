@@ -1,0 +1,42 @@
+"""The README says what the code does: its outputs table is the OUTPUTS registry, its tree names
+every module, and it opens with the two set-up commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from disclosure.evidence.exporters import OUTPUTS
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def section(title: str) -> str:
+    start = README.index(f"## {title}")
+    end = README.find("\n## ", start + 3)
+    return README[start : end if end != -1 else None]
+
+
+def test_the_outputs_table_lists_exactly_the_registry_and_the_manifest():
+    listed = re.findall(r"^\| `([^`]+)` \|", section("Outputs"), flags=re.M)
+    assert listed == [o.name for o in OUTPUTS] + ["manifest.json"]
+
+
+def test_the_tree_names_every_module_of_the_package():
+    tree = section("Layout")
+    src = ROOT / "src" / "disclosure"
+    missing = [
+        str(p.relative_to(src))
+        for p in src.rglob("*.py")
+        if p.name != "__init__.py" and not re.search(rf"\b{re.escape(p.name)}\b", tree)
+    ]
+    assert not missing, missing
+
+
+def test_the_quick_start_opens_with_the_run_and_test_commands():
+    quick = section("Quick start")
+    commands = re.findall(r"^bash scripts/bootstrap.sh && (.+)$", quick, flags=re.M)
+    assert commands == [".venv/bin/disclosure run 2023-2024", ".venv/bin/python -m pytest"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "bash scripts/bootstrap.sh && .venv/bin/python -m pytest" in ci

@@ -1,0 +1,154 @@
+"""Safe YAML reading whose errors name the file and the line (yamlio.py)."""
+
+import pytest
+import yaml
+
+from disclosure.errors import InputError
+from disclosure.inputs import yamlio
+from disclosure.inputs.yamlio import read_yaml
+
+
+def write(tmp_path, text, name="profile.yaml"):
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def problem_of(path, shown=None):
+    with pytest.raises(InputError) as exc:
+        read_yaml(path, shown)
+    (problem,) = exc.value.problems
+    return problem
+
+
+# --- what is read -------------------------------------------------------------------------------
+
+
+def test_reads_a_mapping_with_chinese_text(tmp_path):
+    path = write(tmp_path, "institution: 重庆机电职业技术大学\nstaff_full_time: 1\n")
+    assert read_yaml(path) == {"institution": "重庆机电职业技术大学", "staff_full_time": 1}
+
+
+def test_an_empty_file_reads_as_none(tmp_path):
+    assert read_yaml(write(tmp_path, "")) is None
+
+
+def test_a_utf8_bom_is_accepted(tmp_path):
+    path = write(tmp_path, b"\xef\xbb\xbf" + "a: 有\n".encode())
+    assert read_yaml(path) == {"a": "有"}
+
+
+def test_the_loader_is_libyamls_safe_loader_when_available():
+    assert yamlio.SAFE_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# --- the safe loader refuses Python objects -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:builtins.open",
+        "!!python/object/new:builtins.open",
+    ],
+)
+def test_python_object_tags_are_refused_and_never_run(tmp_path, tag):
+    marker = tmp_path / "created-by-yaml"
+    path = write(tmp_path, f"a: 1\nb: {tag} [{str(marker)!r}, 'w']\n")
+    problem = problem_of(path, "data/raw/x/profile.yaml")
+    assert not marker.exists()  # the constructor was never called
+    assert problem.file == "data/raw/x/profile.yaml"
+    assert problem.message.startswith("YAML 格式错误(")
+    assert "python/object" in problem.message
+    assert problem.row == 2
+
+
+def test_python_object_tag_refused_by_name(tmp_path):
+    path = write(tmp_path, "x: !!python/object:collections.OrderedDict {}\n")
+    problem = problem_of(path)
+    assert "could not determine a constructor" in problem.message
+    assert problem.row == 1
+
+
+# --- errors name the file and the line ----------------------------------------------------------
+
+
+def test_syntax_error_names_the_line_as_an_editor_shows_it(tmp_path):
+    path = write(tmp_path, "a: 1\nb: 2\nc: [unclosed\nd: 4\n")
+    problem = problem_of(path, "params/2023-2024.yaml")
+    assert problem.file == "params/2023-2024.yaml"
+    assert problem.message.startswith("YAML 格式错误(")
+    assert problem.row == 4  # the flow sequence is found unclosed at line 4
+    assert problem.column is None
+
+
+def test_error_on_the_first_line_is_line_one(tmp_path):
+    path = write(tmp_path, "a: b: c\n")
+    assert problem_of(path).row == 1
+
+
+def test_the_message_carries_the_parser_problem(tmp_path):
+    path = write(tmp_path, "a: 1\n  b: 2\n")
+    problem = problem_of(path)
+    # libyaml says "... in this context", the pure-Python parser "... here"
+    assert problem.message.startswith("YAML 格式错误(mapping values are not allowed ")
+    assert problem.message.endswith(")")
+    assert "\n" not in problem.message  # the parser's problem only, not its multi-line report
+    assert problem.row == 2
+
+
+def test_the_file_name_defaults_to_the_path(tmp_path):
+    path = write(tmp_path, "a: [\n")
+    assert problem_of(path).file == str(path)
+
+
+def test_error_without_a_mark_has_no_row(tmp_path, monkeypatch):
+    def no_mark(text, Loader):  # noqa: N803 - the keyword yaml.load takes
+        raise yaml.YAMLError("坏了")
+
+    monkeypatch.setattr(yamlio.yaml, "load", no_mark)
+    problem = problem_of(write(tmp_path, "a: 1\n"))
+    assert problem.row is None
+    assert problem.message == "YAML 格式错误(坏了)"
+
+
+# --- tab hint -----------------------------------------------------------------------------------
+
+
+def test_tab_indentation_gets_a_hint_in_chinese(tmp_path):
+    path = write(tmp_path, "corrections:\n\t- table: x\n")
+    problem = problem_of(path)
+    assert problem.message.endswith(";YAML 不允许用 Tab 缩进,请改用空格")
+    assert problem.row == 2
+
+
+def test_no_tab_hint_when_the_file_has_no_tab(tmp_path):
+    problem = problem_of(write(tmp_path, "a: [unclosed\n"))
+    assert "Tab" not in problem.message
+
+
+def test_a_tab_inside_a_valid_file_is_no_error(tmp_path):
+    assert read_yaml(write(tmp_path, 'a: "x\ty"\n')) == {"a": "x\ty"}
+
+
+# --- encoding and unreadable files --------------------------------------------------------------
+
+
+def test_gbk_file_is_refused_as_not_utf8(tmp_path):
+    path = write(tmp_path, "institution: 重庆机电职业技术大学\n".encode("gbk"))
+    problem = problem_of(path, "data/raw/x/profile.yaml")
+    assert problem.file == "data/raw/x/profile.yaml"
+    assert problem.message == "不是 UTF-8 编码的 YAML 文件;请另存为 UTF-8"
+    assert problem.row is None
+
+
+def test_missing_file_is_an_input_error_not_a_traceback(tmp_path):
+    problem = problem_of(tmp_path / "absent.yaml", "params/absent.yaml")
+    assert problem.file == "params/absent.yaml"
+    assert problem.message.startswith("无法读取:")
+    assert "No such file" in problem.message
+
+
+def test_a_folder_is_an_input_error(tmp_path):
+    problem = problem_of(tmp_path, "forms")
+    assert problem.message.startswith("无法读取:")

@@ -1,0 +1,216 @@
+"""The pipeline of one year and of many (disclosure.pipeline), without a kernel: check_year's stages
+on the real year, the previous year found in a workspace, and run_many's outcome of each year."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from workspaces import REPO_ROOT, build_workspace
+
+from disclosure import pipeline
+from disclosure.compute.checklist import checklist_categories
+from disclosure.errors import InputError, Problem, RunFailed
+from disclosure.evidence.execute import RunResult
+
+YEAR = "2023-2024"
+SYNTHETIC = "synthetic_2030-2031"
+BROKEN = "broken_2031-2032"
+
+
+@pytest.fixture(scope="module")
+def result() -> pipeline.YearResult:
+    return pipeline.check_year(REPO_ROOT, YEAR)
+
+
+def catalogue_ids() -> list[str]:
+    """The ids of forms/rules.yaml, read without the package."""
+    rules = yaml.safe_load((REPO_ROOT / "forms" / "rules.yaml").read_text(encoding="utf-8"))
+    return [rule["id"] for family in rules["families"].values() for rule in family["rules"]]
+
+
+def set_param(root: Path, year: str, key: str, value: str) -> None:
+    path = root / "params" / f"{year}.yaml"
+    params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    params[key] = value
+    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+
+
+# --- check_year ------------------------------------------------------------------------------
+
+
+def test_stages_are_named_in_their_order() -> None:
+    assert pipeline.STAGES == ("load", "rebuild", "previous", "checklist", "categories", "check")
+
+
+def test_year_result_holds_the_stage_results_in_order() -> None:
+    fields = [f.name for f in dataclasses.fields(pipeline.YearResult)]
+    assert fields == ["data", "statistics", "checklist", "categories", "previous", "findings"]
+
+
+def test_check_year_rebuilds_the_55_rows_beside_the_previous_year(result) -> None:
+    assert result.data.year == YEAR
+    assert result.statistics["row"].tolist() == list(range(1, 56))
+    assert "previous" in result.statistics.columns
+    assert result.statistics["previous"].isna().all()
+    assert result.statistics.loc[result.statistics["row"] == 11, "value"].item() == 178
+
+
+def test_check_year_summarises_the_checklist_it_built(result) -> None:
+    assert len(result.checklist) == 50
+    pd.testing.assert_frame_equal(result.categories, checklist_categories(result.checklist))
+
+
+def test_check_year_runs_every_check_of_the_catalogue_once(result) -> None:
+    ids = result.findings["id"].tolist()
+    assert sorted(ids) == sorted(catalogue_ids())
+    assert len(ids) == len(set(ids)) == 41
+
+
+def test_check_year_lists_failed_errors_first_then_failed_warnings(result) -> None:
+    findings = result.findings
+    failed = findings[findings["passed"].map(lambda p: p is False)]
+    assert failed["id"].tolist() == [
+        *["C01", "F03", "F04", "K01", "N01", "P01", "S01", "S02", "S03"],
+        *["K03w", "K05", "K06", "K07", "K08", "K09"],
+    ]
+    assert findings["id"].tolist()[:15] == failed["id"].tolist()
+
+
+def test_check_year_without_a_previous_year_names_it_and_does_not_apply_y01(result) -> None:
+    assert result.previous == pipeline.Previous("2022-2023", None)
+    y01 = result.findings.set_index("id").loc["Y01"]
+    assert y01["passed"] is None
+
+
+def test_check_year_of_bad_input_raises_before_any_check(tmp_path) -> None:
+    root = build_workspace(tmp_path / "ws", [SYNTHETIC])
+    (root / "data/raw/2030-2031/profile.yaml").unlink()
+    with pytest.raises(InputError, match="profile.yaml"):
+        pipeline.check_year(root, "2030-2031")
+
+
+# --- previous --------------------------------------------------------------------------------
+
+
+def test_previous_of_a_year_whose_previous_year_has_no_params_is_none() -> None:
+    data = pipeline.load(REPO_ROOT, YEAR)
+    assert pipeline.previous(data) == pipeline.Previous("2022-2023", None)
+
+
+def test_previous_finds_the_academic_year_before_by_default(tmp_path) -> None:
+    root = build_workspace(tmp_path / "ws", [SYNTHETIC, BROKEN])
+    before = pipeline.previous(pipeline.load(root, "2031-2032"))
+    assert before.year == "2030-2031"
+    assert before.statistics is not None
+    synthetic = pipeline.check_year(root, "2030-2031").statistics
+    assert before.statistics["value"].tolist() == synthetic["value"].tolist()
+
+
+def test_previous_honours_the_previous_year_parameter(tmp_path) -> None:
+    root = build_workspace(tmp_path / "ws", [SYNTHETIC], repo_years=True)
+    set_param(root, "2030-2031", "previous_year", YEAR)
+    before = pipeline.previous(pipeline.load(root, "2030-2031"))
+    assert before.year == YEAR
+    assert before.statistics.loc[before.statistics["row"] == 10, "value"].item() == 335
+    result = pipeline.check_year(root, "2030-2031")
+    assert result.statistics.loc[result.statistics["row"] == 10, "previous"].item() == 335
+    assert result.findings.set_index("id").loc["Y01", "passed"] is not None  # Y01 now applies
+
+
+def test_previous_year_parameter_naming_a_missing_year_gives_none(tmp_path) -> None:
+    root = build_workspace(tmp_path / "ws", [SYNTHETIC, BROKEN])
+    set_param(root, "2031-2032", "previous_year", "2020-2021")
+    before = pipeline.previous(pipeline.load(root, "2031-2032"))
+    assert before == pipeline.Previous("2020-2021", None)
+
+
+def test_an_unreadable_previous_year_gives_none_instead_of_failing(tmp_path) -> None:
+    root = build_workspace(tmp_path / "ws", [SYNTHETIC, BROKEN])
+    (root / "data/raw/2030-2031/profile.yaml").unlink()
+    before = pipeline.previous(pipeline.load(root, "2031-2032"))
+    assert before == pipeline.Previous("2030-2031", None)
+    assert pipeline.check_year(root, "2031-2032").previous.statistics is None
+
+
+# --- run_many --------------------------------------------------------------------------------
+
+
+BAD_ROW = Problem("a.csv", "坏行", row=3)
+SUMMARIES = {
+    "2030-2031": {"rules": 41, "errors": 0, "warnings": 2},
+    "2031-2032": {"rules": 41, "errors": 8, "warnings": 2},
+}
+
+
+@pytest.fixture
+def fake_runs(monkeypatch) -> list[tuple[str, bool]]:
+    """pipeline.run_year replaced: two years run, one has bad input, one fails in the kernel."""
+    calls: list[tuple[str, bool]] = []
+    findings = pd.DataFrame({"id": ["C01"], "passed": [False]})
+
+    def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = None):
+        calls.append((year, strict))
+        if year == "2029-2030":
+            raise InputError([Problem("params/2029-2030.yaml", "坏参数"), BAD_ROW])
+        if year == "2032-2033":
+            raise RunFailed("第 5 个执行单元格出错:ValueError: boom", Path("/ws/outputs/2032-2033/failed"))
+        return RunResult(year, root / "outputs" / year, SUMMARIES[year], findings)
+
+    monkeypatch.setattr(pipeline, "run_year", run_year)
+    return calls
+
+
+def test_run_many_maps_each_outcome_to_its_status_in_the_order_given(fake_runs) -> None:
+    years = ["2031-2032", "2029-2030", "2030-2031", "2032-2033"]
+    outcomes = pipeline.run_many(Path("/ws"), years, strict=True, jobs=1)
+    assert [(o.year, o.status) for o in outcomes] == [
+        ("2031-2032", "failed_checks"),
+        ("2029-2030", "bad_input"),
+        ("2030-2031", "passed"),
+        ("2032-2033", "run_failed"),
+    ]
+    assert fake_runs == [(year, True) for year in years]
+
+
+def test_run_many_keeps_summary_folder_and_findings_of_a_completed_year(fake_runs) -> None:
+    failed, passed = pipeline.run_many(Path("/ws"), ["2031-2032", "2030-2031"])
+    assert failed.summary == SUMMARIES["2031-2032"]
+    assert failed.out_dir == "/ws/outputs/2031-2032"
+    assert failed.findings["id"].tolist() == ["C01"]
+    assert passed.summary == SUMMARIES["2030-2031"] and passed.problems == ()
+    assert passed.seconds >= 0 and passed.message == "" and passed.failed_dir == ""
+
+
+def test_run_many_gives_each_input_problem_of_a_bad_year_as_text(fake_runs) -> None:
+    (bad,) = pipeline.run_many(Path("/ws"), ["2029-2030"])
+    assert bad.problems == ("params/2029-2030.yaml:坏参数", "a.csv 第 3 行:坏行")
+    assert bad.summary == {} and bad.out_dir == "" and bad.findings is None
+
+
+def test_run_many_gives_the_message_and_kept_notebook_of_a_failed_run(fake_runs) -> None:
+    (failed,) = pipeline.run_many(Path("/ws"), ["2032-2033"])
+    assert failed.message == "第 5 个执行单元格出错:ValueError: boom"
+    assert failed.failed_dir == "/ws/outputs/2032-2033/failed"
+    assert failed.summary == {}
+
+
+def test_run_many_passes_strict_false_by_default(fake_runs) -> None:
+    pipeline.run_many(Path("/ws"), ["2030-2031"])
+    assert fake_runs == [("2030-2031", False)]
+
+
+def test_run_one_of_a_run_failed_without_a_kept_notebook_has_no_failed_dir(monkeypatch) -> None:
+    def run_year(root, year, strict=False, dest=None):
+        raise RunFailed("内核异常终止", None)
+
+    monkeypatch.setattr(pipeline, "run_year", run_year)
+    outcome = pipeline.run_one(Path("/ws"), "2030-2031")
+    assert (outcome.status, outcome.message, outcome.failed_dir) == (
+        "run_failed",
+        "内核异常终止",
+        "",
+    )
