@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from disclosure.inputs.forms import load_table_defs
 from disclosure.pipeline import check_year
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +38,8 @@ def make_workspace(base: Path, index: int, rng: random.Random) -> Path:
     (folder / "reported_statistics.csv").unlink()  # generated years have no published table
     with (folder / "applications.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["id", "received", "channel", "applicant", "topic", "concluded", "outcome", "fee", "count", "note"])
+        columns = load_table_defs(ROOT)["applications"].columns
+        writer.writerow([c.name for c in columns])
         for n in range(rng.randint(0, 60)):
             done = rng.random() < 0.8
             day = f"2024-{rng.randint(1, 6):02d}-{rng.randint(1, 28):02d}"
@@ -85,8 +87,14 @@ def main() -> None:
         full = time.perf_counter() - start
     print(f"generated {args.n} institution-years in {made:.1f} s")
     print(f"baseline (pandas.read_csv of every raw CSV): {args.n / floor:8.1f} institution-years/s")
-    print(f"disclosure check (load, validate, rebuild, all rules): {args.n / full:8.1f} institution-years/s")
-    print(f"ratio check / baseline time: {full / floor:.2f}  ({errors} of {args.n} years with an error finding)")
+    print(
+        "disclosure check (load, validate, rebuild, all rules): "
+        f"{args.n / full:8.1f} institution-years/s"
+    )
+    print(
+        f"ratio check / baseline time: {full / floor:.2f}  "
+        f"({errors} of {args.n} years with an error finding)"
+    )
 
 
 if __name__ == "__main__":

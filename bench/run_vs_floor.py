@@ -21,11 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 FLOOR = r"""
 import nbformat, papermill as pm, tempfile, os
 from nbconvert import HTMLExporter
-nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("academic_year = '2023-2024'", metadata={"tags": ["parameters"]})])
+nb = nbformat.v4.new_notebook(cells=[
+    nbformat.v4.new_code_cell("academic_year = '2023-2024'", metadata={"tags": ["parameters"]})
+])
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
 with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, "out.ipynb")
-    pm.execute_notebook(nb, out, parameters={"academic_year": "2023-2024"}, progress_bar=False, kernel_name="python3")
+    pm.execute_notebook(
+        nb, out, parameters={"academic_year": "2023-2024"},
+        progress_bar=False, kernel_name="python3",
+    )
     HTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
 """
 

@@ -20,7 +20,8 @@ strict = False  # `disclosure run --strict`: stop here when an error-severity ch
 
 # %% [markdown]
 # ## 1. 参数
-# papermill 只注入 `academic_year`;其余参数由 `params/<学年>.yaml` 读入并校验(未知参数、类型错误会在启动内核前报错)。
+# papermill 只注入 `academic_year`;
+# 其余参数由 `params/<学年>.yaml` 读入并校验(未知参数、类型错误会在启动内核前报错)。
 
 # %%
 from disclosure import pipeline
@@ -29,6 +30,7 @@ from disclosure.compute.narrative import year_context
 from disclosure.present import bundle, report, show
 from disclosure.workspace import find_root
 
+show.display_options()
 data = pipeline.load(find_root(), academic_year)
 show.params_table(data)
 
@@ -109,7 +111,8 @@ show.raw(data, "reported_statistics")
 
 # %% [markdown]
 # ## 4. 重算统计表
-# 每行按 `forms/statistics.yaml` 的定义由原始数据计算;“数据来源”给出文件和行号,“公布值”是已公布统计表
+# 每行按 `forms/statistics.yaml` 的定义由原始数据计算;
+# “数据来源”给出文件和行号,“公布值”是已公布统计表
 # 同一行印的数,“上一学年”是上一学年重算的值(工作区中有上一学年时)。
 
 # %%
@@ -184,7 +187,14 @@ source_line = f"{data.profile['institution']} {academic_year} 学年原始数据
 font_file
 
 # %%
-figures = show.figures(data.figures, stats, categories, previous.statistics, (previous.year, academic_year), source_line)
+figures = show.figures(
+    data.figures,
+    stats,
+    categories,
+    previous.statistics,
+    (previous.year, academic_year),
+    source_line,
+)
 
 # %% [markdown]
 # ## 8. 导出结果(由运行器写入 statistics.csv、checklist.csv、findings.csv/json)
@@ -197,10 +207,15 @@ bundle.export(bundle.results(stats, items, categories, findings))
 
 # %% tags=["report"]
 ctx = year_context(data, stats)
-show.html(report.banner(outcome) + report.header(data.profile, report.fill_title(data.narrative, ctx)))
+show.html(
+    report.banner(outcome) + report.header(data.profile, report.fill_title(data.narrative, ctx))
+)
 
 # %% tags=["report"]
-show.html(report.body(data.narrative, ctx) + report.signature(data.profile, report.date_text(data.profile)))
+show.html(
+    report.body(data.narrative, ctx)
+    + report.signature(data.profile, report.date_text(data.profile))
+)
 
 # %% tags=["report"]
 show.html(report.statistics_table(stats, data.profile["institution"], academic_year))

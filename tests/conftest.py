@@ -1,5 +1,6 @@
-"""Shared fixtures: temporary workspaces built from the repository's forms and the fixture years, and
-the `disclosure` command run in-process (stdout captured) or as a subprocess (for full runs)."""
+"""Shared fixtures: temporary workspaces built from the repository's forms and the fixture years,
+and the `disclosure` command run in-process (stdout captured) or as a subprocess (for full
+runs)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Callable[..., Path]:
-    """Factory: workspace(*fixture_names, repo_years=False) -> a fresh workspace folder under tmp_path."""
+    """Factory: workspace(*fixture_names, repo_years=False) -> a fresh workspace folder under
+    tmp_path."""
     counter = iter(range(1, 1000))
 
     def make(*fixtures: str, repo_years: bool = False) -> Path:
@@ -43,11 +45,13 @@ def workspace_factory(tmp_path_factory: pytest.TempPathFactory) -> Callable[...,
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[int, str]]:
+def cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., tuple[int, str]]:
     """Run `disclosure <args>` in-process through disclosure.cli.main; returns (exit code, stdout).
 
-    The current directory is an empty temporary folder, so a call without --root cannot find (and write
-    into) the repository's workspace.
+    The current directory is an empty temporary folder, so a call without --root cannot find (and
+    write into) the repository's workspace.
     """
     from disclosure.cli import main
 

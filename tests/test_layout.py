@@ -1,6 +1,7 @@
 """The package is grouped by stage, and each stage imports only from the stages before it:
 
-    errors, workspace, expr  →  inputs  →  compute  →  checks  →  present  →  evidence  →  pipeline  →  cli
+    errors, workspace, expr  →  inputs  →  compute  →  checks  →  present
+        →  evidence  →  pipeline  →  cli
 
 Every import is counted, including those inside functions (lazy imports are still dependencies)."""
 
@@ -42,7 +43,9 @@ def imports(path: Path) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
             if node.level:
-                raise AssertionError(f"{path}:{node.lineno}: relative import; write disclosure.<stage>.<module>")
+                raise AssertionError(
+                    f"{path}:{node.lineno}: relative import; write disclosure.<stage>.<module>"
+                )
             if node.module == "disclosure":  # from disclosure import pipeline, workspace
                 found += [(node.lineno, f"disclosure.{a.name}") for a in node.names]
             elif node.module.startswith("disclosure."):
@@ -61,7 +64,9 @@ SOURCES = sorted(p for p in SRC.rglob("*.py"))
 
 
 def test_the_package_holds_the_five_stages_and_the_pipeline():
-    assert {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == set(STAGES)
+    assert {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == set(
+        STAGES
+    )
     assert (SRC / "pipeline.py").is_file()
     top = {p.stem for p in SRC.glob("*.py")} - {"__init__"}
     assert top == {"cli", "pipeline", "workspace", "errors", "expr"}

@@ -17,7 +17,8 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
-# Everything a workspace needs besides its years: the forms, the workbook and the reference checklist.
+# Everything a workspace needs besides its years: the forms, the workbook and the reference
+# checklist.
 SHARED = ("forms", "notebooks", "data/reference")
 
 
@@ -28,7 +29,8 @@ def fixture_year(name: str) -> str:
 
 
 def add_fixture_year(root: Path, name: str) -> str:
-    """Copy tests/fixtures/<name>/ into the workspace: params.yaml -> params/<year>.yaml, raw/ -> its data_dir."""
+    """Copy tests/fixtures/<name>/ into the workspace: params.yaml -> params/<year>.yaml,
+    raw/ -> its data_dir."""
     source = FIXTURES_DIR / name
     params = yaml.safe_load((source / "params.yaml").read_text(encoding="utf-8"))
     year = str(params["academic_year"])
@@ -39,15 +41,18 @@ def add_fixture_year(root: Path, name: str) -> str:
 
 
 def build_workspace(root: Path, fixtures: Iterable[str] = (), repo_years: bool = False) -> Path:
-    """A workspace in `root`: the repository's forms, notebooks and reference data, plus fixture years.
+    """A workspace in `root`: the repository's forms, notebooks and reference data, plus fixture
+    years.
 
-    repo_years=True also copies the repository's own params/ and data/raw/ (the bundled real years), so a
-    run of 2023-2024 writes its outputs under `root`, never under the repository's outputs/.
+    repo_years=True also copies the repository's own params/ and data/raw/ (the bundled real years),
+    so a run of 2023-2024 writes its outputs under `root`, never under the repository's outputs/.
     """
     root.mkdir(parents=True, exist_ok=True)
     for part in SHARED:
         shutil.copytree(
-            REPO_ROOT / part, root / part, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__")
+            REPO_ROOT / part,
+            root / part,
+            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"),
         )
     (root / "params").mkdir(exist_ok=True)
     if repo_years:

@@ -1,5 +1,6 @@
-"""The `disclosure` command: run, check, verify, archive and init. It gathers the inputs of a pipeline
-call, prints, and sets the exit code; the work is in disclosure.pipeline and the stage packages."""
+"""The `disclosure` command: run, check, verify, archive and init. It gathers the inputs of a
+pipeline call, prints, and sets the exit code; the work is in disclosure.pipeline and the stage
+packages."""
 
 from __future__ import annotations
 
@@ -20,8 +21,14 @@ EXIT_OK, EXIT_FAILED_CHECKS, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="disclosure", description="高等学校信息公开工作年度报告:由原始数据重算、校验并生成报告")
-    parser.add_argument("--root", type=Path, help="工作区文件夹(默认从当前目录向上查找含 params/ 和 forms/ 的文件夹)")
+    parser = argparse.ArgumentParser(
+        prog="disclosure", description="高等学校信息公开工作年度报告:由原始数据重算、校验并生成报告"
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        help="工作区文件夹(默认从当前目录向上查找含 params/ 和 forms/ 的文件夹)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="执行某学年的计算底稿并生成全部输出")
     run.set_defaults(handler=_run)
@@ -32,11 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="只做校验(不启动内核),列出未通过的校验项")
     check.set_defaults(handler=_check)
     check.add_argument("year", help="学年,如 2023-2024")
-    verify = sub.add_parser("verify", help="按 manifest.json 重新计算输出文件的 SHA-256,报告任何改动")
+    verify = sub.add_parser(
+        "verify", help="按 manifest.json 重新计算输出文件的 SHA-256,报告任何改动"
+    )
     verify.set_defaults(handler=_verify)
     verify.add_argument("folder", type=Path, help="某次运行的输出文件夹,如 outputs/2023-2024")
-    verify.add_argument("--rerun", action="store_true", help="按记录的输入重新运行,并比较结果是否完全相同")
-    archive = sub.add_parser("archive", help="把某学年的证据(底稿、报告、表格、输入、manifest)打包为一个 zip")
+    verify.add_argument(
+        "--rerun", action="store_true", help="按记录的输入重新运行,并比较结果是否完全相同"
+    )
+    archive = sub.add_parser(
+        "archive", help="把某学年的证据(底稿、报告、表格、输入、manifest)打包为一个 zip"
+    )
     archive.set_defaults(handler=_archive)
     archive.add_argument("year", help="学年,如 2023-2024")
     init = sub.add_parser("init", help="为新学年创建参数文件和空白数据模板")
@@ -70,7 +83,10 @@ def _say(text: str) -> None:
 def failed_lines(findings: pd.DataFrame) -> list[str]:
     from disclosure.checks.findings import SEVERITY_ZH, failed
 
-    return [f"  [{SEVERITY_ZH[r.severity]}] {r.id} {r.title}:{r.filled}" for r in failed(findings).itertuples()]
+    return [
+        f"  [{SEVERITY_ZH[r.severity]}] {r.id} {r.title}:{r.filled}"
+        for r in failed(findings).itertuples()
+    ]
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
@@ -81,7 +97,10 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     outcome = summary(findings)
     for line in failed_lines(findings):
         _say(line)
-    _say(f"{args.year}:共 {outcome['rules']} 项校验,{outcome['errors']} 项错误、{outcome['warnings']} 项提示未通过")
+    _say(
+        f"{args.year}:共 {outcome['rules']} 项校验,"
+        f"{outcome['errors']} 项错误、{outcome['warnings']} 项提示未通过"
+    )
     return EXIT_FAILED_CHECKS if outcome["errors"] else EXIT_OK
 
 
@@ -113,7 +132,10 @@ def _describe(outcome: YearOutcome) -> tuple[int, list[str]]:
     """A year's exit code and what to print about it."""
     year = outcome.year
     if outcome.status == "bad_input":
-        return EXIT_BAD_INPUT, [f"{year}:输入有误,未启动内核,未写入任何输出:", *[f"  - {p}" for p in outcome.problems]]
+        return EXIT_BAD_INPUT, [
+            f"{year}:输入有误,未启动内核,未写入任何输出:",
+            *[f"  - {p}" for p in outcome.problems],
+        ]
     if outcome.status == "run_failed":
         lines = [f"{year}:运行失败,原有输出未改动。{outcome.message}"]
         if outcome.failed_dir:
@@ -122,11 +144,14 @@ def _describe(outcome: YearOutcome) -> tuple[int, list[str]]:
     s = outcome.summary
     verdict = "未通过校验" if s["errors"] else "校验通过"
     lines = [
-        f"{year}:{verdict}({s['errors']} 项错误、{s['warnings']} 项提示),输出在 {outcome.out_dir},用时 {outcome.seconds:.1f} 秒"
+        f"{year}:{verdict}({s['errors']} 项错误、{s['warnings']} 项提示),"
+        f"输出在 {outcome.out_dir},用时 {outcome.seconds:.1f} 秒"
     ]
     if not s["errors"]:
         return EXIT_OK, lines
-    return EXIT_FAILED_CHECKS, lines + failed_lines(outcome.findings)  # the evidence's findings, not recomputed
+    return EXIT_FAILED_CHECKS, lines + failed_lines(
+        outcome.findings
+    )  # the evidence's findings, not recomputed
 
 
 def _verify(root: Path, args: argparse.Namespace) -> int:
@@ -137,13 +162,22 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
     differences = verify_outputs(folder)
     for d in differences:
         _say(f"  - {d}")
-    _say(f"{folder}:{'有 ' + str(len(differences)) + ' 处与 manifest 不符' if differences else '全部输出与 manifest 一致'}")
+    status = (
+        "有 " + str(len(differences)) + " 处与 manifest 不符"
+        if differences
+        else "全部输出与 manifest 一致"
+    )
+    _say(f"{folder}:{status}")
     if args.rerun:
         inputs, outputs = rerun(root, folder, run_year)
         for d in inputs + outputs:
             _say(f"  - {d}")
         same = not inputs and not outputs
-        _say("重新运行:结果与存档完全相同" if same else f"重新运行:{len(inputs)} 个输入已变化,{len(outputs)} 个输出不同")
+        _say(
+            "重新运行:结果与存档完全相同"
+            if same
+            else f"重新运行:{len(inputs)} 个输入已变化,{len(outputs)} 个输出不同"
+        )
         differences += inputs + outputs
     return EXIT_FAILED_CHECKS if differences else EXIT_OK
 

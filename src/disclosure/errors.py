@@ -32,7 +32,9 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def one(cls, file: str, message: str, row: int | None = None, column: str | None = None) -> InputError:
+    def one(
+        cls, file: str, message: str, row: int | None = None, column: str | None = None
+    ) -> InputError:
         return cls([Problem(file, message, row, column)])
 
 
@@ -49,7 +51,8 @@ class RunFailed(Exception):
 
 
 class ChecksFailed(RuntimeError):
-    """Raised in strict runs so papermill stops at the findings and keeps the notebook as evidence."""
+    """Raised in strict runs so papermill stops at the findings and keeps the notebook as
+    evidence."""
 
 
 class FontMissing(RuntimeError):

@@ -57,7 +57,8 @@ def number(value: Any) -> Any:
 
 
 def compact(value: Any) -> str:
-    """A value as text with every space removed: how a printed cell is compared with a rebuilt one."""
+    """A value as text with every space removed: how a printed cell is compared with a rebuilt
+    one."""
     return "" if blank(value) else "".join(str(number(value)).split())
 
 
@@ -68,7 +69,11 @@ def is_count(value: Any) -> bool:
 
 def is_text(value: Any) -> bool:
     """Words: not blank and not only digits and dots."""
-    return isinstance(value, str) and bool(value.strip()) and not all(c in "0123456789." for c in value.strip())
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and not all(c in "0123456789." for c in value.strip())
+    )
 
 
 def percent(value: Any) -> str:
@@ -102,15 +107,16 @@ def parse(text: str) -> ast.Expression:
         raise ExpressionError(f"表达式“{text}”语法错误:{exc.msg}") from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
-            raise ExpressionError(
-                f"表达式“{text}”中不允许使用“{ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__}”"
-            )
+            offending = ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__
+            raise ExpressionError(f"表达式“{text}”中不允许使用“{offending}”")
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str)):
             raise ExpressionError(f"表达式“{text}”中的常量“{node.value!r}”类型不允许")
         if isinstance(node, ast.BinOp) and type(node.op) not in BINARY:
             raise ExpressionError(f"表达式“{text}”中不允许运算符“{type(node.op).__name__}”")
         if isinstance(node, ast.Call) and not _allowed_call(node):
-            raise ExpressionError(f"表达式“{text}”中不允许调用“{ast.unparse(node)}”;可用的函数:{'、'.join(FUNCTIONS)}")
+            raise ExpressionError(
+                f"表达式“{text}”中不允许调用“{ast.unparse(node)}”;可用的函数:{'、'.join(FUNCTIONS)}"
+            )
         if isinstance(node, ast.Attribute) and not _column_reference(node):
             raise ExpressionError(f"表达式“{text}”中不允许“{ast.unparse(node)}”;只能写“表名.列名”")
     return tree
@@ -231,7 +237,11 @@ def _compare(node: ast.Compare, env: Mapping[str, Any]) -> Any:
         right = _eval(right_node, env)
         if isinstance(op, (ast.In, ast.NotIn)):
             hit = left.isin(right) if isinstance(left, pd.Series) else left in right
-            part = (~hit if isinstance(hit, pd.Series) else not hit) if isinstance(op, ast.NotIn) else hit
+            part = (
+                (~hit if isinstance(hit, pd.Series) else not hit)
+                if isinstance(op, ast.NotIn)
+                else hit
+            )
         elif type(op) in COMPARE:
             part = COMPARE[type(op)](left, right)
         else:

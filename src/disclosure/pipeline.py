@@ -60,7 +60,8 @@ def previous(data: YearData) -> Previous:
 
 
 def rebuild(data: YearData, before: Previous) -> pd.DataFrame:
-    """Stage 2: the statistics table, each row beside its definition, source, published and previous value."""
+    """Stage 2: the statistics table, each row beside its definition, source, published and
+    previous value."""
     return with_previous(statistics(data), before.statistics)
 
 
@@ -72,7 +73,9 @@ def categories(items: pd.DataFrame) -> pd.DataFrame:
     return checklist_categories(items)
 
 
-def check(data: YearData, stats: pd.DataFrame, items: pd.DataFrame, before: Previous) -> pd.DataFrame:
+def check(
+    data: YearData, stats: pd.DataFrame, items: pd.DataFrame, before: Previous
+) -> pd.DataFrame:
     """Every check of forms/rules.yaml, failed errors first."""
     return check_all(data, stats, items, before.year if before.statistics is not None else None)
 
@@ -83,15 +86,17 @@ def check_year(root: Path, year: str) -> YearResult:
     before = previous(data)
     stats = rebuild(data, before)
     items = checklist(data)
-    return YearResult(data, stats, items, categories(items), before, check(data, stats, items, before))
+    return YearResult(
+        data, stats, items, categories(items), before, check(data, stats, items, before)
+    )
 
 
 def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = None) -> Any:
     """Run one year: validate (no kernel yet), execute the workbook, write outputs atomically.
 
-    Raises InputError before any kernel starts, RunFailed when the notebook fails (the failed notebook
-    is kept). `dest` (default outputs/<year>) is replaced only when the run completes. Returns an
-    evidence.execute.RunResult (year, out_dir, summary, findings, stages).
+    Raises InputError before any kernel starts, RunFailed when the notebook fails (the failed
+    notebook is kept). `dest` (default outputs/<year>) is replaced only when the run completes.
+    Returns an evidence.execute.RunResult (year, out_dir, summary, findings, stages).
     """
     from disclosure.evidence.execute import execute_year
 
@@ -114,7 +119,8 @@ class YearOutcome:
 
 
 def run_one(root: Path, year: str, strict: bool = False) -> YearOutcome:
-    """run_year, with every expected failure turned into an outcome (for batches and worker processes)."""
+    """run_year, with every expected failure turned into an outcome (for batches and worker
+    processes)."""
     import time
 
     from disclosure.errors import RunFailed
@@ -125,7 +131,9 @@ def run_one(root: Path, year: str, strict: bool = False) -> YearOutcome:
     except InputError as exc:
         return YearOutcome(year, "bad_input", problems=tuple(str(p) for p in exc.problems))
     except RunFailed as exc:
-        return YearOutcome(year, "run_failed", message=str(exc), failed_dir=str(exc.failed_dir or ""))
+        return YearOutcome(
+            year, "run_failed", message=str(exc), failed_dir=str(exc.failed_dir or "")
+        )
     status = "failed_checks" if result.summary["errors"] else "passed"
     return YearOutcome(
         year,
@@ -137,7 +145,9 @@ def run_one(root: Path, year: str, strict: bool = False) -> YearOutcome:
     )
 
 
-def run_many(root: Path, years: list[str], strict: bool = False, jobs: int = 1) -> list[YearOutcome]:
+def run_many(
+    root: Path, years: list[str], strict: bool = False, jobs: int = 1
+) -> list[YearOutcome]:
     """Several years, in worker processes when jobs > 1 (two workers give ~1.9x on two cores)."""
     if jobs > 1 and len(years) > 1:
         from concurrent.futures import ProcessPoolExecutor

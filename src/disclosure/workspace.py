@@ -1,4 +1,5 @@
-"""The workspace: names of its folders and files, finding it, keeping paths inside it, writing atomically."""
+"""The workspace: names of its folders and files, finding it, keeping paths inside it, writing
+atomically."""
 
 from __future__ import annotations
 
@@ -30,13 +31,16 @@ WORKSPACE_MARKERS = (PARAMS_DIR, FORMS_DIR)
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The nearest folder at or above `start` that holds every workspace marker (as git finds .git)."""
+    """The nearest folder at or above `start` that holds every workspace marker (as git finds
+    .git)."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if all((folder / marker).is_dir() for marker in WORKSPACE_MARKERS):
             return folder
     raise InputError.one(
-        str(here), "找不到工作区:当前目录及其上级目录中没有同时包含 params/ 和 forms/ 的文件夹;请进入工作区或用 --root 指定"
+        str(here),
+        "找不到工作区:当前目录及其上级目录中没有同时包含 params/ 和 forms/ 的文件夹;"
+        "请进入工作区或用 --root 指定",
     )
 
 

@@ -4,12 +4,13 @@ A university office must get a message it can act on: which file, which row as s
 header is row 1), which column, what was found and what was expected, in Chinese. Every failing case
 checks `disclosure check` in-process: exit code 2 and the expected Chinese text. Positive controls
 (`accepted=True`) check that the input is *not* refused (exit code is not 2), and usually that the
-result is identical to the unmodified year. A few representative cases also go through `disclosure run`:
-exit code 2, no kernel, nothing written under outputs/ (an earlier run's outputs stay byte-for-byte).
+result is identical to the unmodified year. A few representative cases also go through
+`disclosure run`: exit code 2, no kernel, nothing written under outputs/ (an earlier run's outputs
+stay byte-for-byte).
 
 Cases where the code does not meet that standard are marked xfail(strict=True, reason="BUG: ...").
-Nothing here is committed as generated data: every mutated file (including the > 5 MB one) is written
-into pytest's tmp_path.
+Nothing here is committed as generated data: every mutated file (including the > 5 MB one) is
+written into pytest's tmp_path.
 """
 
 from __future__ import annotations
@@ -39,17 +40,19 @@ FINDING_FIELDS = ["id", "severity", "passed", "filled"]
 
 
 def _path(root: Path, file: str) -> Path:
-    """`file` is relative to the workspace; a bare file name means a file of the year's raw folder."""
+    """`file` is relative to the workspace; a bare file name means a file of the year's raw
+    folder."""
     return root / (file if "/" in file else f"{RAW}/{file}")
 
 
-# --- mutations ------------------------------------------------------------------------------------------
+# --- mutations ------------------------------------------------------------------------------------
 # Each is a small frozen description; `apply(root)` performs it on the temporary workspace.
 
 
 @dataclass(frozen=True)
 class Replace:
-    """Replace text (UTF-8) in a file; the old text must be there, so a case never silently stops testing."""
+    """Replace text (UTF-8) in a file; the old text must be there, so a case never silently stops
+    testing."""
 
     file: str
     old: str
@@ -60,12 +63,15 @@ class Replace:
         path = _path(root, self.file)
         text = path.read_text(encoding="utf-8")
         assert self.old in text, f"corpus out of date: {self.old!r} not in {self.file}"
-        path.write_text(text.replace(self.old, self.new, -1 if self.every else 1), encoding="utf-8", newline="")
+        path.write_text(
+            text.replace(self.old, self.new, -1 if self.every else 1), encoding="utf-8", newline=""
+        )
 
 
 @dataclass(frozen=True)
 class SetCell:
-    """Set one CSV cell addressed as in Excel: `row` counts the header as 1, `column` is the header name."""
+    """Set one CSV cell addressed as in Excel: `row` counts the header as 1, `column` is the header
+    name."""
 
     file: str
     row: int
@@ -112,7 +118,8 @@ class HeaderOnly:
 
 @dataclass(frozen=True)
 class Reencode:
-    """Save the file again in another encoding (optionally with a BOM), as Excel's "Save as" does."""
+    """Save the file again in another encoding (optionally with a BOM), as Excel's "Save as"
+    does."""
 
     file: str
     encoding: str
@@ -152,7 +159,8 @@ class Delete:
 
 @dataclass(frozen=True)
 class Pad:
-    """Grow a CSV table beyond `megabytes` with well-formed rows (generated here, never committed)."""
+    """Grow a CSV table beyond `megabytes` with well-formed rows (generated here, never
+    committed)."""
 
     file: str
     megabytes: float
@@ -171,8 +179,8 @@ class Pad:
 
 @dataclass(frozen=True)
 class ToXlsx:
-    """Replace `<stem>.csv` by `<stem>.xlsx` (numbers stored as numbers, as Excel does), then set cells
-    given in Excel's A1 notation; `keep_csv` leaves the CSV beside it."""
+    """Replace `<stem>.csv` by `<stem>.xlsx` (numbers stored as numbers, as Excel does), then set
+    cells given in Excel's A1 notation; `keep_csv` leaves the CSV beside it."""
 
     stem: str
     cells: tuple[tuple[str, object], ...] = ()
@@ -196,7 +204,8 @@ class ToXlsx:
 
 @dataclass(frozen=True)
 class WriteXlsx:
-    """Write an .xlsx with one sheet, row by row as given (an empty tuple is an empty spreadsheet row)."""
+    """Write an .xlsx with one sheet, row by row as given (an empty tuple is an empty spreadsheet
+    row)."""
 
     file: str
     sheet: str
@@ -210,7 +219,7 @@ class WriteXlsx:
         book.save(_path(root, self.file))
 
 
-# --- checks for positive controls -----------------------------------------------------------------------
+# --- checks for positive controls -----------------------------------------------------------------
 
 
 def note(file: str, text: str) -> Callable:
@@ -224,7 +233,8 @@ def note(file: str, text: str) -> Callable:
 
 
 def value(table: str, match: dict[str, object], column: str, expected: object) -> Callable:
-    """The typed table `table` has exactly one row matching `match`, whose `column` equals `expected`."""
+    """The typed table `table` has exactly one row matching `match`, whose `column` equals
+    `expected`."""
 
     def check(data) -> None:  # noqa: ANN001
         frame = data.tables[table]
@@ -247,7 +257,7 @@ def profile_value(key: str, expected: object) -> Callable:
     return check
 
 
-# --- the corpus -----------------------------------------------------------------------------------------
+# --- the corpus -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -256,7 +266,9 @@ class Case:
     ops: tuple
     expect: tuple[str, ...] = ()  # substrings of the output, for failing cases
     accepted: bool = False  # positive control: must not be refused
-    same_result: bool = False  # positive control: statistics and findings equal the unmodified year's
+    same_result: bool = (
+        False  # positive control: statistics and findings equal the unmodified year's
+    )
     verify: tuple[Callable, ...] = ()  # positive control: checks on disclosure.year.load_year(...)
     problems: int | None = None  # failing case: exact number of problem lines
     args: tuple[str, ...] = ("check", YEAR)
@@ -272,7 +284,8 @@ K = f"{RAW}/checklist.csv"
 A = f"{RAW}/applications.csv"
 I = f"{RAW}/internal.csv"  # noqa: E741
 PROFILE = f"{RAW}/profile.yaml"
-# One well-formed application (the real year has none); the application cases each change one cell of it.
+# One well-formed application (the real year has none); the application cases each change one cell
+# of it.
 APP_HEADER = "id,received,channel,applicant,topic,concluded,outcome,fee,count,note\n"
 APP = "2023-001,2023-10-09,电子邮件,公民,招生,是,同意公开,0,1,\n"
 
@@ -289,22 +302,35 @@ def correction(entry: str) -> Replace:
 
 CASES: list[Case] = [
     # --- encodings ---
-    C("enc_utf16", Reencode("publications.csv", "utf-16"), expect=(f"{P}:无法识别文件编码", "UTF-16", "UTF-8"), problems=1),
+    C(
+        "enc_utf16",
+        Reencode("publications.csv", "utf-16"),
+        expect=(f"{P}:无法识别文件编码", "UTF-16", "UTF-8"),
+        problems=1,
+    ),
     C(
         "enc_big5",
-        WriteText("internal.csv", "item,count,unit,note\n黨委文件,33,份,統一編製印發黨委文件\n行政文件,264,份,\n", "big5"),
+        WriteText(
+            "internal.csv",
+            "item,count,unit,note\n黨委文件,33,份,統一編製印發黨委文件\n行政文件,264,份,\n",
+            "big5",
+        ),
         expect=(f"{I}:无法识别文件编码", "另存为", "UTF-8"),
         problems=1,
     ),
     C(
         "enc_shift_jis",
-        WriteText("internal.csv", "item,count,unit,note\n党委文件,33,部,理事会の文書\n", "shift_jis"),
+        WriteText(
+            "internal.csv", "item,count,unit,note\n党委文件,33,部,理事会の文書\n", "shift_jis"
+        ),
         expect=(f"{I}:无法识别文件编码", "另存为", "UTF-8"),
         problems=1,
     ),
     C(
         "enc_binary_garbage",
-        WriteBytes("internal.csv", b"item,count,unit,note\n" + bytes(range(0x80, 0x100)) * 3 + b"\n"),
+        WriteBytes(
+            "internal.csv", b"item,count,unit,note\n" + bytes(range(0x80, 0x100)) * 3 + b"\n"
+        ),
         expect=(f"{I}:无法识别文件编码", "另存为", "UTF-8"),
         problems=1,
     ),
@@ -325,9 +351,14 @@ CASES: list[Case] = [
     ),
     C(
         "ok_gbk_with_name_outside_gb2312",
-        WriteText("mailbox.csv", "received,handled,count,note\n2023-10-09,是,1,来信人:张喆\n", "gbk"),
+        WriteText(
+            "mailbox.csv", "received,handled,count,note\n2023-10-09,是,1,来信人:张喆\n", "gbk"
+        ),
         accepted=True,
-        verify=(note("mailbox.csv", "编码:GB18030 (兼容 GBK)"), value("mailbox", {"handled": "是"}, "note", "来信人:张喆")),
+        verify=(
+            note("mailbox.csv", "编码:GB18030 (兼容 GBK)"),
+            value("mailbox", {"handled": "是"}, "note", "来信人:张喆"),
+        ),
     ),
     C(
         "ok_crlf_line_endings",
@@ -339,7 +370,9 @@ CASES: list[Case] = [
     # --- file and header structure ---
     C(
         "missing_required_column",
-        WriteText("publications.csv", "count,unit,note\n335,条,\n174,条,\n198,条,\n0,次,\n387,条,\n"),
+        WriteText(
+            "publications.csv", "count,unit,note\n335,条,\n174,条,\n198,条,\n0,次,\n387,条,\n"
+        ),
         expect=(f"{P} 第 1 行:缺少必需的列:channel",),
         problems=1,
     ),
@@ -360,29 +393,57 @@ CASES: list[Case] = [
         Replace("publications.csv", "channel,count,unit,note\n", "channel;count;unit;note\n"),
         expect=(f"{P} 第 1 行:未知列“channel;count;unit;note”", "缺少必需的列:channel"),
     ),
-    C("empty_file_0_bytes", WriteBytes("publications.csv", b""), expect=(f"{P}:文件为空,至少应有一行表头",), problems=1),
+    C(
+        "empty_file_0_bytes",
+        WriteBytes("publications.csv", b""),
+        expect=(f"{P}:文件为空,至少应有一行表头",),
+        problems=1,
+    ),
     C(
         "header_only_publications",
         HeaderOnly("publications.csv"),
         expect=(f"{P}:只有表头没有数据行;该表至少需要一行",),
         problems=1,
     ),
-    C("header_only_checklist", HeaderOnly("checklist.csv"), expect=(f"{K}:只有表头没有数据行;该表至少需要一行",), problems=1),
-    C("ok_header_only_where_rows_optional", HeaderOnly("withheld.csv"), accepted=True, same_result=True),
+    C(
+        "header_only_checklist",
+        HeaderOnly("checklist.csv"),
+        expect=(f"{K}:只有表头没有数据行;该表至少需要一行",),
+        problems=1,
+    ),
+    C(
+        "ok_header_only_where_rows_optional",
+        HeaderOnly("withheld.csv"),
+        accepted=True,
+        same_result=True,
+    ),
     C(
         "missing_raw_file",
         Delete("internal.csv"),
         expect=(f"{I}:缺少该文件(也可用同名 .xlsx);没有数据时请保留只含表头的文件",),
         problems=1,
     ),
-    C("missing_profile", Delete("profile.yaml"), expect=(f"{PROFILE}:缺少学校概况文件 profile.yaml",), problems=1),
+    C(
+        "missing_profile",
+        Delete("profile.yaml"),
+        expect=(f"{PROFILE}:缺少学校概况文件 profile.yaml",),
+        problems=1,
+    ),
     C(
         "both_csv_and_xlsx",
         ToXlsx("publications", keep_csv=True),
-        expect=("表 publications 同时出现在 publications.csv、publications.xlsx 中,无法确定用哪一个;请只保留一个",),
+        expect=(
+            "表 publications 同时出现在 publications.csv、publications.xlsx 中,"
+            "无法确定用哪一个;请只保留一个",
+        ),
         problems=1,
     ),
-    C("file_over_5_mb", Pad("internal.csv", 5.5), expect=(f"{I}:文件过大(", "超过 5 MB 上限;请确认选对了文件"), problems=1),
+    C(
+        "file_over_5_mb",
+        Pad("internal.csv", 5.5),
+        expect=(f"{I}:文件过大(", "超过 5 MB 上限;请确认选对了文件"),
+        problems=1,
+    ),
     # --- cells ---
     C(
         "count_text",
@@ -430,7 +491,8 @@ CASES: list[Case] = [
         "unknown_publication_channel",
         SetCell("publications.csv", 6, "channel", "微信公众号"),
         expect=(
-            f"{P} 第 6 行 列“channel”:“微信公众号”不是允许的值;允许:门户网站、信息公开平台、办公内网、新闻发布会、官方微博微信",
+            f"{P} 第 6 行 列“channel”:“微信公众号”不是允许的值;"
+            "允许:门户网站、信息公开平台、办公内网、新闻发布会、官方微博微信",
         ),
         problems=1,
     ),
@@ -456,15 +518,25 @@ CASES: list[Case] = [
         "problems_in_two_tables",
         SetCell("checklist.csv", 4, "count", "三"),
         SetCell("internal.csv", 2, "count", "-1"),
-        expect=(f"{K} 第 4 行 列“count”:应为非负整数,实际为文本“三”", f"{I} 第 2 行 列“count”:应为非负整数,实际为负数 -1"),
+        expect=(
+            f"{K} 第 4 行 列“count”:应为非负整数,实际为文本“三”",
+            f"{I} 第 2 行 列“count”:应为非负整数,实际为负数 -1",
+        ),
         problems=2,
     ),
     # --- applications (the real year has none; one valid row first, then one bad cell each) ---
-    C("ok_application_row", app(), accepted=True, verify=(value("applications", {"id": "2023-001"}, "received", "2023-10-09"),)),
+    C(
+        "ok_application_row",
+        app(),
+        accepted=True,
+        verify=(value("applications", {"id": "2023-001"}, "received", "2023-10-09"),),
+    ),
     C(
         "unknown_application_channel",
         app(channel="微信"),
-        expect=(f"{A} 第 2 行 列“channel”:“微信”不是允许的值;允许:当面、传真、电子邮件、信函或其他",),
+        expect=(
+            f"{A} 第 2 行 列“channel”:“微信”不是允许的值;允许:当面、传真、电子邮件、信函或其他",
+        ),
         problems=1,
     ),
     C(
@@ -482,7 +554,10 @@ CASES: list[Case] = [
     C(
         "unknown_outcome",
         app(outcome="部分公开"),
-        expect=(f"{A} 第 2 行 列“outcome”:“部分公开”不是允许的值;允许:同意公开、不同意公开、信息不存在、申请人主动放弃",),
+        expect=(
+            f"{A} 第 2 行 列“outcome”:“部分公开”不是允许的值;"
+            "允许:同意公开、不同意公开、信息不存在、申请人主动放弃",
+        ),
         problems=1,
     ),
     C(
@@ -495,7 +570,9 @@ CASES: list[Case] = [
     C(
         "date_outside_academic_year",
         app(received="2024-09-01"),
-        expect=(f"{A} 第 2 行 列“received”:日期 2024-09-01 不在本学年(2023-09-01 至 2024-08-31)内",),
+        expect=(
+            f"{A} 第 2 行 列“received”:日期 2024-09-01 不在本学年(2023-09-01 至 2024-08-31)内",
+        ),
         problems=1,
     ),
     C(
@@ -534,7 +611,10 @@ CASES: list[Case] = [
         SetCell("checklist.csv", 2, "on_platform", "有"),
         accepted=True,
         same_result=True,
-        verify=(note("checklist.csv", "“有”按表单改写为“是” 1 处"), value("checklist", {"item": 1}, "on_platform", "是")),
+        verify=(
+            note("checklist.csv", "“有”按表单改写为“是” 1 处"),
+            value("checklist", {"item": 1}, "on_platform", "是"),
+        ),
     ),
     C(
         "ok_full_width_digits",
@@ -578,7 +658,9 @@ CASES: list[Case] = [
     C(
         "xlsx_formula_cell",
         ToXlsx("publications", cells=(("B3", "=100+74"),)),
-        expect=(f"{RAW}/publications.xlsx:含公式单元格(第 3 行第 2 列),请复制后“粘贴为数值”再保存",),
+        expect=(
+            f"{RAW}/publications.xlsx:含公式单元格(第 3 行第 2 列),请复制后“粘贴为数值”再保存",
+        ),
         problems=1,
     ),
     C(
@@ -593,7 +675,13 @@ CASES: list[Case] = [
         WriteXlsx(
             "publications.xlsx",
             "publications",
-            ((), (), ("channel", "count", "unit", "note"), ("门户网站", 335, "条"), ("信息公开平台", "一百七十四", "条")),
+            (
+                (),
+                (),
+                ("channel", "count", "unit", "note"),
+                ("门户网站", 335, "条"),
+                ("信息公开平台", "一百七十四", "条"),
+            ),
         ),
         expect=(f"{RAW}/publications.xlsx 第 5 行 列“count”:应为非负整数,实际为文本“一百七十四”",),
         problems=1,
@@ -604,9 +692,16 @@ CASES: list[Case] = [
         WriteXlsx(
             "publications.xlsx",
             "publications",
-            (("2023-2024学年主动公开信息统计",), ("channel", "count", "unit", "note"), ("门户网站", 335, "条")),
+            (
+                ("2023-2024学年主动公开信息统计",),
+                ("channel", "count", "unit", "note"),
+                ("门户网站", 335, "条"),
+            ),
         ),
-        expect=(f"{RAW}/publications.xlsx 第 1 行:未知列“2023-2024学年主动公开信息统计”", "缺少必需的列:channel"),
+        expect=(
+            f"{RAW}/publications.xlsx 第 1 行:未知列“2023-2024学年主动公开信息统计”",
+            "缺少必需的列:channel",
+        ),
     ),
     C(
         "tables_xlsx_damaged",
@@ -669,7 +764,8 @@ CASES: list[Case] = [
         "params_year_2023_2025",
         Replace(PARAMS, 'academic_year: "2023-2024"', 'academic_year: "2023-2025"'),
         expect=(
-            f"{PARAMS}:参数“academic_year”的值“2023-2025”不是有效学年,应为 YYYY-YYYY 且后一年比前一年大 1",
+            f"{PARAMS}:参数“academic_year”的值“2023-2025”不是有效学年,"
+            "应为 YYYY-YYYY 且后一年比前一年大 1",
             "与文件名的学年 2023-2024 不一致",
         ),
     ),
@@ -688,29 +784,37 @@ CASES: list[Case] = [
     C(
         "correction_matches_no_row",
         correction(
-            '{table: publications, match: {channel: 微博}, field: count, value: 3, reason: 核对原始台账, by: 张三, "on": 2024-11-20}'
+            "{table: publications, match: {channel: 微博}, field: count, value: 3, "
+            'reason: 核对原始台账, by: 张三, "on": 2024-11-20}'
         ),
-        expect=(f"{PARAMS}:第 1 条更正(publications.count):条件“channel = 微博”匹配到 0 行,应为 1 行",),
+        expect=(
+            f"{PARAMS}:第 1 条更正(publications.count):条件“channel = 微博”匹配到 0 行,应为 1 行",
+        ),
         problems=1,
     ),
     C(
         "correction_matches_several",
         correction(
-            '{table: checklist, match: {category: 1}, field: count, value: 3, reason: 核对原始台账, by: 张三, "on": 2024-11-20}'
+            "{table: checklist, match: {category: 1}, field: count, value: 3, "
+            'reason: 核对原始台账, by: 张三, "on": 2024-11-20}'
         ),
         expect=(f"{PARAMS}:第 1 条更正(checklist.count):条件“category = 1”匹配到 6 行,应为 1 行",),
         problems=1,
     ),
     C(
         "correction_written_as_documented",
-        correction("{table: profile, match: {}, field: fee_policy, value: 不收费, reason: 按表单填写, by: 张三, on: 2024-11-20}"),
+        correction(
+            "{table: profile, match: {}, field: fee_policy, value: 不收费, "
+            "reason: 按表单填写, by: 张三, on: 2024-11-20}"
+        ),
         accepted=True,
         verify=(profile_value("fee_policy", "不收费"),),
     ),
     C(
         "correction_value_wrong_type",
         correction(
-            '{table: publications, match: {channel: 门户网站}, field: count, value: 三百, reason: 核对, by: 张三, "on": 2024-11-20}'
+            "{table: publications, match: {channel: 门户网站}, field: count, value: 三百, "
+            'reason: 核对, by: 张三, "on": 2024-11-20}'
         ),
         expect=(f"{PARAMS}:第 1 条更正(publications.count)", "非负整数", "三百"),
         problems=1,
@@ -718,7 +822,8 @@ CASES: list[Case] = [
     C(
         "correction_expect_not_a_number",
         correction(
-            '{table: checklist, match: {item: 7}, field: count, value: 3, reason: 核对, by: 张三, "on": 2024-11-20, expect: 两}'
+            "{table: checklist, match: {item: 7}, field: count, value: 3, "
+            'reason: 核对, by: 张三, "on": 2024-11-20, expect: 两}'
         ),
         expect=(f"{PARAMS}:第 1 条更正", "expect"),
         problems=1,
@@ -733,13 +838,17 @@ CASES: list[Case] = [
     C(
         "cli_year_2023_2025",
         args=("check", "2023-2025"),
-        expect=("命令行:参数“学年”的值“2023-2025”不是有效学年,应为 YYYY-YYYY 且后一年比前一年大 1",),
+        expect=(
+            "命令行:参数“学年”的值“2023-2025”不是有效学年,应为 YYYY-YYYY 且后一年比前一年大 1",
+        ),
         problems=1,
     ),
     # --- known defects ---
     C(
         "stray_quote_swallows_rows",
-        Replace("publications.csv", "办公内网,198,条,统计表第13行", '办公内网,198,条,"统计表第13行'),
+        Replace(
+            "publications.csv", "办公内网,198,条,统计表第13行", '办公内网,198,条,"统计表第13行'
+        ),
         expect=(f"{P} 第 4 行", "引号"),
     ),
     C(
@@ -766,17 +875,23 @@ CASES: list[Case] = [
 IDS = [c.id for c in CASES]
 assert len(IDS) == len(set(IDS)), "duplicate case id"
 BY_ID = {c.id: c for c in CASES}
-PROBLEM_LINE = re.compile(r"^  - (?P<where>\S+?)( 第 (?P<row>\d+) 行)?( 列“(?P<column>[^”]+)”)?:(?P<message>.+)$")
+PROBLEM_LINE = re.compile(
+    r"^  - (?P<where>\S+?)( 第 (?P<row>\d+) 行)?( 列“(?P<column>[^”]+)”)?:(?P<message>.+)$"
+)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-# --- machinery ------------------------------------------------------------------------------------------
+# --- machinery ------------------------------------------------------------------------------------
 
 
 def copy_workspace(root: Path) -> Path:
     """A fresh copy of the real workspace (forms, notebooks, params, data) in `root`."""
     for part in COPIED:
-        shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(
+            REPO / part,
+            root / part,
+            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"),
+        )
     return root
 
 
@@ -799,7 +914,10 @@ def results(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     result = check_year(root, YEAR)
     # D01 compares the raw files with SOURCE.yaml's hashes: a re-encoded file fails it by design
     stats, findings = result.statistics, result.findings[result.findings["id"] != "D01"]
-    return (stats[ROW_FIELDS].reset_index(drop=True), findings[FINDING_FIELDS].sort_values("id").reset_index(drop=True))
+    return (
+        stats[ROW_FIELDS].reset_index(drop=True),
+        findings[FINDING_FIELDS].sort_values("id").reset_index(drop=True),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -813,11 +931,16 @@ def problem_lines(out: str) -> list[str]:
 
 def _params(cases: list[Case]) -> list:
     return [
-        pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=f"BUG: {c.bug}")] if c.bug else []) for c in cases
+        pytest.param(
+            c,
+            id=c.id,
+            marks=[pytest.mark.xfail(strict=True, reason=f"BUG: {c.bug}")] if c.bug else [],
+        )
+        for c in cases
     ]
 
 
-# --- tests ----------------------------------------------------------------------------------------------
+# --- tests ----------------------------------------------------------------------------------------
 
 
 def test_corpus_size() -> None:
@@ -826,7 +949,9 @@ def test_corpus_size() -> None:
 
 
 @pytest.mark.parametrize("case", _params([c for c in CASES if not c.accepted]))
-def test_bad_input_is_refused(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_refused(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = build(case, tmp_path)
     code, out = disclosure(capsys, root, *case.args)
     assert code == 2, out
@@ -846,7 +971,9 @@ def test_bad_input_is_refused(case: Case, tmp_path: Path, capsys: pytest.Capture
 
 
 @pytest.mark.parametrize("case", _params([c for c in CASES if c.accepted]))
-def test_positive_control_is_accepted(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str], unmodified) -> None:
+def test_positive_control_is_accepted(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str], unmodified
+) -> None:
     from disclosure.inputs.dataset import load_year
 
     root = build(case, tmp_path)
@@ -873,26 +1000,37 @@ RUN_CASES = [
 
 
 def _snapshot(folder: Path) -> dict[str, bytes | None]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None)
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 @pytest.mark.parametrize("earlier_run", [False, True], ids=["no_outputs", "earlier_outputs"])
 @pytest.mark.parametrize("case", _params([BY_ID[i] for i in RUN_CASES]))
-def test_run_writes_nothing(case: Case, earlier_run: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_writes_nothing(
+    case: Case, earlier_run: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = build(case, tmp_path)
     outputs = root / "outputs"
     if earlier_run:  # a previous, successful run's outputs: must survive byte for byte
         year_dir = outputs / YEAR
         (year_dir / "figures").mkdir(parents=True)
         (year_dir / "report.html").write_text("<html>上一次的报告</html>", encoding="utf-8")
-        (year_dir / "manifest.json").write_text('{"academic_year": "2023-2024"}\n', encoding="utf-8")
-        (year_dir / "figures" / "publications.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+        (year_dir / "manifest.json").write_text(
+            '{"academic_year": "2023-2024"}\n', encoding="utf-8"
+        )
+        (year_dir / "figures" / "publications.png").write_bytes(
+            b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+        )
         (year_dir / "statistics.csv").write_bytes("row,value\n10,335\n".encode("gb18030"))
     before = _snapshot(outputs) if earlier_run else None
     year = case.args[1]
     code, out = disclosure(capsys, root, "run", year)
     assert code == 2, out
-    assert f"{year}:输入有误,未启动内核,未写入任何输出:" in out or out.startswith("输入有误,未生成任何输出("), out
+    assert f"{year}:输入有误,未启动内核,未写入任何输出:" in out or out.startswith(
+        "输入有误,未生成任何输出("
+    ), out
     for text in case.expect:
         assert text in out, f"expected {text!r} in:\n{out}"
     if earlier_run:

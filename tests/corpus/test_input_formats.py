@@ -1,4 +1,5 @@
-"""The same year supplied as GBK CSV, or as one tables.xlsx workbook, gives the same results as UTF-8 CSV."""
+"""The same year supplied as GBK CSV, or as one tables.xlsx workbook, gives the same results as
+UTF-8 CSV."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from disclosure.pipeline import check_year
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = "2023-2024"
-COMPARED = ["id", "severity", "passed", "filled"]  # `sources` names the file, which differs by design
+COMPARED = [
+    "id",
+    "severity",
+    "passed",
+    "filled",
+]  # `sources` names the file, which differs by design
 
 
 def _workspace(tmp_path: Path) -> Path:
@@ -27,7 +33,9 @@ def _results(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     result = check_year(root, YEAR)
     # D01 compares the raw files with SOURCE.yaml's hashes: a re-encoded file fails it by design
     stats, findings = result.statistics, result.findings[result.findings["id"] != "D01"]
-    return stats[["row", "value", "reported", "agrees"]], findings[COMPARED].sort_values("id").reset_index(drop=True)
+    return stats[["row", "value", "reported", "agrees"]], findings[COMPARED].sort_values(
+        "id"
+    ).reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")

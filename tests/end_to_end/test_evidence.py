@@ -1,10 +1,10 @@
 """Evidence that holds up: reproducible runs, a manifest that says what was run on what, `verify`,
-`verify --rerun`, `archive`, failed and strict runs that never damage earlier outputs, corrections made
-in parameters, and `init` of a new year.
+`verify --rerun`, `archive`, failed and strict runs that never damage earlier outputs, corrections
+made in parameters, and `init` of a new year.
 
-Every test works in its own temporary copy of the workspace (forms/, notebooks/, params/, data/ of the
-repository), so the repository's outputs/ is never touched. Full notebook runs (≈8 s each) are shared
-through module-scoped fixtures.
+Every test works in its own temporary copy of the workspace (forms/, notebooks/, params/, data/ of
+the repository), so the repository's outputs/ is never touched. Full notebook runs (≈8 s each) are
+shared through module-scoped fixtures.
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ def make_workspace(dest: Path) -> Path:
     return build_workspace(dest, repo_years=True)
 
 
-def disclosure(root: Path, *args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def disclosure(
+    root: Path, *args: str | Path, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """`disclosure --root <root> <args>` in a child process, as a user runs it."""
     return run_cli_subprocess("--root", root, *args, timeout=timeout)
 
@@ -95,7 +97,12 @@ def source_of(cell: dict) -> str:
 
 
 def error_cells(nb: dict) -> list[tuple[dict, dict]]:
-    return [(cell, o) for cell in nb["cells"] for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    return [
+        (cell, o)
+        for cell in nb["cells"]
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
 
 
 def output_text(cell: dict) -> str:
@@ -107,7 +114,9 @@ def output_text(cell: dict) -> str:
             if value:
                 parts.append("".join(value) if isinstance(value, list) else value)
         if "text" in output:
-            parts.append("".join(output["text"]) if isinstance(output["text"], list) else output["text"])
+            parts.append(
+                "".join(output["text"]) if isinstance(output["text"], list) else output["text"]
+            )
     return "\n".join(parts)
 
 
@@ -115,12 +124,18 @@ def edit_notebook(root: Path, cell_source: str) -> None:
     """Insert a code cell before the export cell of the copy's notebooks/workbook.py (text edit)."""
     path = root / "notebooks" / "workbook.py"
     text = path.read_text(encoding="utf-8")
-    assert text.count(EXPORT_MARKER) == 1, "the export section of workbook.py moved; update the test"
-    path.write_text(text.replace(EXPORT_MARKER, f"# %%\n{cell_source}\n\n{EXPORT_MARKER}"), encoding="utf-8")
+    assert text.count(EXPORT_MARKER) == 1, (
+        "the export section of workbook.py moved; update the test"
+    )
+    path.write_text(
+        text.replace(EXPORT_MARKER, f"# %%\n{cell_source}\n\n{EXPORT_MARKER}"), encoding="utf-8"
+    )
 
 
 def leftovers(root: Path) -> list[str]:
-    return sorted(p.name for p in (root / "outputs").iterdir() if p.name.startswith((".staging-", ".old-")))
+    return sorted(
+        p.name for p in (root / "outputs").iterdir() if p.name.startswith((".staging-", ".old-"))
+    )
 
 
 def add_corrections(root: Path, block: str) -> None:
@@ -156,7 +171,8 @@ CORRECTIONS = """corrections:
 
 @pytest.fixture(scope="module")
 def twice(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Two runs of 2023-2024 in the same workspace; the first run's outputs are copied aside before the second."""
+    """Two runs of 2023-2024 in the same workspace; the first run's outputs are copied aside before
+    the second."""
     root = make_workspace(tmp_path_factory.mktemp("evidence"))
     clock = time.perf_counter()
     first = disclosure(root, "run", YEAR)
@@ -166,7 +182,13 @@ def twice(tmp_path_factory: pytest.TempPathFactory) -> dict:
     shutil.copytree(out_dir(root), aside)
     second = disclosure(root, "run", YEAR)
     assert second.returncode == 1, second.stdout + second.stderr
-    return {"root": root, "first": aside, "second": out_dir(root), "runs": (first, second), "seconds": seconds}
+    return {
+        "root": root,
+        "first": aside,
+        "second": out_dir(root),
+        "runs": (first, second),
+        "seconds": seconds,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -186,12 +208,16 @@ def corrected(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_two_runs_on_the_same_inputs_are_byte_identical(twice) -> None:  # type: ignore[no-untyped-def]
     first, second = twice["first"], twice["second"]
     for name in COMPARED:
-        assert (first / name).read_bytes() == (second / name).read_bytes(), f"{name} differs between two runs"
+        assert (first / name).read_bytes() == (second / name).read_bytes(), (
+            f"{name} differs between two runs"
+        )
     figures = sorted(p.name for p in (first / "figures").glob("*.png"))
     assert figures == sorted(p.name for p in (second / "figures").glob("*.png"))
     assert len(figures) >= 3
     for name in figures:
-        assert (first / "figures" / name).read_bytes() == (second / "figures" / name).read_bytes(), f"figures/{name} differs"
+        assert (first / "figures" / name).read_bytes() == (
+            second / "figures" / name
+        ).read_bytes(), f"figures/{name} differs"
     one, two = load_nb(first / "manifest.json"), load_nb(second / "manifest.json")
     assert one["outputs"] == two["outputs"]
     assert set(snapshot(first)) == set(snapshot(second))
@@ -207,7 +233,8 @@ def test_manifest_records_what_was_run_on_what(twice) -> None:  # type: ignore[n
     assert manifest["parameters"]["data_dir"] == RAW
     assert manifest["corrections"] == []
 
-    # inputs: every raw file of the year, the params, the forms and the notebook, with true size and hash
+    # inputs: every raw file of the year, the params, the forms and the notebook, with true size
+    # and hash
     paths = [r["path"] for r in manifest["inputs"]]
     for rel in [f"{RAW}/{p.name}" for p in (root / RAW).iterdir()] + [
         f"params/{YEAR}.yaml",
@@ -231,7 +258,8 @@ def test_manifest_records_what_was_run_on_what(twice) -> None:  # type: ignore[n
         assert record["bytes"] == (out / rel).stat().st_size, rel
 
     assert manifest["forms"] == {
-        p: sha256_of(root / p) for p in ("forms/statistics.yaml", "forms/tables.yaml", "forms/rules.yaml")
+        p: sha256_of(root / p)
+        for p in ("forms/statistics.yaml", "forms/tables.yaml", "forms/rules.yaml")
     }
     for package in ("python", "papermill", "nbconvert", "nbclient", "pandas", "matplotlib"):
         assert manifest["versions"].get(package), f"version of {package} not recorded"
@@ -239,7 +267,10 @@ def test_manifest_records_what_was_run_on_what(twice) -> None:  # type: ignore[n
     assert font.is_file() and manifest["font"]["sha256"] == sha256_of(font)
     assert manifest["pdf_engine"].startswith("WeasyPrint ")
     assert set(manifest["git"]) >= {"revision", "dirty"}
-    started, finished = datetime.fromisoformat(manifest["started"]), datetime.fromisoformat(manifest["finished"])
+    started, finished = (
+        datetime.fromisoformat(manifest["started"]),
+        datetime.fromisoformat(manifest["finished"]),
+    )
     assert started <= finished
     stages = manifest["stages_seconds"]
     assert set(stages) >= {"validate", "execute", "render"}
@@ -272,9 +303,14 @@ def test_executed_notebook_has_no_timings_and_a_stable_parameters_cell(twice) ->
     nb = load_nb(twice["second"] / "workbook.ipynb")
     assert "papermill" not in nb["metadata"]
     for cell in nb["cells"]:
-        assert not (_keys(cell.get("metadata", {})) & VOLATILE_KEYS), (cell["id"], cell.get("metadata"))
+        assert not (_keys(cell.get("metadata", {})) & VOLATILE_KEYS), (
+            cell["id"],
+            cell.get("metadata"),
+        )
     assert not (_keys(nb["metadata"]) & VOLATILE_KEYS)
-    injected = [c for c in nb["cells"] if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+    injected = [
+        c for c in nb["cells"] if "injected-parameters" in c.get("metadata", {}).get("tags", [])
+    ]
     assert len(injected) == 1
     assert injected[0]["id"] == "injected-parameters"
     assert f'academic_year = "{YEAR}"' in source_of(injected[0])
@@ -318,7 +354,9 @@ def test_verify_reports_a_deleted_output_and_an_unrecorded_file(twice, tmp_path:
     (folder / "notes.txt").write_text("后来加的文件\n", encoding="utf-8")
     done = disclosure(twice["root"], "verify", folder)
     assert done.returncode == 1, done.stdout + done.stderr
-    missing = [line for line in done.stdout.splitlines() if "figures/media_by_prominence.png" in line]
+    missing = [
+        line for line in done.stdout.splitlines() if "figures/media_by_prominence.png" in line
+    ]
     extra = [line for line in done.stdout.splitlines() if "notes.txt" in line]
     assert missing and "缺失" in missing[0], done.stdout
     assert extra and "没有记录" in extra[0], done.stdout
@@ -334,7 +372,9 @@ def test_verify_rerun_repeats_the_results_on_unchanged_inputs(twice) -> None:  #
 
 
 @pytest.mark.e2e
-def test_verify_rerun_names_a_changed_input_and_the_outputs_that_differ(twice, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_verify_rerun_names_a_changed_input_and_the_outputs_that_differ(
+    twice, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     root = tmp_path / "ws"
     shutil.copytree(twice["root"], root)
     publications = root / RAW / "publications.csv"
@@ -347,7 +387,9 @@ def test_verify_rerun_names_a_changed_input_and_the_outputs_that_differ(twice, t
     assert done.returncode == 1, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert any(f"{RAW}/publications.csv" in line for line in lines), done.stdout
-    differing = {line.strip()[2:].split(":")[0] for line in lines if "重新运行的结果与存档不同" in line}
+    differing = {
+        line.strip()[2:].split(":")[0] for line in lines if "重新运行的结果与存档不同" in line
+    }
     assert {
         "statistics.csv",
         "findings.json",
@@ -357,7 +399,9 @@ def test_verify_rerun_names_a_changed_input_and_the_outputs_that_differ(twice, t
         "figures/publications_by_channel.png",
     } <= differing, done.stdout
     assert "checklist_categories.csv" not in differing  # the checklist did not change
-    assert snapshot(out_dir(root), skip_failed=False) == before, "verify --rerun must not touch the archived outputs"
+    assert snapshot(out_dir(root), skip_failed=False) == before, (
+        "verify --rerun must not touch the archived outputs"
+    )
 
 
 @pytest.mark.e2e
@@ -393,7 +437,12 @@ def test_archive_is_one_reproducible_zip_of_outputs_and_inputs(twice) -> None:  
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = set(zf.namelist())
-        for name in ("outputs/workbook.ipynb", "outputs/report.pdf", "outputs/manifest.json", f"inputs/{RAW}/checklist.csv"):
+        for name in (
+            "outputs/workbook.ipynb",
+            "outputs/report.pdf",
+            "outputs/manifest.json",
+            f"inputs/{RAW}/checklist.csv",
+        ):
             assert name in names, f"{name} missing from the archive"
         assert zf.read("outputs/report.pdf") == (out / "report.pdf").read_bytes()
         assert zf.read("outputs/manifest.json") == (out / "manifest.json").read_bytes()
@@ -424,7 +473,9 @@ def test_archive_refuses_tampered_outputs(twice, tmp_path: Path) -> None:  # typ
 
 
 @pytest.mark.e2e
-def test_a_failing_cell_keeps_previous_outputs_and_the_failed_notebook(twice, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_cell_keeps_previous_outputs_and_the_failed_notebook(
+    twice, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     root = tmp_path / "ws"
     shutil.copytree(twice["root"], root, ignore=shutil.ignore_patterns("archives"))
     edit_notebook(root, 'raise RuntimeError("测试错误")')
@@ -445,7 +496,9 @@ def test_a_failing_cell_keeps_previous_outputs_and_the_failed_notebook(twice, tm
     cell, error = errors[0]
     assert error["ename"] == "RuntimeError" and error["evalue"] == "测试错误"
     assert 'raise RuntimeError("测试错误")' in source_of(cell)
-    assert cell["execution_count"] == int(said.group(1)), "the printed cell number is not the failing cell"
+    assert cell["execution_count"] == int(said.group(1)), (
+        "the printed cell number is not the failing cell"
+    )
     manifest = load_nb(failed / "manifest.json")
     assert "测试错误" in manifest["error"]
     assert manifest["inputs"]
@@ -457,7 +510,8 @@ KILL = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
 
 @pytest.fixture(scope="module")
 def killed(twice, tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[no-untyped-def]
-    """A copy with the previous run's outputs, whose notebook kills its own kernel before the export cell."""
+    """A copy with the previous run's outputs, whose notebook kills its own kernel before the
+    export cell."""
     root = tmp_path_factory.mktemp("killed") / "ws"
     shutil.copytree(twice["root"], root, ignore=shutil.ignore_patterns("archives"))
     edit_notebook(root, KILL)
@@ -470,8 +524,12 @@ def killed(twice, tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ig
 def test_a_killed_kernel_keeps_previous_outputs(killed) -> None:  # type: ignore[no-untyped-def]
     root, done = killed["root"], killed["done"]
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "运行失败" in done.stdout and ("内核" in done.stdout or "DeadKernel" in done.stdout), done.stdout
-    assert snapshot(out_dir(root)) == killed["before"], "the previous outputs were changed by a killed run"
+    assert "运行失败" in done.stdout and ("内核" in done.stdout or "DeadKernel" in done.stdout), (
+        done.stdout
+    )
+    assert snapshot(out_dir(root)) == killed["before"], (
+        "the previous outputs were changed by a killed run"
+    )
     assert disclosure(root, "verify", out_dir(root)).returncode == 0
     assert (out_dir(root) / "failed" / "workbook.ipynb").is_file()
     assert "内核" in load_nb(out_dir(root) / "failed" / "manifest.json")["error"]
@@ -495,7 +553,10 @@ def test_strict_run_stops_at_the_findings_cell_without_a_report(tmp_path: Path) 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "严格模式" in done.stdout
     out = out_dir(root)
-    assert sorted(snapshot(out, skip_failed=False)) == ["failed/manifest.json", "failed/workbook.ipynb"]
+    assert sorted(snapshot(out, skip_failed=False)) == [
+        "failed/manifest.json",
+        "failed/workbook.ipynb",
+    ]
     nb = load_nb(out / "failed" / "workbook.ipynb")
     errors = error_cells(nb)
     assert len(errors) == 1
@@ -503,7 +564,9 @@ def test_strict_run_stops_at_the_findings_cell_without_a_report(tmp_path: Path) 
     assert error["ename"] == "ChecksFailed"
     assert "stop_if_strict" in source_of(cell)
     later = nb["cells"][nb["cells"].index(cell) + 1 :]
-    assert not any(c.get("outputs") for c in later if c["cell_type"] == "code"), "cells after the findings cell ran"
+    assert not any(c.get("outputs") for c in later if c["cell_type"] == "code"), (
+        "cells after the findings cell ran"
+    )
     assert leftovers(root) == []
 
 
@@ -515,11 +578,16 @@ def test_strict_run_stops_at_the_findings_cell_without_a_report(tmp_path: Path) 
 @pytest.mark.e2e
 def test_corrections_change_the_values_used(corrected) -> None:  # type: ignore[no-untyped-def]
     done = corrected["done"]
-    assert done.returncode == 1, done.stdout + done.stderr  # other contradictions of the seed report remain
+    assert done.returncode == 1, (
+        done.stdout + done.stderr
+    )  # other contradictions of the seed report remain
     stats = statistics_by_row(corrected["out"])
     assert stats[6]["value"] == "有"
     assert stats[10]["value"] == "336"
-    findings = {f["id"]: f for f in json.loads((corrected["out"] / "findings.json").read_text(encoding="utf-8"))}
+    findings = {
+        f["id"]: f
+        for f in json.loads((corrected["out"] / "findings.json").read_text(encoding="utf-8"))
+    }
     assert findings["F03"]["passed"] is True
     assert findings["F04"]["passed"] is True
 
@@ -535,23 +603,44 @@ def test_corrections_leave_the_raw_files_unchanged(corrected) -> None:  # type: 
 def test_corrections_are_shown_in_notebook_report_and_manifest(corrected) -> None:  # type: ignore[no-untyped-def]
     out = corrected["out"]
     nb = load_nb(out / "workbook.ipynb")
-    cell = next(c for c in nb["cells"] if c["cell_type"] == "code" and "corrections_table" in source_of(c))
+    cell = next(
+        c for c in nb["cells"] if c["cell_type"] == "code" and "corrections_table" in source_of(c)
+    )
     shown = output_text(cell)
-    for text in ("更正前", "更正后", "special_funding_project", "336", "335", "门户网站漏计 1 条", "测试核对员"):
+    for text in (
+        "更正前",
+        "更正后",
+        "special_funding_project",
+        "336",
+        "335",
+        "门户网站漏计 1 条",
+        "测试核对员",
+    ):
         assert text in shown, f"{text} not in the notebook's corrections output"
 
     report = (out / "report.html").read_text(encoding="utf-8")
     annex = report[report.index("附件 3") :]
     assert "对原始数据的更正" in annex
     fixes = annex[annex.index("对原始数据的更正") :]
-    for text in ("special_funding_project", "无", "有", "335", "336", "门户网站漏计 1 条", "测试核对员"):
+    for text in (
+        "special_funding_project",
+        "无",
+        "有",
+        "335",
+        "336",
+        "门户网站漏计 1 条",
+        "测试核对员",
+    ):
         assert text in fixes, f"{text} not in report.html's corrections table"
 
     manifest = load_nb(out / "manifest.json")
     recorded = manifest["corrections"]
     assert len(recorded) == 2
     by_field = {c["field"]: c for c in recorded}
-    assert (by_field["special_funding_project"]["before"], by_field["special_funding_project"]["after"]) == ("无", "有")
+    assert (
+        by_field["special_funding_project"]["before"],
+        by_field["special_funding_project"]["after"],
+    ) == ("无", "有")
     assert (str(by_field["count"]["before"]), str(by_field["count"]["after"])) == ("335", "336")
     assert "publications.csv" in by_field["count"]["location"]
     assert all(c["reason"] and c["by"] == "测试核对员" and c["on"] for c in recorded)
@@ -586,9 +675,12 @@ NEXT = "2024-2025"
 
 
 def table_columns() -> dict[str, list[str]]:
-    """Columns of each raw table as forms/tables.yaml lists them (read here, not through the package)."""
+    """Columns of each raw table as forms/tables.yaml lists them (read here, not through the
+    package)."""
     forms = yaml.safe_load((REPO / "forms" / "tables.yaml").read_text(encoding="utf-8"))["tables"]
-    return {name: list(spec["columns"]) for name, spec in forms.items() if name != "reported_statistics"}
+    return {
+        name: list(spec["columns"]) for name, spec in forms.items() if name != "reported_statistics"
+    }
 
 
 def test_init_creates_params_and_csv_templates(tmp_path: Path) -> None:
@@ -651,4 +743,6 @@ def test_init_refuses_an_existing_year(tmp_path: Path) -> None:
     assert (snapshot(root / "data" / "raw" / NEXT), params.read_bytes()) == before
     bundled = disclosure(root, "init", YEAR)
     assert bundled.returncode == 2, bundled.stdout + bundled.stderr
-    assert (root / RAW / "checklist.csv").read_bytes() == (REPO / RAW / "checklist.csv").read_bytes()
+    assert (root / RAW / "checklist.csv").read_bytes() == (
+        REPO / RAW / "checklist.csv"
+    ).read_bytes()

@@ -1,8 +1,9 @@
-"""The fixture years of tests/fixtures/, checked against values derived here, independently of the engine.
+"""The fixture years of tests/fixtures/, checked against values derived here, independently of the
+engine.
 
-`derive_statistics` reads a year's raw CSV files with the csv module and computes each of the 55 rows
-with its own explicit per-row logic (it does not import disclosure.compute.statistics or read forms/statistics.yaml).
-The engine's rebuilt table must equal it, row for row.
+`derive_statistics` reads a year's raw CSV files with the csv module and computes each of the 55
+rows with its own explicit per-row logic (it does not import disclosure.compute.statistics or read
+forms/statistics.yaml). The engine's rebuilt table must equal it, row for row.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def read_csv(raw_dir: Path, name: str) -> list[dict[str, str]]:
 
 
 def whole(cell: str, default: int) -> int:
-    """An integer cell; a blank cell takes the column's default (count 1, checklist count 0, fee 0)."""
+    """An integer cell; a blank cell takes the column's default (count 1, checklist count 0,
+    fee 0)."""
     return default if cell == "" else int(cell)
 
 
@@ -89,7 +91,8 @@ def derive_statistics(raw_dir: Path) -> dict[int, object]:
         return total
 
     v: dict[int, object] = {}
-    # 1-9: facts of the year from profile.yaml (text as written; amounts and head-counts as integers)
+    # 1-9: facts of the year from profile.yaml (text as written; amounts and head-counts as
+    # integers)
     v[1] = str(profile["portal"])
     v[2] = str(profile["disclosure_platform"])
     v[3] = str(profile["leader"])
@@ -106,10 +109,15 @@ def derive_statistics(raw_dir: Path) -> dict[int, object]:
     v[13] = published_on("办公内网")
     v[14] = published_on("新闻发布会")
     v[15] = published_on("官方微博微信")
-    # 16-18: media reports, front page, front-page headline (a headline on an inner page is not row 18)
+    # 16-18: media reports, front page, front-page headline (a headline on an inner page is
+    # not row 18)
     v[16] = sum(whole(row["count"], 1) for row in media)
     v[17] = sum(whole(row["count"], 1) for row in media if row["front_page"] == "是")
-    v[18] = sum(whole(row["count"], 1) for row in media if row["front_page"] == "是" and row["headline"] == "是")
+    v[18] = sum(
+        whole(row["count"], 1)
+        for row in media
+        if row["front_page"] == "是" and row["headline"] == "是"
+    )
     # 19-20: applications received / concluded
     v[19] = applications_where(lambda r: True)
     v[20] = applications_where(lambda r: r["concluded"] == "是")
@@ -129,7 +137,9 @@ def derive_statistics(raw_dir: Path) -> dict[int, object]:
         v[number] = applications_where(lambda r, t=topic: r["topic"] == t)
     # 47-50: outcomes of concluded applications only
     for number, outcome in zip(range(47, 51), OUTCOMES, strict=True):
-        v[number] = applications_where(lambda r, o=outcome: r["concluded"] == "是" and r["outcome"] == o)
+        v[number] = applications_where(
+            lambda r, o=outcome: r["concluded"] == "是" and r["outcome"] == o
+        )
     # 51 withheld, 52-53 mailbox letters received / handled
     v[51] = sum(whole(row["count"], 1) for row in withheld)
     v[52] = sum(whole(row["count"], 1) for row in mailbox)
@@ -173,11 +183,16 @@ def failed_ids(findings) -> set[str]:  # type: ignore[no-untyped-def]
 
 
 def test_fixture_files_are_what_the_builder_writes(tmp_path: Path) -> None:
-    """The kept files equal build_fixtures.py's output, so the documented breaks are the only differences."""
+    """The kept files equal build_fixtures.py's output, so the documented breaks are the only
+    differences."""
     load_builder().build(tmp_path)
     for name in ("synthetic_2030-2031", "broken_2031-2032"):
-        kept = sorted(p.relative_to(FIXTURES / name) for p in (FIXTURES / name).rglob("*") if p.is_file())
-        fresh = sorted(p.relative_to(tmp_path / name) for p in (tmp_path / name).rglob("*") if p.is_file())
+        kept = sorted(
+            p.relative_to(FIXTURES / name) for p in (FIXTURES / name).rglob("*") if p.is_file()
+        )
+        fresh = sorted(
+            p.relative_to(tmp_path / name) for p in (tmp_path / name).rglob("*") if p.is_file()
+        )
         assert kept == fresh, name
         for rel in kept:
             assert (FIXTURES / name / rel).read_bytes() == (tmp_path / name / rel).read_bytes(), (
@@ -192,7 +207,9 @@ def test_synthetic_applications_are_individual_events_spread_over_every_category
     assert all(r["count"] == "1" for r in rows)
     days = [date.fromisoformat(r["received"]) for r in rows]
     assert all(date(2030, 9, 1) <= d <= date(2031, 8, 31) for d in days)
-    assert min(days) == date(2030, 9, 1) and max(days) == date(2031, 8, 31)  # both ends of the year are used
+    assert min(days) == date(2030, 9, 1) and max(days) == date(
+        2031, 8, 31
+    )  # both ends of the year are used
     assert {r["channel"] for r in rows} == set(CHANNELS)
     assert {r["applicant"] for r in rows} == set(APPLICANTS)
     assert len({r["topic"] for r in rows}) >= 8 and {r["topic"] for r in rows} <= set(TOPICS)
@@ -215,11 +232,15 @@ def test_synthetic_other_registers_hold_individual_events() -> None:
     assert len(media) > 20 and all(r["count"] == "1" for r in media)
     assert any(r["front_page"] == "是" and r["headline"] == "是" for r in media)
     assert any(r["front_page"] == "是" and r["headline"] == "否" for r in media)
-    assert any(r["front_page"] == "否" and r["headline"] == "是" for r in media)  # inner-page headline: not row 18
+    assert any(
+        r["front_page"] == "否" and r["headline"] == "是" for r in media
+    )  # inner-page headline: not row 18
     mailbox = read_csv(raw, "mailbox")
     assert {r["handled"] for r in mailbox} == {"是", "否"}
     assert any(r["count"] == "" for r in mailbox)  # blank count means 1
-    assert (raw / "mailbox.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # saved with a BOM, as Excel does
+    assert (
+        (raw / "mailbox.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    )  # saved with a BOM, as Excel does
     withheld = read_csv(raw, "withheld")
     assert 1 <= len(withheld) <= 5
 
@@ -227,7 +248,10 @@ def test_synthetic_other_registers_hold_individual_events() -> None:
 def test_synthetic_checklist_is_complete_and_consistent(repo_root: Path) -> None:
     rows = read_csv(SYNTHETIC / "raw", "checklist")
     reference = {
-        int(r["item"]): r for r in csv.DictReader((repo_root / "data/reference/checklist_items.csv").open(encoding="utf-8"))
+        int(r["item"]): r
+        for r in csv.DictReader(
+            (repo_root / "data/reference/checklist_items.csv").open(encoding="utf-8")
+        )
     }
     assert [int(r["item"]) for r in rows] == list(range(1, 51))
     for r in rows:
@@ -240,7 +264,11 @@ def test_synthetic_checklist_is_complete_and_consistent(repo_root: Path) -> None
             assert r["on_platform"] in ("是", "否"), r["item"]
         if ref["mandatory"] == "是":
             assert count > 0, r["item"]
-    platform = next(int(r["count"]) for r in read_csv(SYNTHETIC / "raw", "publications") if r["channel"] == "信息公开平台")
+    platform = next(
+        int(r["count"])
+        for r in read_csv(SYNTHETIC / "raw", "publications")
+        if r["channel"] == "信息公开平台"
+    )
     assert sum(whole(r["count"], 0) for r in rows) <= platform
 
 
@@ -260,7 +288,9 @@ def test_synthetic_published_table_transcribes_the_derived_values() -> None:
     expected = derive_statistics(SYNTHETIC / "raw")
     printed = read_csv(SYNTHETIC / "raw", "reported_statistics")
     assert [r["printed_no"] for r in printed] == [str(n) for n in range(1, 56)]
-    assert {n: r["value"] for n, r in enumerate(printed, 1)} == {n: str(v) for n, v in expected.items()}
+    assert {n: r["value"] for n, r in enumerate(printed, 1)} == {
+        n: str(v) for n, v in expected.items()
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -276,12 +306,17 @@ def test_engine_statistics_equal_independent_derivation(workspace, name: str) ->
     expected = derive_statistics(FIXTURES / name / "raw")
     assert stats["row"].tolist() == list(range(1, 56))
     rebuilt = dict(zip(stats["row"], stats["value"], strict=True))
-    mismatches = {n: (rebuilt[n], v) for n, v in expected.items() if rebuilt[n] != v or type(rebuilt[n]) is not type(v)}
+    mismatches = {
+        n: (rebuilt[n], v)
+        for n, v in expected.items()
+        if rebuilt[n] != v or type(rebuilt[n]) is not type(v)
+    }
     assert mismatches == {}, "row: (engine, expected)"
 
 
 def test_synthetic_derived_values_are_the_designed_ones() -> None:
-    """A few anchors, so a fixture change that keeps engine and derivation equal still gets noticed."""
+    """A few anchors, so a fixture change that keeps engine and derivation equal still gets
+    noticed."""
     v = derive_statistics(SYNTHETIC / "raw")
     assert (v[19], v[20], v[47], v[48], v[49], v[50]) == (36, 33, 19, 6, 5, 3)
     assert (v[27], v[28], v[29], v[30]) == (5, 3, 17, 11)
@@ -299,9 +334,16 @@ def test_synthetic_check_passes_with_no_failed_finding(workspace, cli) -> None: 
     assert "0 项错误、0 项提示未通过" in out
     findings = engine_findings(root, "2030-2031")
     not_applicable = set(findings.loc[findings["passed"].isna(), "id"])
-    assert not_applicable == {"D01", "Y01"}  # no SOURCE.yaml hashes, no previous year: said, not hidden
-    assert findings.loc[findings["passed"].notna(), "passed"].tolist() == [True] * (len(findings) - 2)
-    assert {"A06", "A07", "K01", "N01", "P01", "S01", "S03"} <= set(findings["id"])  # the published table is checked
+    assert not_applicable == {
+        "D01",
+        "Y01",
+    }  # no SOURCE.yaml hashes, no previous year: said, not hidden
+    assert findings.loc[findings["passed"].notna(), "passed"].tolist() == [True] * (
+        len(findings) - 2
+    )
+    assert {"A06", "A07", "K01", "N01", "P01", "S01", "S03"} <= set(
+        findings["id"]
+    )  # the published table is checked
 
 
 # --------------------------------------------------------------------------------------------------
@@ -310,14 +352,15 @@ def test_synthetic_check_passes_with_no_failed_finding(workspace, cli) -> None: 
 
 # id -> (severity, text the filled-in finding must contain), and why it fails:
 EXPECTED_BROKEN = {
-    # applications: p27 printed 2 while p19 and p28-30 print 0. A01-A05 compare nested subsets of one
-    # validated register (every row has exactly one allowed channel/applicant/topic), so they cannot fail
-    # on rebuilt values; the published-table variant A06 is broken instead.
+    # applications: p27 printed 2 while p19 and p28-30 print 0. A01-A05 compare nested subsets of
+    # one validated register (every row has exactly one allowed channel/applicant/topic), so they
+    # cannot fail on rebuilt values; the published-table variant A06 is broken instead.
     "A06": ("error", "0 == 2 + 0 + 0 + 0"),
-    # appeals: no applications this year, yet 4 reconsiderations and 3 lawsuits (B01/B02 cannot fail:
-    # won and lost appeals are subsets of all appeals of the same register).
+    # appeals: no applications this year, yet 4 reconsiderations and 3 lawsuits (B01/B02 cannot
+    # fail: won and lost appeals are subsets of all appeals of the same register).
     "B03": ("warning", "0 > 0 or 4 + 3 == 0"),
-    # fees_funding: special_funding_project 无 with 20000 yuan; F03 and F04 state the same fact both ways.
+    # fees_funding: special_funding_project 无 with 20000 yuan; F03 and F04 state the same fact
+    # both ways.
     "F03": ("error", "'无' != '无' or 20000 == 0"),
     "F04": ("error", "20000 == 0 or '无' == '有'"),
     # channels: 60 items on the disclosure platform, 85 checklist items.
@@ -329,7 +372,8 @@ EXPECTED_BROKEN = {
     "S01": ("error", "第 51 行印为“50”"),
     # narrative: section 二 prints 13 media reports, the register has 31.
     "N01": ("error", "第二部分第 1 段印为“13”,r16 为 31"),
-    # published: row 13 printed 203 (register 230); row 27 (the A06 break) is necessarily listed too.
+    # published: row 13 printed 203 (register 230); row 27 (the A06 break) is necessarily listed
+    # too.
     "P01": ("error", "第 13 行 重算 230 ≠ 公布 203；第 27 行 重算 0 ≠ 公布 2"),
 }
 
@@ -343,7 +387,10 @@ def test_broken_year_fails_exactly_the_expected_findings(workspace) -> None:  # 
         assert failed.loc[rid, "filled"] == text, rid
     # M01/M02 (media) compare nested subsets of one register: no valid data can break them.
     assert set(findings.loc[findings["family"] == "media", "passed"]) == {True}
-    assert set(findings.loc[findings["passed"].isna(), "id"]) == {"D01", "Y01"}  # no hashes, no previous year
+    assert set(findings.loc[findings["passed"].isna(), "id"]) == {
+        "D01",
+        "Y01",
+    }  # no hashes, no previous year
 
 
 def test_broken_year_source_lists_the_expected_ids() -> None:
@@ -374,8 +421,11 @@ def test_broken_year_javascript_link_is_shown_as_text_not_a_link(workspace) -> N
     assert 'href="https://www.xugou-shifan.edu.cn/xxgk/28/1.html"' in html
 
 
-def test_a04_breaks_through_the_register_when_a_concluded_application_has_no_outcome(workspace) -> None:  # type: ignore[no-untyped-def]
-    """Unlike A01-A03, A04 can fail on rebuilt values: outcome is optional, so a concluded row may lack one."""
+def test_a04_breaks_through_the_register_when_a_concluded_application_has_no_outcome(
+    workspace,
+) -> None:  # type: ignore[no-untyped-def]
+    """Unlike A01-A03, A04 can fail on rebuilt values: outcome is optional, so a concluded row may
+    lack one."""
     root = workspace("synthetic_2030-2031")
     path = root / "data/raw/2030-2031/applications.csv"
     text = path.read_text(encoding="utf-8")
@@ -383,21 +433,28 @@ def test_a04_breaks_through_the_register_when_a_concluded_application_has_no_out
     assert line in text
     path.write_text(text.replace(line, line.replace("同意公开", "")), encoding="utf-8")
     findings = engine_findings(root, "2030-2031")
-    # r20 33 != r47..r50 18+6+5+3; the published row 47 (19) and the prose ("同意公开 19 件") now disagree too.
+    # r20 33 != r47..r50 18+6+5+3; the published row 47 (19) and the prose ("同意公开 19 件") now
+    # disagree too.
     assert failed_ids(findings) == {"A04", "P01", "N01"}
     a04 = findings.set_index("id").loc["A04", "filled"]
     assert a04 == "33 == 18 + 6 + 5 + 3"
 
 
 def test_n01_checks_every_occurrence_of_a_repeated_placeholder(workspace) -> None:  # type: ignore[no-untyped-def]
-    """Regression: printed_values once kept only the first printed value of a repeated placeholder."""
+    """Regression: printed_values once kept only the first printed value of a repeated
+    placeholder."""
     root = workspace("synthetic_2030-2031")
     path = root / "data/raw/2030-2031/narrative.yaml"
     narrative = yaml.safe_load(path.read_text(encoding="utf-8"))
     narrative["sections"][6]["paragraphs"].append(
-        {"template": "媒体报道 {r16} 条。重申：媒体报道 {r16} 条。", "printed": "媒体报道 31 条。重申：媒体报道 99 条。"}
+        {
+            "template": "媒体报道 {r16} 条。重申：媒体报道 {r16} 条。",
+            "printed": "媒体报道 31 条。重申：媒体报道 99 条。",
+        }
     )
-    path.write_text(yaml.safe_dump(narrative, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(narrative, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     findings = engine_findings(root, "2030-2031").set_index("id")
     assert findings.loc["N01", "passed"] == False  # noqa: E712
     assert "印为“99”,r16 为 31" in findings.loc["N01", "filled"]

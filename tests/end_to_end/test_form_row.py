@@ -1,5 +1,6 @@
-"""Adding a row to the form touches one file: a 56th row in a copy of forms/statistics.yaml appears in
-the rebuilt table, once in the evidence notebook (in the form's last block) and in statistics.csv."""
+"""Adding a row to the form touches one file: a 56th row in a copy of forms/statistics.yaml appears
+in the rebuilt table, once in the evidence notebook (in the form's last block) and in
+statistics.csv."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from workspaces import build_workspace, run_cli_subprocess
 
 ROW_56 = (
-    '  - {row: 56, label: "本校本学年度通过新媒体矩阵主动公开信息(测试行)", unit: "条", kind: count, '
-    "from: publications, where: \"channel == '官方微博微信'\"}\n"
+    '  - {row: 56, label: "本校本学年度通过新媒体矩阵主动公开信息(测试行)", unit: "条", '
+    "kind: count, from: publications, where: \"channel == '官方微博微信'\"}\n"
 )
 
 
@@ -25,7 +26,9 @@ def run_with_56_rows(tmp_path_factory):
     assert last is not None
     form.write_text(text[: last.end()] + ROW_56 + text[last.end() :], encoding="utf-8")
     done = run_cli_subprocess("--root", root, "run", "2023-2024")
-    assert done.returncode in (0, 1), done.stdout + done.stderr  # 1: the bundled year's known errors
+    assert done.returncode in (0, 1), (
+        done.stdout + done.stderr
+    )  # 1: the bundled year's known errors
     return root / "outputs" / "2023-2024"
 
 
@@ -39,7 +42,9 @@ def test_the_new_row_is_in_statistics_csv_with_its_value(run_with_56_rows):
 def test_every_form_row_is_shown_exactly_once_in_the_evidence(run_with_56_rows):
     nb = json.loads((run_with_56_rows / "workbook.ipynb").read_text(encoding="utf-8"))
     cell = next(c for c in nb["cells"] if "show.sections(" in "".join(c["source"]))
-    html = "".join("".join(o["data"]["text/html"]) for o in cell["outputs"] if "text/html" in o.get("data", {}))
+    html = "".join(
+        "".join(o["data"]["text/html"]) for o in cell["outputs"] if "text/html" in o.get("data", {})
+    )
     shown = [int(n) for n in re.findall(r"<tr>\s*<th>(\d+)</th>", html)]
     assert sorted(shown) == list(range(1, 57))  # each row once, none missing, none twice
     headings = "".join("".join(o["data"].get("text/markdown", "")) for o in cell["outputs"])

@@ -1,9 +1,9 @@
-"""The publication report as published: the PDF (text, fonts, page size, page breaks), the static report
-HTML, the audit HTML, the figures' fonts, and safe rendering of hostile data.
+"""The publication report as published: the PDF (text, fonts, page size, page breaks), the static
+report HTML, the audit HTML, the figures' fonts, and safe rendering of hostile data.
 
-Each module run works in a temporary copy of the workspace (forms/, notebooks/, params/, data/ of the
-repository). Two full runs are shared by the tests through module-scoped fixtures: the bundled year as is,
-and a copy with hostile checklist/profile values.
+Each module run works in a temporary copy of the workspace (forms/, notebooks/, params/, data/ of
+the repository). Two full runs are shared by the tests through module-scoped fixtures: the bundled
+year as is, and a copy with hostile checklist/profile values.
 """
 
 from __future__ import annotations
@@ -49,13 +49,17 @@ def make_workspace(dest: Path) -> Path:
     return build_workspace(dest, repo_years=True)
 
 
-def disclosure(root: Path, *args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def disclosure(
+    root: Path, *args: str | Path, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """`disclosure --root <root> <args>` in a child process, as a user runs it."""
     return run_cli_subprocess("--root", root, *args, timeout=timeout)
 
 
 def poppler(tool: str, *args: str) -> str:
-    assert shutil.which(tool), f"{tool} not found: install the Debian package poppler-utils (scripts/bootstrap.sh does)"
+    assert shutil.which(tool), (
+        f"{tool} not found: install the Debian package poppler-utils (scripts/bootstrap.sh does)"
+    )
     done = subprocess.run([tool, *args], capture_output=True, text=True, timeout=120, check=True)
     return done.stdout
 
@@ -71,7 +75,8 @@ def form_labels() -> list[str]:
 
 
 def in_order(text: str, needles: list[str] | tuple[str, ...]) -> list[str]:
-    """The needles not found one after another in `text` (an empty list when all are there, in order)."""
+    """The needles not found one after another in `text` (an empty list when all are there, in
+    order)."""
     missing, position = [], 0
     for needle in needles:
         found = text.find(needle, position)
@@ -167,7 +172,9 @@ def is_number(text: str) -> bool:
 def clean(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = make_workspace(tmp_path_factory.mktemp("report"))
     done = disclosure(root, "run", YEAR)
-    assert done.returncode == 1, done.stdout + done.stderr  # the seed report contradicts itself, by design
+    assert done.returncode == 1, (
+        done.stdout + done.stderr
+    )  # the seed report contradicts itself, by design
     return {"root": root, "out": root / "outputs" / YEAR}
 
 
@@ -176,15 +183,24 @@ def pages(clean) -> list[str]:  # type: ignore[no-untyped-def]
     """The text of each PDF page (pdftotext -layout, page by page)."""
     pdf = str(clean["out"] / "report.pdf")
     count = int(re.search(r"^Pages:\s+(\d+)", poppler("pdfinfo", pdf), re.M).group(1))
-    return [poppler("pdftotext", "-layout", "-f", str(n), "-l", str(n), pdf, "-") for n in range(1, count + 1)]
+    return [
+        poppler("pdftotext", "-layout", "-f", str(n), "-l", str(n), pdf, "-")
+        for n in range(1, count + 1)
+    ]
 
 
-HOSTILE_REMARKS = {"1": "<script>alert(1)</script>", "2": '=cmd|" /C calc"!A0', "3": "-2+3", "4": "+cmd"}
+HOSTILE_REMARKS = {
+    "1": "<script>alert(1)</script>",
+    "2": '=cmd|" /C calc"!A0',
+    "3": "-2+3",
+    "4": "+cmd",
+}
 
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """A copy whose checklist and profile carry a javascript: link, markup and spreadsheet formulas."""
+    """A copy whose checklist and profile carry a javascript: link, markup and spreadsheet
+    formulas."""
     root = make_workspace(tmp_path_factory.mktemp("hostile"))
     path = root / RAW / "checklist.csv"
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
@@ -202,7 +218,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
     profile = root / RAW / "profile.yaml"
     text = profile.read_text(encoding="utf-8")
     assert text.count("reception: 办公室") == 1
-    profile.write_text(text.replace("reception: 办公室", 'reception: "@SUM(A1:A9)"'), encoding="utf-8")
+    profile.write_text(
+        text.replace("reception: 办公室", 'reception: "@SUM(A1:A9)"'), encoding="utf-8"
+    )
     done = disclosure(root, "run", YEAR)
     assert done.returncode == 1, done.stdout + done.stderr
     return {"root": root, "out": root / "outputs" / YEAR, "done": done}
@@ -224,8 +242,9 @@ def test_pdf_has_the_title_sections_annexes_and_verdict(clean) -> None:  # type:
 
 @pytest.mark.e2e
 def test_pdf_lists_the_55_row_labels_in_order(clean) -> None:  # type: ignore[no-untyped-def]
-    # Reading order (no -layout): with -layout a wrapped label (row 45) is interleaved with the value
-    # column of its first line, which is an artefact of the layout extraction, not of the PDF.
+    # Reading order (no -layout): with -layout a wrapped label (row 45) is interleaved with the
+    # value column of its first line, which is an artefact of the layout extraction, not of the
+    # PDF.
     text = squeeze(poppler("pdftotext", str(clean["out"] / "report.pdf"), "-"))
     annex = text[text.index("附件1") :]
     assert in_order(annex, [squeeze(label) for label in form_labels()]) == []
@@ -240,7 +259,9 @@ def test_pdf_embeds_a_cjk_font(clean) -> None:  # type: ignore[no-untyped-def]
         if flags and flags.group(1) == "yes":
             embedded.append(line.split()[0])
     assert any("CJK" in name for name in embedded), listing
-    assert not any(re.search(r"\sno\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line) for line in listing), "a font is not embedded"
+    assert not any(
+        re.search(r"\sno\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line) for line in listing
+    ), "a font is not embedded"
 
 
 @pytest.mark.e2e
@@ -276,7 +297,12 @@ def test_report_html_is_static_and_shows_no_code(clean) -> None:  # type: ignore
     assert 'src="http' not in source
     assert not {"jp-InputArea", "jp-InputPrompt", "jp-CodeCell"} & page.classes()
     assert "In [" not in source
-    for code in ("show.html(", "report.statistics_table(", "from disclosure import", "academic_year ="):
+    for code in (
+        "show.html(",
+        "report.statistics_table(",
+        "from disclosure import",
+        "academic_year =",
+    ):
         assert code not in source, code
     assert TITLE in page.plain
     assert all(squeeze(s) in squeeze(page.plain) for s in SECTIONS)
@@ -307,7 +333,12 @@ def test_report_html_statistics_table_has_the_55_rows(clean) -> None:  # type: i
     assert len(rows) == 55
     assert [r[0].strip() for r in rows] == [str(n) for n in range(1, 56)]
     assert [r[1] for r in rows] == form_labels()
-    stats = {r["row"]: r for r in csv.DictReader(io.StringIO((clean["out"] / "statistics.csv").read_text(encoding="utf-8")))}
+    stats = {
+        r["row"]: r
+        for r in csv.DictReader(
+            io.StringIO((clean["out"] / "statistics.csv").read_text(encoding="utf-8"))
+        )
+    }
     assert [r[2] for r in rows] == [stats[str(n)]["value"] for n in range(1, 56)]
 
 
@@ -317,7 +348,9 @@ def test_audit_html_has_every_code_cell_and_embedded_images(clean) -> None:  # t
     page = Page(source)
     nb = json.loads((clean["out"] / "workbook.ipynb").read_text(encoding="utf-8"))
     code = [
-        "".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in nb["cells"] if c["cell_type"] == "code"
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
     ]
     assert len(code) > 30
     missing = [c[:60] for c in code if c.strip() and c not in page.plain]
@@ -325,7 +358,9 @@ def test_audit_html_has_every_code_cell_and_embedded_images(clean) -> None:  # t
     images = [a.get("src", "") for t, a in page.tags if t == "img"]
     figures = len(list((clean["out"] / "figures").glob("*.png")))
     assert sum(src.startswith("data:image/png;base64,") for src in images) >= figures >= 3
-    assert all(src.startswith("data:") for src in images), [s[:40] for s in images if not s.startswith("data:")]
+    assert all(src.startswith("data:") for src in images), [
+        s[:40] for s in images if not s.startswith("data:")
+    ]
     assert not re.search(r"<script[^>]*\ssrc\s*=", source, re.I)
 
 
@@ -354,20 +389,32 @@ def test_figures_draw_every_glyph_with_the_cjk_font(tmp_path: Path) -> None:
     with matplotlib.rc_context(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         charts.setup()
-        warnings.simplefilter("always")  # setup() turns glyph warnings into errors; record them here instead
-        busy = [5 if r in (19, 27, 31, 39, 47) else v for r, v in zip(stats["row"], stats["value"], strict=True)]
+        warnings.simplefilter(
+            "always"
+        )  # setup() turns glyph warnings into errors; record them here instead
+        busy = [
+            5 if r in (19, 27, 31, 39, 47) else v
+            for r, v in zip(stats["row"], stats["value"], strict=True)
+        ]
         with_applications = stats.assign(value=busy)  # so the applications panels are drawn too
         images = [
-            charts.png(charts.draw(spec, with_applications, categories, stats, ("2022-2023", YEAR), source))
+            charts.png(
+                charts.draw(spec, with_applications, categories, stats, ("2022-2023", YEAR), source)
+            )
             for spec in data.figures
         ]
     assert _glyph_warnings(caught) == []
     assert all(image.startswith(b"\x89PNG") for image in images)
 
     # the same check does see a missing glyph when the CJK font is not in the family list
-    with matplotlib.rc_context({"font.family": ["DejaVu Sans"]}), warnings.catch_warnings(record=True) as caught:
+    with (
+        matplotlib.rc_context({"font.family": ["DejaVu Sans"]}),
+        warnings.catch_warnings(record=True) as caught,
+    ):
         warnings.simplefilter("always")
-        charts.png(charts.draw(data.figures[2], stats, categories, None, ("2022-2023", YEAR), source))
+        charts.png(
+            charts.draw(data.figures[2], stats, categories, None, ("2022-2023", YEAR), source)
+        )
     assert _glyph_warnings(caught)
 
 
@@ -400,7 +447,9 @@ def test_hostile_links_and_markup_render_as_text(hostile, name) -> None:  # type
     assert [a for t, a in page.tags if t == "script"] == []
     bad = [href for href, _ in page.anchors if href.strip().lower().startswith("javascript:")]
     assert bad == []
-    assert not any(v.strip().lower().startswith("javascript:") for _, a in page.tags for v in a.values())
+    assert not any(
+        v.strip().lower().startswith("javascript:") for _, a in page.tags for v in a.values()
+    )
     assert "javascript:alert(1)" in page.plain
     assert "<script>alert(1)</script>" in page.plain
 
@@ -409,7 +458,11 @@ def test_hostile_links_and_markup_render_as_text(hostile, name) -> None:  # type
 def test_hostile_link_is_no_link_in_the_pdf(hostile) -> None:  # type: ignore[no-untyped-def]
     pdf = str(hostile["out"] / "report.pdf")
     assert re.search(r"^JavaScript:\s+no\s*$", poppler("pdfinfo", pdf), re.M)
-    urls = [line.split()[-1] for line in poppler("pdfinfo", "-url", pdf).splitlines()[1:] if line.strip()]
+    urls = [
+        line.split()[-1]
+        for line in poppler("pdfinfo", "-url", pdf).splitlines()[1:]
+        if line.strip()
+    ]
     assert urls, "the checklist's web links should be PDF links"
     assert all(URL.match(u) for u in urls), [u for u in urls if not URL.match(u)]
     assert "javascript:alert(1)" in squeeze(poppler("pdftotext", pdf, "-"))
@@ -417,7 +470,10 @@ def test_hostile_link_is_no_link_in_the_pdf(hostile) -> None:  # type: ignore[no
 
 @pytest.mark.e2e
 def test_hostile_link_is_named_by_k07(hostile) -> None:  # type: ignore[no-untyped-def]
-    findings = {f["id"]: f for f in json.loads((hostile["out"] / "findings.json").read_text(encoding="utf-8"))}
+    findings = {
+        f["id"]: f
+        for f in json.loads((hostile["out"] / "findings.json").read_text(encoding="utf-8"))
+    }
     k07 = findings["K07"]
     assert k07["passed"] is False
     assert "javascript:alert(1)" in k07["filled"] and "第 10 项" in k07["filled"]
@@ -427,13 +483,21 @@ def test_hostile_link_is_named_by_k07(hostile) -> None:  # type: ignore[no-untyp
 @pytest.mark.e2e
 def test_csv_cells_cannot_start_a_formula(hostile) -> None:  # type: ignore[no-untyped-def]
     out = hostile["out"]
-    checklist = {r["item"]: r for r in csv.DictReader(io.StringIO((out / "checklist.csv").read_text(encoding="utf-8")))}
+    checklist = {
+        r["item"]: r
+        for r in csv.DictReader(io.StringIO((out / "checklist.csv").read_text(encoding="utf-8")))
+    }
     for item in ("2", "3", "4"):
         assert checklist[item]["remark"] == "'" + HOSTILE_REMARKS[item], checklist[item]["remark"]
     assert checklist["1"]["remark"] == HOSTILE_REMARKS["1"]
-    stats = {r["row"]: r for r in csv.DictReader(io.StringIO((out / "statistics.csv").read_text(encoding="utf-8")))}
+    stats = {
+        r["row"]: r
+        for r in csv.DictReader(io.StringIO((out / "statistics.csv").read_text(encoding="utf-8")))
+    }
     assert stats["5"]["value"] == "'@SUM(A1:A9)"
     for name in ("statistics.csv", "checklist.csv", "checklist_categories.csv", "findings.csv"):
         for row in read_rows(out / name):
             for cell in row:
-                assert not cell.startswith(FORMULA_START) or is_number(cell), f"{name}: {cell[:40]!r}"
+                assert not cell.startswith(FORMULA_START) or is_number(cell), (
+                    f"{name}: {cell[:40]!r}"
+                )

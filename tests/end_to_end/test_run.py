@@ -1,7 +1,7 @@
 """End to end: `disclosure run` executes the workbook with papermill and writes every output.
 
-One full run per year, shared by the tests of this module (module-scoped fixtures); each in a temporary
-copy of the workspace, so the repository's outputs/ is never touched.
+One full run per year, shared by the tests of this module (module-scoped fixtures); each in a
+temporary copy of the workspace, so the repository's outputs/ is never touched.
 """
 
 from __future__ import annotations
@@ -62,7 +62,9 @@ def synthetic_run(workspace_factory, cli_subprocess):  # type: ignore[no-untyped
 
 def test_real_year_run_exits_1_and_writes_into_the_copy(real_run) -> None:  # type: ignore[no-untyped-def]
     root, out, done = real_run
-    assert done.returncode == 1, done.stdout + done.stderr  # errors remain by design: the seed report contradicts itself
+    assert done.returncode == 1, (
+        done.stdout + done.stderr
+    )  # errors remain by design: the seed report contradicts itself
     assert "2023-2024:未通过校验" in done.stdout
     assert str(out) in done.stdout  # outputs went to the temporary copy, not the repository
 
@@ -72,7 +74,11 @@ def test_real_year_writes_every_output(real_run) -> None:  # type: ignore[no-unt
     for name in OUTPUT_FILES:
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert {"publications_by_channel.png", "checklist_by_category.png", "media_by_prominence.png"} <= set(figures)
+    assert {
+        "publications_by_channel.png",
+        "checklist_by_category.png",
+        "media_by_prominence.png",
+    } <= set(figures)
     assert all((out / "figures" / f).read_bytes().startswith(b"\x89PNG") for f in figures)
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
     assert not any(p.name.startswith(".staging") for p in out.parent.iterdir())
@@ -95,7 +101,9 @@ def test_real_year_statistics_equal_the_published_table_except_rows_11_and_54(re
         row = int(s["row"])
         if row == 11:  # checklist items sum to 178; the report prints 174
             assert (s["value"], p["value"], s["agrees"]) == ("178", "174", "否")
-        elif row == 54:  # fee policy kept as printed "0 元"; the table prints 0 with unit 元: equal once the unit is added
+        elif row == 54:
+            # fee policy kept as printed "0 元"; the table prints 0 with unit 元: equal once the
+            # unit is added
             assert (s["value"], p["value"], p["unit"]) == ("0 元", "0", "元")
             assert re.sub(r"\s+", "", s["value"]) == p["value"] + p["unit"]
             assert s["agrees"] == "是"
@@ -120,7 +128,11 @@ def test_real_year_findings_list_the_known_contradictions(real_run) -> None:  # 
     assert by_id["K01"]["filled"].startswith("178 == 174")
     assert (
         json.loads((out / "findings.json").read_text(encoding="utf-8"))
-        and {f["id"] for f in json.loads((out / "findings.json").read_text(encoding="utf-8")) if f["passed"] is False}
+        and {
+            f["id"]
+            for f in json.loads((out / "findings.json").read_text(encoding="utf-8"))
+            if f["passed"] is False
+        }
         == errors | warnings
     )
 
@@ -138,7 +150,9 @@ def test_real_year_notebook_has_no_error_output(real_run) -> None:  # type: igno
 def test_real_year_audit_html_shows_all_code_and_embeds_images(real_run) -> None:  # type: ignore[no-untyped-def]
     _root, out, _done = real_run
     page = (out / "audit.html").read_text(encoding="utf-8")
-    text = html.unescape(re.sub(r"<[^>]+>", "", page))  # code is syntax-highlighted: compare the visible text
+    text = html.unescape(
+        re.sub(r"<[^>]+>", "", page)
+    )  # code is syntax-highlighted: compare the visible text
     nb = nbformat.read(out / "workbook.ipynb", as_version=4)
     missing = [c.source[:60] for c in nb.cells if c.cell_type == "code" and c.source not in text]
     assert missing == []
@@ -165,7 +179,9 @@ def test_synthetic_year_outputs_are_complete_and_pass(synthetic_run) -> None:  #
     _root, out, _done = synthetic_run
     for name in OUTPUT_FILES:
         assert (out / name).is_file(), name
-    assert (out / "figures" / "applications.png").is_file()  # drawn only in a year with applications
+    assert (
+        out / "figures" / "applications.png"
+    ).is_file()  # drawn only in a year with applications
     findings = read_csv(out / "findings.csv")
     assert findings and {f["passed"] for f in findings if f["id"] not in ("D01", "Y01")} == {"是"}
     assert {f["passed"] for f in findings if f["id"] in ("D01", "Y01")} == {""}  # not applicable
@@ -173,7 +189,9 @@ def test_synthetic_year_outputs_are_complete_and_pass(synthetic_run) -> None:  #
     assert "虚构示范大学" in report and "未通过校验" not in report
     assert "收到信息公开申请 36 件" in report  # the prose is filled from the rebuilt table
     nb = nbformat.read(out / "workbook.ipynb", as_version=4)
-    assert [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"] == []
+    assert [
+        o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"
+    ] == []
 
 
 # --------------------------------------------------------------------------------------------------
@@ -212,11 +230,17 @@ def _set_params(root: Path, old: str, new: str) -> None:
             "2030-2031",
             "参数“data_dir”指向的文件夹“data/raw/2030-2031-missing”不存在",
         ),
-        (("yoy_threshold: 0.5", "yoy_threshold: 0.5\ncolour: red"), "2030-2031", "未知参数“colour”"),
+        (
+            ("yoy_threshold: 0.5", "yoy_threshold: 0.5\ncolour: red"),
+            "2030-2031",
+            "未知参数“colour”",
+        ),
     ],
     ids=["unknown-year", "malformed-year", "missing-data-folder", "unknown-parameter"],
 )
-def test_bad_parameters_exit_2_before_any_kernel(workspace, cli, no_kernel, change, year, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_parameters_exit_2_before_any_kernel(
+    workspace, cli, no_kernel, change, year, message
+) -> None:  # type: ignore[no-untyped-def]
     root = workspace("synthetic_2030-2031")
     if change:
         _set_params(root, *change)
@@ -230,7 +254,9 @@ def test_bad_parameters_exit_2_before_any_kernel(workspace, cli, no_kernel, chan
 def test_bad_parameter_leaves_previous_outputs_unchanged(synthetic_run, cli_subprocess) -> None:  # type: ignore[no-untyped-def]
     root, out, done = synthetic_run
     assert done.returncode == 0
-    before = {p.relative_to(root): p.read_bytes() for p in (root / "outputs").rglob("*") if p.is_file()}
+    before = {
+        p.relative_to(root): p.read_bytes() for p in (root / "outputs").rglob("*") if p.is_file()
+    }
     params = root / "params/2030-2031.yaml"
     original = params.read_text(encoding="utf-8")
     try:
@@ -241,5 +267,7 @@ def test_bad_parameter_leaves_previous_outputs_unchanged(synthetic_run, cli_subp
     assert bad.returncode == 2, bad.stdout + bad.stderr
     assert "2030-2031:输入有误,未启动内核,未写入任何输出" in bad.stdout
     assert "未知参数“colour”" in bad.stdout
-    after = {p.relative_to(root): p.read_bytes() for p in (root / "outputs").rglob("*") if p.is_file()}
+    after = {
+        p.relative_to(root): p.read_bytes() for p in (root / "outputs").rglob("*") if p.is_file()
+    }
     assert after == before

@@ -32,7 +32,12 @@ def results(tmp_path_factory):
 
 def code_ids() -> set[str]:
     catalogue = yaml.safe_load((REPO_ROOT / "forms" / "rules.yaml").read_text(encoding="utf-8"))
-    return {r["id"] for f in catalogue["families"].values() for r in f["rules"] if r.get("engine") == "code"}
+    return {
+        r["id"]
+        for f in catalogue["families"].values()
+        for r in f["rules"]
+        if r.get("engine") == "code"
+    }
 
 
 def verdict_from_shown(shown: str, ctx) -> bool:
@@ -60,7 +65,10 @@ def test_every_displayed_check_evaluates_to_the_findings_verdict(results):
         for finding in result.findings.itertuples():
             if finding.id in code_ids() or finding.passed is None:
                 continue
-            assert verdict_from_shown(finding.check, ctx) is bool(finding.passed), (year, finding.id)
+            assert verdict_from_shown(finding.check, ctx) is bool(finding.passed), (
+                year,
+                finding.id,
+            )
             checked += 1
     assert checked >= 3 * 35  # every expression rule of three years, not a handful
 
@@ -75,8 +83,12 @@ def test_a_value_rules_filled_text_is_its_displayed_check_with_the_values(result
 
 def test_row_rules_show_their_scope_and_filter(results):
     shown = results["2023-2024"].findings.set_index("id")["check"]
-    assert shown["K04"] == "对 checklist 中满足 not blank(line) 的每一行:count == 0 or n_web_links > 0"
-    assert shown["Y01"].endswith("abs(value - previous) <= yoy_threshold * max(previous, 1) or abs(value - previous) < 5")
+    assert (
+        shown["K04"] == "对 checklist 中满足 not blank(line) 的每一行:count == 0 or n_web_links > 0"
+    )
+    assert shown["Y01"].endswith(
+        "abs(value - previous) <= yoy_threshold * max(previous, 1) or abs(value - previous) < 5"
+    )
     assert shown["K02"] == "对 checklist 中每一行:not blank(line)"
 
 

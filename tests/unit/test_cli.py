@@ -60,7 +60,9 @@ def test_check_text_in_a_checklist_count_exits_2_naming_file_row_and_column(work
 def test_check_unknown_year_exits_2(workspace, cli):
     code, out = cli("--root", workspace(SYNTHETIC), "check", "2040-2041")
     assert code == 2
-    assert "没有学年 2040-2041 的参数文件" in out and "2030-2031" in out  # names the years that exist
+    assert (
+        "没有学年 2040-2041 的参数文件" in out and "2030-2031" in out
+    )  # names the years that exist
 
 
 CORRECTION_KEYS = [

@@ -240,7 +240,9 @@ def test_series_chained_comparison(media):
 
 def test_series_where_filter_selects_rows(media):
     frame = pd.DataFrame(media)
-    mask = evaluate(parse("front_page == '是' and not level == '中央'"), {c: frame[c] for c in frame})
+    mask = evaluate(
+        parse("front_page == '是' and not level == '中央'"), {c: frame[c] for c in frame}
+    )
     assert frame.loc[mask, "count"].tolist() == [3, 4]
 
 
@@ -252,7 +254,10 @@ def test_fill_shows_values():
 
 
 def test_fill_quotes_text_values():
-    assert fill(parse("r6 != '无' or r7 == 0"), {"r6": "无", "r7": 8000}) == "'无' != '无' or 8000 == 0"
+    assert (
+        fill(parse("r6 != '无' or r7 == 0"), {"r6": "无", "r7": 8000})
+        == "'无' != '无' or 8000 == 0"
+    )
 
 
 def test_fill_marks_missing_values():

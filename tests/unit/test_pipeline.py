@@ -157,7 +157,9 @@ def fake_runs(monkeypatch) -> list[tuple[str, bool]]:
         if year == "2029-2030":
             raise InputError([Problem("params/2029-2030.yaml", "坏参数"), BAD_ROW])
         if year == "2032-2033":
-            raise RunFailed("第 5 个执行单元格出错:ValueError: boom", Path("/ws/outputs/2032-2033/failed"))
+            raise RunFailed(
+                "第 5 个执行单元格出错:ValueError: boom", Path("/ws/outputs/2032-2033/failed")
+            )
         return RunResult(year, root / "outputs" / year, SUMMARIES[year], findings)
 
     monkeypatch.setattr(pipeline, "run_year", run_year)

@@ -28,7 +28,8 @@ def register(rule_id: str) -> Callable[[CodeCheck], CodeCheck]:
 
 
 def _narrative(context: Context) -> tuple[list[str], list[str]]:
-    """(numbers printed differently from their data, paragraphs whose text does not follow the template)."""
+    """(numbers printed differently from their data, paragraphs whose text does not follow the
+    template)."""
     narrative: dict[str, Any] = context.extras.get("narrative") or {}
     values: dict[str, Any] = context.extras.get("narrative_values") or {}
     wrong, unaligned = [], []
@@ -40,7 +41,11 @@ def _narrative(context: Context) -> tuple[list[str], list[str]]:
             unaligned.append(f"{where}印刷文字与模板不对应")
             continue
         for name, printed in found:
-            if name in values and re.fullmatch(r"\d+", str(values[name])) and printed != str(values[name]):
+            if (
+                name in values
+                and re.fullmatch(r"\d+", str(values[name]))
+                and printed != str(values[name])
+            ):
                 wrong.append(f"{where}印为“{printed}”,{name} 为 {values[name]}")
     return wrong, unaligned
 
@@ -57,7 +62,8 @@ def narrative_alignment(context: Context) -> tuple[list[str], str]:
 
 @register("D01")
 def raw_files_as_recorded(context: Context) -> tuple[list[str], str]:
-    """The raw files hash as SOURCE.yaml recorded them: raw data is read-only, corrections go in params."""
+    """The raw files hash as SOURCE.yaml recorded them: raw data is read-only, corrections go in
+    params."""
     recorded: dict[str, str] = context.extras.get("source_hashes") or {}
     actual: dict[str, str] = context.extras.get("raw_hashes") or {}
     problems = []
@@ -65,5 +71,8 @@ def raw_files_as_recorded(context: Context) -> tuple[list[str], str]:
         if name not in actual:
             problems.append(f"{name} 已不存在")
         elif actual[name] != digest:
-            problems.append(f"{name} 的 SHA-256 与记录不符(现为 {actual[name][:12]}…,记录为 {str(digest)[:12]}…)")
+            problems.append(
+                f"{name} 的 SHA-256 与记录不符"
+                f"(现为 {actual[name][:12]}…,记录为 {str(digest)[:12]}…)"
+            )
     return problems, context.table_sources.get("source_record", "SOURCE.yaml")

@@ -14,12 +14,16 @@ from disclosure.inputs.yamlio import read_yaml
 from disclosure.workspace import NARRATIVE_FILE, SOURCE_FILE
 
 
-def context(data: YearData, stats: pd.DataFrame, items: pd.DataFrame, previous_year: str | None) -> Context:
+def context(
+    data: YearData, stats: pd.DataFrame, items: pd.DataFrame, previous_year: str | None
+) -> Context:
     """What a rule may name. `stats` carries the previous year's values in its `previous` column."""
     reported_file = data.table_files.get("reported_statistics")
     values: dict[str, object] = {"yoy_threshold": data.params.yoy_threshold}
     sources: dict[str, str] = {}
-    for row, value, source, published in zip(stats["row"], stats["value"], stats["source"], stats["published"], strict=True):
+    for row, value, source, published in zip(
+        stats["row"], stats["value"], stats["source"], stats["published"], strict=True
+    ):
         values[f"r{row}"], sources[f"r{row}"] = value, source
         values[f"p{row}"] = None if published is None or published != published else published
         sources[f"p{row}"] = f"{reported_file or '已公布统计表'} 第 {row} 行"
@@ -67,7 +71,9 @@ def _source_hashes(data: YearData) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else None
 
 
-def check_all(data: YearData, stats: pd.DataFrame, items: pd.DataFrame, previous_year: str | None) -> pd.DataFrame:
+def check_all(
+    data: YearData, stats: pd.DataFrame, items: pd.DataFrame, previous_year: str | None
+) -> pd.DataFrame:
     """Every check of the catalogue, failed errors first."""
     ctx = context(data, stats, items, previous_year)
     columns = {name: tuple(frame.columns) for name, frame in ctx.tables.items()}

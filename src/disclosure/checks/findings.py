@@ -12,7 +12,8 @@ PASSED_ZH = {True: "通过", False: "未通过", None: "不适用"}
 
 @dataclass(frozen=True)
 class Finding:
-    """The result of one check: what was checked, with its values filled in, and where they came from."""
+    """The result of one check: what was checked, with its values filled in, and where they
+    came from."""
 
     id: str
     severity: str
@@ -47,5 +48,12 @@ def summary(findings: pd.DataFrame) -> dict[str, int]:
 
 def ordered(findings: pd.DataFrame) -> pd.DataFrame:
     """Failed errors first, then failed warnings, then the rest; stable by id within each group."""
-    rank = findings["passed"].map({False: 0, None: 1, True: 2}).fillna(1) * 2 + (findings["severity"] != "error")
-    return findings.assign(_rank=rank).sort_values(["_rank", "id"], kind="stable").drop(columns="_rank").reset_index(drop=True)
+    rank = findings["passed"].map({False: 0, None: 1, True: 2}).fillna(1) * 2 + (
+        findings["severity"] != "error"
+    )
+    return (
+        findings.assign(_rank=rank)
+        .sort_values(["_rank", "id"], kind="stable")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )

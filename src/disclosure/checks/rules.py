@@ -27,7 +27,9 @@ from disclosure.expr import blank, evaluate, fill, names, parse
 from disclosure.inputs.yamlio import read_yaml
 from disclosure.workspace import RULES_FORM
 
-ROW_NAME = re.compile(r"^([rp])([1-9]\d*)$")  # r7, never r07: names must match the environment exactly
+ROW_NAME = re.compile(
+    r"^([rp])([1-9]\d*)$"
+)  # r7, never r07: names must match the environment exactly
 SEVERITIES = ("error", "warning")
 ENGINES = ("expr", "code")
 # What a rule may require; a rule whose requirement is absent is reported as not applicable.
@@ -37,7 +39,9 @@ REQUIREMENTS = {
     "source_record": "原始数据文件夹没有记录文件哈希的 SOURCE.yaml",
 }
 PARAMETERS = ("yoy_threshold",)
-SHOWN = re.compile(r"^对 (?P<over>\w+) 中(?:满足 (?P<where>.+?) 的)?每一行:(?P<check>.+)$", re.DOTALL)
+SHOWN = re.compile(
+    r"^对 (?P<over>\w+) 中(?:满足 (?P<where>.+?) 的)?每一行:(?P<check>.+)$", re.DOTALL
+)
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
@@ -75,7 +79,8 @@ class Rule:
 
 
 def parse_shown(text: str) -> tuple[str | None, str | None, str]:
-    """(over, where, check) from a displayed check; a check with no scope is over the table's values."""
+    """(over, where, check) from a displayed check; a check with no scope is over the table's
+    values."""
     found = SHOWN.match(text)
     if not found:
         return None, None, text
@@ -92,7 +97,9 @@ class Context:
     sources: dict[str, str]
     table_sources: dict[str, str]
     available: set[str] = field(default_factory=set)
-    extras: dict[str, Any] = field(default_factory=dict)  # what code checks read (narrative, hashes)
+    extras: dict[str, Any] = field(
+        default_factory=dict
+    )  # what code checks read (narrative, hashes)
 
     def env(self) -> dict[str, Any]:
         env = dict(self.values)
@@ -141,11 +148,15 @@ def _rule(spec: dict[str, Any], family: str) -> Rule:
         message=str(spec.get("message", "")),
         requires=tuple(spec.get("requires", ())),
         engine=str(spec.get("engine", "expr")),
-        explain=Explain(explain["over"], explain.get("where"), explain["message"]) if explain else None,
+        explain=Explain(explain["over"], explain.get("where"), explain["message"])
+        if explain
+        else None,
     )
 
 
-def _check_rule(rule: Rule, n_rows: int, columns: Mapping[str, tuple[str, ...]], seen: set[str]) -> list[str]:
+def _check_rule(
+    rule: Rule, n_rows: int, columns: Mapping[str, tuple[str, ...]], seen: set[str]
+) -> list[str]:
     out = []
     if rule.id in seen:
         out.append("编号重复")
@@ -153,13 +164,19 @@ def _check_rule(rule: Rule, n_rows: int, columns: Mapping[str, tuple[str, ...]],
         out.append(f"severity“{rule.severity}”应为 error 或 warning")
     if rule.engine not in ENGINES:
         out.append(f"engine“{rule.engine}”应为 expr 或 code")
-    out += [f"requires“{r}”未知,只能是 {'、'.join(REQUIREMENTS)}" for r in rule.requires if r not in REQUIREMENTS]
+    out += [
+        f"requires“{r}”未知,只能是 {'、'.join(REQUIREMENTS)}"
+        for r in rule.requires
+        if r not in REQUIREMENTS
+    ]
     if rule.engine == "code":
         return out
     if rule.over is not None and rule.over not in columns:
         return out + [f"over“{rule.over}”不是可逐行检查的表,只能是 {'、'.join(columns)}"]
     if rule.explain and rule.explain.over not in columns:
-        return out + [f"explain 的 over“{rule.explain.over}”不是可逐行检查的表,只能是 {'、'.join(columns)}"]
+        return out + [
+            f"explain 的 over“{rule.explain.over}”不是可逐行检查的表,只能是 {'、'.join(columns)}"
+        ]
     if rule.over is None and (rule.where or rule.message):
         out.append("where 和 message 只用于逐行检查的规则(需同时写 over)")
     row_columns = columns.get(rule.over or "", ())
@@ -177,7 +194,9 @@ def _check_rule(rule: Rule, n_rows: int, columns: Mapping[str, tuple[str, ...]],
     return out
 
 
-def _unknown(name: str, n_rows: int, columns: Mapping[str, tuple[str, ...]], row_columns: Any) -> str:
+def _unknown(
+    name: str, n_rows: int, columns: Mapping[str, tuple[str, ...]], row_columns: Any
+) -> str:
     m = ROW_NAME.match(name)
     if m:
         if 1 <= int(m.group(2)) <= n_rows:
@@ -188,10 +207,15 @@ def _unknown(name: str, n_rows: int, columns: Mapping[str, tuple[str, ...]], row
     table, _, column = name.partition(".")
     if column and column in columns.get(table, ()):
         return ""
-    return f"未知名称“{name}”,只能用 rN(重算值)、pN(公布值)、参数 {'、'.join(PARAMETERS)}、逐行检查的列或“表名.列名”"
+    return (
+        f"未知名称“{name}”,只能用 rN(重算值)、pN(公布值)、"
+        f"参数 {'、'.join(PARAMETERS)}、逐行检查的列或“表名.列名”"
+    )
 
 
-def evaluate_rules(rules: list[Rule], context: Context, code: Mapping[str, Any] | None = None) -> list[Finding]:
+def evaluate_rules(
+    rules: list[Rule], context: Context, code: Mapping[str, Any] | None = None
+) -> list[Finding]:
     """Every rule, in catalogue order; `code` maps an `engine: code` id to its registered check."""
     env = context.env()
     out = []
@@ -222,7 +246,9 @@ def _over_values(rule: Rule, context: Context, env: dict[str, Any]) -> Finding:
     except TypeError:
         return _finding(rule, False, filled + "(类型不符:数字与文字无法比较)", where)
     if not passed and rule.explain:
-        explained = _messages(rule.explain.over, rule.explain.where, None, rule.explain.message, context, env)
+        explained = _messages(
+            rule.explain.over, rule.explain.where, None, rule.explain.message, context, env
+        )
         filled += "".join(f"；{line}" for line in explained)
     return _finding(rule, passed, filled, where)
 
@@ -231,11 +257,21 @@ def _over_rows(rule: Rule, context: Context, env: dict[str, Any]) -> Finding:
     over, where, check = parse_shown(rule.shown)
     assert over is not None
     problems = _messages(over, where, check, rule.message, context, env)
-    return _finding(rule, not problems, "；".join(problems) or "无问题", context.table_sources.get(over, over))
+    return _finding(
+        rule, not problems, "；".join(problems) or "无问题", context.table_sources.get(over, over)
+    )
 
 
-def _messages(over: str, where: str | None, check: str | None, message: str, context: Context, env: dict[str, Any]) -> list[str]:
-    """The message of every row of `over` that satisfies `where` and fails `check` (all, if no check)."""
+def _messages(
+    over: str,
+    where: str | None,
+    check: str | None,
+    message: str,
+    context: Context,
+    env: dict[str, Any],
+) -> list[str]:
+    """The message of every row of `over` that satisfies `where` and fails `check` (all, if no
+    check)."""
     where_tree = parse(where) if where else None
     check_tree = parse(check) if check else None
     out = []
@@ -254,7 +290,8 @@ def _messages(over: str, where: str | None, check: str | None, message: str, con
 
 
 def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain values: NaN is None, a whole float is an int (a spreadsheet line is 11, not 11.0)."""
+    """Rows as plain values: NaN is None, a whole float is an int (a spreadsheet line is 11, not
+    11.0)."""
     out = []
     for record in frame.to_dict("records"):
         out.append({k: _plain(v) for k, v in record.items()})
@@ -266,7 +303,11 @@ def _plain(value: Any) -> Any:
         return None if value != value else int(value) if value.is_integer() else value
     if value is pd.NA:
         return None
-    return value.item() if hasattr(value, "item") and not isinstance(value, (list, tuple, str)) else value
+    return (
+        value.item()
+        if hasattr(value, "item") and not isinstance(value, (list, tuple, str))
+        else value
+    )
 
 
 def render(message: str, env: Mapping[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""The checklist (清单对照检查表): each of the 50 items beside the school's entry, and a summary by category."""
+"""The checklist (清单对照检查表): each of the 50 items beside the school's entry, and a summary
+by category."""
 
 from __future__ import annotations
 
@@ -25,11 +26,15 @@ def checklist_items(data: YearData) -> pd.DataFrame:
     raw["n_distinct_links"] = raw["links_list"].map(lambda xs: len(set(xs)))
     raw["n_web_links"] = raw["links_list"].map(lambda xs: sum(bool(URL.match(x)) for x in xs))
     raw["duplicate_links"] = raw["links_list"].map(lambda xs: "、".join(_repeated(xs)))
-    raw["non_web_links"] = raw["links_list"].map(lambda xs: "、".join(x for x in xs if not URL.match(x)))
+    raw["non_web_links"] = raw["links_list"].map(
+        lambda xs: "、".join(x for x in xs if not URL.match(x))
+    )
     merged = ref.merge(raw, on="item", how="left")
     merged["count"] = pd.to_numeric(merged["count"], errors="coerce").fillna(0).astype(int)
     merged["published"] = merged["count"] > 0
-    merged["line"] = merged["line"].astype("Int64").astype(object).where(merged["line"].notna(), None)
+    merged["line"] = (
+        merged["line"].astype("Int64").astype(object).where(merged["line"].notna(), None)
+    )
     merged["verified"] = merged["status"].astype(str).str.startswith("verified")
     return merged
 
@@ -48,6 +53,8 @@ def _repeated(links: list[str]) -> list[str]:
 def checklist_categories(items: pd.DataFrame) -> pd.DataFrame:
     """Per category: how many items, how many published (count > 0) and the total count."""
     grouped = items.groupby(["ref_category", "category_name"], sort=True)
-    out = grouped.agg(items=("item", "size"), published=("published", "sum"), count=("count", "sum")).reset_index()
+    out = grouped.agg(
+        items=("item", "size"), published=("published", "sum"), count=("count", "sum")
+    ).reset_index()
     out["coverage"] = (out["published"] / out["items"]).round(3)
     return out.rename(columns={"ref_category": "category_no"})

@@ -19,9 +19,15 @@ def cn_date(day: date) -> str:
 
 
 def context(
-    stats_values: Mapping[int, Any], profile: Mapping[str, Any], internal: Mapping[str, Any], year: str, start: date, end: date
+    stats_values: Mapping[int, Any],
+    profile: Mapping[str, Any],
+    internal: Mapping[str, Any],
+    year: str,
+    start: date,
+    end: date,
 ) -> dict[str, Any]:
-    """Every name a placeholder may use, flattened: r10, profile.contact.phone, internal.党委文件 ..."""
+    """Every name a placeholder may use, flattened: r10, profile.contact.phone,
+    internal.党委文件 ..."""
     ctx: dict[str, Any] = {f"r{n}": v for n, v in stats_values.items()}
     for key, value in profile.items():
         if isinstance(value, dict):
@@ -54,7 +60,8 @@ def paragraphs(narrative: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, An
 
 
 def printed_values(template: str, printed: str) -> list[tuple[str, str]] | None:
-    """Align the printed text with the template; return (placeholder, printed text) at each placeholder.
+    """Align the printed text with the template; return (placeholder, printed text) at each
+    placeholder.
 
     Whitespace is ignored on both sides (the PDF conversion adds and drops spaces). None means the
     printed text does not follow the template.
@@ -70,11 +77,14 @@ def printed_values(template: str, printed: str) -> list[tuple[str, str]] | None:
     found = re.fullmatch(pattern, squeeze.sub("", printed), flags=re.DOTALL)
     if not found:
         return None
-    return list(zip(order, found.groups(), strict=True))  # every occurrence, so a repeated placeholder is checked each time
+    return list(
+        zip(order, found.groups(), strict=True)
+    )  # every occurrence, so a repeated placeholder is checked each time
 
 
 def year_context(data: YearData, stats: pd.DataFrame) -> dict[str, Any]:
-    """The placeholders of one year: the rebuilt rows, the profile, the internal counts, the period."""
+    """The placeholders of one year: the rebuilt rows, the profile, the internal counts, the
+    period."""
     internal = data.tables.get("internal", pd.DataFrame(columns=["item", "count"]))
     return context(
         dict(zip(stats["row"], stats["value"], strict=True)),

@@ -1,4 +1,5 @@
-"""Recompute the statistics table (统计表) from a year's raw tables, row by row as the form defines."""
+"""Recompute the statistics table (统计表) from a year's raw tables, row by row as the form
+defines."""
 
 from __future__ import annotations
 
@@ -18,15 +19,25 @@ def row_value(row: RowDef, data: YearData) -> tuple[object, str]:
     frame = data.tables.get(row.source, pd.DataFrame())
     if frame.empty:
         return 0, f"{data.table_files.get(row.source, row.source)}(无数据行)"
-    mask = evaluate(parse(row.where), {c: frame[c] for c in frame.columns}) if row.where else pd.Series(True, index=frame.index)
+    mask = (
+        evaluate(parse(row.where), {c: frame[c] for c in frame.columns})
+        if row.where
+        else pd.Series(True, index=frame.index)
+    )
     picked = frame.loc[mask.astype(bool)]
     value = int(pd.to_numeric(picked[row.sum], errors="coerce").fillna(0).sum())
     lines = _ranges(picked[LINE].tolist())
-    return value, f"{data.table_files[row.source]} 第 {lines} 行" if lines else f"{data.table_files[row.source]}(无匹配行)"
+    return (
+        value,
+        f"{data.table_files[row.source]} 第 {lines} 行"
+        if lines
+        else f"{data.table_files[row.source]}(无匹配行)",
+    )
 
 
 def statistics(data: YearData) -> pd.DataFrame:
-    """The rebuilt 55-row table, each row beside its definition and, where published, the printed value."""
+    """The rebuilt 55-row table, each row beside its definition and, where published, the printed
+    value."""
     records = []
     for row in data.rows:
         value, source = row_value(row, data)
@@ -54,10 +65,12 @@ def statistics(data: YearData) -> pd.DataFrame:
     table["printed_no"] = [None if blank(v) else str(v) for v in printed["printed_no"]]
     table["reported"] = [None if blank(v) else str(v) for v in printed["value"]]
     table["published"] = [
-        published(v, u, form_unit) for v, u, form_unit in zip(printed["value"], printed["unit"], table["unit"], strict=True)
+        published(v, u, form_unit)
+        for v, u, form_unit in zip(printed["value"], printed["unit"], table["unit"], strict=True)
     ]
     table["agrees"] = [
-        None if blank(p) else compact(v) == compact(p) for v, p in zip(table["value"], table["published"], strict=True)
+        None if blank(p) else compact(v) == compact(p)
+        for v, p in zip(table["value"], table["published"], strict=True)
     ]
     return table
 

@@ -11,21 +11,34 @@ from disclosure.errors import InputError, Problem
 from disclosure.evidence.verify import changed_inputs, read_manifest, verify_outputs
 from disclosure.workspace import write_bytes
 
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no real time, so equal content gives equal bytes
+FIXED_TIME = (
+    1980,
+    1,
+    1,
+    0,
+    0,
+    0,
+)  # zip entries carry no real time, so equal content gives equal bytes
 
 
 def build_archive(root: Path, folder: Path, dest_dir: Path) -> Path:
     """Zip a verified output folder with its inputs; tampered outputs are refused (InputError)."""
     differences = verify_outputs(folder) + changed_inputs(root, read_manifest(folder))
     if differences:
-        raise InputError([Problem(str(folder), f"输出与 manifest 不符,拒绝打包:{d}") for d in differences])
+        raise InputError(
+            [Problem(str(folder), f"输出与 manifest 不符,拒绝打包:{d}") for d in differences]
+        )
     manifest = read_manifest(folder)
     entries: list[tuple[str, Path]] = [
         (f"outputs/{p.relative_to(folder).as_posix()}", p)
         for p in sorted(folder.rglob("*"))
         if p.is_file() and "failed" not in p.relative_to(folder).parts
     ]
-    entries += [(f"inputs/{r['path']}", root / r["path"]) for r in manifest["inputs"] if (root / r["path"]).is_file()]
+    entries += [
+        (f"inputs/{r['path']}", root / r["path"])
+        for r in manifest["inputs"]
+        if (root / r["path"]).is_file()
+    ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, path in sorted(entries):

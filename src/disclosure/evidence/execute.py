@@ -34,17 +34,23 @@ class RunResult:
     stages: dict[str, float] = field(default_factory=dict)
 
 
-def execute_year(root: Path, year: str, strict: bool, dest: Path | None, validate: Callable[[Path, str], Any]) -> RunResult:
+def execute_year(
+    root: Path, year: str, strict: bool, dest: Path | None, validate: Callable[[Path, str], Any]
+) -> RunResult:
     """Validate with `validate` (no kernel yet), execute, render, write; see pipeline.run_year."""
     started = datetime.now(timezone.utc)
     stages: dict[str, float] = {}
     clock = time.perf_counter()
-    data = validate(root, year)  # params and every input, all problems at once; nothing computed twice
+    data = validate(
+        root, year
+    )  # params and every input, all problems at once; nothing computed twice
     _font_or_stop()
     stages["validate"] = time.perf_counter() - clock
     final = dest or inside(root, f"{paths.OUTPUTS_DIR}/{year}", "输出文件夹")
     final.parent.mkdir(parents=True, exist_ok=True)
-    for stale in final.parent.glob(f".staging-{year}-*"):  # left by a killed run; never a finished output
+    for stale in final.parent.glob(
+        f".staging-{year}-*"
+    ):  # left by a killed run; never a finished output
         shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=final.parent))
     staging.chmod(0o755)  # mkdtemp makes 0700; the year folder is meant to be shared
@@ -68,7 +74,9 @@ def execute_year(root: Path, year: str, strict: bool, dest: Path | None, validat
         record = manifest(root, data.inputs, staging, started, stages, year, outcome)
         record["parameters"] = jsonable(asdict(data.params))
         record["corrections"] = jsonable([asdict(c) for c in data.corrections])
-        write_text(staging / "manifest.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        write_text(
+            staging / "manifest.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        )
         _swap(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -150,7 +158,11 @@ def normalise(nb: Any) -> Any:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         # jupytext gives new random ids on every read of the .py source; number them instead.
-        cell["id"] = INJECTED_CELL_ID if "injected-parameters" in cell.metadata.get("tags", []) else f"cell-{index:03d}"
+        cell["id"] = (
+            INJECTED_CELL_ID
+            if "injected-parameters" in cell.metadata.get("tags", [])
+            else f"cell-{index:03d}"
+        )
     return nb
 
 

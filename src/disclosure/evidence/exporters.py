@@ -1,8 +1,8 @@
 """Every output file of a run, as a registry of (file name, exporter), and the project's nbconvert
 exporters (audit HTML, report HTML, report PDF through WeasyPrint).
 
-A new format is one exporter and one entry in OUTPUTS; the runner, the manifest, `verify`, `archive`,
-the README's outputs table and the tests all read this registry."""
+A new format is one exporter and one entry in OUTPUTS; the runner, the manifest, `verify`,
+`archive`, the README's outputs table and the tests all read this registry."""
 
 from __future__ import annotations
 
@@ -30,10 +30,14 @@ def banner_html(summary: dict[str, int] | None) -> str:
         return ""
     if summary["errors"]:
         return (
-            f'<div class="banner failed"><strong>未通过校验</strong>:{summary["errors"]} 项错误、{summary["warnings"]} 项提示'
+            '<div class="banner failed"><strong>未通过校验</strong>:'
+            f"{summary['errors']} 项错误、{summary['warnings']} 项提示"
             "(见第 6 节“校验结果”)</div>"
         )
-    return f'<div class="banner passed">全部错误级校验通过({summary["warnings"]} 项提示,见第 6 节)</div>'
+    return (
+        '<div class="banner passed">'
+        f"全部错误级校验通过({summary['warnings']} 项提示,见第 6 节)</div>"
+    )
 
 
 class AuditHTMLExporter(HTMLExporter):
@@ -50,7 +54,9 @@ class AuditHTMLExporter(HTMLExporter):
     def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
         resources = dict(resources or {})
         resources["disclosure_css"] = _css("audit.css")
-        resources.setdefault("disclosure_banner", banner_html(nb.metadata.get("disclosure", {}).get("summary")))
+        resources.setdefault(
+            "disclosure_banner", banner_html(nb.metadata.get("disclosure", {}).get("summary"))
+        )
         return super().from_notebook_node(nb, resources, **kw)
 
 
@@ -67,19 +73,24 @@ class ReportHTMLExporter(HTMLExporter):
     def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
         resources = dict(resources or {})
         resources["disclosure_css"] = _css("report.css")
-        resources["disclosure_title"] = nb.metadata.get("disclosure", {}).get("title", "信息公开工作年度报告")
+        resources["disclosure_title"] = nb.metadata.get("disclosure", {}).get(
+            "title", "信息公开工作年度报告"
+        )
         return super().from_notebook_node(nb, resources, **kw)
 
 
 class ReportPDFExporter(ReportHTMLExporter):
-    """The report HTML laid out by WeasyPrint (A4, CSS paged media); `jupyter nbconvert --to disclosure_pdf`."""
+    """The report HTML laid out by WeasyPrint (A4, CSS paged media);
+    `jupyter nbconvert --to disclosure_pdf`."""
 
     export_from_notebook = "disclosure report PDF"
     output_mimetype = "application/pdf"
     file_extension = Unicode(".pdf").tag(config=True)
 
     def __init__(self, **kw: Any) -> None:
-        kw.setdefault("template_file", "index.html.j2")  # the HTML template; WeasyPrint makes the PDF
+        kw.setdefault(
+            "template_file", "index.html.j2"
+        )  # the HTML template; WeasyPrint makes the PDF
         super().__init__(**kw)
 
     def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
@@ -135,7 +146,9 @@ def _report(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def _pdf(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
-    return {"report.pdf": html_to_pdf(done["report.html"].decode("utf-8"))}  # the same HTML, laid out
+    return {
+        "report.pdf": html_to_pdf(done["report.html"].decode("utf-8"))
+    }  # the same HTML, laid out
 
 
 OUTPUTS: tuple[Output, ...] = (
@@ -149,7 +162,8 @@ OUTPUTS: tuple[Output, ...] = (
 
 
 def render_outputs(nb: Any) -> dict[str, bytes]:
-    """Every output file of an executed notebook, in registry order (later exporters may reuse earlier)."""
+    """Every output file of an executed notebook, in registry order (later exporters may reuse
+    earlier)."""
     done: dict[str, bytes] = {}
     for output in OUTPUTS:
         done.update(output.render(nb, done))

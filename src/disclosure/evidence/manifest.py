@@ -1,4 +1,5 @@
-"""The manifest: what was run, on what, with what, and how long it took; and the record of a failed run."""
+"""The manifest: what was run, on what, with what, and how long it took; and the record of a
+failed run."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def manifest(
     from disclosure.present.charts import cjk_font_file
 
     outputs = [
-        {**file_record(p, folder), "path": p.relative_to(folder).as_posix()} for p in sorted(folder.rglob("*")) if p.is_file()
+        {**file_record(p, folder), "path": p.relative_to(folder).as_posix()}
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     ]
     font = cjk_font_file()
     return {
@@ -34,7 +37,9 @@ def manifest(
         "inputs": inputs,
         "outputs": outputs,
         "forms": {
-            p: sha256(root / p) for p in (paths.STATISTICS_FORM, paths.TABLES_FORM, paths.RULES_FORM) if (root / p).is_file()
+            p: sha256(root / p)
+            for p in (paths.STATISTICS_FORM, paths.TABLES_FORM, paths.RULES_FORM)
+            if (root / p).is_file()
         },
         "versions": versions(),
         "font": {"file": str(font), "sha256": sha256(font)},
@@ -51,7 +56,13 @@ def jsonable(value: Any) -> Any:
 
 
 def keep_failed(
-    nb: Any, final: Path, started: datetime, stages: dict[str, float], root: Path, inputs: list[dict[str, object]], error: str
+    nb: Any,
+    final: Path,
+    started: datetime,
+    stages: dict[str, float],
+    root: Path,
+    inputs: list[dict[str, object]],
+    error: str,
 ) -> Path:
     """Keep the failed notebook (with its error) beside, never over, the previous outputs."""
     import nbformat

@@ -17,7 +17,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """Guard against spreadsheet formula injection: text starting with = + - @ is prefixed with '."""
+    """Guard against spreadsheet formula injection: text starting with = + - @ is prefixed
+    with '."""
     if isinstance(value, str) and value.startswith(FORMULA_START) and not is_number(value):
         return "'" + value
     return "" if value is None else value
@@ -40,7 +41,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-STATISTICS_COLUMNS = ["row", "label", "unit", "value", "reported", "agrees", "printed_no", "definition", "source"]
+STATISTICS_COLUMNS = [
+    "row",
+    "label",
+    "unit",
+    "value",
+    "reported",
+    "agrees",
+    "printed_no",
+    "definition",
+    "source",
+]
 
 
 def _table_csv(key: str, columns: list[str] | None = None) -> Callable[[dict[str, Any]], bytes]:
@@ -57,7 +68,9 @@ RESULT_FILES: dict[str, Callable[[dict[str, Any]], bytes]] = {
     "checklist.csv": _table_csv("checklist"),
     "checklist_categories.csv": _table_csv("categories"),
     "findings.csv": _table_csv("findings", COLUMNS),
-    "findings.json": lambda results: (json.dumps(results["findings"], ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    "findings.json": lambda results: (
+        json.dumps(results["findings"], ensure_ascii=False, indent=2) + "\n"
+    ).encode("utf-8"),
 }
 
 RESULT_TITLES = {

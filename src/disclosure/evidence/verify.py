@@ -34,7 +34,9 @@ def read_manifest(folder: Path) -> dict:
         raise InputError.one(str(path), f"manifest.json 已损坏:{exc.msg}", row=exc.lineno) from None
     if not _well_formed(manifest):
         raise InputError.one(
-            str(path), "manifest.json 结构不完整:应有 academic_year,以及每项含 path 与 sha256 的 inputs 和 outputs 列表"
+            str(path),
+            "manifest.json 结构不完整:应有 academic_year,"
+            "以及每项含 path 与 sha256 的 inputs 和 outputs 列表",
         )
     return manifest
 
@@ -47,7 +49,9 @@ def _well_formed(manifest: object) -> bool:
         if not isinstance(records, list):
             return False
         for record in records:
-            if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in ("path", "sha256")):
+            if not isinstance(record, dict) or not all(
+                isinstance(record.get(k), str) for k in ("path", "sha256")
+            ):
                 return False
     return True
 
@@ -81,7 +85,9 @@ def changed_inputs(root: Path, manifest: dict) -> list[Difference]:
     return found
 
 
-def rerun(root: Path, folder: Path, run_year: Callable[..., Any]) -> tuple[list[Difference], list[Difference]]:
+def rerun(
+    root: Path, folder: Path, run_year: Callable[..., Any]
+) -> tuple[list[Difference], list[Difference]]:
     """Re-execute the year into a temporary folder with `run_year` (pipeline.run_year);
     return (changed inputs, differing outputs)."""
 
@@ -95,5 +101,9 @@ def rerun(root: Path, folder: Path, run_year: Callable[..., Any]) -> tuple[list[
         except RunFailed as exc:
             return inputs, [Difference("workbook.ipynb", f"重新运行失败,无法比较结果:{exc}")]
         now = {p.relative_to(fresh).as_posix(): sha256(p) for p in fresh.rglob("*") if p.is_file()}
-    outputs = [Difference(rel, "重新运行的结果与存档不同") for rel, digest in sorted(recorded.items()) if now.get(rel) != digest]
+    outputs = [
+        Difference(rel, "重新运行的结果与存档不同")
+        for rel, digest in sorted(recorded.items())
+        if now.get(rel) != digest
+    ]
     return inputs, outputs

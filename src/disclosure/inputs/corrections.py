@@ -43,10 +43,23 @@ def apply_corrections(
             if c.field not in profile:
                 problems.append(Problem(shown, f"{label}:profile.yaml 中没有“{c.field}”"))
                 continue
-            if c.field in profile_ints and (isinstance(c.value, bool) or not isinstance(c.value, int) or c.value < 0):
+            if c.field in profile_ints and (
+                isinstance(c.value, bool) or not isinstance(c.value, int) or c.value < 0
+            ):
                 problems.append(Problem(shown, f"{label}:更正值“{c.value}”应为非负整数"))
                 continue
-            applied.append(AppliedCorrection("profile", "profile.yaml", c.field, profile[c.field], c.value, c.reason, c.by, c.on))
+            applied.append(
+                AppliedCorrection(
+                    "profile",
+                    "profile.yaml",
+                    c.field,
+                    profile[c.field],
+                    c.value,
+                    c.reason,
+                    c.by,
+                    c.on,
+                )
+            )
             profile[c.field] = c.value
             continue
         frame = tables.get(c.table)
@@ -63,10 +76,14 @@ def apply_corrections(
         hits = frame.index[mask]
         if len(hits) != c.expect:
             condition = "、".join(f"{k} = {v}" for k, v in c.match.items())
-            problems.append(Problem(shown, f"{label}:条件“{condition}”匹配到 {len(hits)} 行,应为 {c.expect} 行"))
+            problems.append(
+                Problem(shown, f"{label}:条件“{condition}”匹配到 {len(hits)} 行,应为 {c.expect} 行")
+            )
             continue
         found: list[Problem] = []
-        raw = "" if c.value is None else str(c.value)  # an empty `value:` blanks the cell (checked like one)
+        raw = (
+            "" if c.value is None else str(c.value)
+        )  # an empty `value:` blanks the cell (checked like one)
         value = typed(raw, defs[c.table].column(c.field), shown, params.start, params.end, found)
         if found:
             problems.append(Problem(shown, f"{label}:更正值“{c.value}”不合格:{found[0].message}"))
@@ -75,7 +92,9 @@ def apply_corrections(
             before = frame.at[index, c.field]
             frame.at[index, c.field] = value
             where = f"{files[c.table]} 第 {frame.at[index, LINE]} 行"
-            applied.append(AppliedCorrection(c.table, where, c.field, before, value, c.reason, c.by, c.on))
+            applied.append(
+                AppliedCorrection(c.table, where, c.field, before, value, c.reason, c.by, c.on)
+            )
     if problems:
         raise InputError(problems)
     return applied

@@ -88,7 +88,10 @@ def load_year(root: Path, year: str) -> YearData:
         if located is None:
             if not schema.optional_file and not book_broken:
                 problems.append(
-                    Problem(f"{params.data_dir}/{name}.csv", "缺少该文件(也可用同名 .xlsx);没有数据时请保留只含表头的文件")
+                    Problem(
+                        f"{params.data_dir}/{name}.csv",
+                        "缺少该文件(也可用同名 .xlsx);没有数据时请保留只含表头的文件",
+                    )
                 )
             continue
         path, sheet = located
@@ -109,15 +112,36 @@ def load_year(root: Path, year: str) -> YearData:
             narrative = read_yaml(narrative_path, narrative_path.relative_to(root).as_posix())
         except InputError as exc:
             problems += exc.problems
-    reference = pd.read_csv(root / paths.CHECKLIST_ITEMS, encoding="utf-8", dtype={"item": int, "category_no": int})
+    reference = pd.read_csv(
+        root / paths.CHECKLIST_ITEMS, encoding="utf-8", dtype={"item": int, "category_no": int}
+    )
     if problems:
         raise InputError(problems)
     applied = apply_corrections(
-        params, tables, files, profile, f"{paths.PARAMS_DIR}/{year}.yaml", defs, profile_ints(profile_schema)
+        params,
+        tables,
+        files,
+        profile,
+        f"{paths.PARAMS_DIR}/{year}.yaml",
+        defs,
+        profile_ints(profile_schema),
     )
     inputs = [file_record(p, root) for p in _input_files(root, folder)]
     return YearData(
-        root, params, rows, defs, profile, tables, files, narrative, reference, inputs, notes, applied, sections, figures
+        root,
+        params,
+        rows,
+        defs,
+        profile,
+        tables,
+        files,
+        narrative,
+        reference,
+        inputs,
+        notes,
+        applied,
+        sections,
+        figures,
     )
 
 
@@ -125,7 +149,9 @@ def profile_ints(schema: dict[str, ProfileField]) -> tuple[str, ...]:
     return tuple(name for name, f in schema.items() if f.type == "int")
 
 
-def _profile(folder: Path, root: Path, problems: list[Problem], schema: dict[str, ProfileField]) -> dict[str, Any]:
+def _profile(
+    folder: Path, root: Path, problems: list[Problem], schema: dict[str, ProfileField]
+) -> dict[str, Any]:
     path = folder / paths.PROFILE_FILE
     shown = path.relative_to(root).as_posix()
     if not path.is_file():
@@ -145,23 +171,42 @@ def _profile(folder: Path, root: Path, problems: list[Problem], schema: dict[str
         if key not in schema:
             problems.append(Problem(shown, f"未知键“{key}”"))
     for key in (name for name, f in schema.items() if f.required):
-        if key not in data or data[key] is None or (isinstance(data[key], str) and not data[key].strip()):
+        if (
+            key not in data
+            or data[key] is None
+            or (isinstance(data[key], str) and not data[key].strip())
+        ):
             problems.append(Problem(shown, f"缺少“{key}”"))
     for key in ints:
         value = data.get(key)
         if isinstance(value, str) and value.strip().isdigit():
-            problems.append(Problem(shown, f"“{key}”的值“{value}”加了引号,是文字;请去掉引号写成数字 {value.strip()}"))
-        elif value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            problems.append(
+                Problem(
+                    shown, f"“{key}”的值“{value}”加了引号,是文字;请去掉引号写成数字 {value.strip()}"
+                )
+            )
+        elif value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
             problems.append(Problem(shown, f"“{key}”应为非负整数,实际为“{value}”"))
     for key in texts:
         if key in data and data[key] is not None:
-            data[key] = str(data[key])  # the form checks the words; the loader keeps what was written
+            data[key] = str(
+                data[key]
+            )  # the form checks the words; the loader keeps what was written
     return data
 
 
 def _input_files(root: Path, folder: Path) -> list[Path]:
     fixed = [
-        root / p for p in (paths.STATISTICS_FORM, paths.TABLES_FORM, paths.RULES_FORM, paths.CHECKLIST_ITEMS, paths.WORKBOOK)
+        root / p
+        for p in (
+            paths.STATISTICS_FORM,
+            paths.TABLES_FORM,
+            paths.RULES_FORM,
+            paths.CHECKLIST_ITEMS,
+            paths.WORKBOOK,
+        )
     ]
     year_files = sorted(p for p in folder.iterdir() if p.is_file())
     params = sorted((root / paths.PARAMS_DIR).glob("*.yaml"))

@@ -55,7 +55,11 @@ class Section:
 
     @property
     def heading(self) -> str:
-        return f"{self.title}(第 {self.first}-{self.last} 行)" if self.last > self.first else f"{self.title}(第 {self.first} 行)"
+        return (
+            f"{self.title}(第 {self.first}-{self.last} 行)"
+            if self.last > self.first
+            else f"{self.title}(第 {self.first} 行)"
+        )
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,9 @@ class TableDef:
         return next(c for c in self.columns if c.name == name)
 
 
-def load_layout(root: Path, rows: list[RowDef]) -> tuple[tuple[Section, ...], tuple[FigureSpec, ...]]:
+def load_layout(
+    root: Path, rows: list[RowDef]
+) -> tuple[tuple[Section, ...], tuple[FigureSpec, ...]]:
     """The printed form's blocks and the figures, checked against the rows of the form."""
     rel = STATISTICS_FORM
     data = read_yaml(root / rel, rel) or {}
@@ -109,18 +115,28 @@ def load_layout(root: Path, rows: list[RowDef]) -> tuple[tuple[Section, ...], tu
     problems: list[Problem] = []
     specs = data.get("sections") or [{"first": 1, "title": "统计表"}]
     bad = [
-        i for i, s in enumerate(specs, 1) if not isinstance(s, dict) or not str(s.get("first", "")).isdigit() or "title" not in s
+        i
+        for i, s in enumerate(specs, 1)
+        if not isinstance(s, dict) or not str(s.get("first", "")).isdigit() or "title" not in s
     ]
     if bad:
         raise InputError([Problem(rel, f"sections 第 {i} 项应有整数 first 和 title") for i in bad])
     firsts = [int(s["first"]) for s in specs]
     if firsts != sorted(set(firsts)) or firsts[0] != 1 or firsts[-1] > last_row:
-        problems.append(Problem(rel, f"sections 的 first 应从 1 起递增且不超过最后一行 {last_row},实际为 {firsts}"))
+        problems.append(
+            Problem(
+                rel, f"sections 的 first 应从 1 起递增且不超过最后一行 {last_row},实际为 {firsts}"
+            )
+        )
     ends = [f - 1 for f in firsts[1:]] + [last_row]
-    sections = tuple(Section(str(s["title"]), f, e) for s, f, e in zip(specs, firsts, ends, strict=True))
+    sections = tuple(
+        Section(str(s["title"]), f, e) for s, f, e in zip(specs, firsts, ends, strict=True)
+    )
     figures = []
     for number, spec in enumerate(data.get("figures") or [], 1):
-        missing = [k for k in ("name", "caption", "kind") if not isinstance(spec, dict) or k not in spec]
+        missing = [
+            k for k in ("name", "caption", "kind") if not isinstance(spec, dict) or k not in spec
+        ]
         if missing:
             problems.append(Problem(rel, f"figures 第 {number} 项缺少 {'、'.join(missing)}"))
             continue
@@ -129,7 +145,9 @@ def load_layout(root: Path, rows: list[RowDef]) -> tuple[tuple[Section, ...], tu
             caption=str(spec["caption"]),
             kind=str(spec["kind"]),
             rows=_row_labels(spec.get("rows")),
-            panels=tuple((str(p["title"]), _row_labels(p["rows"])) for p in spec.get("panels") or []),
+            panels=tuple(
+                (str(p["title"]), _row_labels(p["rows"])) for p in spec.get("panels") or []
+            ),
             when=spec.get("when"),
             skipped=str(spec.get("skipped", "")),
             xlabel=str(spec.get("xlabel", "")),
@@ -137,8 +155,17 @@ def load_layout(root: Path, rows: list[RowDef]) -> tuple[tuple[Section, ...], tu
         )
         used = [r for r, _ in figure.rows] + [r for _, part in figure.panels for r, _ in part]
         if figure.kind not in FIGURE_KINDS:
-            problems.append(Problem(rel, f"图“{figure.name}”的 kind“{figure.kind}”未知,应为 {'/'.join(FIGURE_KINDS)}"))
-        problems += [Problem(rel, f"图“{figure.name}”引用了不存在的第 {r} 行") for r in used if r not in numbers]
+            problems.append(
+                Problem(
+                    rel,
+                    f"图“{figure.name}”的 kind“{figure.kind}”未知,应为 {'/'.join(FIGURE_KINDS)}",
+                )
+            )
+        problems += [
+            Problem(rel, f"图“{figure.name}”引用了不存在的第 {r} 行")
+            for r in used
+            if r not in numbers
+        ]
         figures.append(figure)
     if problems:
         raise InputError(problems)
@@ -169,7 +196,9 @@ def load_statistics_form(root: Path, tables: dict[str, TableDef]) -> list[RowDef
                 allowed=tuple(spec.get("allowed", FLAG_DEFAULT if spec["kind"] == "flag" else ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            problems.append(Problem(rel, f"{where}缺少或错写了键 {exc}(需要 row、label、kind、from)"))
+            problems.append(
+                Problem(rel, f"{where}缺少或错写了键 {exc}(需要 row、label、kind、from)")
+            )
             continue
         problems += _check_row(row, tables, rel)
         rows.append(row)
@@ -200,7 +229,12 @@ def _check_row(row: RowDef, tables: dict[str, TableDef], rel: str) -> list[Probl
 
             unknown = [n for n in names(parse(row.where)) if n not in known]
             if unknown:
-                out.append(Problem(rel, f"第 {row.row} 行的 where 用了 {row.source} 没有的列:{'、'.join(unknown)}"))
+                out.append(
+                    Problem(
+                        rel,
+                        f"第 {row.row} 行的 where 用了 {row.source} 没有的列:{'、'.join(unknown)}",
+                    )
+                )
         except ExpressionError as exc:
             out.append(Problem(rel, f"第 {row.row} 行:{exc}"))
     return out

@@ -63,7 +63,13 @@ CORRECTION_REQUIRED = CORRECTION_KEYS - {"expect", "match"}
 def valid_academic_year(year: str, file: str, key: str = "academic_year") -> list[Problem]:
     m = YEAR_PATTERN.fullmatch(year) if isinstance(year, str) else None
     if not m or int(m.group(2)) != int(m.group(1)) + 1:
-        return [Problem(file, f"参数“{key}”的值“{year}”不是有效学年,应为 YYYY-YYYY 且后一年比前一年大 1(如 2023-2024)")]
+        return [
+            Problem(
+                file,
+                f"参数“{key}”的值“{year}”不是有效学年,"
+                "应为 YYYY-YYYY 且后一年比前一年大 1(如 2023-2024)",
+            )
+        ]
     return []
 
 
@@ -74,7 +80,10 @@ def params_path(root: Path, year: str) -> Path:
     path = root / PARAMS_DIR / f"{year}.yaml"
     if not path.is_file():
         known = sorted(p.stem for p in (root / PARAMS_DIR).glob("*.yaml"))
-        raise InputError.one(str(path.relative_to(root)), f"没有学年 {year} 的参数文件;已有的学年:{'、'.join(known) or '无'}")
+        raise InputError.one(
+            str(path.relative_to(root)),
+            f"没有学年 {year} 的参数文件;已有的学年:{'、'.join(known) or '无'}",
+        )
     return path
 
 
@@ -98,12 +107,23 @@ def load_params(root: Path, year: str) -> Params:
     elif isinstance(raw["academic_year"], str):
         problems += valid_academic_year(raw["academic_year"], rel)
         if raw["academic_year"] != year:
-            problems.append(Problem(rel, f"参数 academic_year 为“{raw['academic_year']}”,与文件名的学年 {year} 不一致"))
+            problems.append(
+                Problem(
+                    rel,
+                    f"参数 academic_year 为“{raw['academic_year']}”,与文件名的学年 {year} 不一致",
+                )
+            )
     if isinstance(raw.get("previous_year"), str):
         problems += valid_academic_year(raw["previous_year"], rel, "previous_year")
     threshold = raw.get("yoy_threshold", 0.5)
-    if isinstance(threshold, (int, float)) and not isinstance(threshold, bool) and not 0 < threshold <= 10:
-        problems.append(Problem(rel, f"参数“yoy_threshold”的值 {threshold} 超出范围,应为 0 到 10 之间的数"))
+    if (
+        isinstance(threshold, (int, float))
+        and not isinstance(threshold, bool)
+        and not 0 < threshold <= 10
+    ):
+        problems.append(
+            Problem(rel, f"参数“yoy_threshold”的值 {threshold} 超出范围,应为 0 到 10 之间的数")
+        )
     data_dir = raw.get("data_dir", f"{DATA_RAW_DIR}/{year}")
     if isinstance(data_dir, str):
         try:
@@ -131,25 +151,39 @@ def _corrections(items: Any, rel: str, problems: list[Problem]) -> list[Correcti
         return out
     for i, item in enumerate(items, 1):
         if not isinstance(item, dict):
-            problems.append(Problem(rel, f"第 {i} 条更正应为映射(table/match/field/value/reason/by/on)"))
+            problems.append(
+                Problem(rel, f"第 {i} 条更正应为映射(table/match/field/value/reason/by/on)")
+            )
             continue
         # YAML 1.1 reads a bare `on:` key as the boolean True; the documented key is "on".
         item = {("on" if key is True else key): value for key, value in item.items()}
         unknown = set(item) - CORRECTION_KEYS
         missing = CORRECTION_REQUIRED - set(item)
         if unknown:
-            problems.append(Problem(rel, f"第 {i} 条更正有未知键:{'、'.join(sorted(map(str, unknown)))}"))
+            problems.append(
+                Problem(rel, f"第 {i} 条更正有未知键:{'、'.join(sorted(map(str, unknown)))}")
+            )
         if missing:
-            problems.append(Problem(rel, f"第 {i} 条更正缺少:{'、'.join(sorted(missing))}(每条更正须写明原因、更正人和日期)"))
+            problems.append(
+                Problem(
+                    rel,
+                    f"第 {i} 条更正缺少:{'、'.join(sorted(missing))}"
+                    "(每条更正须写明原因、更正人和日期)",
+                )
+            )
         if unknown or missing:
             continue
         match = item.get("match") or {}
         if not isinstance(match, dict) or (not match and item["table"] != "profile"):
-            problems.append(Problem(rel, f"第 {i} 条更正的 match 应为非空映射(列名: 值),用来找到要更正的行"))
+            problems.append(
+                Problem(rel, f"第 {i} 条更正的 match 应为非空映射(列名: 值),用来找到要更正的行")
+            )
             continue
         expect = item.get("expect", 1)
         if isinstance(expect, bool) or not isinstance(expect, int) or expect < 1:
-            problems.append(Problem(rel, f"第 {i} 条更正的 expect 应为正整数(要更正的行数),实际为“{expect}”"))
+            problems.append(
+                Problem(rel, f"第 {i} 条更正的 expect 应为正整数(要更正的行数),实际为“{expect}”")
+            )
             continue
         out.append(
             Correction(

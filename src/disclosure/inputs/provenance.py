@@ -33,7 +33,11 @@ def sha256(path: Path) -> str:
 
 
 def file_record(path: Path, root: Path) -> dict[str, object]:
-    return {"path": path.relative_to(root).as_posix(), "bytes": path.stat().st_size, "sha256": sha256(path)}
+    return {
+        "path": path.relative_to(root).as_posix(),
+        "bytes": path.stat().st_size,
+        "sha256": sha256(path),
+    }
 
 
 def versions() -> dict[str, str]:
@@ -49,7 +53,9 @@ def versions() -> dict[str, str]:
 def git_state(root: Path) -> dict[str, object]:
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True)
+            done = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True
+            )
         except (OSError, subprocess.SubprocessError):
             return None
         return done.stdout.strip()

@@ -30,7 +30,9 @@ class TextTable:
     notes: list[str] = field(default_factory=list)
 
 
-WORKBOOK_FILE = "tables.xlsx"  # one workbook with a sheet per table, as `disclosure init --format xlsx` writes
+WORKBOOK_FILE = (
+    "tables.xlsx"  # one workbook with a sheet per table, as `disclosure init --format xlsx` writes
+)
 
 
 def find_table_file(
@@ -41,7 +43,9 @@ def find_table_file(
     `sheets` are tables.xlsx's sheet names when the caller read them once. More than one source
     is ambiguous and refused, so a forgotten template never wins silently.
     """
-    found: list[tuple[Path, str | None]] = [(p, None) for p in (folder / f"{stem}.csv", folder / f"{stem}.xlsx") if p.is_file()]
+    found: list[tuple[Path, str | None]] = [
+        (p, None) for p in (folder / f"{stem}.csv", folder / f"{stem}.xlsx") if p.is_file()
+    ]
     book = folder / WORKBOOK_FILE
     if sheets is None:
         sheets = sheet_names(book, str(book)) if book.is_file() else []
@@ -49,7 +53,10 @@ def find_table_file(
         found.append((book, stem))
     if len(found) > 1:
         names = "、".join(p.name + (f"(工作表 {s})" if s else "") for p, s in found)
-        raise InputError.one(f"{shown or folder}/{stem}", f"表 {stem} 同时出现在 {names} 中,无法确定用哪一个;请只保留一个")
+        raise InputError.one(
+            f"{shown or folder}/{stem}",
+            f"表 {stem} 同时出现在 {names} 中,无法确定用哪一个;请只保留一个",
+        )
     return found[0] if found else None
 
 
@@ -59,7 +66,9 @@ def sheet_names(book: Path, shown: str) -> list[str]:
     try:
         wb = openpyxl.load_workbook(book, read_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InputError.one(shown, f"无法作为 Excel(.xlsx)文件打开,文件可能已损坏或并非 .xlsx(详情:{exc})") from None
+        raise InputError.one(
+            shown, f"无法作为 Excel(.xlsx)文件打开,文件可能已损坏或并非 .xlsx(详情:{exc})"
+        ) from None
     names = wb.sheetnames
     wb.close()
     return names
@@ -68,7 +77,11 @@ def sheet_names(book: Path, shown: str) -> list[str]:
 def read_text_table(path: Path, shown: str, sheet: str | None = None) -> TextTable:
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise InputError.one(shown, f"文件过大({size / 1048576:.1f} MB),超过 {MAX_BYTES // 1048576} MB 上限;请确认选对了文件")
+        raise InputError.one(
+            shown,
+            f"文件过大({size / 1048576:.1f} MB),超过 {MAX_BYTES // 1048576} MB 上限;"
+            "请确认选对了文件",
+        )
     if path.suffix.lower() == ".xlsx":
         table = _read_xlsx(path, shown, sheet)
     else:
@@ -78,7 +91,8 @@ def read_text_table(path: Path, shown: str, sheet: str | None = None) -> TextTab
 
 
 def decode(data: bytes, shown: str) -> tuple[str, str]:
-    """Decode strictly: UTF-8 (with or without BOM), else GB18030/GBK when the text reads as Chinese.
+    """Decode strictly: UTF-8 (with or without BOM), else GB18030/GBK when the text reads as
+    Chinese.
 
     GB18030 decodes almost any bytes, so a decode alone proves nothing. Real GBK files from Chinese
     Windows consist of common characters (the GB2312 set); Big5, Shift-JIS, UTF-16 or binary data
@@ -90,12 +104,15 @@ def decode(data: bytes, shown: str) -> tuple[str, str]:
             return data[3:].decode("utf-8"), "UTF-8 (带 BOM)"
         except UnicodeDecodeError as exc:
             raise InputError.one(
-                shown, f"文件标为 UTF-8(带 BOM),但第 {exc.start} 字节处不是有效的 UTF-8;请重新另存为 UTF-8"
+                shown,
+                f"文件标为 UTF-8(带 BOM),但第 {exc.start} 字节处不是有效的 UTF-8;"
+                "请重新另存为 UTF-8",
             ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError.one(
             shown,
-            "无法识别文件编码:文件是 UTF-16 编码(Excel 的“Unicode 文本”),不是 UTF-8 或 GBK 的 CSV;请在 Excel 中另存为“CSV UTF-8(逗号分隔)”",
+            "无法识别文件编码:文件是 UTF-16 编码(Excel 的“Unicode 文本”),"
+            "不是 UTF-8 或 GBK 的 CSV;请在 Excel 中另存为“CSV UTF-8(逗号分隔)”",
         )
     try:
         return data.decode("utf-8"), "UTF-8"
@@ -107,7 +124,9 @@ def decode(data: bytes, shown: str) -> tuple[str, str]:
         text = None
     if text is None or not _reads_as_chinese(text):
         raise InputError.one(
-            shown, "无法识别文件编码:既不是 UTF-8,也不像 GBK/GB18030 编码的中文;请在 Excel 中另存为“CSV UTF-8”或 GBK 编码的 CSV"
+            shown,
+            "无法识别文件编码:既不是 UTF-8,也不像 GBK/GB18030 编码的中文;"
+            "请在 Excel 中另存为“CSV UTF-8”或 GBK 编码的 CSV",
         )
     return text, "GB18030 (兼容 GBK)"
 
@@ -144,9 +163,13 @@ def _read_csv(path: Path, shown: str) -> TextTable:
                 header = record
                 continue
             rows.append(record)
-            lines.append(len(rows) + 1)  # the row as Excel shows it: a quoted line break stays inside one row
+            lines.append(
+                len(rows) + 1
+            )  # the row as Excel shows it: a quoted line break stays inside one row
     except csv.Error as exc:
-        raise InputError.one(shown, f"CSV 格式错误(引号不配对或含有无法识别的字符;详情:{exc})", row=len(rows) + 2) from None
+        raise InputError.one(
+            shown, f"CSV 格式错误(引号不配对或含有无法识别的字符;详情:{exc})", row=len(rows) + 2
+        ) from None
     assert header is not None
     for record, line in zip(rows, lines, strict=True):
         for col, cell in enumerate(record):
@@ -154,7 +177,9 @@ def _read_csv(path: Path, shown: str) -> TextTable:
             if "\n" in cell and any("," in part for part in cell.split("\n")[1:]):
                 name = header[col] if col < len(header) else f"第 {col + 1} 列"
                 raise InputError.one(
-                    shown, f"列“{name}”中的引号没有闭合,其后的若干行被并入了这一格;请检查该格的英文双引号", row=line
+                    shown,
+                    f"列“{name}”中的引号没有闭合,其后的若干行被并入了这一格;请检查该格的英文双引号",
+                    row=line,
                 )
     return TextTable(path, header, rows, lines, encoding)
 
@@ -166,7 +191,9 @@ def _read_xlsx(path: Path, shown: str, sheet_name: str | None = None) -> TextTab
         # data_only=False so formulas are seen (and refused), not replaced by possibly stale caches.
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InputError.one(shown, f"无法作为 Excel(.xlsx)文件打开,文件可能已损坏或并非 .xlsx(详情:{exc})") from None
+        raise InputError.one(
+            shown, f"无法作为 Excel(.xlsx)文件打开,文件可能已损坏或并非 .xlsx(详情:{exc})"
+        ) from None
     wanted = sheet_name or path.stem
     sheet = book[wanted] if wanted in book.sheetnames else book.worksheets[0]
     header: list[str] | None = None
@@ -189,10 +216,14 @@ def _read_xlsx(path: Path, shown: str, sheet_name: str | None = None) -> TextTab
     if header is None:
         raise InputError.one(shown, f"工作表“{sheet.title}”为空,至少应有一行表头")
     if formulas:
-        raise InputError.one(shown, f"含公式单元格({'、'.join(formulas[:5])}),请复制后“粘贴为数值”再保存")
+        raise InputError.one(
+            shown, f"含公式单元格({'、'.join(formulas[:5])}),请复制后“粘贴为数值”再保存"
+        )
     while header and not header[-1]:
         header.pop()
-    return TextTable(path, header, rows, lines, f"xlsx(工作表“{sheet.title}”)")  # cells beyond the header are checked, not cut
+    return TextTable(
+        path, header, rows, lines, f"xlsx(工作表“{sheet.title}”)"
+    )  # cells beyond the header are checked, not cut
 
 
 def _cell_text(value: object) -> str:

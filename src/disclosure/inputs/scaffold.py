@@ -26,14 +26,19 @@ def init_year(root: Path, year: str, fmt: str = "csv") -> list[Path]:
     folder = inside(root, f"{paths.DATA_RAW_DIR}/{year}", "数据文件夹")
     if params_file.exists() or folder.exists():
         raise InputError.one(
-            str(params_file.relative_to(root)), f"学年 {year} 已存在(参数文件或数据文件夹);为免覆盖,init 不做任何改动"
+            str(params_file.relative_to(root)),
+            f"学年 {year} 已存在(参数文件或数据文件夹);为免覆盖,init 不做任何改动",
         )
     defs = {k: v for k, v in load_table_defs(root).items() if k != "reported_statistics"}
     previous = _previous(root, year)
     written: list[Path] = []
     params = (
-        f"# Run parameters of the {year} academic year (keys: see params/<year>.yaml in README.md).\n"
-        f'academic_year: "{year}"\ndata_dir: {paths.DATA_RAW_DIR}/{year}\nyoy_threshold: 0.5\ncorrections: []\n'
+        f"# Run parameters of the {year} academic year "
+        "(keys: see params/<year>.yaml in README.md).\n"
+        f'academic_year: "{year}"\n'
+        f"data_dir: {paths.DATA_RAW_DIR}/{year}\n"
+        "yoy_threshold: 0.5\n"
+        "corrections: []\n"
     )
     write_text(params_file, params)
     written.append(params_file)
@@ -44,7 +49,8 @@ def init_year(root: Path, year: str, fmt: str = "csv") -> list[Path]:
         profile.update({k: old[k] for k, f in schema.items() if f.carry_over and k in old})
     write_text(
         folder / paths.PROFILE_FILE,
-        "# 本学年概况(统计表第 1-9、54 行等);请逐项核对后填写\n" + yaml.safe_dump(profile, allow_unicode=True, sort_keys=False),
+        "# 本学年概况(统计表第 1-9、54 行等);请逐项核对后填写\n"
+        + yaml.safe_dump(profile, allow_unicode=True, sort_keys=False),
     )
     written.append(folder / paths.PROFILE_FILE)
     if previous and (previous / paths.NARRATIVE_FILE).is_file():
@@ -62,7 +68,9 @@ def init_year(root: Path, year: str, fmt: str = "csv") -> list[Path]:
         written.append(folder / paths.NARRATIVE_FILE)
     reference = pd.read_csv(root / paths.CHECKLIST_ITEMS, encoding="utf-8")
     rows = {name: [] for name in defs}
-    rows["checklist"] = [{"category": r.category_no, "item": r.item, "count": 0} for r in reference.itertuples()]
+    rows["checklist"] = [
+        {"category": r.category_no, "item": r.item, "count": 0} for r in reference.itertuples()
+    ]
     if fmt == "xlsx":
         target = folder / WORKBOOK_FILE
         write_bytes(target, _workbook(defs, rows))
@@ -83,7 +91,9 @@ def _previous(root: Path, year: str) -> Path | None:
 
 def _csv(schema: TableDef, rows: list[dict]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[c.name for c in schema.columns], lineterminator="\n")
+    writer = csv.DictWriter(
+        buffer, fieldnames=[c.name for c in schema.columns], lineterminator="\n"
+    )
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

@@ -19,7 +19,9 @@ LINE = "_line"
 DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
-def validate(table: TextTable, schema: TableDef, shown: str, start: date, end: date) -> tuple[pd.DataFrame, list[Problem]]:
+def validate(
+    table: TextTable, schema: TableDef, shown: str, start: date, end: date
+) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     header = [h.strip().lstrip("\ufeff") for h in table.header]
     known = [c.name for c in schema.columns]
@@ -40,9 +42,15 @@ def validate(table: TextTable, schema: TableDef, shown: str, start: date, end: d
     counts: Counter[str] = Counter()
     for cells, line in zip(table.rows, table.lines, strict=True):
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-            problems.append(Problem(shown, f"本行有 {len(cells)} 个单元格,多于表头的 {len(header)} 列", row=line))
+            problems.append(
+                Problem(
+                    shown, f"本行有 {len(cells)} 个单元格,多于表头的 {len(header)} 列", row=line
+                )
+            )
         for col in schema.columns:
-            raw = cells[index[col.name]] if col.name in index and index[col.name] < len(cells) else ""
+            raw = (
+                cells[index[col.name]] if col.name in index and index[col.name] < len(cells) else ""
+            )
             value, note = _typed(raw, col, shown, line, start, end, problems)
             if note:
                 counts[note] += 1
@@ -55,7 +63,13 @@ def validate(table: TextTable, schema: TableDef, shown: str, start: date, end: d
 
 
 def _typed(
-    raw: str, col: ColumnDef, shown: str, line: int | None, start: date, end: date, problems: list[Problem]
+    raw: str,
+    col: ColumnDef,
+    shown: str,
+    line: int | None,
+    start: date,
+    end: date,
+    problems: list[Problem],
 ) -> tuple[object, str | None]:
     text = raw.strip()
     note = "去除首尾空格" if text != raw and text else None
@@ -73,18 +87,36 @@ def _typed(
             value = int(plain)
         except ValueError:
             kind = "小数" if is_number(plain) else "文本"
-            problems.append(Problem(shown, f"应为非负整数,实际为{kind}“{text}”", row=line, column=col.name))
+            problems.append(
+                Problem(shown, f"应为非负整数,实际为{kind}“{text}”", row=line, column=col.name)
+            )
             return None, note
         if value < 0:
-            problems.append(Problem(shown, f"应为非负整数,实际为负数 {value}", row=line, column=col.name))
+            problems.append(
+                Problem(shown, f"应为非负整数,实际为负数 {value}", row=line, column=col.name)
+            )
         if col.min is not None and value < col.min or col.max is not None and value > col.max:
-            problems.append(Problem(shown, f"应在 {col.min} 到 {col.max} 之间,实际为 {value}", row=line, column=col.name))
+            problems.append(
+                Problem(
+                    shown,
+                    f"应在 {col.min} 到 {col.max} 之间,实际为 {value}",
+                    row=line,
+                    column=col.name,
+                )
+            )
         return value, note
     if col.type == "choice":
         if text not in col.allowed and SYNONYMS.get(text) in col.allowed:
             return SYNONYMS[text], f"“{text}”按表单改写为“{SYNONYMS[text]}”"
         if text not in col.allowed:
-            problems.append(Problem(shown, f"“{text}”不是允许的值;允许:{'、'.join(col.allowed)}", row=line, column=col.name))
+            problems.append(
+                Problem(
+                    shown,
+                    f"“{text}”不是允许的值;允许:{'、'.join(col.allowed)}",
+                    row=line,
+                    column=col.name,
+                )
+            )
         return text, note
     if col.type == "date":
         found = DATE.fullmatch(text)
@@ -93,15 +125,23 @@ def _typed(
                 raise ValueError(text)
             value = date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
         except ValueError:
-            problems.append(Problem(shown, f"日期“{text}”无法识别,应为 YYYY-MM-DD", row=line, column=col.name))
+            problems.append(
+                Problem(shown, f"日期“{text}”无法识别,应为 YYYY-MM-DD", row=line, column=col.name)
+            )
             return None, note
         if not start <= value <= end:
-            problems.append(Problem(shown, f"日期 {value} 不在本学年({start} 至 {end})内", row=line, column=col.name))
+            problems.append(
+                Problem(
+                    shown, f"日期 {value} 不在本学年({start} 至 {end})内", row=line, column=col.name
+                )
+            )
         return value.isoformat(), note
     return text, note
 
 
-def typed(raw: str, col: ColumnDef, shown: str, start: date, end: date, problems: list[Problem]) -> object:
+def typed(
+    raw: str, col: ColumnDef, shown: str, start: date, end: date, problems: list[Problem]
+) -> object:
     """One value typed and checked like a cell of a raw table (used for corrections)."""
     return _typed(raw, col, shown, None, start, end, problems)[0]
 
@@ -117,15 +157,21 @@ def is_number(text: str) -> bool:
 def _unique(frame: pd.DataFrame, schema: TableDef, shown: str) -> list[Problem]:
     if not schema.key or frame.empty:
         return []
-    parts = frame[list(schema.key)].map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+    parts = frame[list(schema.key)].map(
+        lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+    )
     keys = parts.agg("|".join, axis=1)
     out = []
-    for key, group in frame[keys.str.strip("|") != ""].groupby(keys, sort=False):  # empty keys: reported as 不能为空
+    for key, group in frame[keys.str.strip("|") != ""].groupby(
+        keys, sort=False
+    ):  # empty keys: reported as 不能为空
         if len(group) > 1:
             lines = "、".join(str(n) for n in group[LINE])
             out.append(
                 Problem(
-                    shown, f"{'/'.join(schema.key)}“{key}”重复出现(第 {lines} 行),每个只能出现一次", row=int(group[LINE].iloc[1])
+                    shown,
+                    f"{'/'.join(schema.key)}“{key}”重复出现(第 {lines} 行),每个只能出现一次",
+                    row=int(group[LINE].iloc[1]),
                 )
             )
     return out

@@ -38,7 +38,9 @@ CHECKLIST_EXPORT = [
 # --- kernel side ----------------------------------------------------------------------------------
 
 
-def results(stats: pd.DataFrame, items: pd.DataFrame, categories: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:
+def results(
+    stats: pd.DataFrame, items: pd.DataFrame, categories: pd.DataFrame, findings: pd.DataFrame
+) -> dict[str, Any]:
     """The bundle the runner writes as CSV/JSON."""
 
     def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -49,7 +51,9 @@ def results(stats: pd.DataFrame, items: pd.DataFrame, categories: pd.DataFrame, 
         "text/plain": shown,
         RESULTS_MIME: {
             "statistics": records(stats.drop(columns=["kind"])),
-            "checklist": records(items[CHECKLIST_EXPORT].rename(columns={"ref_category": "category_no"})),
+            "checklist": records(
+                items[CHECKLIST_EXPORT].rename(columns={"ref_category": "category_no"})
+            ),
             "categories": records(categories),
             "findings": records(findings),
         },

@@ -22,7 +22,9 @@ COLORS = ["#8c1d18", "#b8860b", "#2f5d8a", "#5b7f3a", "#6b4c9a", "#7a7a7a"]
 
 def cjk_font_file() -> Path:
     try:
-        found = font_manager.findfont(font_manager.FontProperties(family=CJK_FONT), fallback_to_default=False)
+        found = font_manager.findfont(
+            font_manager.FontProperties(family=CJK_FONT), fallback_to_default=False
+        )
     except ValueError:
         raise FontMissing(
             f"找不到中文字体“{CJK_FONT}”,图中汉字会显示为方框;请安装 Debian 软件包 fonts-noto-cjk "
@@ -69,7 +71,9 @@ def _finish(fig: Figure, ax, title: str, source: str) -> Figure:
     return fig
 
 
-def _barh(labels: list[str], values: list[int], unit: str, title: str, source: str, xlabel: str) -> Figure:
+def _barh(
+    labels: list[str], values: list[int], unit: str, title: str, source: str, xlabel: str
+) -> Figure:
     fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(labels), 3) + 1.2))
     bars = ax.barh(labels[::-1], values[::-1], color=COLORS[0])
     ax.bar_label(bars, labels=[f"{v}{unit}" for v in values[::-1]], padding=3, fontsize=9)
@@ -103,7 +107,10 @@ def draw(
 
 def checklist_by_category(categories: pd.DataFrame, title: str, source: str) -> Figure:
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.6), sharey=True)
-    names = [f"{n}. {c}" for n, c in zip(categories["category_no"], categories["category_name"], strict=True)][::-1]
+    names = [
+        f"{n}. {c}"
+        for n, c in zip(categories["category_no"], categories["category_name"], strict=True)
+    ][::-1]
     items, published = categories["items"].tolist()[::-1], categories["published"].tolist()[::-1]
     left.barh(names, items, color="#e6d5c3", label="清单事项数")
     left.barh(names, published, color=COLORS[0], label="已公开事项数(数量 > 0)")
@@ -127,13 +134,23 @@ def _panels(spec: FigureSpec, value: dict[int, object], title: str, source: str)
     for ax in axes.flat[len(spec.panels) :]:
         ax.set_visible(False)
     for ax, (panel_title, rows) in zip(axes.flat, spec.panels, strict=False):
-        ax.barh([label for _, label in rows][::-1], [int(value[r]) for r, _ in rows][::-1], color=COLORS[2])
+        ax.barh(
+            [label for _, label in rows][::-1],
+            [int(value[r]) for r, _ in rows][::-1],
+            color=COLORS[2],
+        )
         ax.set_title(panel_title, fontsize=10)
         ax.set_xlabel(spec.xlabel)
     return _finish(fig, axes.flat[0], title, source)
 
 
-def _years(spec: FigureSpec, before: dict[int, object], now: dict[int, object], years: tuple[str, str], source: str) -> Figure:
+def _years(
+    spec: FigureSpec,
+    before: dict[int, object],
+    now: dict[int, object],
+    years: tuple[str, str],
+    source: str,
+) -> Figure:
     """Main counts of this year beside the previous year's."""
     labels = [label for _, label in spec.rows]
     x = range(len(labels))
@@ -141,8 +158,12 @@ def _years(spec: FigureSpec, before: dict[int, object], now: dict[int, object], 
     width = 0.38
     old = [int(before.get(r) or 0) for r, _ in spec.rows]
     new = [int(now.get(r) or 0) for r, _ in spec.rows]
-    old_bars = ax.bar([i - width / 2 for i in x], old, width, color="#c9b8a6", label=f"{years[0]} 学年")
-    new_bars = ax.bar([i + width / 2 for i in x], new, width, color=COLORS[0], label=f"{years[1]} 学年")
+    old_bars = ax.bar(
+        [i - width / 2 for i in x], old, width, color="#c9b8a6", label=f"{years[0]} 学年"
+    )
+    new_bars = ax.bar(
+        [i + width / 2 for i in x], new, width, color=COLORS[0], label=f"{years[1]} 学年"
+    )
     ax.bar_label(old_bars, fontsize=8, padding=2)
     ax.bar_label(new_bars, fontsize=8, padding=2)
     ax.set_xticks(list(x), labels)

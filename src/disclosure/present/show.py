@@ -1,4 +1,5 @@
-"""What the workbook notebook displays: readable tables with Chinese headings, the form's blocks and figures.
+"""What the workbook notebook displays: readable tables with Chinese headings, the form's blocks
+and figures.
 
 Kept out of the notebook so cells stay one call each (no def/loops in cells) and so it is tested.
 """
@@ -43,6 +44,13 @@ HEADINGS = {
 }
 
 
+def display_options() -> None:
+    """Show every cell whole: a formula or source cut at pandas' 50 characters cannot be audited."""
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", None)
+    pd.set_option("display.max_columns", None)
+
+
 def params_table(data: YearData) -> pd.DataFrame:
     p = data.params
     rows = [
@@ -57,10 +65,17 @@ def params_table(data: YearData) -> pd.DataFrame:
 
 
 def inputs_table(data: YearData) -> pd.DataFrame:
-    frame = pd.DataFrame(data.inputs).rename(columns={"path": "文件", "bytes": "字节", "sha256": "SHA-256"})
+    frame = pd.DataFrame(data.inputs).rename(
+        columns={"path": "文件", "bytes": "字节", "sha256": "SHA-256"}
+    )
 
     def notes(path: str) -> str:  # a workbook's sheets are noted as "<file>[<sheet>]"
-        return ";".join(n for key, ns in data.read_notes.items() if key == path or key.startswith(path + "[") for n in ns)
+        return ";".join(
+            n
+            for key, ns in data.read_notes.items()
+            if key == path or key.startswith(path + "[")
+            for n in ns
+        )
 
     frame["读取说明"] = frame["文件"].map(notes)
     return frame
@@ -85,13 +100,26 @@ def raw(data: YearData, name: str) -> pd.DataFrame:
 
 
 def profile_table(data: YearData) -> pd.DataFrame:
-    items = [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v) for k, v in data.profile.items()]
+    items = [
+        (k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
+        for k, v in data.profile.items()
+    ]
     return pd.DataFrame(items, columns=["键", "值"])
 
 
 def rows(stats: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
     part = stats[(stats["row"] >= first) & (stats["row"] <= last)]
-    keep = ["row", "label", "value", "unit", "definition", "source", "reported", "agrees", "previous"]
+    keep = [
+        "row",
+        "label",
+        "value",
+        "unit",
+        "definition",
+        "source",
+        "reported",
+        "agrees",
+        "previous",
+    ]
     shown = [c for c in keep if c in part and (c != "previous" or stats[c].notna().any())]
     view = part[shown].assign(agrees=part["agrees"].map(AGREES))
     return view.rename(columns=HEADINGS).set_index("行号").fillna("")
@@ -99,12 +127,16 @@ def rows(stats: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
 
 def disagreements(stats: pd.DataFrame) -> pd.DataFrame:
     part = stats[stats["agrees"] == False]  # noqa: E712 (None = not published)
-    return part[["row", "printed_no", "label", "value", "reported", "source"]].rename(columns=HEADINGS)
+    return part[["row", "printed_no", "label", "value", "reported", "source"]].rename(
+        columns=HEADINGS
+    )
 
 
 def findings_view(findings: pd.DataFrame, failed_only: bool = False) -> pd.DataFrame:
     part = failed(findings) if failed_only else findings
-    view = part.assign(severity=part["severity"].map(SEVERITY_ZH), passed=part["passed"].map(PASSED_ZH))
+    view = part.assign(
+        severity=part["severity"].map(SEVERITY_ZH), passed=part["passed"].map(PASSED_ZH)
+    )
     return view.rename(columns=HEADINGS)
 
 
@@ -120,7 +152,9 @@ def checklist_view(items: pd.DataFrame) -> pd.DataFrame:
         "mandatory": "必须公开",
         "remark": "其他需说明事项",
     }
-    return items[list(keep)].rename(columns=keep)
+    return (
+        items[list(keep)].astype(object).where(items[list(keep)].notna(), "").rename(columns=keep)
+    )
 
 
 def sections(stats: pd.DataFrame, blocks: tuple[Section, ...]) -> None:
@@ -140,7 +174,8 @@ def figures(
     years: tuple[str, str],
     source: str,
 ) -> list[tuple[bytes | None, str]]:
-    """Draw and display every figure of the form; a figure whose `when` is false is named, not drawn."""
+    """Draw and display every figure of the form; a figure whose `when` is false is named, not
+    drawn."""
     from IPython.display import Markdown, display
 
     from disclosure.expr import evaluate, parse

@@ -74,7 +74,10 @@ def test_n01_checks_every_occurrence_of_a_placeholder():
     extras = {
         "narrative": {
             "opening": [
-                {"template": "官网 {r10} 条,其中新闻 {r10} 条。", "printed": "官网 335 条,其中新闻 336 条。"},
+                {
+                    "template": "官网 {r10} 条,其中新闻 {r10} 条。",
+                    "printed": "官网 335 条,其中新闻 336 条。",
+                },
             ],
         },
         "narrative_values": VALUES,
@@ -122,7 +125,10 @@ def test_n01_sources_default_to_the_narrative_file_name():
 
 
 def test_n02_passes_when_text_follows_the_template_whatever_the_numbers():
-    assert n02(narrative_of("某某大学官网发布信息 999 条,新媒体发布信息 387 条。")) == ([], "n.yaml")
+    assert n02(narrative_of("某某大学官网发布信息 999 条,新媒体发布信息 387 条。")) == (
+        [],
+        "n.yaml",
+    )
 
 
 def test_n02_fails_on_text_not_following_the_template():

@@ -137,7 +137,9 @@ BASE_CHECKLIST = (item(1, 2), item(2, 1, mandatory="否"), item(3, 0, mandatory=
 TEMPLATE = "官网发布信息 {r10} 条,清单事项 {r11} 条。"
 HASH_A, HASH_B, HASH_C = "a" * 64, "b" * 64, "c" * 64
 BASE_EXTRAS = {
-    "narrative": {"opening": [{"template": TEMPLATE, "printed": "官网发布信息335条,清单事项 3 条。"}]},
+    "narrative": {
+        "opening": [{"template": TEMPLATE, "printed": "官网发布信息335条,清单事项 3 条。"}]
+    },
     "narrative_values": {"r10": 335, "r11": 3},
     "source_hashes": {"a.csv": HASH_A, "b.csv": HASH_B},
     "raw_hashes": {"a.csv": HASH_A, "b.csv": HASH_B},
@@ -296,7 +298,9 @@ STATISTICS_CASES = [
     case("S01", "missing-number-skipped", True, OK, statistics=[stat(51, 0, printed_no=None)]),
     case("S01", "one-less", False, "第 51 行印为“50”", statistics=[stat(51, 0, printed_no="50")]),
     case("S01", "one-more", False, "第 51 行印为“52”", statistics=[stat(51, 0, printed_no="52")]),
-    case("S01", "words", False, "第 51 行印为“五十一”", statistics=[stat(51, 0, printed_no="五十一")]),
+    case(
+        "S01", "words", False, "第 51 行印为“五十一”", statistics=[stat(51, 0, printed_no="五十一")]
+    ),
     case("S02", "every-kind-right", True, OK),
     case("S02", "zero-count", True, OK, statistics=[stat(10, 0)]),
     case(
@@ -313,9 +317,19 @@ STATISTICS_CASES = [
         "第 1 行应填有或无,实际为“收费”",
         statistics=[stat(1, "收费", "flag")],
     ),
-    case("S02", "count-minus-1", False, "第 10 行应填非负整数,实际为“-1”", statistics=[stat(10, -1)]),
-    case("S02", "count-in-words", False, "第 10 行应填非负整数,实际为“三”", statistics=[stat(10, "三")]),
-    case("S02", "count-true", False, "第 10 行应填非负整数,实际为“True”", statistics=[stat(10, True)]),
+    case(
+        "S02", "count-minus-1", False, "第 10 行应填非负整数,实际为“-1”", statistics=[stat(10, -1)]
+    ),
+    case(
+        "S02",
+        "count-in-words",
+        False,
+        "第 10 行应填非负整数,实际为“三”",
+        statistics=[stat(10, "三")],
+    ),
+    case(
+        "S02", "count-true", False, "第 10 行应填非负整数,实际为“True”", statistics=[stat(10, True)]
+    ),
     case(
         "S02",
         "amount-fraction",
@@ -323,9 +337,19 @@ STATISTICS_CASES = [
         "第 7 行应填非负整数,实际为“12.5”",
         statistics=[stat(7, 12.5, "amount")],
     ),
-    case("S02", "text-digits", False, "第 3 行应填文字,实际为“12.5”", statistics=[stat(3, "12.5", "text")]),
-    case("S02", "text-missing", False, "第 3 行应填文字,实际为“”", statistics=[stat(3, None, "text")]),
-    case("S02", "flag-number", False, "第 1 行应填有或无,实际为“1”", statistics=[stat(1, 1, "flag")]),
+    case(
+        "S02",
+        "text-digits",
+        False,
+        "第 3 行应填文字,实际为“12.5”",
+        statistics=[stat(3, "12.5", "text")],
+    ),
+    case(
+        "S02", "text-missing", False, "第 3 行应填文字,实际为“”", statistics=[stat(3, None, "text")]
+    ),
+    case(
+        "S02", "flag-number", False, "第 1 行应填有或无,实际为“1”", statistics=[stat(1, 1, "flag")]
+    ),
     case("S03", "every-kind-right", True, OK),
     case(
         "S03",
@@ -803,7 +827,10 @@ def test_k01_explain_lines_appear_only_when_k01_fails():
     assert passing.filled == "4 == 4"
     failing = run("K01", make_context(checklist=items(ALT_1, alt), p11=5))
     assert failing.passed is False
-    assert failing.filled == ("4 == 5；若第 1 项按另一读法 2(印为“2 / 1”)计,合计 3；若第 2 项按另一读法 0(印为“1?”)计,合计 3")
+    assert failing.filled == (
+        "4 == 5；若第 1 项按另一读法 2(印为“2 / 1”)计,合计 3"
+        "；若第 2 项按另一读法 0(印为“1?”)计,合计 3"
+    )
     plain = run("K01", make_context(p11=5))
     assert plain.passed is False
     assert plain.filled.startswith("3 == 5")

@@ -185,7 +185,9 @@ def test_unknown_over_lists_the_tables(tmp_path):
 
 def test_unknown_requirement(tmp_path):
     write_rules(tmp_path, one_rule(requires=["previous"]))
-    expected = "规则 X01:requires“previous”未知,只能是 reported_statistics、previous_year、source_record"
+    expected = (
+        "规则 X01:requires“previous”未知,只能是 reported_statistics、previous_year、source_record"
+    )
     assert only_problem(tmp_path) == expected
 
 
@@ -488,7 +490,11 @@ def test_sources_of_a_column_name_its_table():
 def test_sources_of_a_row_rule_name_its_table():
     rule = value_rule("X", "count >= 0", over="checklist", message="第 {item} 项")
     (finding,) = evaluate_rules([rule], small_context())
-    assert (finding.passed, finding.filled, finding.sources) == (True, "无问题", "raw/checklist.csv")
+    assert (finding.passed, finding.filled, finding.sources) == (
+        True,
+        "无问题",
+        "raw/checklist.csv",
+    )
 
 
 def test_real_sources_name_rebuilt_rows_and_the_published_file_row(real_year):
@@ -521,7 +527,10 @@ def test_all_missing_requirements_are_named():
     rule = value_rule("X", "r1 == 1", requires=requires)
     (finding,) = evaluate_rules([rule], small_context())
     assert finding.passed is None
-    assert finding.filled == "不适用:工作区中没有上一学年的数据；原始数据文件夹没有记录文件哈希的 SOURCE.yaml"
+    assert (
+        finding.filled
+        == "不适用:工作区中没有上一学年的数据；原始数据文件夹没有记录文件哈希的 SOURCE.yaml"
+    )
 
 
 def test_met_requirement_lets_the_rule_run():
@@ -547,7 +556,11 @@ def test_code_rule_runs_its_registered_check_with_the_context():
     context = small_context()
     (finding,) = evaluate_rules([rule], context, {"N9": check})
     assert seen == [context]
-    assert (finding.passed, finding.filled, finding.sources) == (False, "第一处；第二处", "narrative.yaml")
+    assert (finding.passed, finding.filled, finding.sources) == (
+        False,
+        "第一处；第二处",
+        "narrative.yaml",
+    )
     (clean,) = evaluate_rules([rule], context, {"N9": lambda c: ([], "n.yaml")})
     assert (clean.passed, clean.filled) == (True, "无问题")
 

@@ -1,4 +1,5 @@
-"""Narrative placeholders (disclosure.narrative): filling templates and reading numbers out of printed prose."""
+"""Narrative placeholders (disclosure.narrative): filling templates and reading numbers out of
+printed prose."""
 
 from datetime import date
 from pathlib import Path
@@ -9,15 +10,22 @@ from disclosure.compute.narrative import cn_date, context, fill, paragraphs, pri
 
 REPO = Path(__file__).resolve().parents[3]
 
-CTX = {"r10": 335, "r15": 387, "year": "2023-2024", "profile.institution": "某某大学", "profile.contact.phone": "023—41586008"}
+CTX = {
+    "r10": 335,
+    "r15": 387,
+    "year": "2023-2024",
+    "profile.institution": "某某大学",
+    "profile.contact.phone": "023—41586008",
+}
 
 
-# --- fill ----------------------------------------------------------------------------------------------------
+# --- fill -----------------------------------------------------------------------------------------
 
 
 def test_fill_replaces_every_placeholder():
     assert (
-        fill("{year} 学年官网发布信息 {r10} 条、新媒体 {r15} 条。", CTX) == "2023-2024 学年官网发布信息 335 条、新媒体 387 条。"
+        fill("{year} 学年官网发布信息 {r10} 条、新媒体 {r15} 条。", CTX)
+        == "2023-2024 学年官网发布信息 335 条、新媒体 387 条。"
     )
 
 
@@ -43,7 +51,7 @@ def test_fill_does_not_treat_empty_braces_as_a_placeholder():
     assert fill("集合 {} 与 {r10}", CTX) == "集合 {} 与 335"
 
 
-# --- context ---------------------------------------------------------------------------------------------------
+# --- context --------------------------------------------------------------------------------------
 
 
 def test_context_flattens_every_source():
@@ -81,7 +89,7 @@ def test_paragraphs_in_reading_order():
     ]
 
 
-# --- printed_values ---------------------------------------------------------------------------------------------
+# --- printed_values -------------------------------------------------------------------------------
 
 TEMPLATE = "官网发布新闻、通知公告等信息 {r10} 条。官微、官博等新媒体平台发布信息 {r15} 条。"
 
@@ -106,7 +114,8 @@ def test_printed_values_return_what_was_printed_even_when_wrong():
     [
         "官网发布新闻等信息 335 条。官微、官博等新媒体平台发布信息 387 条。",  # words differ
         "官网发布新闻、通知公告等信息 335 条。",  # truncated
-        "官网发布新闻、通知公告等信息 335 条。官微、官博等新媒体平台发布信息 387 条。另有补充。",  # extra text
+        # extra text
+        "官网发布新闻、通知公告等信息 335 条。官微、官博等新媒体平台发布信息 387 条。另有补充。",
         "",
     ],
 )

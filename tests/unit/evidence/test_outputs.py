@@ -12,7 +12,7 @@ from disclosure import workspace
 from disclosure.evidence.outputs import STATISTICS_COLUMNS, csv_text, safe_cell, write_results
 from disclosure.workspace import write_bytes, write_text
 
-# --- atomic writes ------------------------------------------------------------------------------------------
+# --- atomic writes --------------------------------------------------------------------------------
 
 
 def test_write_bytes_creates_folders_and_leaves_no_temp_files(tmp_path):
@@ -56,30 +56,44 @@ def test_write_text_is_utf8(tmp_path):
     assert target.read_bytes() == "重庆 – ok".encode()
 
 
-# --- formula injection ------------------------------------------------------------------------------------------
+# --- formula injection ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["=SUM(A1:A9)", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1", "-", "+"])
+@pytest.mark.parametrize(
+    "value",
+    ["=SUM(A1:A9)", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1", "-", "+"],
+)
 def test_safe_cell_guards_formula_starts(value):
     assert safe_cell(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["-3", "-3.5", "+7", "-1e3", "178", "有", "0 元", "https://a.cn/?a=1", ""])
+@pytest.mark.parametrize(
+    "value", ["-3", "-3.5", "+7", "-1e3", "178", "有", "0 元", "https://a.cn/?a=1", ""]
+)
 def test_safe_cell_keeps_numbers_and_plain_text(value):
     assert safe_cell(value) == value
 
 
-@pytest.mark.parametrize("value, expected", [(None, ""), (-3, -3), (0, 0), (2.5, 2.5), (True, True)])
+@pytest.mark.parametrize(
+    "value, expected", [(None, ""), (-3, -3), (0, 0), (2.5, 2.5), (True, True)]
+)
 def test_safe_cell_non_text(value, expected):
     assert safe_cell(value) == expected
 
 
-# --- csv ------------------------------------------------------------------------------------------------------------
+# --- csv ------------------------------------------------------------------------------------------
 
 
 def test_csv_text():
     records = [
-        {"row": 11, "value": 178, "reported": "174", "agrees": False, "label": "清单, 信息", "extra": "ignored"},
+        {
+            "row": 11,
+            "value": 178,
+            "reported": "174",
+            "agrees": False,
+            "label": "清单, 信息",
+            "extra": "ignored",
+        },
         {"row": 12, "value": 174.0, "reported": None, "agrees": True, "label": '=HYPERLINK("x")'},
     ]
     text = csv_text(records, ["row", "value", "reported", "agrees", "label"])
@@ -98,7 +112,9 @@ def test_csv_text_of_no_records():
 
 def test_write_results(tmp_path):
     results = {
-        "statistics": [{"row": 1, "label": "门户网站", "value": "有", "source": "profile.yaml: portal"}],
+        "statistics": [
+            {"row": 1, "label": "门户网站", "value": "有", "source": "profile.yaml: portal"}
+        ],
         "checklist": [{"item": 1, "count": 11, "remark": "-见附件"}],
         "categories": [],
         "findings": [{"id": "C01", "severity": "error", "filled": "174 >= 178", "passed": False}],

@@ -155,8 +155,18 @@ def test_unknown_match_and_field_columns_are_refused_together():
         ("checklist", "count", 2.5, "应为非负整数,实际为小数“2.5”"),
         ("checklist", "count", "三", "应为非负整数,实际为文本“三”"),
         ("checklist", "item", 51, "应在 1 到 50 之间,实际为 51"),
-        ("applications", "channel", "飞鸽", "“飞鸽”不是允许的值;允许:当面、传真、电子邮件、信函或其他"),
-        ("applications", "received", "2024-09-01", "日期 2024-09-01 不在本学年(2023-09-01 至 2024-08-31)内"),
+        (
+            "applications",
+            "channel",
+            "飞鸽",
+            "“飞鸽”不是允许的值;允许:当面、传真、电子邮件、信函或其他",
+        ),
+        (
+            "applications",
+            "received",
+            "2024-09-01",
+            "日期 2024-09-01 不在本学年(2023-09-01 至 2024-08-31)内",
+        ),
         ("applications", "received", "2024-13-01", "日期“2024-13-01”无法识别,应为 YYYY-MM-DD"),
     ],
 )

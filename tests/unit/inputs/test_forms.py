@@ -369,14 +369,23 @@ def test_figures_of_the_repository():
         "across_years",
     ]
     channel = by_name["publications_by_channel"]
-    assert (channel.kind, channel.caption, channel.xlabel) == ("bars", "主动公开信息(按渠道)", "数量(条/次)")
+    assert (channel.kind, channel.caption, channel.xlabel) == (
+        "bars",
+        "主动公开信息(按渠道)",
+        "数量(条/次)",
+    )
     assert channel.rows[0] == (10, "门户网站")
     assert [r for r, _ in channel.rows] == [10, 12, 13, 14, 15]
     assert by_name["checklist_by_category"].rows == ()
     applications = by_name["applications"]
     assert applications.when == "r19 > 0"
     assert applications.skipped.startswith("本学年未收到信息公开申请")
-    assert [title for title, _ in applications.panels] == ["提交方式", "申请人", "涉及内容", "办理结果"]
+    assert [title for title, _ in applications.panels] == [
+        "提交方式",
+        "申请人",
+        "涉及内容",
+        "办理结果",
+    ]
     assert applications.panels[1][1] == ((31, "公民"), (32, "法人"), (33, "其他组织"))
     assert by_name["across_years"].ylabel == "数量(条/件)"
 

@@ -330,7 +330,10 @@ def test_valid_academic_year_refuses_with_the_chinese_message(bad):
     (problem,) = valid_academic_year(bad, FILE)
     assert problem.file == FILE
     assert (problem.row, problem.column) == (None, None)
-    expected = f"参数“academic_year”的值“{bad}”不是有效学年,应为 YYYY-YYYY 且后一年比前一年大 1(如 2023-2024)"
+    expected = (
+        f"参数“academic_year”的值“{bad}”不是有效学年,"
+        "应为 YYYY-YYYY 且后一年比前一年大 1(如 2023-2024)"
+    )
     assert problem.message == expected
 
 

@@ -20,7 +20,9 @@ REPO = Path(__file__).resolve().parents[3]
 DEFS = load_table_defs(REPO)
 START, END = date(2023, 9, 1), date(2024, 8, 31)
 
-PUBLICATIONS = "channel,count,unit,note\n门户网站,335,条,官网发布新闻\n信息公开平台,174,条,清单事项\n"
+PUBLICATIONS = (
+    "channel,count,unit,note\n门户网站,335,条,官网发布新闻\n信息公开平台,174,条,清单事项\n"
+)
 
 
 def write(folder, name, data):
@@ -170,7 +172,9 @@ def test_xlsx_dates_become_iso_text(tmp_path):
 
 
 def test_xlsx_formula_cell_is_refused(tmp_path):
-    path = make_xlsx(tmp_path / "publications.xlsx", [["channel", "count"], ["门户网站", "=SUM(1,2)"]])
+    path = make_xlsx(
+        tmp_path / "publications.xlsx", [["channel", "count"], ["门户网站", "=SUM(1,2)"]]
+    )
     with pytest.raises(InputError) as exc:
         read_text_table(path, "publications.xlsx")
     problem = only(exc.value.problems)

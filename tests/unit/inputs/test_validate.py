@@ -161,7 +161,9 @@ def test_header_only_where_rows_are_optional(tmp_path):
 
 
 def test_more_cells_than_header(tmp_path):
-    _, problems, _ = check(tmp_path, "publications", "channel,count\n门户网站,3\n信息公开平台,4,extra\n")
+    _, problems, _ = check(
+        tmp_path, "publications", "channel,count\n门户网站,3\n信息公开平台,4,extra\n"
+    )
     problem = only(problems)
     assert problem.row == 3
     assert "多于表头的 2 列" in problem.message
@@ -192,13 +194,17 @@ def test_date_outside_the_academic_year(tmp_path, day):
 
 @pytest.mark.parametrize("day", ["2023-09-01", "2024-08-31", "2023/10/01"])
 def test_dates_on_the_boundaries_and_with_slashes_are_accepted(tmp_path, day):
-    frame, problems, _ = check(tmp_path, "applications", APPLICATION + f"A1,{day},当面,公民,财务,是\n")
+    frame, problems, _ = check(
+        tmp_path, "applications", APPLICATION + f"A1,{day},当面,公民,财务,是\n"
+    )
     assert problems == []
     assert frame["received"].tolist() == [day.replace("/", "-")]
 
 
 def test_unreadable_date(tmp_path):
-    _, problems, _ = check(tmp_path, "applications", APPLICATION + "A1,2023-13-01,当面,公民,财务,是\n")
+    _, problems, _ = check(
+        tmp_path, "applications", APPLICATION + "A1,2023-13-01,当面,公民,财务,是\n"
+    )
     problem = only(problems)
     assert (problem.row, problem.column) == (2, "received")
     assert "无法识别,应为 YYYY-MM-DD" in problem.message
@@ -217,7 +223,9 @@ def test_every_problem_in_a_table_is_collected(tmp_path):
 
 def test_a_bom_left_on_the_first_header_cell_is_ignored():
     # read.py removes a file's BOM; validate also strips one left in a header cell (e.g. from .xlsx)
-    table = TextTable(Path("p.xlsx"), ["\ufeffchannel", " count "], [["门户网站", "3"]], [2], "xlsx")
+    table = TextTable(
+        Path("p.xlsx"), ["\ufeffchannel", " count "], [["门户网站", "3"]], [2], "xlsx"
+    )
     frame, problems = validate(table, DEFS["publications"], "p.xlsx", START, END)
     assert problems == []
     assert frame["channel"].tolist() == ["门户网站"]

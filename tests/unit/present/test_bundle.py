@@ -180,7 +180,9 @@ def test_figures_of_ignores_untagged_images_and_tagged_outputs_without_png(writt
 
 def test_results_of_without_a_results_output_raises_naming_the_results_cell() -> None:
     nb = notebook(None, {"publications_by_channel": PNG})
-    with pytest.raises(RuntimeError, match=r"执行后的底稿中没有导出结果的单元格输出\(标签 results\)"):
+    with pytest.raises(
+        RuntimeError, match=r"执行后的底稿中没有导出结果的单元格输出\(标签 results\)"
+    ):
         bundle.results_of(nb)
     with pytest.raises(RuntimeError, match="没有导出结果"):
         bundle.findings_of(nb)

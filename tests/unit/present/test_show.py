@@ -116,10 +116,7 @@ def test_corrections_table_shows_each_applied_correction_in_chinese_columns(year
         "日期",
     ]
     assert show.corrections_table(year.data).empty
-    values = ("profile", "profile.yaml", "leader", "校长", "副校长", "核对原件", "张三", "2024-11-20")
-    fix = AppliedCorrection(*values)
-    table = show.corrections_table(dataclasses.replace(year.data, corrections=[fix]))
-    assert table.iloc[0].tolist() == [
+    values = (
         "profile",
         "profile.yaml",
         "leader",
@@ -128,7 +125,10 @@ def test_corrections_table_shows_each_applied_correction_in_chinese_columns(year
         "核对原件",
         "张三",
         "2024-11-20",
-    ]
+    )
+    fix = AppliedCorrection(*values)
+    table = show.corrections_table(dataclasses.replace(year.data, corrections=[fix]))
+    assert table.iloc[0].tolist() == list(values)
 
 
 def test_versions_table_lists_python_and_pandas_sorted(year) -> None:
@@ -214,7 +214,9 @@ def test_disagreements_lists_only_row_11_with_its_printed_number_and_values(year
         "公布值",
         "数据来源(文件与行)",
     ]
-    assert table[["行号", "印刷序号", "重算值", "公布值"]].values.tolist() == [[11, "11", 178, "174"]]
+    assert table[["行号", "印刷序号", "重算值", "公布值"]].values.tolist() == [
+        [11, "11", 178, "174"]
+    ]
 
 
 def test_disagreements_leaves_out_rows_that_were_not_published(year) -> None:
