@@ -56,58 +56,58 @@ corrections
 # ### 3.1 学校概况 profile.yaml(统计表第 1-9、54 行)
 
 # %%
-show.profile_table(data)
+show.profile_view(data)
 
 # %% [markdown]
 # ### 3.2 主动公开信息(按渠道)publications(第 10、12-15 行)
 
 # %%
-show.raw(data, "publications")
+show.raw_table(data, "publications")
 
 # %% [markdown]
 # ### 3.3 媒体报道 media_reports(第 16-18 行)
 
 # %%
-show.raw(data, "media_reports")
+show.raw_table(data, "media_reports")
 
 # %% [markdown]
 # ### 3.4 依申请公开登记 applications(第 19-20、27-50、55 行)
 
 # %%
-show.raw(data, "applications")
+show.raw_table(data, "applications")
 
 # %% [markdown]
 # ### 3.5 行政复议与诉讼 appeals(第 21-26 行)
 
 # %%
-show.raw(data, "appeals")
+show.raw_table(data, "appeals")
 
 # %% [markdown]
 # ### 3.6 公开电子信箱 mailbox(第 52-53 行)与不予公开信息 withheld(第 51 行)
 
 # %%
-show.raw(data, "mailbox")
+show.raw_table(data, "mailbox")
 
 # %%
-show.raw(data, "withheld")
+show.raw_table(data, "withheld")
 
 # %% [markdown]
 # ### 3.7 清单对照 checklist(第 11 行与附件 2)
 
 # %%
-show.raw(data, "checklist")
+show.raw_table(data, "checklist")
 
 # %% [markdown]
 # ### 3.8 校内公开 internal(正文二(二))
 
 # %%
-show.raw(data, "internal")
+show.raw_table(data, "internal")
 
 # %% [markdown]
 # ### 3.9 已公布的统计表(原样转录,用于逐行比对)
 
 # %%
-show.raw(data, "reported_statistics")
+show.raw_table(data, "reported_statistics")
 
 # %% [markdown]
 # ## 4. 重算统计表
@@ -147,7 +147,7 @@ show.checklist_view(items)
 
 # %%
 categories = pipeline.categories(items)
-categories
+show.categories_view(categories)
 
 # %% [markdown]
 # ## 6. 校验结果
@@ -166,10 +166,11 @@ outcome
 show.stop_if_strict(strict, outcome)
 
 # %% [markdown]
-# ### 6.1 未通过的校验
+# ### 6.1 未通过的校验(按原因归并,每项附修改建议)
+# 一项未通过若由另一项未通过引起(`forms/rules.yaml` 的 `explains`),列在其原因之下。
 
 # %%
-show.findings_view(findings, failed_only=True)
+show.findings_by_cause(findings)
 
 # %% [markdown]
 # ### 6.2 全部校验
@@ -200,7 +201,7 @@ figures = show.figures(
 # ## 8. 导出结果(由运行器写入 statistics.csv、checklist.csv、findings.csv/json)
 
 # %% tags=["results"]
-bundle.export(bundle.results(stats, items, categories, findings))
+bundle.export(bundle.results(stats, items, categories, findings, data.inputs))
 
 # %% [markdown]
 # ## 9. 报告正文(发布版只显示以下带 report 标签的单元格的输出)

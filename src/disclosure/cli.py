@@ -1,10 +1,13 @@
-"""The `disclosure` command: run, check, verify, archive and init. It gathers the inputs of a
+"""The `disclosure` command: run, check, verify, archive, init and lab. It gathers the inputs of a
 pipeline call, prints, and sets the exit code; the work is in disclosure.pipeline and the stage
 packages."""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
+import secrets
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
         default="csv",
         help="模板格式:每表一个 CSV,或一个含各表工作表(带下拉列表)的 tables.xlsx",
     )
+    lab = sub.add_parser(
+        "lab", help="在工作区启动 JupyterLab(可选组件 [lab]),.py 底稿可作笔记本打开;打印访问地址"
+    )
+    lab.set_defaults(handler=_lab)
+    lab.add_argument("--port", type=int, default=8888, help="JupyterLab 监听的端口(默认 8888)")
     return parser
 
 
@@ -81,12 +89,16 @@ def _say(text: str) -> None:
 
 
 def failed_lines(findings: pd.DataFrame) -> list[str]:
-    from disclosure.checks.findings import SEVERITY_ZH, failed
+    from disclosure.checks.findings import SEVERITY_ZH, grouped
 
-    return [
-        f"  [{SEVERITY_ZH[r.severity]}] {r.id} {r.title}:{r.filled}"
-        for r in failed(findings).itertuples()
-    ]
+    def line(r: pd.Series, indent: str) -> str:
+        return f"{indent}[{SEVERITY_ZH[r['severity']]}] {r['id']} {r['title']}:{r['filled']}"
+
+    lines = []
+    for cause, consequences in grouped(findings):  # a failure another one explains goes under it
+        lines.append(line(cause, "  "))
+        lines += [line(c, f"      └ 由 {cause['id']} 引起:") for c in consequences]
+    return lines
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
@@ -206,6 +218,51 @@ def _init(root: Path, args: argparse.Namespace) -> int:
         _say(f"  + {path.relative_to(root)}")
     _say(f"已创建学年 {args.year} 的参数文件和数据模板;填好后运行 disclosure check {args.year}")
     return EXIT_OK
+
+
+LAB_INSTALL = "bash scripts/bootstrap.sh --lab"
+
+
+def _lab(root: Path, args: argparse.Namespace) -> int:
+    """JupyterLab of this environment on the workspace. jupytext (a core dependency) enables its
+    own server extension (jupyterlab_jupytext, from jupyter_server_config.d), which serves
+    notebooks/*.py as notebooks; nothing to configure here."""
+    if importlib.util.find_spec("jupyterlab") is None:
+        _say(f"未安装 JupyterLab(可选组件 [lab]),无法启动。请在项目文件夹运行:{LAB_INSTALL}")
+        return EXIT_BAD_INPUT
+    # The server reads its token from JUPYTER_TOKEN: known in advance, so the URL can be printed,
+    # and not on the command line, where `ps` would show it to other users.
+    token = os.environ.get("JUPYTER_TOKEN") or secrets.token_hex(24)
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={root}",
+        "--no-browser",
+        f"--port={args.port}",
+        "--ServerApp.port_retries=0",  # a busy port is an error, not another port than printed
+    ]
+    if _is_root():
+        command.append("--allow-root")  # JupyterLab refuses to run as root without it
+    _say(f"在 {root} 启动 JupyterLab;启动后在浏览器中打开:")
+    _say(f"  http://127.0.0.1:{args.port}/lab?token={token}")
+    _say("计算底稿 notebooks/workbook.py:右键 → Open With → Notebook,即以笔记本打开;按 Ctrl-C 停止")
+    return _launch(command, dict(os.environ, JUPYTER_TOKEN=token))
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _launch(command: list[str], env: dict[str, str]) -> int:
+    """Replace this process by JupyterLab, so Ctrl-C and its shutdown prompt reach it directly."""
+    sys.stdout.flush()
+    if os.name == "nt":  # no exec on Windows
+        import subprocess
+
+        return subprocess.call(command, env=env)
+    os.execve(command[0], command, env)
+    return EXIT_OK  # not reached
 
 
 if __name__ == "__main__":

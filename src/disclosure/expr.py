@@ -81,7 +81,37 @@ def percent(value: Any) -> str:
 
 
 def _total(values: Any) -> int:
-    return int(pd.to_numeric(pd.Series(values), errors="coerce").fillna(0).sum())
+    """`sum(table.column)`: exact in Python ints (numpy's int64 would wrap past 2^63 - 1).
+
+    Cells are read as pd.to_numeric(errors="coerce") reads them: blank or text 0, a whole float as
+    its int; a fraction is kept exact and the total truncated. (compute.statistics.exact_sum sums a
+    form row the same way; expr, the first stage, cannot import it.)
+    """
+    import math
+    import numbers
+    from decimal import Decimal
+    from fractions import Fraction
+
+    import numpy as np
+
+    def exact(value: Any) -> int | Fraction:
+        if blank(value):
+            return 0
+        if isinstance(value, (bool, np.bool_, numbers.Integral)):
+            return int(value)
+        if isinstance(value, (numbers.Real, Decimal)):
+            return Fraction(value) if math.isfinite(value) else 0
+        if isinstance(value, str) and "/" not in value:
+            try:
+                return Fraction(value.strip())
+            except ValueError:
+                return 0
+        return 0
+
+    cells = pd.Series(values, dtype=object).tolist()
+    if all(type(v) is int for v in cells):  # the usual column: validated ints, summed in C
+        return sum(cells)
+    return int(sum(exact(v) for v in cells))
 
 
 # name -> (function, whether it reads a whole column). The only calls an expression may make.

@@ -30,8 +30,24 @@ def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(works
     assert ":178 == 174；" in line_of("K01")  # the check filled in, then why it fails
     assert line_of("K01").endswith("若第 7 项按另一读法 3(印为“3 / 4”)计,合计 174")
     assert "第 11 行 重算 178 ≠ 公布 174" in line_of("P01")
-    assert lines[-1] == "2023-2024:共 41 项校验,9 项错误、6 项提示未通过"
-    assert len([x for x in lines if x.startswith("  [错误] ")]) == 9
+    assert lines[-1] == "2023-2024:共 64 项校验,11 项错误、6 项提示未通过"
+    # Failed checks grouped by cause: each consequence on its own line, right under its cause.
+    assert line_of("K01").startswith("  [错误] K01 ")
+    k01 = lines.index(line_of("K01"))
+    assert lines[k01 + 1 : k01 + 4] == [line_of("C01"), line_of("N01"), line_of("P01")]
+    assert line_of("C01") == (
+        "      └ 由 K01 引起:[错误] C01 信息公开平台公开数不少于清单事项公开数:174 >= 178"
+    )
+    f03 = lines.index(line_of("F03"))
+    assert lines[f03 + 1 : f03 + 4] == [line_of("F03p"), line_of("F04"), line_of("F04p")]
+    assert all(
+        line_of(c).startswith("      └ 由 F03 引起:[错误] ") for c in ("F03p", "F04", "F04p")
+    )
+    assert lines[lines.index(line_of("S02")) + 1] == line_of("S03")
+    assert line_of("S03").startswith("      └ 由 S02 引起:[错误] S03 ")
+    causes = [x.split()[1] for x in lines if x.startswith("  [错误] ")]
+    assert causes == ["F03", "K01", "S01", "S02"]
+    assert len([x for x in lines if x.startswith("      └ 由 ")]) == 7  # 4 + 7 = 11 errors
     assert len([x for x in lines if x.startswith("  [提示] ")]) == 6
     assert not (root / "outputs").exists()  # check never writes outputs
 
@@ -216,3 +232,82 @@ def test_archive_exits_0_with_the_zip_and_1_refusing_tampered_outputs(workspace,
     code, out = cli("--root", root, "archive", "2030-2031")
     assert code == 1, out
     assert "拒绝打包" in out and "statistics.csv:文件缺失" in out
+
+
+# --- lab: JupyterLab on the workspace, never really started here ---------------------------------
+
+
+@pytest.fixture
+def launcher(monkeypatch):
+    """Replace the exec of JupyterLab: record the command and environment, return 0."""
+    from disclosure import cli as module
+
+    calls: list[tuple[list[str], dict[str, str]]] = []
+
+    def launch(command: list[str], env: dict[str, str]) -> int:
+        calls.append((command, env))
+        return 0
+
+    monkeypatch.setattr(module, "_launch", launch)
+    monkeypatch.delenv("JUPYTER_TOKEN", raising=False)
+    return calls
+
+
+@pytest.mark.parametrize("euid, allow_root", [(0, True), (1000, False)])
+def test_lab_starts_jupyterlab_of_this_python_on_the_workspace(
+    workspace, cli, launcher, monkeypatch, euid, allow_root
+):
+    import os
+    import sys
+
+    monkeypatch.setattr(os, "geteuid", lambda: euid, raising=False)
+    root = workspace(SYNTHETIC)
+    code, out = cli("--root", root, "lab")
+    assert code == 0, out
+    ((command, env),) = launcher
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={root}" in command
+    assert "--no-browser" in command and "--port=8888" in command
+    assert "--ServerApp.port_retries=0" in command  # the printed port is the port it serves
+    assert ("--allow-root" in command) is allow_root
+    token = env["JUPYTER_TOKEN"]
+    assert len(token) >= 32 and not any(token in part for part in command)  # not visible in ps
+    assert f"http://127.0.0.1:8888/lab?token={token}" in out
+    assert "启动 JupyterLab" in out and "notebooks/workbook.py" in out
+
+
+def test_lab_takes_a_port_and_keeps_a_token_already_set(workspace, cli, launcher, monkeypatch):
+    monkeypatch.setenv("JUPYTER_TOKEN", "my-own-token")
+    code, out = cli("--root", workspace(SYNTHETIC), "lab", "--port", "9123")
+    assert code == 0, out
+    ((command, env),) = launcher
+    assert "--port=9123" in command and "--port=8888" not in command
+    assert env["JUPYTER_TOKEN"] == "my-own-token"
+    assert "http://127.0.0.1:9123/lab?token=my-own-token" in out
+
+
+def test_lab_without_jupyterlab_says_how_to_install_it_and_exits_2(
+    workspace, cli, launcher, monkeypatch
+):
+    import importlib.util
+
+    real = importlib.util.find_spec
+
+    def find_spec(name, *args, **kwargs):
+        return None if name == "jupyterlab" else real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    code, out = cli("--root", workspace(SYNTHETIC), "lab")
+    assert code == 2, out
+    assert "未安装 JupyterLab" in out and "bash scripts/bootstrap.sh --lab" in out
+    assert launcher == []
+
+
+def test_lab_help_is_in_chinese(capsys):
+    from disclosure.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["lab", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "--port" in out and "端口" in out

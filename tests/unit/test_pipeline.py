@@ -67,17 +67,17 @@ def test_check_year_summarises_the_checklist_it_built(result) -> None:
 def test_check_year_runs_every_check_of_the_catalogue_once(result) -> None:
     ids = result.findings["id"].tolist()
     assert sorted(ids) == sorted(catalogue_ids())
-    assert len(ids) == len(set(ids)) == 41
+    assert len(ids) == len(set(ids)) == 64
 
 
 def test_check_year_lists_failed_errors_first_then_failed_warnings(result) -> None:
     findings = result.findings
     failed = findings[findings["passed"].map(lambda p: p is False)]
     assert failed["id"].tolist() == [
-        *["C01", "F03", "F04", "K01", "N01", "P01", "S01", "S02", "S03"],
+        *["C01", "F03", "F03p", "F04", "F04p", "K01", "N01", "P01", "S01", "S02", "S03"],
         *["K03w", "K05", "K06", "K07", "K08", "K09"],
     ]
-    assert findings["id"].tolist()[:15] == failed["id"].tolist()
+    assert findings["id"].tolist()[:17] == failed["id"].tolist()
 
 
 def test_check_year_without_a_previous_year_names_it_and_does_not_apply_y01(result) -> None:
@@ -121,11 +121,43 @@ def test_previous_honours_the_previous_year_parameter(tmp_path) -> None:
     assert result.findings.set_index("id").loc["Y01", "passed"] is not None  # Y01 now applies
 
 
-def test_previous_year_parameter_naming_a_missing_year_gives_none(tmp_path) -> None:
+@pytest.mark.parametrize(
+    "named, says",
+    [
+        (
+            "2020-2021",
+            "参数“previous_year”指定的上一学年 2020-2021 没有参数文件 params/2020-2021.yaml;"
+            "请添加该学年,或删去 previous_year(没有上一学年时不作跨学年对比)",
+        ),
+        (
+            "2032-2033",
+            "参数“previous_year”为“2032-2033”,晚于本学年 2031-2032;"
+            "上一学年应早于本学年(如 2030-2031)",
+        ),
+    ],
+    ids=["missing", "later"],
+)
+def test_previous_year_parameter_naming_a_missing_or_later_year_is_an_input_error(
+    tmp_path, named, says
+) -> None:
     root = build_workspace(tmp_path / "ws", [SYNTHETIC, BROKEN])
-    set_param(root, "2031-2032", "previous_year", "2020-2021")
-    before = pipeline.previous(pipeline.load(root, "2031-2032"))
-    assert before == pipeline.Previous("2020-2021", None)
+    set_param(root, "2031-2032", "previous_year", named)
+    for step in (pipeline.load, pipeline.check_year):
+        with pytest.raises(InputError) as exc:
+            step(root, "2031-2032")
+        assert [str(p) for p in exc.value.problems] == [f"params/2031-2032.yaml:{says}"]
+
+
+def test_previous_year_parameter_naming_an_unreadable_year_is_an_input_error(tmp_path) -> None:
+    root = build_workspace(tmp_path / "ws", [SYNTHETIC, BROKEN])
+    set_param(root, "2031-2032", "previous_year", "2030-2031")
+    (root / "data/raw/2030-2031/profile.yaml").unlink()
+    with pytest.raises(InputError) as exc:
+        pipeline.previous(pipeline.load(root, "2031-2032"))
+    assert [str(p) for p in exc.value.problems] == [
+        "params/2031-2032.yaml:参数“previous_year”指定的学年 2030-2031 的数据有误:"
+        "data/raw/2030-2031/profile.yaml:缺少学校概况文件 profile.yaml"
+    ]
 
 
 def test_an_unreadable_previous_year_gives_none_instead_of_failing(tmp_path) -> None:
@@ -216,3 +248,19 @@ def test_run_one_of_a_run_failed_without_a_kept_notebook_has_no_failed_dir(monke
         "内核异常终止",
         "",
     )
+
+
+def test_run_pairs_runs_each_workspace_year_pair_in_order(monkeypatch) -> None:
+    seen = []
+
+    def fake_one(root, year, strict=False):
+        seen.append((root, year))
+        return pipeline.YearOutcome(
+            year, "passed", summary={"rules": 1, "errors": 0, "warnings": 0}
+        )
+
+    monkeypatch.setattr(pipeline, "run_one", fake_one)
+    pairs = [(Path("/a"), "2023-2024"), (Path("/b"), "2023-2024"), (Path("/a"), "2022-2023")]
+    outcomes = pipeline.run_pairs(pairs)
+    assert seen == pairs
+    assert [o.year for o in outcomes] == ["2023-2024", "2023-2024", "2022-2023"]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from disclosure.checks.rules import Context
-from disclosure.compute.narrative import paragraphs, printed_values
+from disclosure.compute.narrative import missing_placeholders, paragraphs, printed_values
 
 CodeCheck = Callable[[Context], tuple[list[str], str]]
 CODE_CHECKS: dict[str, CodeCheck] = {}
@@ -58,6 +58,19 @@ def narrative_numbers(context: Context) -> tuple[list[str], str]:
 @register("N02")
 def narrative_alignment(context: Context) -> tuple[list[str], str]:
     return _narrative(context)[1], context.table_sources.get("narrative", "narrative.yaml")
+
+
+@register("N03")
+def narrative_placeholders(context: Context) -> tuple[list[str], str]:
+    narrative = context.extras.get("narrative")
+    values = context.extras.get("narrative_values") or {}
+    return missing_placeholders(narrative, values), context.table_sources.get("narrative", "")
+
+
+@register("N04")
+def narrative_present(context: Context) -> tuple[list[str], str]:
+    where = context.table_sources.get("narrative", "narrative.yaml")
+    return ([] if context.extras.get("narrative") else [f"缺少 {where},报告正文无法生成"]), where
 
 
 @register("D01")

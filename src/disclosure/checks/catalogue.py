@@ -11,13 +11,14 @@ from disclosure.checks.rules import Context, as_frame, evaluate_rules, load_rule
 from disclosure.compute.narrative import year_context
 from disclosure.inputs.dataset import YearData
 from disclosure.inputs.yamlio import read_yaml
-from disclosure.workspace import NARRATIVE_FILE, SOURCE_FILE
+from disclosure.workspace import NARRATIVE_FILE, SOURCE_FILE, STATISTICS_FORM
 
 
 def context(
     data: YearData, stats: pd.DataFrame, items: pd.DataFrame, previous_year: str | None
 ) -> Context:
-    """What a rule may name. `stats` carries the previous year's values in its `previous` column."""
+    """What a rule may name. `stats` carries the previous year's values in its `previous` column;
+    `published_lines` and `form_rows` count the lines of the published table and of the form."""
     reported_file = data.table_files.get("reported_statistics")
     values: dict[str, object] = {"yoy_threshold": data.params.yoy_threshold}
     sources: dict[str, str] = {}
@@ -27,6 +28,13 @@ def context(
         values[f"r{row}"], sources[f"r{row}"] = value, source
         values[f"p{row}"] = None if published is None or published != published else published
         sources[f"p{row}"] = f"{reported_file or '已公布统计表'} 第 {row} 行"
+    # The published table's length as transcribed (the rebuilt table keeps only the form's rows, so
+    # a line beyond them is seen only here) and the form's.
+    reported = data.tables.get("reported_statistics")
+    values["published_lines"] = None if not reported_file or reported is None else len(reported)
+    sources["published_lines"] = f"{reported_file or '已公布统计表'} 的行数"
+    values["form_rows"] = len(data.rows)
+    sources["form_rows"] = f"{STATISTICS_FORM} 的行数"
     available = set()
     if reported_file:
         available.add("reported_statistics")

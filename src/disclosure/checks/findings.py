@@ -24,6 +24,8 @@ class Finding:
     passed: bool | None
     sources: str
     basis: str
+    hint: str = ""  # how to fix it, in words (forms/rules.yaml `hint`)
+    cause: str = ""  # the id of a failed rule that explains this failure (its `explains`)
 
     def record(self) -> dict[str, object]:
         return asdict(self)
@@ -44,6 +46,24 @@ def summary(findings: pd.DataFrame) -> dict[str, int]:
         "errors": int((bad["severity"] == "error").sum()),
         "warnings": int((bad["severity"] == "warning").sum()),
     }
+
+
+def grouped(findings: pd.DataFrame) -> list[tuple[pd.Series, list[pd.Series]]]:
+    """Failed checks by cause: each failure that no other failure explains, with the failures it
+    explains under it (K01's two readings of item 7 explain C01, N01 and P01 on row 11)."""
+    bad = failed(findings)
+    causes = bad["cause"] if "cause" in bad else pd.Series("", index=bad.index)
+    roots = [row for (_, row), cause in zip(bad.iterrows(), causes, strict=True) if not cause]
+    return [(root, [row for _, row in bad[causes == root["id"]].iterrows()]) for root in roots]
+
+
+def sentence(finding: pd.Series) -> str:
+    """A failed check in one plain sentence: what is wrong, where, and how to fix it."""
+    severity = SEVERITY_ZH.get(str(finding["severity"]), "")
+    text = f"[{severity}] {finding['id']} {finding['title']}——未满足:{finding['filled']}。"
+    text += f"数据来源:{finding['sources']}。" if finding.get("sources") else ""
+    hint = finding.get("hint")
+    return text + (f"修改建议:{hint}" if isinstance(hint, str) and hint else "")
 
 
 def ordered(findings: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ REQUIREMENTS = {
     "previous_year": "工作区中没有上一学年的数据",
     "source_record": "原始数据文件夹没有记录文件哈希的 SOURCE.yaml",
 }
-PARAMETERS = ("yoy_threshold",)
+PARAMETERS = ("yoy_threshold", "published_lines", "form_rows")
 SHOWN = re.compile(
     r"^对 (?P<over>\w+) 中(?:满足 (?P<where>.+?) 的)?每一行:(?P<check>.+)$", re.DOTALL
 )
@@ -68,6 +68,8 @@ class Rule:
     requires: tuple[str, ...] = ()
     engine: str = "expr"
     explain: Explain | None = None
+    hint: str = ""
+    explains: tuple[str, ...] = ()  # failures of these rules are consequences of this one's
 
     @property
     def shown(self) -> str:
@@ -121,7 +123,7 @@ def load_rules(root: Path, n_rows: int, columns: Mapping[str, tuple[str, ...]]) 
         for spec in (spec_family or {}).get("rules", []):
             rule_id = str(spec.get("id", "?"))
             try:
-                rule = _rule(spec, str(family))
+                rule = _rule(spec, str(family), str((spec_family or {}).get("hint", "")))
             except (KeyError, TypeError) as exc:
                 problems.append(Problem(RULES_FORM, f"规则 {rule_id} 缺少或错写了 {exc}"))
                 continue
@@ -129,12 +131,19 @@ def load_rules(root: Path, n_rows: int, columns: Mapping[str, tuple[str, ...]]) 
             problems += [Problem(RULES_FORM, f"规则 {rule_id}:{m}") for m in found]
             seen.add(rule_id)
             rules.append(rule)
+    known = {rule.id for rule in rules}
+    for rule in rules:
+        unknown = [i for i in rule.explains if i not in known or i == rule.id]
+        if unknown:
+            problems.append(
+                Problem(RULES_FORM, f"规则 {rule.id}:explains 中的编号不存在:{'、'.join(unknown)}")
+            )
     if problems:
         raise InputError(problems)
     return rules
 
 
-def _rule(spec: dict[str, Any], family: str) -> Rule:
+def _rule(spec: dict[str, Any], family: str, family_hint: str = "") -> Rule:
     explain = spec.get("explain")
     return Rule(
         id=str(spec["id"]),
@@ -151,6 +160,8 @@ def _rule(spec: dict[str, Any], family: str) -> Rule:
         explain=Explain(explain["over"], explain.get("where"), explain["message"])
         if explain
         else None,
+        hint=str(spec.get("hint", family_hint)),
+        explains=tuple(str(i) for i in spec.get("explains", ())),
     )
 
 
@@ -218,7 +229,7 @@ def evaluate_rules(
 ) -> list[Finding]:
     """Every rule, in catalogue order; `code` maps an `engine: code` id to its registered check."""
     env = context.env()
-    out = []
+    out: list[Finding] = []
     for rule in rules:
         missing = [REQUIREMENTS[r] for r in rule.requires if r not in context.available]
         if missing:
@@ -230,7 +241,19 @@ def evaluate_rules(
             out.append(_over_rows(rule, context, env))
         else:
             out.append(_over_values(rule, context, env))
-    return out
+    return _with_causes(rules, out)
+
+
+def _with_causes(rules: list[Rule], findings: list[Finding]) -> list[Finding]:
+    """Mark each failure that a failed rule `explains` with that rule's id (the first one wins)."""
+    failed = {f.id for f in findings if f.passed is False}
+    cause: dict[str, str] = {}
+    for rule in rules:
+        if rule.id in failed:
+            for consequence in rule.explains:
+                if consequence in failed:
+                    cause.setdefault(consequence, rule.id)
+    return [replace(f, cause=cause[f.id]) if f.id in cause else f for f in findings]
 
 
 def _over_values(rule: Rule, context: Context, env: dict[str, Any]) -> Finding:
@@ -344,6 +367,7 @@ def _finding(rule: Rule, passed: bool | None, filled: str, sources: str) -> Find
         passed=passed,
         sources=sources,
         basis=rule.basis,
+        hint=rule.hint,
     )
 
 

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+from disclosure.compute.statistics import exact_sum, int_column
 from disclosure.inputs.dataset import YearData
 from disclosure.inputs.validate import LINE
 
@@ -30,7 +31,7 @@ def checklist_items(data: YearData) -> pd.DataFrame:
         lambda xs: "、".join(x for x in xs if not URL.match(x))
     )
     merged = ref.merge(raw, on="item", how="left")
-    merged["count"] = pd.to_numeric(merged["count"], errors="coerce").fillna(0).astype(int)
+    merged["count"] = int_column(merged["count"], merged.index)  # exact, never wrapped at 2^63
     merged["published"] = merged["count"] > 0
     merged["line"] = (
         merged["line"].astype("Int64").astype(object).where(merged["line"].notna(), None)
@@ -54,7 +55,8 @@ def checklist_categories(items: pd.DataFrame) -> pd.DataFrame:
     """Per category: how many items, how many published (count > 0) and the total count."""
     grouped = items.groupby(["ref_category", "category_name"], sort=True)
     out = grouped.agg(
-        items=("item", "size"), published=("published", "sum"), count=("count", "sum")
+        items=("item", "size"), published=("published", "sum"), count=("count", exact_sum)
     ).reset_index()
+    out["count"] = int_column(out["count"], out.index)
     out["coverage"] = (out["published"] / out["items"]).round(3)
     return out.rename(columns={"ref_category": "category_no"})

@@ -39,14 +39,33 @@ def context(
     return ctx
 
 
+MISSING = "〔缺少数据:{name}〕"  # shown where a placeholder has no data; check N03 fails on it
+
+
 def fill(template: str, ctx: Mapping[str, Any]) -> str:
+    """The template with every placeholder replaced by its value. A placeholder with no data is
+    printed as a visible marker, never guessed, and reported by check N03 (so a year that passes
+    `check` renders, and a year with such a gap fails `check`)."""
+
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name not in ctx:
-            raise KeyError(f"叙述文字中的占位符“{{{name}}}”没有对应的数据")
-        return str(ctx[name])
+        return str(ctx[name]) if name in ctx else MISSING.format(name=name)
 
     return PLACEHOLDER.sub(one, template)
+
+
+def missing_placeholders(narrative: Mapping[str, Any] | None, ctx: Mapping[str, Any]) -> list[str]:
+    """A sentence for each placeholder of the title, prose and attachments that has no data."""
+    narrative = narrative or {}
+    texts = [("标题", narrative.get("title") or "")]
+    texts += [(where, str(para.get("template", ""))) for where, para in paragraphs(narrative)]
+    texts += [(f"附件 {i}", str(a)) for i, a in enumerate(narrative.get("attachments") or [], 1)]
+    return [
+        f"{where}的占位符“{{{name}}}”没有对应的数据"
+        for where, text in texts
+        for name in PLACEHOLDER.findall(text)
+        if name not in ctx
+    ]
 
 
 def paragraphs(narrative: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -3,6 +3,13 @@ defines."""
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Iterable
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
 import pandas as pd
 
 from disclosure.expr import blank, compact, evaluate, number, parse
@@ -11,21 +18,33 @@ from disclosure.inputs.forms import RowDef
 from disclosure.inputs.validate import LINE
 
 
-def row_value(row: RowDef, data: YearData) -> tuple[object, str]:
-    """The value of one form row and where it came from (file and spreadsheet lines)."""
+def selection(row: RowDef, data: YearData) -> pd.DataFrame | None:
+    """The raw rows a form row sums (those satisfying its `where`); None for a profile row."""
     if row.source == "profile":
-        value = data.profile.get(row.field or "")
-        return value, f"profile.yaml: {row.field}"
+        return None
     frame = data.tables.get(row.source, pd.DataFrame())
     if frame.empty:
-        return 0, f"{data.table_files.get(row.source, row.source)}(无数据行)"
+        return frame
     mask = (
         evaluate(parse(row.where), {c: frame[c] for c in frame.columns})
         if row.where
         else pd.Series(True, index=frame.index)
     )
-    picked = frame.loc[mask.astype(bool)]
-    value = int(pd.to_numeric(picked[row.sum], errors="coerce").fillna(0).sum())
+    return frame.loc[mask.astype(bool)]
+
+
+def row_value(
+    row: RowDef, data: YearData, picked: pd.DataFrame | None = None
+) -> tuple[object, str]:
+    """The value of one form row and where it came from (file and spreadsheet lines)."""
+    if row.source == "profile":
+        value = data.profile.get(row.field or "")
+        return value, f"profile.yaml: {row.field}"
+    frame = data.tables.get(row.source)
+    if frame is None or frame.empty:
+        return 0, f"{data.table_files.get(row.source, row.source)}(无数据行)"
+    picked = selection(row, data) if picked is None else picked
+    value = exact_sum(picked[row.sum])
     lines = _ranges(picked[LINE].tolist())
     return (
         value,
@@ -35,12 +54,27 @@ def row_value(row: RowDef, data: YearData) -> tuple[object, str]:
     )
 
 
+def row_source(row: RowDef, data: YearData, picked: pd.DataFrame | None) -> dict[str, object]:
+    """Where a row's value comes from, as data: the file, the table and the spreadsheet rows (for a
+    profile row, the key) that lineage.json and the audit copy's links point to."""
+    if row.source == "profile":
+        return {
+            "source_file": f"{data.params.data_dir}/profile.yaml",
+            "source_table": "profile",
+            "source_rows": [row.field],
+        }
+    file = data.table_files.get(row.source, row.source)
+    rows = [] if picked is None or picked.empty else [int(n) for n in picked[LINE]]
+    return {"source_file": file.split("[", 1)[0], "source_table": row.source, "source_rows": rows}
+
+
 def statistics(data: YearData) -> pd.DataFrame:
     """The rebuilt 55-row table, each row beside its definition and, where published, the printed
     value."""
     records = []
     for row in data.rows:
-        value, source = row_value(row, data)
+        picked = selection(row, data)
+        value, source = row_value(row, data, picked)
         records.append(
             {
                 "row": row.row,
@@ -52,6 +86,7 @@ def statistics(data: YearData) -> pd.DataFrame:
                 "value": value,
                 "definition": row.definition,
                 "source": source,
+                **row_source(row, data, picked),
             }
         )
     table = pd.DataFrame(records)
@@ -101,3 +136,46 @@ def _ranges(lines: list[int]) -> str:
         else:
             parts.append((line, line))
     return "、".join(f"{a}" if a == b else f"{a}-{b}" for a, b in parts)
+
+
+# --- exact integers -------------------------------------------------------------------------------
+# A column of counts is summed in Python ints, never in numpy's int64, which wraps around silently
+# past 2^63 - 1. Each cell is read as pd.to_numeric(errors="coerce") read it: a blank or text cell
+# counts 0, a whole float as its int; a fraction is kept exact and the total truncated (int()).
+
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def exact_sum(values: Iterable[object]) -> int:
+    """The sum of a column of counts as a Python int, exact at any size."""
+    cells = values.tolist() if isinstance(values, pd.Series) else list(values)
+    if all(type(v) is int for v in cells):  # the usual column: validated ints, summed in C
+        return sum(cells)
+    return int(sum(_exact(v) for v in cells))
+
+
+def whole(value: object) -> int:
+    """One cell as an int (blank or text 0, a fraction truncated), exact at any size."""
+    return int(_exact(value))
+
+
+def int_column(values: Iterable[object], index: pd.Index | None = None) -> pd.Series:
+    """Exact ints as a column: int64 when every value fits (as before), else Python ints."""
+    ints = [whole(v) for v in values]
+    fits = all(INT64[0] <= v <= INT64[1] for v in ints)
+    return pd.Series(ints, index=index, dtype="int64" if fits else object)
+
+
+def _exact(value: object) -> int | Fraction:
+    if blank(value):
+        return 0
+    if isinstance(value, (bool, np.bool_, numbers.Integral)):
+        return int(value)
+    if isinstance(value, (numbers.Real, Decimal)):
+        return Fraction(value) if math.isfinite(value) else 0
+    if isinstance(value, str) and "/" not in value:
+        try:
+            return Fraction(value.strip())
+        except ValueError:
+            return 0
+    return 0

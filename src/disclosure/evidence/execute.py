@@ -23,6 +23,9 @@ from disclosure.present.bundle import findings_of
 from disclosure.workspace import inside, write_bytes, write_text
 
 INJECTED_CELL_ID = "injected-parameters"
+# Evidence is not edited in place: every file under outputs/<year>/ is written read-only. Folders
+# stay writable by their owner, so the atomic swap, the .staging-* cleanup and reruns still work.
+OUTPUT_MODE = 0o444
 
 
 @dataclass
@@ -69,13 +72,15 @@ def execute_year(
         }
         clock = time.perf_counter()
         for name, content in render_outputs(nb).items():
-            write_bytes(staging / name, content)
+            write_bytes(staging / name, content, mode=OUTPUT_MODE)
         stages["render"] = time.perf_counter() - clock
         record = manifest(root, data.inputs, staging, started, stages, year, outcome)
         record["parameters"] = jsonable(asdict(data.params))
         record["corrections"] = jsonable([asdict(c) for c in data.corrections])
         write_text(
-            staging / "manifest.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+            staging / "manifest.json",
+            json.dumps(record, ensure_ascii=False, indent=2) + "\n",
+            mode=OUTPUT_MODE,
         )
         _swap(staging, final)
     finally:
@@ -152,8 +157,13 @@ def _evidence_engine() -> str:
 
 
 def normalise(nb: Any) -> Any:
-    """Move volatile values out of the evidence so identical inputs give an identical notebook."""
+    """Move volatile values out of the evidence so identical inputs give an identical notebook, and
+    drop the source's jupytext pairing so the evidence opens in Jupyter as a plain notebook."""
     nb.metadata.pop("papermill", None)
+    # The source's jupytext pairing (formats: py:percent) would make Jupyter's jupytext contents
+    # manager look for a paired .py beside the evidence and refuse to open it (HTTP 500): the
+    # evidence is a plain notebook.
+    nb.metadata.pop("jupytext", None)
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)

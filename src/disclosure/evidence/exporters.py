@@ -6,6 +6,8 @@ A new format is one exporter and one entry in OUTPUTS; the runner, the manifest,
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -40,6 +42,32 @@ def banner_html(summary: dict[str, int] | None) -> str:
     )
 
 
+HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', re.DOTALL)
+TRACE_LINK = re.compile(r'<a class="trace" href="[^"]*">(.*?)</a>', re.DOTALL)
+CONTENTS_MARK = "<main>"
+
+
+def with_contents(html: str) -> str:
+    """The audit copy with a table of contents of its headings, placed before the first cell."""
+    entries = [
+        f'<li class="toc-{level}"><a href="#{anchor}">{_plain_text(text)}</a></li>'
+        for level, anchor, text in HEADING.findall(html)
+    ]
+    if not entries or CONTENTS_MARK not in html:
+        return html
+    contents = f'<nav class="contents"><h2>目录</h2><ul>{"".join(entries)}</ul></nav>'
+    return html.replace(CONTENTS_MARK, CONTENTS_MARK + contents, 1)
+
+
+def _plain_text(fragment: str) -> str:
+    return re.sub(r"<[^>]+>", "", fragment).strip()
+
+
+def without_trace_links(html: str) -> str:
+    """The publication copy keeps the numbers, not the links into the audit copy."""
+    return TRACE_LINK.sub(r"\1", html)
+
+
 class AuditHTMLExporter(HTMLExporter):
     """Every cell, code visible, images embedded, no script from a CDN."""
 
@@ -57,7 +85,8 @@ class AuditHTMLExporter(HTMLExporter):
         resources.setdefault(
             "disclosure_banner", banner_html(nb.metadata.get("disclosure", {}).get("summary"))
         )
-        return super().from_notebook_node(nb, resources, **kw)
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        return with_contents(html), resources
 
 
 class ReportHTMLExporter(HTMLExporter):
@@ -76,7 +105,8 @@ class ReportHTMLExporter(HTMLExporter):
         resources["disclosure_title"] = nb.metadata.get("disclosure", {}).get(
             "title", "信息公开工作年度报告"
         )
-        return super().from_notebook_node(nb, resources, **kw)
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        return without_trace_links(html), resources
 
 
 class ReportPDFExporter(ReportHTMLExporter):
@@ -133,6 +163,42 @@ def _result_file(name: str) -> Callable[[Any, dict[str, bytes]], dict[str, bytes
     return render
 
 
+def lineage(nb: Any) -> list[dict[str, Any]]:
+    """For every row of the statistics table: where the report prints it, how it is defined, which
+    notebook cell shows it, and the raw file, spreadsheet rows and SHA-256 it comes from."""
+    results = results_of(nb)
+    hashes = {str(r["path"]): r["sha256"] for r in results.get("inputs", [])}
+    cell = next((c for c in nb.cells if "show.sections(" in "".join(c.get("source", ""))), None)
+    out = []
+    for record in results["statistics"]:
+        file = record.get("source_file") or ""
+        out.append(
+            {
+                "row": record["row"],
+                "label": record["label"],
+                "value": record["value"],
+                "reported": record.get("reported"),
+                "report": f"report.html 附件1 第 {record['row']} 行",
+                "audit": f"audit.html#r-{record['row']}",
+                "definition": record["definition"],
+                "notebook_cell": None if cell is None else cell.get("id"),
+                "raw_file": file,
+                "raw_rows": record.get("source_rows") or [],
+                "raw_sha256": hashes.get(file),
+                "raw_anchors": [
+                    f"audit.html#raw-{record.get('source_table')}-{line}"
+                    for line in record.get("source_rows") or []
+                ],
+            }
+        )
+    return out
+
+
+def _lineage(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
+    text = json.dumps(lineage(nb), ensure_ascii=False, indent=2) + "\n"
+    return {"lineage.json": text.encode("utf-8")}
+
+
 def _figures(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
     return {f"figures/{name}.png": png for name, png in figures_of(nb).items()}
 
@@ -154,6 +220,7 @@ def _pdf(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
 OUTPUTS: tuple[Output, ...] = (
     Output("workbook.ipynb", "执行后的计算底稿(证据,完整)", _notebook),
     *(Output(name, title, _result_file(name)) for name, title in RESULT_TITLES.items()),
+    Output("lineage.json", "每个统计数从报告到原始文件行的来源链", _lineage),
     Output("figures/", "图表(PNG)", _figures),
     Output("audit.html", "审计版:每个单元格的代码与输出", _audit),
     Output("report.html", "发布版报告(HTML)", _report),

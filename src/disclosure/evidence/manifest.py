@@ -68,7 +68,7 @@ def keep_failed(
     import nbformat
 
     failed = final / "failed"
-    write_text(failed / "workbook.ipynb", nbformat.writes(nb))
+    write_text(failed / "workbook.ipynb", nbformat.writes(nb), mode=0o444)
     manifest = {
         "error": error,
         "inputs": inputs,
@@ -77,5 +77,6 @@ def keep_failed(
         "started": started.isoformat(timespec="seconds"),
         "stages_seconds": stages,
     }
-    write_text(failed / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    write_text(failed / "manifest.json", text, mode=0o444)
     return failed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from disclosure.inputs.forms import (
 from disclosure.inputs.params import Params, load_params
 from disclosure.inputs.provenance import file_record
 from disclosure.inputs.read import WORKBOOK_FILE, find_table_file, read_text_table, sheet_names
-from disclosure.inputs.validate import validate
+from disclosure.inputs.validate import out_of_range, validate
 from disclosure.inputs.yamlio import read_yaml
 from disclosure.workspace import inside
 
@@ -66,7 +67,8 @@ def load_year(root: Path, year: str) -> YearData:
     folder = inside(root, params.data_dir, "参数“data_dir”")
     problems: list[Problem] = []
     profile_schema = load_profile_schema(root)
-    profile = _profile(folder, root, problems, profile_schema)
+    ceilings = profile_ceilings(root)
+    profile = _profile(folder, root, problems, profile_schema, ceilings)
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     notes: dict[str, list[str]] = {}
@@ -106,12 +108,15 @@ def load_year(root: Path, year: str) -> YearData:
         tables[name], files[name] = frame, shown
         notes[shown] = [f"编码:{text.encoding}", *text.notes]
     narrative_path = folder / paths.NARRATIVE_FILE
+    narrative_shown = narrative_path.relative_to(root).as_posix()
     narrative = None
     if narrative_path.is_file():
         try:
-            narrative = read_yaml(narrative_path, narrative_path.relative_to(root).as_posix())
+            narrative = read_yaml(narrative_path, narrative_shown)
         except InputError as exc:
             problems += exc.problems
+        else:
+            problems += _narrative_shape(narrative, narrative_shown)
     reference = pd.read_csv(
         root / paths.CHECKLIST_ITEMS, encoding="utf-8", dtype={"item": int, "category_no": int}
     )
@@ -126,6 +131,10 @@ def load_year(root: Path, year: str) -> YearData:
         defs,
         profile_ints(profile_schema),
     )
+    # A corrected profile value has the same ceiling as a written one.
+    beyond = _corrected_beyond_ceiling(params, f"{paths.PARAMS_DIR}/{year}.yaml", ceilings)
+    if beyond:
+        raise InputError(beyond)
     inputs = [file_record(p, root) for p in _input_files(root, folder)]
     return YearData(
         root,
@@ -149,8 +158,25 @@ def profile_ints(schema: dict[str, ProfileField]) -> tuple[str, ...]:
     return tuple(name for name, f in schema.items() if f.type == "int")
 
 
+def profile_ceilings(root: Path) -> dict[str, int]:
+    """The `max:` of each int field of the profile schema (forms/tables.yaml `profile:`)."""
+    data = read_yaml(root / paths.TABLES_FORM, paths.TABLES_FORM) or {}
+    fields = (data.get("profile") or {}).get("fields") or {}
+    return {
+        str(name): spec["max"]
+        for name, spec in fields.items()
+        if isinstance(spec, dict)
+        and isinstance(spec.get("max"), int)
+        and not isinstance(spec["max"], bool)
+    }
+
+
 def _profile(
-    folder: Path, root: Path, problems: list[Problem], schema: dict[str, ProfileField]
+    folder: Path,
+    root: Path,
+    problems: list[Problem],
+    schema: dict[str, ProfileField],
+    ceilings: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     path = folder / paths.PROFILE_FILE
     shown = path.relative_to(root).as_posix()
@@ -189,12 +215,98 @@ def _profile(
             isinstance(value, bool) or not isinstance(value, int) or value < 0
         ):
             problems.append(Problem(shown, f"“{key}”应为非负整数,实际为“{value}”"))
+        elif value is not None:
+            beyond = out_of_range(value, None, (ceilings or {}).get(key), "该项")
+            if beyond:
+                problems.append(Problem(shown, f"“{key}”{beyond}"))
     for key in texts:
         if key in data and data[key] is not None:
             data[key] = str(
                 data[key]
             )  # the form checks the words; the loader keeps what was written
+    problems += _report_date(data.get("report_date"), shown)
     return data
+
+
+def _corrected_beyond_ceiling(
+    params: Params, shown: str, ceilings: dict[str, int]
+) -> list[Problem]:
+    """A correction of a profile int above the field's ceiling (table cells are typed and checked
+    by the corrections themselves)."""
+    problems = []
+    for number, c in enumerate(params.corrections, 1):
+        if c.table != "profile" or not isinstance(c.value, int) or isinstance(c.value, bool):
+            continue
+        beyond = out_of_range(c.value, None, ceilings.get(c.field), "该项")
+        if beyond:
+            label = f"第 {number} 条更正({c.table}.{c.field})"
+            problems.append(Problem(shown, f"{label}:更正值“{c.value}”不合格:{beyond}"))
+    return problems
+
+
+def _report_date(value: Any, shown: str) -> list[Problem]:
+    """report_date is printed under the signature as a date, so it must be one (or be empty)."""
+    if value is None or (isinstance(value, str) and not value.strip()) or isinstance(value, date):
+        return []
+    try:
+        date.fromisoformat(str(value).strip())
+    except ValueError:
+        return [
+            Problem(
+                shown, f"“report_date”的值“{value}”不是日期;应写成 YYYY-MM-DD(如 2024-11-14)或留空"
+            )
+        ]
+    return []
+
+
+# --- narrative.yaml: the shape the report and checks N01/N02 read -------------------------------
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _narrative_shape(narrative: Any, shown: str) -> list[Problem]:
+    """The keys the report reads, each of the kind it reads (an empty file is no narrative)."""
+    if narrative is None:
+        return []
+    if not isinstance(narrative, dict):
+        return [Problem(shown, "应为“键: 值”形式的映射(title、opening、sections、attachments)")]
+    problems: list[Problem] = []
+    if "title" in narrative and not isinstance(narrative["title"], str):
+        problems.append(Problem(shown, f"title 应为文字,实际为“{narrative['title']}”"))
+    for key in ("opening", "sections", "attachments"):
+        if narrative.get(key) is not None and not isinstance(narrative[key], list):
+            problems.append(Problem(shown, f"{key} 应为列表(每项以“- ”开头)"))
+    for i, para in enumerate(_items(narrative.get("opening")), 1):
+        problems += _paragraph(para, f"开头第 {i} 段", shown, subheading=False)
+    for n, section in enumerate(_items(narrative.get("sections")), 1):
+        if not isinstance(section, dict):
+            problems.append(
+                Problem(shown, f"sections 第 {n} 项应为映射(part、heading、paragraphs)")
+            )
+            continue
+        paragraphs = section.get("paragraphs")
+        if paragraphs is not None and not isinstance(paragraphs, list):
+            problems.append(Problem(shown, f"sections 第 {n} 项的 paragraphs 应为列表"))
+        for i, para in enumerate(_items(paragraphs), 1):
+            where = f"第{section.get('part', '?')}部分第 {i} 段"
+            problems += _paragraph(para, where, shown, subheading=True)
+    for i, text in enumerate(_items(narrative.get("attachments")), 1):
+        if not isinstance(text, str):
+            problems.append(Problem(shown, f"attachments 第 {i} 项应为文字,实际为“{text}”"))
+    return problems
+
+
+def _paragraph(para: Any, where: str, shown: str, subheading: bool) -> list[Problem]:
+    if subheading and isinstance(para, dict) and "subheading" in para:
+        return []
+    wanted = "template(或 subheading)" if subheading else "template"
+    if not isinstance(para, dict) or not isinstance(para.get("template"), str):
+        return [Problem(shown, f"{where}应为含文字 {wanted} 的映射")]
+    if para.get("printed") is not None and not isinstance(para["printed"], str):
+        return [Problem(shown, f"{where}的 printed 应为文字")]
+    return []
 
 
 def _input_files(root: Path, folder: Path) -> list[Path]:

@@ -240,6 +240,12 @@ def _check_row(row: RowDef, tables: dict[str, TableDef], rel: str) -> list[Probl
     return out
 
 
+def load_column_titles(root: Path) -> dict[str, str]:
+    """Chinese headings of raw-table columns (`column_titles` of forms/tables.yaml)."""
+    data = read_yaml(root / TABLES_FORM, TABLES_FORM) or {}
+    return {str(k): str(v) for k, v in (data.get("column_titles") or {}).items()}
+
+
 def load_table_defs(root: Path) -> dict[str, TableDef]:
     data = read_yaml(root / TABLES_FORM, TABLES_FORM)
     out: dict[str, TableDef] = {}

@@ -114,7 +114,7 @@ def load_params(root: Path, year: str) -> Params:
                 )
             )
     if isinstance(raw.get("previous_year"), str):
-        problems += valid_academic_year(raw["previous_year"], rel, "previous_year")
+        problems += _previous_year(root, raw["previous_year"], year, rel)
     threshold = raw.get("yoy_threshold", 0.5)
     if (
         isinstance(threshold, (int, float))
@@ -143,6 +143,43 @@ def load_params(root: Path, year: str) -> Params:
         yoy_threshold=float(threshold),
         corrections=tuple(corrections),
     )
+
+
+def _previous_year(root: Path, previous: str, year: str, rel: str) -> list[Problem]:
+    """An explicit previous_year must be a valid year, earlier than this one, with its own params.
+
+    (Without the parameter the previous year is the one before, and may be absent: a first year.)
+    """
+    problems = valid_academic_year(previous, rel, "previous_year")
+    if problems:
+        return problems
+    if previous == year:
+        return [
+            Problem(
+                rel,
+                f"参数“previous_year”为“{previous}”,与本学年相同;"
+                "上一学年应早于本学年(如 "
+                f"{int(year[:4]) - 1}-{year[:4]}),没有上一学年时请删去该参数",
+            )
+        ]
+    if previous > year:  # both are YYYY-YYYY, so the text order is the order of the years
+        return [
+            Problem(
+                rel,
+                f"参数“previous_year”为“{previous}”,晚于本学年 {year};"
+                f"上一学年应早于本学年(如 {int(year[:4]) - 1}-{year[:4]})",
+            )
+        ]
+    wanted = f"{PARAMS_DIR}/{previous}.yaml"
+    if not (root / wanted).is_file():
+        return [
+            Problem(
+                rel,
+                f"参数“previous_year”指定的上一学年 {previous} 没有参数文件 {wanted};"
+                "请添加该学年,或删去 previous_year(没有上一学年时不作跨学年对比)",
+            )
+        ]
+    return []
 
 
 def _corrections(items: Any, rel: str, problems: list[Problem]) -> list[Correction]:

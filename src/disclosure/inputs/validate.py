@@ -11,6 +11,7 @@ import pandas as pd
 from disclosure.errors import Problem
 from disclosure.inputs.forms import ColumnDef, TableDef
 from disclosure.inputs.read import TextTable, normalise_number
+from disclosure.workspace import TABLES_FORM
 
 # A 有/无 answer where the form asks 是/否 (and back) means the same; normalise, and say so.
 SYNONYMS = {"有": "是", "无": "否", "是": "有", "否": "无", "Y": "是", "N": "否"}
@@ -95,15 +96,9 @@ def _typed(
             problems.append(
                 Problem(shown, f"应为非负整数,实际为负数 {value}", row=line, column=col.name)
             )
-        if col.min is not None and value < col.min or col.max is not None and value > col.max:
-            problems.append(
-                Problem(
-                    shown,
-                    f"应在 {col.min} 到 {col.max} 之间,实际为 {value}",
-                    row=line,
-                    column=col.name,
-                )
-            )
+        message = out_of_range(value, col.min, col.max, "该列")
+        if message:
+            problems.append(Problem(shown, message, row=line, column=col.name))
         return value, note
     if col.type == "choice":
         if text not in col.allowed and SYNONYMS.get(text) in col.allowed:
@@ -144,6 +139,23 @@ def typed(
 ) -> object:
     """One value typed and checked like a cell of a raw table (used for corrections)."""
     return _typed(raw, col, shown, None, start, end, problems)[0]
+
+
+def out_of_range(value: int, low: int | None, high: int | None, what: str) -> str | None:
+    """The message for an integer outside [low, high] (either bound may be absent), else None.
+
+    A negative value without a lower bound is reported as negative by the caller, not here.
+    """
+    if low is not None and high is not None:
+        return None if low <= value <= high else f"应在 {low} 到 {high} 之间,实际为 {value}"
+    if low is not None and value < low:
+        return f"应不小于 {low},实际为 {value}"
+    if high is not None and value > high:
+        return (
+            f"应为不超过 {high} 的非负整数,实际为 {value}"
+            f"(超过 {TABLES_FORM} 为{what}规定的上限,请核对是否多输或粘贴错了数字)"
+        )
+    return None
 
 
 def is_number(text: str) -> bool:

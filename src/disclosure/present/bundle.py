@@ -39,9 +39,13 @@ CHECKLIST_EXPORT = [
 
 
 def results(
-    stats: pd.DataFrame, items: pd.DataFrame, categories: pd.DataFrame, findings: pd.DataFrame
+    stats: pd.DataFrame,
+    items: pd.DataFrame,
+    categories: pd.DataFrame,
+    findings: pd.DataFrame,
+    inputs: list[dict[str, object]] | None = None,
 ) -> dict[str, Any]:
-    """The bundle the runner writes as CSV/JSON."""
+    """The bundle the runner writes as CSV/JSON (and, with `inputs`, the lineage of every row)."""
 
     def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         return json.loads(frame.to_json(orient="records", force_ascii=False))
@@ -56,6 +60,7 @@ def results(
             ),
             "categories": records(categories),
             "findings": records(findings),
+            "inputs": list(inputs or []),
         },
     }
 

@@ -71,14 +71,25 @@ def _finish(fig: Figure, ax, title: str, source: str) -> Figure:
     return fig
 
 
+def _length(value: object) -> float:
+    """A count as a bar length. Matplotlib converts ints to C longs, so a Python int past 2^63 - 1
+    would stop the figure; the exact number is kept in the bar's label (see `_label`)."""
+    return float(int(value or 0))
+
+
+def _label(value: object) -> str:
+    """A count as printed on its bar: every digit ("%g" would print 1234567 as 1.23457e+06)."""
+    return str(int(value or 0))
+
+
 def _barh(
     labels: list[str], values: list[int], unit: str, title: str, source: str, xlabel: str
 ) -> Figure:
     fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(labels), 3) + 1.2))
-    bars = ax.barh(labels[::-1], values[::-1], color=COLORS[0])
-    ax.bar_label(bars, labels=[f"{v}{unit}" for v in values[::-1]], padding=3, fontsize=9)
+    bars = ax.barh(labels[::-1], [_length(v) for v in values[::-1]], color=COLORS[0])
+    ax.bar_label(bars, labels=[f"{_label(v)}{unit}" for v in values[::-1]], padding=3, fontsize=9)
     ax.set_xlabel(xlabel)
-    ax.set_xlim(0, max(values + [1]) * 1.18)
+    ax.set_xlim(0, max([_length(v) for v in values] + [1.0]) * 1.18)
     ax.grid(axis="y", visible=False)
     return _finish(fig, ax, title, source)
 
@@ -112,16 +123,18 @@ def checklist_by_category(categories: pd.DataFrame, title: str, source: str) -> 
         for n, c in zip(categories["category_no"], categories["category_name"], strict=True)
     ][::-1]
     items, published = categories["items"].tolist()[::-1], categories["published"].tolist()[::-1]
-    left.barh(names, items, color="#e6d5c3", label="清单事项数")
-    left.barh(names, published, color=COLORS[0], label="已公开事项数(数量 > 0)")
+    left.barh(names, [_length(v) for v in items], color="#e6d5c3", label="清单事项数")
+    left.barh(
+        names, [_length(v) for v in published], color=COLORS[0], label="已公开事项数(数量 > 0)"
+    )
     left.set_xlabel("事项数")
     left.legend(loc="lower right", fontsize=8)
     left.grid(axis="y", visible=False)
     counts = categories["count"].tolist()[::-1]
-    bars = right.barh(names, counts, color=COLORS[2])
-    right.bar_label(bars, padding=3, fontsize=9)
+    bars = right.barh(names, [_length(v) for v in counts], color=COLORS[2])
+    right.bar_label(bars, labels=[_label(v) for v in counts], padding=3, fontsize=9)
     right.set_xlabel("公开信息数量(条)")
-    right.set_xlim(0, max(counts + [1]) * 1.2)
+    right.set_xlim(0, max([_length(v) for v in counts] + [1.0]) * 1.2)
     right.grid(axis="y", visible=False)
     return _finish(fig, left, title, source)
 
@@ -136,7 +149,7 @@ def _panels(spec: FigureSpec, value: dict[int, object], title: str, source: str)
     for ax, (panel_title, rows) in zip(axes.flat, spec.panels, strict=False):
         ax.barh(
             [label for _, label in rows][::-1],
-            [int(value[r]) for r, _ in rows][::-1],
+            [_length(value[r]) for r, _ in rows][::-1],
             color=COLORS[2],
         )
         ax.set_title(panel_title, fontsize=10)
@@ -159,13 +172,21 @@ def _years(
     old = [int(before.get(r) or 0) for r, _ in spec.rows]
     new = [int(now.get(r) or 0) for r, _ in spec.rows]
     old_bars = ax.bar(
-        [i - width / 2 for i in x], old, width, color="#c9b8a6", label=f"{years[0]} 学年"
+        [i - width / 2 for i in x],
+        [_length(v) for v in old],
+        width,
+        color="#c9b8a6",
+        label=f"{years[0]} 学年",
     )
     new_bars = ax.bar(
-        [i + width / 2 for i in x], new, width, color=COLORS[0], label=f"{years[1]} 学年"
+        [i + width / 2 for i in x],
+        [_length(v) for v in new],
+        width,
+        color=COLORS[0],
+        label=f"{years[1]} 学年",
     )
-    ax.bar_label(old_bars, fontsize=8, padding=2)
-    ax.bar_label(new_bars, fontsize=8, padding=2)
+    ax.bar_label(old_bars, labels=[_label(v) for v in old], fontsize=8, padding=2)
+    ax.bar_label(new_bars, labels=[_label(v) for v in new], fontsize=8, padding=2)
     ax.set_xticks(list(x), labels)
     ax.set_ylabel(spec.ylabel)
     ax.legend(fontsize=9)

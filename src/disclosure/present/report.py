@@ -92,12 +92,13 @@ def header(profile: dict[str, Any], title: str) -> str:
     return _render("header", profile=profile, title=title)
 
 
-def body(narrative: dict[str, Any], ctx: dict[str, Any]) -> str:
+def body(narrative: dict[str, Any] | None, ctx: dict[str, Any]) -> str:
     def paragraph(para: dict[str, Any]) -> dict[str, Any]:
         if "subheading" in para:
             return {"subheading": para["subheading"]}
         return {"text": fill(para["template"], ctx)}
 
+    narrative = narrative or {}  # no narrative.yaml: check N04 says so, and the report renders
     opening = [fill(p["template"], ctx) for p in narrative.get("opening") or []]
     sections = [
         {

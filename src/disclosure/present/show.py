@@ -7,14 +7,16 @@ Kept out of the notebook so cells stay one call each (no def/loops in cells) and
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+import re
+from dataclasses import asdict, dataclass, field
+from html import escape
 
 import pandas as pd
 
-from disclosure.checks.findings import PASSED_ZH, SEVERITY_ZH, failed
+from disclosure.checks.findings import PASSED_ZH, SEVERITY_ZH, failed, grouped, sentence
 from disclosure.errors import ChecksFailed
 from disclosure.inputs.dataset import YearData
-from disclosure.inputs.forms import FigureSpec, Section
+from disclosure.inputs.forms import FigureSpec, Section, load_column_titles
 from disclosure.inputs.provenance import versions
 from disclosure.present.bundle import figure
 
@@ -99,12 +101,104 @@ def raw(data: YearData, name: str) -> pd.DataFrame:
     return frame[columns].rename(columns={"_line": "行"}).set_index("行").fillna("")
 
 
+Link = tuple[str, str]  # (text shown, href)
+
+
+@dataclass(frozen=True)
+class Anchored:
+    """A table whose rows carry HTML anchors (`ids`) and whose cells may link elsewhere in the
+    audit copy (`links`: column -> per row, the links that replace the cell's text, or none), so an
+    auditor clicks from a number to the rows it came from. Shown as plain text outside HTML."""
+
+    frame: pd.DataFrame
+    ids: tuple[str, ...]
+    links: dict[str, tuple[tuple[Link, ...], ...]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return repr(self.frame)
+
+    def _repr_html_(self) -> str:
+        index = escape(str(self.frame.index.name or ""))
+        head = "".join(f"<th>{escape(str(c))}</th>" for c in self.frame.columns)
+        body = []
+        for i, (label, row) in enumerate(self.frame.iterrows()):
+            cells = [self._cell(i, str(column), value) for column, value in row.items()]
+            anchor = f' id="{escape(self.ids[i])}"' if self.ids[i] else ""
+            body.append(f"<tr{anchor}><th>{escape(str(label))}</th>{''.join(cells)}</tr>")
+        return (
+            f'<table class="dataframe anchored"><thead><tr><th>{index}</th>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>"
+        )
+
+    def _cell(self, i: int, column: str, value: object) -> str:
+        links = self.links.get(column, ())[i] if column in self.links else ()
+        if not links:
+            return f"<td>{escape('' if _blank(value) else str(value))}</td>"
+        shown = "、".join(f'<a href="{escape(href)}">{escape(text)}</a>' for text, href in links)
+        return f"<td>{shown}</td>"
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def raw_anchor(table: str, line: object) -> str:
+    """The anchor of one raw row in the audit copy: raw-<table>-<spreadsheet line>."""
+    return f"raw-{table}-{line}"
+
+
+def row_anchor(row: object) -> str:
+    """The anchor of one statistics row in the audit copy: r-<row>."""
+    return f"r-{row}"
+
+
+def raw_table(data: YearData, name: str) -> Anchored | pd.DataFrame:
+    """raw(), each row anchored by its spreadsheet line (the target of 数据来源 links)."""
+    view = raw(data, name)
+    if name not in data.tables:
+        return view
+    titles = load_column_titles(data.root)
+    view = view.rename(columns={c: f"{titles[c]}({c})" for c in view.columns if c in titles})
+    return Anchored(view, tuple(raw_anchor(name, line) for line in view.index))
+
+
+def rows_table(stats: pd.DataFrame, first: int, last: int) -> Anchored:
+    """rows(), each row anchored as r-<row>; its 数据来源 links to the first raw row it sums."""
+    view = rows(stats, first, last)
+    part = stats[(stats["row"] >= first) & (stats["row"] <= last)]
+    links: dict[str, tuple[tuple[Link, ...], ...]] = {}
+    if "source_rows" in part:
+        links[HEADINGS["source"]] = tuple(
+            source_links(file, table, lines)
+            for file, table, lines in zip(
+                part["source_file"], part["source_table"], part["source_rows"], strict=True
+            )
+        )
+    return Anchored(view, tuple(row_anchor(r) for r in part["row"]), links)
+
+
+def source_links(file: str, table: str, lines: list[object]) -> tuple[Link, ...]:
+    """One link per raw row a statistics row sums (the first names the file)."""
+    if table == "profile":
+        return tuple((f"{file}: {key}", f"#{raw_anchor(table, key)}") for key in lines or [])
+    return tuple(
+        (f"{file} 第 {line} 行" if n == 0 else f"{line}", f"#{raw_anchor(table, line)}")
+        for n, line in enumerate(lines or [])
+    )
+
+
 def profile_table(data: YearData) -> pd.DataFrame:
     items = [
         (k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
         for k, v in data.profile.items()
     ]
     return pd.DataFrame(items, columns=["键", "值"])
+
+
+def profile_view(data: YearData) -> Anchored:
+    """profile_table(), each key anchored as raw-profile-<key> (the target of rows 1-9 and 54)."""
+    view = profile_table(data).set_index("键")
+    return Anchored(view, tuple(raw_anchor("profile", key) for key in view.index))
 
 
 def rows(stats: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
@@ -140,6 +234,42 @@ def findings_view(findings: pd.DataFrame, failed_only: bool = False) -> pd.DataF
     return view.rename(columns=HEADINGS)
 
 
+def involved(finding: pd.Series) -> tuple[Link, ...]:
+    """Links to the rows a finding involves: statistics rows (r-N) or checklist lines (raw-…)."""
+    check, filled = str(finding["check"]), str(finding["filled"])
+    if check.startswith("对 checklist"):
+        lines = dict.fromkeys(re.findall(r"第 (\d+) 行\)", filled))
+        return tuple((f"清单第 {n} 行", f"#{raw_anchor('checklist', n)}") for n in lines)
+    if check.startswith("对 statistics"):
+        rows_ = dict.fromkeys(re.findall(r"第 (\d+) 行", filled))
+        return tuple((f"统计表第 {n} 行", f"#{row_anchor(n)}") for n in rows_)
+    rows_ = dict.fromkeys(re.findall(r"\b[rp](\d+)\b", check))
+    return tuple((f"统计表第 {n} 行", f"#{row_anchor(n)}") for n in rows_)
+
+
+def findings_by_cause(findings: pd.DataFrame) -> None:
+    """Each failed check as one plain sentence with a fix hint, grouped by cause: a failure that
+    another failure explains (forms/rules.yaml `explains`) is listed under it, not as a new one."""
+    from IPython.display import HTML, display
+
+    def item(finding: pd.Series) -> str:
+        links = "、".join(f'<a href="{escape(h)}">{escape(t)}</a>' for t, h in involved(finding))
+        where = f"<br><small>涉及:{links}</small>" if links else ""
+        return f"<li>{escape(sentence(finding))}{where}"
+
+    parts = []
+    for cause, consequences in grouped(findings):
+        under = "".join(
+            item(c).replace("<li>", f"<li>由 {escape(str(cause['id']))} 引起:", 1) + "</li>"
+            for c in consequences
+        )
+        parts.append(item(cause) + (f"<ul>{under}</ul>" if under else "") + "</li>")
+    if not parts:
+        display(HTML("<p>全部校验通过。</p>"))
+        return
+    display(HTML(f'<ol class="findings-by-cause">{"".join(parts)}</ol>'))
+
+
 def checklist_view(items: pd.DataFrame) -> pd.DataFrame:
     keep = {
         "ref_category": "类别",
@@ -157,13 +287,26 @@ def checklist_view(items: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def categories_view(categories: pd.DataFrame) -> pd.DataFrame:
+    """The checklist by category, with Chinese headings."""
+    names = {
+        "category_no": "类别",
+        "category_name": "类别名称",
+        "items": "事项数",
+        "published": "已公开事项数",
+        "count": "公开信息数量",
+        "coverage": "已公开比例",
+    }
+    return categories[list(names)].rename(columns=names).set_index("类别")
+
+
 def sections(stats: pd.DataFrame, blocks: tuple[Section, ...]) -> None:
     """Every block of the printed form under its heading: each form row is shown exactly once."""
     from IPython.display import Markdown, display
 
     for block in blocks:
         display(Markdown(f"### {block.heading}"))
-        display(rows(stats, block.first, block.last))
+        display(rows_table(stats, block.first, block.last))
 
 
 def figures(

@@ -8,6 +8,7 @@ limit in the catalogue fails a case, and a rule deleted from the catalogue fails
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from disclosure import pipeline
 from disclosure.checks.builtin import CODE_CHECKS
 from disclosure.checks.findings import Finding
 from disclosure.checks.rules import REQUIREMENTS, Context, evaluate_rules, load_rules
+from disclosure.errors import InputError
 
 REPO = Path(__file__).resolve().parents[3]
 RULES_FILE = REPO / "forms" / "rules.yaml"
@@ -26,7 +28,8 @@ N_ROWS = 55
 # The columns of the pipeline's tables (test_hand_made_tables_have_the_pipeline_columns keeps them).
 STATISTICS_COLUMNS = (
     "row", "label", "unit", "kind", "expected", "allowed", "value", "definition", "source",
-    "printed_no", "reported", "published", "agrees", "previous",
+    "source_file", "source_table", "source_rows", "printed_no", "reported", "published", "agrees",
+    "previous",
 )  # fmt: skip
 CHECKLIST_COLUMNS = (
     "item", "ref_category", "category_name", "item_text", "mandatory", "status", "source",
@@ -37,14 +40,26 @@ CHECKLIST_COLUMNS = (
 TABLE_COLUMNS = {"statistics": STATISTICS_COLUMNS, "checklist": CHECKLIST_COLUMNS}
 EVERYTHING = frozenset(REQUIREMENTS)
 
+# Each rule over rebuilt values with a published-table twin: the twin is its id + "p", over pN.
+TWINNED = (
+    "A02", "A03", "A05", "B01", "B02", "B03", "M01", "M02", "F01", "F02", "F03", "F04", "F05",
+    "F06", "C01", "C02", "C03", "C04", "C05",
+)  # fmt: skip
+TWINS = {f"{rule_id}p" for rule_id in TWINNED}
 EXPECTED_IDS = {
     "A01", "A02", "A03", "A04", "A05", "A06", "A07", "B01", "B02", "B03", "M01", "M02",
     "F01", "F02", "F03", "F04", "F05", "F06", "C01", "C02", "C03", "C04", "C05", "S01", "S02",
-    "S03", "P01", "K01", "K02", "K03", "K03w", "K04", "K05", "K06", "K07", "K08", "K09", "N01",
-    "N02", "Y01", "D01",
+    "S03", "S04", "S05", "P01", "K01", "K02", "K03", "K03w", "K04", "K05", "K06", "K07", "K08",
+    "K09", "N01", "N02", "N03", "N04", "Y01", "D01",
+} | TWINS  # fmt: skip
+WARNING_IDS = {
+    "B03", "F06", "C02", "K03w", "K05", "K06", "K07", "K08", "K09", "N02", "Y01",
+    "B03p", "F06p", "C02p", "S04",
 }  # fmt: skip
-WARNING_IDS = {"B03", "F06", "C02", "K03w", "K05", "K06", "K07", "K08", "K09", "N02", "Y01"}
 REQUIRED = {
+    **dict.fromkeys(sorted(TWINS), ("reported_statistics",)),
+    "S04": ("reported_statistics",),
+    "S05": ("reported_statistics",),
     "A06": ("reported_statistics",),
     "A07": ("reported_statistics",),
     "S01": ("reported_statistics",),
@@ -82,6 +97,9 @@ def stat(row: int, value: Any, kind: str = "count", **changes: Any) -> dict[str,
         "value": value,
         "definition": "",
         "source": f"raw/t.csv 第 {row + 1} 行",
+        "source_file": "raw/t.csv",
+        "source_table": "t",
+        "source_rows": [row + 1],
         "printed_no": str(row),
         "reported": str(value),
         "published": value,
@@ -147,12 +165,14 @@ BASE_EXTRAS = {
 
 
 def base_values() -> dict[str, Any]:
-    """rN and pN of a 55-row table that passes every rule, and the yoy_threshold parameter."""
+    """rN and pN of a 55-row table that passes every rule, the yoy_threshold parameter and the
+    line counts of the published table and the form."""
     values: dict[str, Any] = {f"r{n}": 0 for n in range(1, N_ROWS + 1)}
     values.update(r1="有", r2="有", r3="校长", r4="办公室", r5="办公室", r6="无", r8=1, r9=10)
     values.update(r10=3, r11=3, r12=3, r54="不收费")
     values.update({f"p{n}": values[f"r{n}"] for n in range(1, N_ROWS + 1)})
     values["yoy_threshold"] = 0.5
+    values.update(published_lines=N_ROWS, form_rows=N_ROWS)  # lines published, rows of the form
     return values
 
 
@@ -290,7 +310,24 @@ VALUE_CASES = [
     case("C05", "platform-without-portal", False, "'无' == '有' or '有' == '无'", r1="无", r2="有"),
 ]
 
+
+def on_published(cases: list[Any]) -> list[Any]:
+    """The cases of each twinned rule, for its published twin: every rN changed is pN instead, with
+    the same verdict and filled text (the base values have pN == rN, so only the twin sees them)."""
+    out = []
+    for param in cases:
+        rule_id, changes, passed, filled = param.values
+        if rule_id in TWINNED:
+            moved = {re.sub(r"^r(?=\d+$)", "p", k): v for k, v in changes.items()}
+            what = param.id.removeprefix(f"{rule_id}-")
+            out.append(case(f"{rule_id}p", what, passed, filled, **moved))
+    return out
+
+
+VALUE_CASES += on_published(VALUE_CASES)
+
 OK = "无问题"
+CEILING = 1_000_000_000
 STATISTICS_CASES = [
     case("S01", "numbers-match", True, OK),
     case("S01", "full-width-number", True, OK, statistics=[stat(51, 0, printed_no="５１")]),
@@ -379,6 +416,36 @@ STATISTICS_CASES = [
         "第 10 行应填非负整数,公布为“-1”",
         statistics=[stat(10, 0, published=-1, reported="-1")],
     ),
+    case("S04", "every-count-small", True, OK),
+    case("S04", "at-ceiling", True, OK, statistics=[stat(10, 0, published=CEILING)]),
+    case(
+        "S04",
+        "one-above-ceiling",
+        False,
+        "第 10 行公布为“1000000001”,超过 1000000000",
+        statistics=[stat(10, 0, published=CEILING + 1, reported=str(CEILING + 1))],
+    ),
+    case(
+        "S04",
+        "amount-above-ceiling",
+        False,
+        "第 7 行公布为“13800138000”,超过 1000000000",
+        statistics=[stat(7, 0, "amount", published=13800138000, reported="13800138000")],
+    ),
+    case(
+        "S04",
+        "text-row-skipped",
+        True,
+        OK,
+        statistics=[stat(3, "校长", "text", published=CEILING + 1)],
+    ),
+    case("S04", "unread-count-skipped", True, OK, statistics=[stat(10, 0, published="三百")]),
+    case("S04", "unpublished-skipped", True, OK, statistics=[stat(10, 0, published=None)]),
+    # S05 compares the line count of the published table with the form's (55 in the base values).
+    case("S05", "as-long-as-the-form", True, "55 == 55"),
+    case("S05", "one-line-short", False, "54 == 55", published_lines=N_ROWS - 1),
+    case("S05", "one-line-more", False, "56 == 55", published_lines=N_ROWS + 1),
+    case("S05", "empty-table", False, "0 == 55", published_lines=0),
     case("P01", "all-agree", True, OK),
     case("P01", "spaces-ignored", True, OK, statistics=[stat(10, 335, published="3 35")]),
     case("P01", "full-width-digits", True, OK, statistics=[stat(10, 56, published="５６")]),
@@ -693,6 +760,44 @@ CODE_CASES = [
         "开头第 1 段印刷文字与模板不对应",
         extras=printed("官网共发布信息 335 条,清单事项 3 条。"),
     ),
+    case("N03", "every-placeholder-has-data", True, OK),
+    case(
+        "N03",
+        "prose-placeholder-without-data",
+        False,
+        "开头第 1 段的占位符“{r11}”没有对应的数据",
+        extras={"narrative_values": {"r10": 335}},
+    ),
+    case(
+        "N03",
+        "title-placeholder-without-data",
+        False,
+        "标题的占位符“{学校}”没有对应的数据",
+        extras={"narrative": {"title": "{学校}", "opening": [{"template": TEMPLATE}]}},
+    ),
+    case(
+        "N03",
+        "attachment-placeholder-without-data",
+        False,
+        "附件 2的占位符“{r56}”没有对应的数据",
+        extras={"narrative": {"attachments": ["统计表", "{r56}"]}},
+    ),
+    case("N03", "no-narrative-nothing-to-fill", True, OK, extras={"narrative": None}),
+    case("N04", "narrative-present", True, OK),
+    case(
+        "N04",
+        "narrative-absent",
+        False,
+        "缺少 narrative.yaml,报告正文无法生成",
+        extras={"narrative": None},
+    ),
+    case(
+        "N04",
+        "narrative-empty",
+        False,
+        "缺少 narrative.yaml,报告正文无法生成",
+        extras={"narrative": {}},
+    ),
     case("D01", "hashes-as-recorded", True, OK),
     case(
         "D01",
@@ -737,9 +842,9 @@ def test_base_context_passes_every_rule():
 # --- the catalogue as declared ------------------------------------------------
 
 
-def test_catalogue_declares_exactly_the_41_expected_ids():
+def test_catalogue_declares_exactly_the_64_expected_ids():
     ids = declared_ids(RULES_FILE)
-    assert len(ids) == 41
+    assert len(ids) == len(EXPECTED_IDS) == 64
     assert set(ids) == EXPECTED_IDS
     assert set(CATALOGUE) == EXPECTED_IDS
 
@@ -755,7 +860,7 @@ def test_requirements_are_declared_where_the_data_may_be_absent():
 
 def test_code_engine_ids_equal_the_registered_code_checks():
     assert {i for i, r in CATALOGUE.items() if r.engine == "code"} == set(CODE_CHECKS)
-    assert set(CODE_CHECKS) == {"N01", "N02", "D01"}
+    assert set(CODE_CHECKS) == {"N01", "N02", "N03", "N04", "D01"}
 
 
 # --- what every rule shares ---------------------------------------------------
@@ -882,11 +987,25 @@ def test_real_year_fails_exactly_the_known_checks(real_year):
     failed = findings[findings["passed"].map(lambda p: p is False)]
     errors = set(failed.loc[failed["severity"] == "error", "id"])
     warnings = set(failed.loc[failed["severity"] == "warning", "id"])
-    assert errors == {"C01", "F03", "F04", "K01", "N01", "P01", "S01", "S02", "S03"}
+    assert errors == {"C01", "F03", "F04", "K01", "N01", "P01", "S01", "S02", "S03", "F03p", "F04p"}
     assert warnings == {"K03w", "K05", "K06", "K07", "K08", "K09"}
     assert set(findings.loc[findings["passed"].isna(), "id"]) == {"Y01"}  # no 2022-2023 data
     passed = set(findings.loc[findings["passed"].map(lambda p: p is True), "id"])
     assert passed == EXPECTED_IDS - errors - warnings - {"Y01"}
+
+
+def test_real_year_consequences_name_their_cause(real_year):
+    findings = real_year.findings
+    caused = findings.loc[findings["cause"] != "", ["id", "cause"]]
+    assert dict(zip(caused["id"], caused["cause"], strict=True)) == {
+        "C01": "K01",
+        "N01": "K01",
+        "P01": "K01",
+        "F04": "F03",
+        "F03p": "F03",
+        "F04p": "F03",
+        "S03": "S02",
+    }
 
 
 def test_real_year_messages_name_rows_and_the_other_reading(real_year):
@@ -904,21 +1023,36 @@ def test_real_year_messages_name_rows_and_the_other_reading(real_year):
     assert filled["D01"] == "无问题"
 
 
-def without_rule(root: Path, rule_id: str) -> None:
+def without_rule(root: Path, rule_id: str, mentions: bool = True) -> None:
+    """Delete a rule from the copy's catalogue; with `mentions`, also from other rules' `explains`
+    (a rule named there must exist, see test_deleting_a_rule_another_explains_is_refused)."""
     path = root / "forms" / "rules.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     for family in data["families"].values():
         family["rules"] = [r for r in family["rules"] if r["id"] != rule_id]
+        for rule in family["rules"]:
+            if mentions and "explains" in rule:
+                rule["explains"] = [i for i in rule["explains"] if i != rule_id]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-@pytest.mark.parametrize("rule_id", ["A05", "K05", "N01", "Y01"])
+@pytest.mark.parametrize("rule_id", ["A05", "K05", "N01", "Y01", "N04", "F04p"])
 def test_deleting_a_rule_from_the_catalogue_is_caught(copy_workspace, rule_id):
     root = copy_workspace()
     without_rule(root, rule_id)
     reported = set(pipeline.check_year(root, "2023-2024").findings["id"])
     assert reported == EXPECTED_IDS - {rule_id}
     assert reported != EXPECTED_IDS
+
+
+def test_deleting_a_rule_another_explains_is_refused(copy_workspace):
+    root = copy_workspace()
+    without_rule(root, "N01", mentions=False)  # K01 explains [C01, C01p, N01, P01]
+    with pytest.raises(InputError) as exc:
+        pipeline.check_year(root, "2023-2024")
+    assert [str(p) for p in exc.value.problems] == [
+        "forms/rules.yaml:规则 K01:explains 中的编号不存在:N01"
+    ]
 
 
 def test_unchanged_copy_reports_every_rule(copy_workspace):

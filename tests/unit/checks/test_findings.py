@@ -1,4 +1,5 @@
-"""The findings table (disclosure.checks.findings): record, failed(), summary(), ordered()."""
+"""The findings table (disclosure.checks.findings): record, failed(), summary(), ordered(),
+grouped() and sentence()."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from disclosure.checks.findings import (
     SEVERITY_ZH,
     Finding,
     failed,
+    grouped,
     ordered,
+    sentence,
     summary,
 )
 
@@ -53,6 +56,8 @@ def test_columns_are_the_finding_fields_in_order():
         "passed",
         "sources",
         "basis",
+        "hint",
+        "cause",
     ]
 
 
@@ -62,6 +67,12 @@ def test_record_has_every_column_in_order_with_its_value():
     assert record["passed"] is None
     assert record["filled"] == "∅ == 0"
     assert record["id"] == "A01" and record["basis"] == "依据"
+
+
+def test_hint_and_cause_default_to_empty_text():
+    record = finding().record()
+    assert (record["hint"], record["cause"]) == ("", "")
+    assert finding(hint="改正", cause="K01").record()["cause"] == "K01"
 
 
 def test_finding_is_frozen():
@@ -164,3 +175,36 @@ def test_ordered_does_not_change_its_input():
     ordered(findings)
     assert findings["id"].tolist() == ["B", "A"]
     assert findings.columns.tolist() == ["id", "severity", "passed"]
+
+
+# --- grouped and sentence -----------------------------------------------------
+
+
+def test_grouped_puts_each_consequence_under_its_cause_in_table_order():
+    findings = frame(
+        ["K01", "C01", "S02", "N01", "S03", "A01"],
+        ["error"] * 6,
+        [False, False, False, False, False, True],
+    ).assign(cause=["", "K01", "", "K01", "S02", ""])
+    groups = [(root["id"], [c["id"] for c in under]) for root, under in grouped(findings)]
+    assert groups == [("K01", ["C01", "N01"]), ("S02", ["S03"])]
+
+
+def test_grouped_without_a_cause_column_lists_each_failure_alone():
+    findings = frame(["A", "B", "C"], ["error", "warning", "error"], [False, True, False])
+    groups = [(root["id"], under) for root, under in grouped(findings)]
+    assert groups == [("A", []), ("C", [])]
+
+
+def test_sentence_says_what_where_and_how_to_fix():
+    row = pd.Series(
+        finding(passed=False, filled="1 == 0", sources="r19←a.csv", hint="核对 a.csv").record()
+    )
+    assert sentence(row) == (
+        "[错误] A01 标题——未满足:1 == 0。数据来源:r19←a.csv。修改建议:核对 a.csv"
+    )
+
+
+def test_sentence_leaves_out_empty_sources_and_hint():
+    row = pd.Series(finding(severity="warning", passed=False, sources="", filled="x").record())
+    assert sentence(row) == "[提示] A01 标题——未满足:x。"

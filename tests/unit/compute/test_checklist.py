@@ -213,3 +213,25 @@ def test_checklist_categories_of_hand_made_items():
 )
 def test_split_links(value, links):
     assert split_links(value) == links
+
+
+# --- exact counts: no 64-bit wraparound -----------------------------------------------------------
+
+
+def test_checklist_counts_of_2_62_are_kept_and_summed_exactly():
+    huge = [
+        {"item": 1, "count": 2**62, "links": "https://a.cn"},
+        {"item": 2, "count": 2**62, "links": "https://b.cn"},
+        {"item": 3, "count": 10**20, "links": "https://c.cn"},
+    ]
+    items = hand_made(huge)
+    assert items["count"].tolist() == [2**62, 2**62, 10**20]
+    assert items["published"].tolist() == [True, True, True]
+    categories = checklist_categories(items)
+    assert categories["count"].tolist() == [2**63, 10**20]  # int64 would wrap to -2**63
+    assert all(type(c) is int for c in categories["count"])
+
+
+def test_checklist_counts_that_fit_stay_int64_as_before(items):
+    assert items["count"].dtype == "int64"
+    assert checklist_categories(items)["count"].dtype == "int64"

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from disclosure.compute.narrative import cn_date, context, fill, paragraphs, printed_values
+from disclosure.compute.narrative import (
+    cn_date,
+    context,
+    fill,
+    missing_placeholders,
+    paragraphs,
+    printed_values,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -40,11 +47,28 @@ def test_fill_without_placeholders_is_unchanged():
     assert fill("学校对信息公开宣传不够到位。", CTX) == "学校对信息公开宣传不够到位。"
 
 
-def test_fill_unknown_placeholder_raises_key_error_naming_it():
-    with pytest.raises(KeyError) as exc:
-        fill("共 {r99} 条", CTX)
-    assert "{r99}" in str(exc.value)
-    assert "没有对应的数据" in str(exc.value)
+def test_fill_unknown_placeholder_is_shown_as_a_marker_naming_it():
+    assert fill("共 {r99} 条,官网 {r10} 条", CTX) == "共 〔缺少数据:r99〕 条,官网 335 条"
+    assert fill("{profile.portal_url}", CTX) == "〔缺少数据:profile.portal_url〕"
+
+
+def test_missing_placeholders_names_each_one_and_where_it_is():
+    narrative = {
+        "title": "{year}学年{学校}报告",
+        "opening": [{"template": "共 {r10} 条、{r99} 条"}],
+        "sections": [
+            {"part": "二", "paragraphs": [{"subheading": "{r98}"}, {"template": "{r97}"}]}
+        ],
+        "attachments": ["统计表", "{internal.党委文件}"],
+    }
+    assert missing_placeholders(narrative, CTX) == [
+        "标题的占位符“{学校}”没有对应的数据",
+        "开头第 1 段的占位符“{r99}”没有对应的数据",
+        "第二部分第 2 段的占位符“{r97}”没有对应的数据",
+        "附件 2的占位符“{internal.党委文件}”没有对应的数据",
+    ]
+    assert missing_placeholders(None, CTX) == []
+    assert missing_placeholders({"opening": [{"template": "{r10}"}]}, CTX) == []
 
 
 def test_fill_does_not_treat_empty_braces_as_a_placeholder():

@@ -9,7 +9,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from disclosure.compute.statistics import _ranges, published, row_value, statistics, with_previous
+from disclosure.compute.statistics import (
+    _ranges,
+    exact_sum,
+    int_column,
+    published,
+    row_value,
+    statistics,
+    whole,
+    with_previous,
+)
 from disclosure.inputs.dataset import load_year
 from disclosure.inputs.forms import RowDef
 
@@ -317,3 +326,59 @@ def test_row_value_from_profile():
 )
 def test_ranges(lines, text):
     assert _ranges(lines) == text
+
+
+# --- exact sums: no 64-bit wraparound -------------------------------------------------------------
+
+
+def test_row_value_sums_2_62_twice_exactly():
+    big = pd.DataFrame({"count": [2**62, 2**62], "_line": [2, 3]}, dtype=object)
+    row = RowDef(row=19, label="", unit="件", kind="count", source="applications")
+    value, source = row_value(row, fake_year({"applications": big}))
+    assert value == 2**63 and type(value) is int  # int64 would wrap to -2**63
+    assert source == "raw/applications.csv 第 2-3 行"
+
+
+def test_row_value_sums_an_int64_column_exactly():
+    big = pd.DataFrame({"count": [2**62, 2**62, 2**62, 2**62], "_line": [2, 3, 4, 5]})
+    assert big["count"].dtype == "int64"
+    row = RowDef(row=19, label="", unit="件", kind="count", source="applications")
+    assert row_value(row, fake_year({"applications": big}))[0] == 2**64
+
+
+@pytest.mark.parametrize(
+    "values, total",
+    [
+        ([2**62, 2**62], 2**63),
+        ([10**20, 10**20, 1], 2 * 10**20 + 1),
+        ([], 0),
+        ([None, float("nan"), "", " "], 0),  # blank cells count 0
+        ([1, "3", "abc", None], 4),  # text that is a number counts, other text 0 (as to_numeric)
+        ([1.0, 2], 3),
+        ([2.5, 2.5, 1], 6),  # fractions are summed exactly, the total truncated
+        ([0.7], 0),
+        ([True, 2], 3),
+    ],
+)
+def test_exact_sum(values, total):
+    assert exact_sum(values) == total
+    assert exact_sum(pd.Series(values, dtype=object)) == total
+    assert type(exact_sum(values)) is int
+
+
+def test_exact_sum_agrees_with_the_pandas_sum_on_normal_columns():
+    column = pd.Series([3, None, 0, 17, "5", 1.0, 2946], dtype=object)
+    expected = int(pd.to_numeric(column, errors="coerce").fillna(0).sum())
+    assert exact_sum(column) == expected == 2972
+
+
+def test_int_column_keeps_int64_when_every_value_fits_and_python_ints_otherwise():
+    assert int_column([1, None, "2"]).tolist() == [1, 0, 2]
+    assert int_column([1, 2]).dtype == "int64"
+    wide = int_column([2**63, 1])
+    assert wide.dtype == object and wide.tolist() == [2**63, 1]
+    assert type(wide.iloc[0]) is int
+
+
+def test_whole_reads_one_cell():
+    assert [whole(v) for v in (None, "7", 2.9, 2**70, "x")] == [0, 7, 2, 2**70, 0]

@@ -112,6 +112,7 @@ def test_outputs_hold_the_notebook_results_figures_and_the_three_renderings() ->
     expected = {
         "workbook.ipynb",
         *RESULT_NAMES,
+        "lineage.json",
         "figures/",
         "audit.html",
         "report.html",
@@ -120,6 +121,7 @@ def test_outputs_hold_the_notebook_results_figures_and_the_three_renderings() ->
     assert set(names) == expected
     assert set(RESULT_FILES) == set(RESULT_TITLES) == set(RESULT_NAMES)
     assert names.index("report.html") < names.index("report.pdf")  # the PDF lays out that HTML
+    assert names.index("lineage.json") == names.index("findings.json") + 1
     assert all(o.title.strip() for o in OUTPUTS)
 
 
@@ -161,6 +163,7 @@ def test_render_outputs_gives_every_file_of_the_registry(rendered) -> None:
         [
             "workbook.ipynb",
             *RESULT_NAMES,
+            "lineage.json",
             "figures/publications_by_channel.png",
             "audit.html",
             "report.html",
@@ -207,7 +210,7 @@ def test_render_outputs_report_html_has_the_report_cell_only_and_audit_html_the_
     audit = rendered["audit.html"].decode("utf-8")
     assert "关于报送测试学年度信息公开工作的报告" in report
     assert '<span class="n">export</span>' in audit  # the results cell's code, highlighted
-    assert "已导出:统计表 55 行、清单 50 项、校验 41 项" in audit
+    assert "已导出:统计表 55 行、清单 50 项、校验 64 项" in audit
     assert "已导出" not in report and "export" not in report
     assert audit.count("<img") == 1 and "<img" not in report
     assert "未通过校验" in audit

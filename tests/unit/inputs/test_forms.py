@@ -100,7 +100,9 @@ def test_column_defs_carry_type_required_allowed_and_default():
         required=True,
         allowed=("门户网站", "信息公开平台", "办公内网", "新闻发布会", "官方微博微信"),
     )
-    assert publications.column("count") == ColumnDef(name="count", type="int", default=1)
+    assert publications.column("count") == ColumnDef(
+        name="count", type="int", default=1, max=10_000_000
+    )
     assert publications.column("note") == ColumnDef(name="note", type="str")
 
 
@@ -108,7 +110,23 @@ def test_column_min_and_max():
     item = load_table_defs(REPO_ROOT)["checklist"].column("item")
     assert (item.min, item.max, item.required) == (1, 50, True)
     count = load_table_defs(REPO_ROOT)["checklist"].column("count")
-    assert (count.min, count.max, count.default) == (None, None, 0)
+    assert (count.min, count.max, count.default) == (None, 10_000_000, 0)
+    category = load_table_defs(REPO_ROOT)["checklist"].column("category")
+    assert (category.min, category.max, category.required) == (None, 10, True)
+
+
+def test_every_int_column_has_a_ceiling():
+    defs = load_table_defs(REPO_ROOT)
+    ceilings = {
+        (table, column.name): column.max
+        for table, spec in defs.items()
+        for column in spec.columns
+        if column.type == "int"
+    }
+    assert None not in ceilings.values(), [k for k, v in ceilings.items() if v is None]
+    assert ceilings[("publications", "count")] == 10_000_000
+    assert ceilings[("applications", "fee")] == 10_000_000
+    assert ceilings[("applications", "count")] == 1_000_000
 
 
 def test_optional_file_and_optional_rows():

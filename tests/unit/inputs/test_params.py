@@ -53,6 +53,7 @@ VALID = {
 
 
 def test_valid_params(workspace):
+    write_params(workspace, {"academic_year": "2022-2023"}, year="2022-2023")
     write_params(workspace, {**VALID, "previous_year": "2022-2023"})
     params = load_params(workspace, YEAR)
     assert params.academic_year == YEAR
@@ -154,6 +155,53 @@ def test_bad_previous_year(workspace):
     write_params(workspace, {**VALID, "previous_year": "2022-2024"})
     (problem,) = problems_of(workspace)
     assert "previous_year" in problem.message and "“2022-2024”不是有效学年" in problem.message
+
+
+# --- previous_year: a valid year, earlier than this one, whose params exist ---------------------
+
+
+@pytest.mark.parametrize(
+    "previous, says",
+    [
+        ("2024-2025", "参数“previous_year”为“2024-2025”,晚于本学年 2023-2024"),
+        ("2030-2031", "参数“previous_year”为“2030-2031”,晚于本学年 2023-2024"),
+        (YEAR, f"参数“previous_year”为“{YEAR}”,与本学年相同"),
+    ],
+)
+def test_previous_year_not_earlier_than_this_year(workspace, previous, says):
+    write_params(workspace, {"academic_year": previous}, year=previous)  # exists, still refused
+    write_params(workspace, {**VALID, "previous_year": previous})
+    (problem,) = problems_of(workspace)
+    assert problem.file == FILE
+    assert problem.message.startswith(says)
+    assert "上一学年应早于本学年(如 2022-2023)" in problem.message
+
+
+def test_previous_year_given_without_its_params_file(workspace):
+    write_params(workspace, {**VALID, "previous_year": "2021-2022"})
+    (problem,) = problems_of(workspace)
+    assert problem.file == FILE
+    assert problem.message.startswith(
+        "参数“previous_year”指定的上一学年 2021-2022 没有参数文件 params/2021-2022.yaml"
+    )
+    assert "删去 previous_year" in problem.message
+
+
+def test_previous_year_two_years_back_with_its_params_file_is_accepted(workspace):
+    write_params(workspace, {"academic_year": "2021-2022"}, year="2021-2022")
+    write_params(workspace, {**VALID, "previous_year": "2021-2022"})
+    assert load_params(workspace, YEAR).previous_year == "2021-2022"
+
+
+def test_default_previous_year_may_be_absent(workspace):
+    write_params(workspace, VALID)  # no previous_year and no params/2022-2023.yaml: a first year
+    assert load_params(workspace, YEAR).previous_year is None
+
+
+def test_badly_formed_previous_year_is_reported_once(workspace):
+    write_params(workspace, {**VALID, "previous_year": "2024-2023"})
+    (problem,) = problems_of(workspace)  # not also "later" or "no params file"
+    assert "“2024-2023”不是有效学年" in problem.message
 
 
 def test_academic_year_differs_from_file_name(workspace):

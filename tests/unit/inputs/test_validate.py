@@ -80,6 +80,86 @@ def test_count_outside_min_max(tmp_path):
     assert "应在 1 到 50 之间,实际为 51" in problem.message
 
 
+# --- ceilings: every count has a declared range (forms/tables.yaml `max:`) ----------------------
+
+
+def test_every_int_column_of_every_table_has_a_ceiling():
+    unbounded = [
+        f"{table.name}.{col.name}"
+        for table in DEFS.values()
+        for col in table.columns
+        if col.type == "int" and not isinstance(col.max, int)
+    ]
+    assert unbounded == []
+
+
+def test_every_int_field_of_the_profile_has_a_ceiling():
+    from disclosure.inputs.dataset import profile_ceilings
+    from disclosure.inputs.forms import load_profile_schema
+
+    ints = [name for name, field in load_profile_schema(REPO).items() if field.type == "int"]
+    ceilings = profile_ceilings(REPO)
+    assert ints and sorted(ceilings) == sorted(ints)
+
+
+@pytest.mark.parametrize(
+    "table, text, line, column",
+    [
+        ("publications", "channel,count\n门户网站,10000001\n", 2, "count"),
+        (
+            "applications",
+            "id,received,channel,applicant,topic,concluded,count\n"
+            "a,2023-10-09,当面,公民,财务,否,1000001\n",
+            2,
+            "count",
+        ),
+        (
+            "applications",
+            "id,received,channel,applicant,topic,concluded,fee\n"
+            "a,2023-10-09,当面,公民,财务,否,10000001\n",
+            2,
+            "fee",
+        ),
+        ("checklist", "category,item,count\n1,1,3\n1,2,10000001\n", 3, "count"),
+        ("checklist", "category,item,count\n11,1,3\n", 2, "category"),
+    ],
+)
+def test_a_count_above_its_ceiling_names_the_cell_and_the_ceiling(
+    tmp_path, table, text, line, column
+):
+    _, problems, _ = check(tmp_path, table, text)
+    problem = only(problems)
+    ceiling = DEFS[table].column(column).max
+    assert (problem.row, problem.column) == (line, column)
+    assert problem.message.startswith(f"应为不超过 {ceiling} 的非负整数,实际为 {ceiling + 1}")
+    assert "forms/tables.yaml" in problem.message and "上限" in problem.message
+
+
+def test_a_count_at_its_ceiling_is_accepted(tmp_path):
+    frame, problems, _ = check(tmp_path, "publications", "channel,count\n门户网站,10000000\n")
+    assert problems == []
+    assert frame["count"].tolist() == [10_000_000]
+
+
+@pytest.mark.parametrize("digits", [str(10**20), str(2**62), str(2**64), "9" * 400])
+def test_a_huge_count_is_refused_with_its_exact_digits_never_a_crash(tmp_path, digits):
+    _, problems, _ = check(tmp_path, "internal", f"item,count\n党委文件,{digits}\n")
+    problem = only(problems)
+    assert (problem.row, problem.column) == (2, "count")
+    assert f"实际为 {digits}(" in problem.message
+
+
+def test_full_width_huge_count_is_refused_like_a_half_width_one(tmp_path):
+    full_width = "１" + "０" * 20
+    _, problems, _ = check(tmp_path, "internal", f"item,count\n党委文件,{full_width}\n")
+    assert f"实际为 {10**20}(" in only(problems).message
+
+
+def test_a_negative_count_is_reported_once_as_negative(tmp_path):
+    _, problems, _ = check(tmp_path, "internal", "item,count\n党委文件,-5\n")
+    assert only(problems).message == "应为非负整数,实际为负数 -5"
+
+
 def test_blank_cell_takes_the_default(tmp_path):
     frame, problems, _ = check(tmp_path, "publications", "channel,count\n门户网站,\n")
     assert problems == []

@@ -84,10 +84,23 @@ def records(frame: pd.DataFrame) -> list[dict]:
 # --- the kernel side ------------------------------------------------------------------------
 
 
-def test_results_bundle_has_a_plain_text_summary_and_the_four_tables(written, year) -> None:
+def test_results_bundle_has_a_plain_text_summary_the_four_tables_and_the_inputs(
+    written, year
+) -> None:
     assert set(written) == {"text/plain", RESULTS_MIME}
-    assert written["text/plain"] == "已导出:统计表 55 行、清单 50 项、校验 41 项"
-    assert set(written[RESULTS_MIME]) == {"statistics", "checklist", "categories", "findings"}
+    assert written["text/plain"] == "已导出:统计表 55 行、清单 50 项、校验 64 项"
+    tables = {"statistics", "checklist", "categories", "findings", "inputs"}
+    assert set(written[RESULTS_MIME]) == tables
+    assert written[RESULTS_MIME]["inputs"] == []  # none given
+
+
+def test_results_bundle_keeps_the_inputs_it_is_given(year) -> None:
+    inputs = [{"path": "data/raw/2023-2024/publications.csv", "sha256": "a" * 64}]
+    written = bundle.results(
+        year.statistics, year.checklist, year.categories, year.findings, inputs
+    )
+    assert written[RESULTS_MIME]["inputs"] == inputs
+    assert written[RESULTS_MIME]["inputs"] is not inputs  # a copy, not the caller's list
 
 
 def test_results_bundle_is_strict_json_without_nan(written) -> None:
@@ -157,7 +170,7 @@ def test_findings_of_gives_the_findings_table_of_the_year(written, year) -> None
     found = bundle.findings_of(notebook(written, {}))
     assert found.columns.tolist() == year.findings.columns.tolist()
     assert found.to_dict("records") == year.findings.to_dict("records")
-    assert found["id"].tolist()[:3] == ["C01", "F03", "F04"]
+    assert found["id"].tolist()[:3] == ["C01", "F03", "F03p"]
 
 
 def test_figures_of_reads_back_the_same_bytes_under_each_name(written) -> None:

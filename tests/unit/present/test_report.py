@@ -195,7 +195,8 @@ def test_statistics_table_exact_output():
         '<p class="annex-meta">学校名称:某某大学</p><table class="stat"><colgroup>'
         '<col style="width:7%"><col style="width:73%"><col style="width:11%"><col style="width:9%">'
         "</colgroup><thead><tr><th>序号</th><th>内容</th><th>数量</th><th>单位</th></tr></thead>"
-        '<tbody><tr><td class="no">10</td><td>主动公开</td><td class="val">335</td>'
+        '<tbody><tr><td class="no">10</td><td>主动公开</td>'
+        '<td class="val"><a class="trace" href="#r-10">335</a></td>'
         '<td class="unit">条</td></tr></tbody></table></section>'
     )
 
@@ -387,9 +388,14 @@ def test_body_exact_output():
     assert report.body({}, {}) == '<div class="doc-body"></div>'
 
 
-def test_body_reports_a_missing_placeholder():
-    with pytest.raises(KeyError, match="r99"):
-        report.body({"sections": [{"paragraphs": [{"template": "{r99}"}]}]}, {})
+def test_body_shows_a_missing_placeholder_as_a_marker():
+    html = report.body({"sections": [{"paragraphs": [{"template": "共 {r99} 条"}]}]}, {})
+    assert texts(soup(html).find_all("p")) == ["共 〔缺少数据:r99〕 条"]
+    assert report.fill_title({"title": "{学校}的报告"}, {}) == "〔缺少数据:学校〕的报告"
+
+
+def test_body_of_no_narrative_is_empty():
+    assert report.body(None, {"r10": 3}) == '<div class="doc-body"></div>'
 
 
 def test_figure_block_escapes_the_caption():
