@@ -59,7 +59,8 @@ def missing_placeholders(narrative: Mapping[str, Any] | None, ctx: Mapping[str, 
     narrative = narrative or {}
     texts = [("标题", narrative.get("title") or "")]
     texts += [(where, str(para.get("template", ""))) for where, para in paragraphs(narrative)]
-    texts += [(f"附件 {i}", str(a)) for i, a in enumerate(narrative.get("attachments") or [], 1)]
+    attachments = narrative.get("attachments") or []
+    texts += [(f"第 {i} 个附件", str(a)) for i, a in enumerate(attachments, 1)]
     return [
         f"{where}的占位符“{{{name}}}”没有对应的数据"
         for where, text in texts

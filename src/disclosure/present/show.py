@@ -34,6 +34,8 @@ HEADINGS = {
     "reported": "公布值",
     "agrees": "一致",
     "previous": "上一学年",
+    "hint": "修改建议",
+    "cause": "原因",
     "id": "编号",
     "severity": "级别",
     "family": "类别",

@@ -779,7 +779,7 @@ CODE_CASES = [
         "N03",
         "attachment-placeholder-without-data",
         False,
-        "附件 2的占位符“{r56}”没有对应的数据",
+        "第 2 个附件的占位符“{r56}”没有对应的数据",
         extras={"narrative": {"attachments": ["统计表", "{r56}"]}},
     ),
     case("N03", "no-narrative-nothing-to-fill", True, OK, extras={"narrative": None}),

@@ -65,7 +65,7 @@ def test_missing_placeholders_names_each_one_and_where_it_is():
         "标题的占位符“{学校}”没有对应的数据",
         "开头第 1 段的占位符“{r99}”没有对应的数据",
         "第二部分第 2 段的占位符“{r97}”没有对应的数据",
-        "附件 2的占位符“{internal.党委文件}”没有对应的数据",
+        "第 2 个附件的占位符“{internal.党委文件}”没有对应的数据",
     ]
     assert missing_placeholders(None, CTX) == []
     assert missing_placeholders({"opening": [{"template": "{r10}"}]}, CTX) == []

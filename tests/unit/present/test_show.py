@@ -273,8 +273,8 @@ def test_findings_view_failed_only_keeps_the_17_failed_checks_in_chinese(year) -
         "通过",
         "数值来源",
         "依据",
-        "hint",  # the two new fields have no Chinese heading in show.HEADINGS (yet)
-        "cause",
+        "修改建议",
+        "原因",
     ]
     assert set(view["通过"]) == {"未通过"}
     assert view["级别"].value_counts().to_dict() == {"错误": 11, "提示": 6}
@@ -288,7 +288,7 @@ def test_findings_view_of_all_checks_says_passed_failed_and_not_applicable(year)
     assert view.loc["K05", ["级别", "通过"]].tolist() == ["提示", "未通过"]
     assert view.loc["A01", "通过"] == "通过"
     assert view.loc["Y01", "通过"] == "不适用"
-    assert view.loc["C01", "cause"] == "K01" and view.loc["K01", "cause"] == ""
+    assert view.loc["C01", "原因"] == "K01" and view.loc["K01", "原因"] == ""
 
 
 def test_findings_by_cause_lists_each_consequence_under_its_cause(year, shown) -> None:
