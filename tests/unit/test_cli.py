@@ -250,6 +250,19 @@ def launcher(monkeypatch):
 
     monkeypatch.setattr(module, "_launch", launch)
     monkeypatch.delenv("JUPYTER_TOKEN", raising=False)
+    # JupyterLab is the optional [lab] extra, absent in CI: pretend it is installed, since nothing
+    # is started here (the test without it overrides this again).
+    import importlib.machinery
+    import importlib.util
+
+    real = importlib.util.find_spec
+
+    def find_spec(name, *args, **kwargs):
+        if name == "jupyterlab":
+            return importlib.machinery.ModuleSpec("jupyterlab", None)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
     return calls
 
 
