@@ -8,10 +8,15 @@ functions in FUNCTIONS. Nothing else, so a string from a file can never run code
 from __future__ import annotations
 
 import ast
+import math
+import numbers
 import operator
 from collections.abc import Callable, Mapping
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from disclosure.errors import ExpressionError
@@ -80,34 +85,26 @@ def percent(value: Any) -> str:
     return f"{value:+.0%}"
 
 
-def _total(values: Any) -> int:
-    """`sum(table.column)`: exact in Python ints (numpy's int64 would wrap past 2^63 - 1).
-
-    Cells are read as pd.to_numeric(errors="coerce") reads them: blank or text 0, a whole float as
-    its int; a fraction is kept exact and the total truncated. (compute.statistics.exact_sum sums a
-    form row the same way; expr, the first stage, cannot import it.)
-    """
-    import math
-    import numbers
-    from decimal import Decimal
-    from fractions import Fraction
-
-    import numpy as np
-
-    def exact(value: Any) -> int | Fraction:
-        if blank(value):
-            return 0
-        if isinstance(value, (bool, np.bool_, numbers.Integral)):
-            return int(value)
-        if isinstance(value, (numbers.Real, Decimal)):
-            return Fraction(value) if math.isfinite(value) else 0
-        if isinstance(value, str) and "/" not in value:
-            try:
-                return Fraction(value.strip())
-            except ValueError:
-                return 0
+def exact(value: Any) -> int | Fraction:
+    """One cell as pd.to_numeric(errors="coerce") reads it, but exact: blank or text 0, a whole
+    float its int, a fraction kept as a Fraction."""
+    if blank(value):
         return 0
+    if isinstance(value, (bool, np.bool_, numbers.Integral)):
+        return int(value)
+    if isinstance(value, (numbers.Real, Decimal)):
+        return Fraction(value) if math.isfinite(value) else 0
+    if isinstance(value, str) and "/" not in value:
+        try:
+            return Fraction(value.strip())
+        except ValueError:
+            return 0
+    return 0
 
+
+def exact_sum(values: Any) -> int:
+    """`sum(table.column)` and a form row's total: exact in Python ints (numpy's int64 would wrap
+    past 2^63 - 1); a fraction is kept exact and the total truncated."""
     cells = pd.Series(values, dtype=object).tolist()
     if all(type(v) is int for v in cells):  # the usual column: validated ints, summed in C
         return sum(cells)
@@ -119,7 +116,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": abs,
     "max": max,
     "min": min,
-    "sum": _total,
+    "sum": exact_sum,
     "blank": blank,
     "number": number,
     "compact": compact,

@@ -3,16 +3,11 @@ defines."""
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterable
-from decimal import Decimal
-from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 
-from disclosure.expr import blank, compact, evaluate, number, parse
+from disclosure.expr import blank, compact, evaluate, exact, exact_sum, number, parse
 from disclosure.inputs.dataset import YearData
 from disclosure.inputs.forms import RowDef
 from disclosure.inputs.validate import LINE
@@ -146,17 +141,9 @@ def _ranges(lines: list[int]) -> str:
 INT64 = (-(2**63), 2**63 - 1)
 
 
-def exact_sum(values: Iterable[object]) -> int:
-    """The sum of a column of counts as a Python int, exact at any size."""
-    cells = values.tolist() if isinstance(values, pd.Series) else list(values)
-    if all(type(v) is int for v in cells):  # the usual column: validated ints, summed in C
-        return sum(cells)
-    return int(sum(_exact(v) for v in cells))
-
-
 def whole(value: object) -> int:
     """One cell as an int (blank or text 0, a fraction truncated), exact at any size."""
-    return int(_exact(value))
+    return int(exact(value))
 
 
 def int_column(values: Iterable[object], index: pd.Index | None = None) -> pd.Series:
@@ -164,18 +151,3 @@ def int_column(values: Iterable[object], index: pd.Index | None = None) -> pd.Se
     ints = [whole(v) for v in values]
     fits = all(INT64[0] <= v <= INT64[1] for v in ints)
     return pd.Series(ints, index=index, dtype="int64" if fits else object)
-
-
-def _exact(value: object) -> int | Fraction:
-    if blank(value):
-        return 0
-    if isinstance(value, (bool, np.bool_, numbers.Integral)):
-        return int(value)
-    if isinstance(value, (numbers.Real, Decimal)):
-        return Fraction(value) if math.isfinite(value) else 0
-    if isinstance(value, str) and "/" not in value:
-        try:
-            return Fraction(value.strip())
-        except ValueError:
-            return 0
-    return 0

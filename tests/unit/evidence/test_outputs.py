@@ -1,60 +1,14 @@
-"""Writing outputs (disclosure.outputs): atomic files and spreadsheet-safe CSV."""
+"""The result files (disclosure.evidence.outputs): spreadsheet-safe CSV and JSON. The atomic writes
+they use are tested with their module, in tests/unit/test_workspace.py."""
 
 import csv
 import io
 import json
 import os
-import stat
 
 import pytest
 
-from disclosure import workspace
 from disclosure.evidence.outputs import STATISTICS_COLUMNS, csv_text, safe_cell, write_results
-from disclosure.workspace import write_bytes, write_text
-
-# --- atomic writes --------------------------------------------------------------------------------
-
-
-def test_write_bytes_creates_folders_and_leaves_no_temp_files(tmp_path):
-    target = tmp_path / "outputs" / "2023-2024" / "report.pdf"
-    write_bytes(target, b"%PDF-1.7 first")
-    assert target.read_bytes() == b"%PDF-1.7 first"
-    assert os.listdir(target.parent) == ["report.pdf"]
-
-
-def test_write_bytes_replaces_content(tmp_path):
-    target = tmp_path / "a.csv"
-    write_bytes(target, b"old content that is longer")
-    write_bytes(target, b"new")
-    assert target.read_bytes() == b"new"
-    assert os.listdir(tmp_path) == ["a.csv"]
-
-
-def test_write_bytes_makes_a_shareable_file(tmp_path):
-    target = tmp_path / "a.csv"
-    write_bytes(target, b"x")
-    assert stat.S_IMODE(target.stat().st_mode) == 0o644
-
-
-def test_failed_write_keeps_the_old_file_and_removes_the_temp_file(tmp_path, monkeypatch):
-    target = tmp_path / "a.csv"
-    write_bytes(target, b"old")
-
-    def broken_replace(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(workspace.os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
-        write_bytes(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["a.csv"]
-
-
-def test_write_text_is_utf8(tmp_path):
-    target = tmp_path / "a.txt"
-    write_text(target, "重庆 – ok")
-    assert target.read_bytes() == "重庆 – ok".encode()
-
 
 # --- formula injection ----------------------------------------------------------------------------
 
