@@ -22,7 +22,7 @@ from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
 from disclosure.compute.checklist import URL, split_links
-from disclosure.compute.narrative import fill
+from disclosure.compute.narrative import chosen, fill
 
 NUMERALS = "一二三四五六七八九十"
 
@@ -96,10 +96,10 @@ def body(narrative: dict[str, Any] | None, ctx: dict[str, Any]) -> str:
     def paragraph(para: dict[str, Any]) -> dict[str, Any]:
         if "subheading" in para:
             return {"subheading": para["subheading"]}
-        return {"text": fill(para["template"], ctx)}
+        return {"text": fill(chosen(para, ctx)["template"], ctx)}
 
-    narrative = narrative or {}  # no narrative.yaml: check N04 says so, and the report renders
-    opening = [fill(p["template"], ctx) for p in narrative.get("opening") or []]
+    narrative = narrative or {}  # `check` refuses a year without one; fill() stays safe
+    opening = [paragraph(p)["text"] for p in narrative.get("opening") or []]
     sections = [
         {
             "part": section.get("part"),
