@@ -13,6 +13,39 @@ import pytest
 SYNTHETIC = "synthetic_2030-2031"
 
 
+NARRATIVE = "data/raw/2023-2024/narrative.yaml"
+
+
+def without_narrative(root: Path) -> None:
+    (root / NARRATIVE).unlink()
+
+
+def with_unfilled_placeholder(root: Path) -> None:
+    path = root / NARRATIVE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{r15}", "{internal.新媒体}", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (without_narrative, f"{NARRATIVE}:缺少报告正文"),
+        (
+            with_unfilled_placeholder,
+            f"{NARRATIVE}:第二部分第 2 段的占位符“{{internal.新媒体}}”在 internal.csv 中没有这一项",
+        ),
+    ],
+    ids=["narrative-missing", "placeholder-without-data"],
+)
+def test_check_exits_2_naming_the_narrative_that_run_could_not_print(workspace, cli, change, says):
+    root = workspace(repo_years=True)
+    change(root)
+    code, out = cli("--root", root, "check", "2023-2024")
+    assert code == 2, out
+    assert says in out
+    assert not (root / "outputs").exists() or not any((root / "outputs").iterdir())
+
+
 def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(workspace, cli):
     root = workspace(repo_years=True)
     code, out = cli("--root", root, "check", "2023-2024")
