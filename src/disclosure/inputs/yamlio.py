@@ -72,7 +72,7 @@ def _scan(text: str, shown: str) -> None:
                 row=row,
             )
         if isinstance(event, yaml.ScalarEvent):
-            if event.style is None and _odd_integer(event.value):
+            if not event.style and _odd_integer(event.value):  # plain: None or "" (libyaml)
                 raise InputError.one(
                     shown,
                     f"数字“{short(event.value)}”的写法会被 YAML 读成另一个数"
