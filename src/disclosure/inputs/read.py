@@ -294,6 +294,9 @@ def _read_xlsx(path: Path, shown: str, sheet_name: str | None = None) -> TextTab
     if (sheet.max_row or 0) > MAX_ROWS + 1:  # the sheet's own <dimension>, before any row is read
         book.close()
         raise _too_many_rows(shown)
+    # Read every row, not only those the <dimension> admits: a wrong dimension (some writers set
+    # none, a hand-edited file can lie) would otherwise drop rows without a word.
+    sheet.reset_dimensions()
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -320,6 +323,9 @@ def _read_xlsx(path: Path, shown: str, sheet_name: str | None = None) -> TextTab
         raise InputError.one(
             shown, f"含公式单元格({'、'.join(formulas[:5])}),请复制后“粘贴为数值”再保存"
         )
+    width = max(len(r) for r in [header, *rows])  # rows as wide as the widest, as in Excel
+    header += [""] * (width - len(header))
+    rows = [r + [""] * (width - len(r)) for r in rows]
     while header and not header[-1]:
         header.pop()
     table = TextTable(
