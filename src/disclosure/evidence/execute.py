@@ -206,7 +206,8 @@ class YearLock:
         try:
             _lock(self.fd)
         except OSError:
-            holder = os.pread(self.fd, 32, 0).decode("ascii", "replace").strip() or "未知"
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            holder = os.read(self.fd, 32).decode("ascii", "replace").strip() or "未知"
             self.release()
             raise RunFailed(
                 f"学年 {final.name} 正由另一次运行(进程 {holder})写入 {final};同一学年不能同时"
@@ -214,7 +215,8 @@ class YearLock:
                 None,
             ) from None
         os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        os.write(self.fd, f"{os.getpid()}\n".encode("ascii"))
         try:
             self.recover()
         except BaseException:

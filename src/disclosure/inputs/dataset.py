@@ -202,7 +202,7 @@ def _profile(
     texts = tuple(name for name, f in schema.items() if f.type == "text")
     for key in data:
         if key not in schema:
-            problems.append(Problem(shown, f"未知键“{key}”"))
+            problems.append(Problem(shown, f"未知键“{short(key)}”"))
     for key in (name for name, f in schema.items() if f.required):
         if (
             key not in data
@@ -221,7 +221,7 @@ def _profile(
         elif value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or value < 0
         ):
-            problems.append(Problem(shown, f"“{key}”应为非负整数,实际为“{value}”"))
+            problems.append(Problem(shown, f"“{key}”应为非负整数,实际为“{short(value)}”"))
         elif value is not None:
             beyond = out_of_range(value, None, (ceilings or {}).get(key), "该项")
             if beyond:
@@ -281,7 +281,7 @@ def _narrative_shape(narrative: Any, shown: str) -> list[Problem]:
         return [Problem(shown, "应为“键: 值”形式的映射(title、opening、sections、attachments)")]
     problems: list[Problem] = []
     if "title" in narrative and not isinstance(narrative["title"], str):
-        problems.append(Problem(shown, f"title 应为文字,实际为“{narrative['title']}”"))
+        problems.append(Problem(shown, f"title 应为文字,实际为“{short(narrative['title'])}”"))
     for key in ("opening", "sections", "attachments"):
         if narrative.get(key) is not None and not isinstance(narrative[key], list):
             problems.append(Problem(shown, f"{key} 应为列表(每项以“- ”开头)"))

@@ -413,3 +413,10 @@ def test_a_paragraph_at_the_length_limit_is_read_and_one_more_character_is_refus
     with_printed(MAX_PARAGRAPH_CHARS + 1)
     (problem,) = problems_of(ws)
     assert f"开头第 1 段的 printed 有 {MAX_PARAGRAPH_CHARS + 1} 个字符" in problem.message
+
+
+def test_a_long_wrong_value_is_quoted_by_its_first_characters_only(ws):
+    edit_profile(ws, lambda d: d.update({"staff_full_time": "长" * 300, "未知" * 50: 1}))
+    messages = profile_messages(ws)
+    assert "“staff_full_time”应为非负整数,实际为“" + "长" * 20 + "…”" in messages
+    assert "未知键“" + "未知" * 10 + "…”" in messages
