@@ -211,7 +211,7 @@ doc = document.build(
 document.wording_choices(data.narrative, ctx)
 
 # %% [markdown]
-# ## 9. 导出结果(由运行器写入 statistics.csv、checklist.csv、findings.csv/json、report.docx、statistics.xlsx)
+# ## 9. 导出结果(运行器据此写入各 CSV/JSON、report.docx 与 statistics.xlsx)
 
 # %% tags=["results"]
 bundle.export(bundle.results(stats, items, categories, findings, data.inputs, doc))

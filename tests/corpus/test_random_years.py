@@ -307,6 +307,7 @@ def narrative(d: Draw, facts: dict[str, Any], internal_items: list[str]) -> dict
     profile field left empty fills nothing). `check` refuses a year without one."""
     names = [f"r{n}" for n in range(1, len(FORM_ROWS) + 1)] + ["year", "period_start", "period_end"]
     names += [f"internal.{item}" for item in internal_items]
+
     def filled(value: Any) -> bool:
         return value is not None and str(value).strip() != ""
 

@@ -98,9 +98,7 @@ def header_values(data: YearData) -> dict[str, object]:
     is "" (blank) and a document number without a year gives year 0, so the rules can say so
     instead of not applying."""
     profile = data.profile
-    out: dict[str, object] = {
-        f"profile.{name}": _text(profile.get(name)) for name in HEADER_FIELDS
-    }
+    out: dict[str, object] = {f"profile.{name}": _text(profile.get(name)) for name in HEADER_FIELDS}
     number = DOCUMENT_YEAR.search(str(out["profile.document_number"]))
     out["document_number_year"] = int(number.group(1)) if number else 0  # 0: no year in it
     end = data.params.end

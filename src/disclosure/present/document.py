@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import zipfile
 from collections.abc import Mapping
 from typing import Any
@@ -174,14 +175,22 @@ def wording_choices(narrative: Mapping[str, Any] | None, ctx: Mapping[str, Any])
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 
 
+SAVED_AT = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+FIXED_SAVE_TIME = b"2000-01-01T00:00:00Z"
+
+
 def stable_zip(data: bytes) -> bytes:
-    """An Office file (a zip) rewritten with fixed entry times, so that the same document gives
-    the same bytes (python-docx and openpyxl stamp each entry with the current time)."""
+    """An Office file (a zip) rewritten with fixed entry times and a fixed "last saved" time, so
+    that the same document gives the same bytes (python-docx and openpyxl stamp each entry with the
+    current time, and openpyxl writes the time of saving into docProps/core.xml)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = SAVED_AT.sub(rb"\g<1>" + FIXED_SAVE_TIME + rb"\g<2>", content)
+            target.writestr(entry, content)
     return out.getvalue()

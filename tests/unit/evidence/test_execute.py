@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from matplotlib import font_manager
-from workspaces import build_workspace
+from workspaces import build_workspace, results_bundle
 
 from disclosure import pipeline
 from disclosure.errors import InputError, RunFailed
@@ -25,7 +25,6 @@ from disclosure.evidence import execute
 from disclosure.evidence.execute import INJECTED_CELL_ID, RunResult, _font_or_stop, _swap, normalise
 from disclosure.evidence.manifest import sealed_text
 from disclosure.evidence.verify import verify_outputs
-from disclosure.present import bundle
 from disclosure.present.bundle import FIGURE_KEY
 
 YEAR = "2023-2024"
@@ -149,7 +148,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def executed_nb(root: Path) -> nbformat.NotebookNode:
     """The notebook a successful kernel run would give: the results output and one figure."""
     year = pipeline.check_year(root, YEAR)
-    results = bundle.results(year.statistics, year.checklist, year.categories, year.findings)
+    results = results_bundle(year)
     cell = nbformat.v4.new_code_cell("bundle.export(...)", metadata={"tags": ["results"]})
     cell.outputs = [nbformat.v4.new_output("display_data", data=results)]
     figure = nbformat.v4.new_code_cell("show.figures(...)")

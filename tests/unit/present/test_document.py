@@ -138,3 +138,17 @@ def test_stable_zip_fixes_entry_times_and_keeps_content():
         assert [i.date_time for i in z.infolist()] == [document.ZIP_TIME] * 2
         assert z.read("b/c.xml") == b"<c/>" and z.namelist() == ["a.xml", "b/c.xml"]
     assert document.stable_zip(out) == out
+
+
+def test_stable_zip_fixes_the_time_of_saving_in_the_core_properties():
+    core = (
+        b'<cp:coreProperties><dcterms:modified xsi:type="dcterms:W3CDTF">'
+        b"2026-11-26T12:00:07Z</dcterms:modified></cp:coreProperties>"
+    )
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as z:
+        z.writestr("docProps/core.xml", core)
+        z.writestr("other.xml", core)  # only the core properties are rewritten
+    with zipfile.ZipFile(io.BytesIO(document.stable_zip(raw.getvalue()))) as z:
+        assert b">2000-01-01T00:00:00Z</dcterms:modified>" in z.read("docProps/core.xml")
+        assert z.read("other.xml") == core

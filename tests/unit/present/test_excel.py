@@ -55,5 +55,23 @@ def test_the_checklist_sheet_has_50_items_and_spans_each_category(doc):
     assert items[2][2] is None and items[2][3] == "无"  # a zero count blank, as printed
 
 
-def test_the_same_document_gives_the_same_bytes(doc):
-    assert excel.xlsx_bytes(doc) == excel.xlsx_bytes(doc)
+def test_the_same_document_gives_the_same_bytes_at_another_time(doc, monkeypatch):
+    import datetime
+
+    import openpyxl.writer.excel as writer
+
+    first = excel.xlsx_bytes(doc)
+
+    class Later(datetime.datetime):  # openpyxl stamps the time of saving
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2031, 5, 6, 7, 8, 9, tzinfo=tz)
+
+    utc = datetime.timezone
+
+    class Clock:  # the module `datetime` as openpyxl's writer sees it
+        datetime = Later
+        timezone = utc
+
+    monkeypatch.setattr(writer, "datetime", Clock)
+    assert excel.xlsx_bytes(doc) == first

@@ -260,9 +260,9 @@ def test_disagreements_leaves_out_rows_that_were_not_published(year) -> None:
 # --- findings and checklist ------------------------------------------------------------------
 
 
-def test_findings_view_failed_only_keeps_the_17_failed_checks_in_chinese(year) -> None:
+def test_findings_view_failed_only_keeps_the_18_failed_checks_in_chinese(year) -> None:
     view = show.findings_view(year.findings, failed_only=True)
-    assert len(view) == 17
+    assert len(view) == 18
     assert view.columns.tolist() == [
         "编号",
         "级别",
@@ -277,7 +277,7 @@ def test_findings_view_failed_only_keeps_the_17_failed_checks_in_chinese(year) -
         "原因",
     ]
     assert set(view["通过"]) == {"未通过"}
-    assert view["级别"].value_counts().to_dict() == {"错误": 11, "提示": 6}
+    assert view["级别"].value_counts().to_dict() == {"错误": 11, "提示": 7}
     assert "Y01" not in set(view["编号"])  # not applicable is not failed
 
 
