@@ -334,7 +334,7 @@ def test_run_prints_the_manifest_digest(workspace, cli, monkeypatch):
             year,
             root / "outputs" / year,
             {"rules": 1, "errors": 0, "warnings": 0},
-            None,
+            pd.DataFrame(columns=["id", "severity", "title", "filled", "passed"]),
             digest="ab" * 32,
         )
 
