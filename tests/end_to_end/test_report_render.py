@@ -376,7 +376,7 @@ def test_report_html_statistics_table_has_the_55_rows(clean) -> None:  # type: i
     stats = {
         r["row"]: r
         for r in csv.DictReader(
-            io.StringIO((clean["out"] / "statistics.csv").read_text(encoding="utf-8"))
+            io.StringIO((clean["out"] / "statistics.csv").read_text(encoding="utf-8-sig"))
         )
     }
     assert [r[2] for r in rows] == [stats[str(n)]["value"] for n in range(1, 56)]
@@ -525,14 +525,18 @@ def test_csv_cells_cannot_start_a_formula(hostile) -> None:  # type: ignore[no-u
     out = hostile["out"]
     checklist = {
         r["item"]: r
-        for r in csv.DictReader(io.StringIO((out / "checklist.csv").read_text(encoding="utf-8")))
+        for r in csv.DictReader(
+            io.StringIO((out / "checklist.csv").read_text(encoding="utf-8-sig"))
+        )
     }
     for item in ("2", "3", "4"):
         assert checklist[item]["remark"] == "'" + HOSTILE_REMARKS[item], checklist[item]["remark"]
     assert checklist["1"]["remark"] == HOSTILE_REMARKS["1"]
     stats = {
         r["row"]: r
-        for r in csv.DictReader(io.StringIO((out / "statistics.csv").read_text(encoding="utf-8")))
+        for r in csv.DictReader(
+            io.StringIO((out / "statistics.csv").read_text(encoding="utf-8-sig"))
+        )
     }
     assert stats["5"]["value"] == "'@SUM(A1:A9)"
     for name in ("statistics.csv", "checklist.csv", "checklist_categories.csv", "findings.csv"):
