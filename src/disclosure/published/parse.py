@@ -32,15 +32,9 @@ INT = re.compile(r"^\d+$")
 
 
 def flat(text: str) -> str:
-    """A cell's printed lines joined (CJK text wraps without a space)."""
-    parts = [p.strip() for p in text.split("\n") if p.strip()]
-    out = ""
-    for part in parts:
-        if out and re.match(r"[A-Za-z0-9]", out[-1]) and re.match(r"[A-Za-z0-9]", part[0]):
-            out += part  # a word or number wrapped mid-way
-        else:
-            out += part
-    return out
+    """A cell's printed lines joined without a space: CJK text wraps anywhere, and a PDF's text
+    layer does not say whether a wrap replaced a space (the note of issue 14 explains)."""
+    return re.sub(r"[ \t]*\n[ \t]*", "", text).strip()
 
 
 def squash(text: str) -> str:
@@ -97,6 +91,10 @@ def header(doc: Document) -> Header:
     for index in range(head.body_start, len(blocks)):
         text = blocks[index].text.strip()
         if ATTACHMENT_LIST.match(text) or re.match(r"^附\s*件\s*\d", text):
+            end = index
+            break
+        following = blocks[index + 1].text.strip() if index + 1 < len(blocks) else ""
+        if text == head.institution and DATE.fullmatch(following):  # the signature
             end = index
             break
     head.body_end = end

@@ -176,12 +176,8 @@ def _html(path: Path, text: str) -> Document:
         br.tail = "\n" + (br.tail or "")
     tables: list[Table] = []
     for table in tree.xpath("//table[not(ancestor::table)]"):
-        rows, places = [], []
-        for index, tr in enumerate(table.xpath(".//tr[ancestor::table[1] = $t]", t=table), 1):
-            cells = [_html_cell(td) for td in tr.xpath("./td|./th")]
-            if cells:
-                rows.append(cells)
-                places.append(f"表格第 {index} 行")
+        trs = [tr for tr in table.iter("tr") if next(tr.iterancestors("table")) is table]
+        rows, places = _html_grid(trs)
         tables.append(Table(rows, places))
     blocks: list[Block] = []
     xpath = " or ".join(f"self::{t}" for t in BLOCK_TAGS)
@@ -200,6 +196,50 @@ def _html(path: Path, text: str) -> Document:
         if joined:
             blocks.append(Block(joined, f"HTML 第 {number} 个段落"))
     return Document(path, "html", blocks, tables)
+
+
+def _span(td, name: str) -> int:  # noqa: ANN001
+    try:
+        return max(1, min(int(td.get(name, "1")), 1000))
+    except ValueError:
+        return 1
+
+
+def _html_grid(trs) -> tuple[list[list[Cell]], list[str]]:  # noqa: ANN001
+    """Rows of cells on the table's grid: a cell spanning rows (a category label printed once for
+    its items) is repeated in each row it covers; a cell spanning columns is followed by empty
+    cells, so every column keeps its header's position."""
+    rows: list[list[Cell]] = []
+    places: list[str] = []
+    pending: dict[int, tuple[Cell, int]] = {}  # column -> (cell, rows still covered)
+    for index, tr in enumerate(trs, 1):
+        row: list[Cell] = []
+        tds = iter(tr.xpath("./td|./th"))
+        column = 0
+        td = next(tds, None)
+        while td is not None or any(c >= column for c in pending):
+            if column in pending:
+                cell, left = pending.pop(column)
+                row.append(cell)
+                if left > 1:
+                    pending[column] = (cell, left - 1)
+                column += 1
+                continue
+            if td is None:
+                break
+            cell = _html_cell(td)
+            row.append(cell)
+            if _span(td, "rowspan") > 1:
+                pending[column] = (cell, _span(td, "rowspan") - 1)
+            column += 1
+            for _ in range(_span(td, "colspan") - 1):
+                row.append(Cell(""))
+                column += 1
+            td = next(tds, None)
+        if row:
+            rows.append(row)
+            places.append(f"表格第 {index} 行")
+    return rows, places
 
 
 def _html_cell(td) -> Cell:  # noqa: ANN001 (lxml element)
@@ -345,24 +385,48 @@ def _pdf_paragraphs(lines: list[dict], page: int, width: float) -> list[Block]:
 
 
 def _pdf_table(page, table, number: int) -> Table:  # noqa: ANN001 (pdfplumber objects)
-    links = [
-        (h["uri"], (h["x0"], h["top"], h["x1"], h["bottom"]))
-        for h in page.hyperlinks
-        if h.get("uri")
-    ]
-    words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
-    text_rows = table.extract()
+    links = _pdf_links(page, table.bbox)
+    area = page.within_bbox(_clip(table.bbox, page))
+    words = area.extract_words()
     rows: list[list[Cell]] = []
     places: list[str] = []
-    for row, texts in zip(table.rows, text_rows, strict=False):
+    for row, texts in zip(table.rows, table.extract(), strict=False):
         cells = []
         for bbox, text in zip(row.cells, texts, strict=False):
-            if bbox is None:
+            if bbox is None:  # covered by a merged cell: keep the column's position
+                cells.append(Cell(""))
                 continue
             cells.append(_pdf_cell(text or "", bbox, links, words))
         rows.append(cells)
         places.append(f"第 {number} 页")
     return Table(rows, places)
+
+
+def _pdf_links(page, bbox) -> list[tuple[str, tuple[float, ...], bool]]:  # noqa: ANN001
+    """The link annotations in `bbox`: (uri, rectangle, starts an anchor). A renderer writes one
+    rectangle per line or per fragment of an anchor; a rectangle whose printed text begins with
+    "http" (or whose URI differs from the one before) starts a new anchor, the others continue it."""
+    chars = page.within_bbox(_clip(bbox, page)).chars
+    out = []
+    previous = None
+    for link in page.hyperlinks:
+        uri = link.get("uri")
+        box = (link["x0"], link["top"], link["x1"], link["bottom"])
+        centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        if not uri or not _inside(centre, bbox):
+            continue
+        inside = [c for c in chars if _inside(_centre(c), box)]
+        text = "".join(c["text"] for c in sorted(inside, key=lambda c: (round(c["top"]), c["x0"])))
+        if not text.strip():
+            continue  # a zero-width rectangle (a line-break opportunity inside the anchor)
+        starts = previous != uri or text.lower().startswith("http")
+        out.append((uri, box, starts))
+        previous = uri
+    return out
+
+
+def _centre(obj: dict) -> tuple[float, float]:
+    return (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
 
 
 def _inside(point: tuple[float, float], box: tuple[float, ...]) -> bool:
@@ -371,26 +435,20 @@ def _inside(point: tuple[float, float], box: tuple[float, ...]) -> bool:
 
 
 def _pdf_cell(text: str, bbox, links, words) -> Cell:  # noqa: ANN001
-    """A cell's tokens: each link annotation in it (an anchor wrapped over lines has one rectangle
-    per line, one token), and the words outside any annotation, by position."""
+    """A cell's tokens: each anchor in it once (however many rectangles it was drawn in), and the
+    words outside any link rectangle, in reading order."""
     found: list[tuple[float, float, str]] = []
     boxes = []
-    previous = None
-    for uri, box in links:
+    for uri, box, starts in links:
         centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
         if not _inside(centre, bbox):
             continue
         boxes.append(box)
-        continuing = previous is not None and previous[0] == uri and box[1] > previous[1][1] + 1
-        continuing = continuing and box[1] - previous[1][3] < (box[3] - box[1])
-        if not continuing:
+        if starts:
             found.append((box[1], box[0], uri))
-        previous = (uri, box)
     for word in words:
         centre = ((word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2)
-        if not _inside(centre, bbox):
-            continue
-        if any(_inside(centre, box) for box in boxes):
+        if not _inside(centre, bbox) or any(_inside(centre, box) for box in boxes):
             continue
         found.append((word["top"], word["x0"], word["text"]))
     found.sort(key=lambda t: (round(t[0]), t[1]))
