@@ -287,8 +287,16 @@ def catalogue_findings(
         if family is not None and family.statistics:
             why = ";".join(str(p) for p in import_problems(reading, root))
         rows = [
-            {"id": i, "severity": "", "title": "", "outcome": "skipped", "detail": why,
-             "basis": "", "hint": "", "source": paths.RULES_FORM}  # fmt: skip
+            {
+                "id": i,
+                "severity": "",
+                "title": "",
+                "outcome": "skipped",
+                "detail": why,
+                "basis": "",
+                "hint": "",
+                "source": paths.RULES_FORM,
+            }  # fmt: skip
             for i in wanted
         ]
         return rows, None

@@ -231,8 +231,7 @@ def year_files(root: Path, reading: Reading) -> dict[str, bytes]:
             "imported_by": "disclosure import",
             "imported_on": date.today().isoformat(),
         },
-        "notes": reading.notes + profile_notes
-        or ["全部内容均已读入,无无法识别之处"],
+        "notes": reading.notes + profile_notes or ["全部内容均已读入,无无法识别之处"],
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
     files[paths.SOURCE_FILE] = _yaml(

@@ -67,14 +67,14 @@ def header(doc: Document) -> Header:
             head.document_number = squash(m.group(1))
         elif not head.signer and (m := SIGNER.search(text)):
             head.signer = m.group(1)
-        elif not head.institution and re.fullmatch(r"\S{2,30}(大学|学院|学校)", text):
+        elif not head.institution and re.fullmatch(r"[^\s:：]{2,30}(大学|学院|学校)", text):
             head.institution = text
-        elif "报告" in text and len(text) < 80 and not head.title and "关于" in text + "年度":
-            head.title = text
-            if index + 1 < first_part and not _addressee(blocks[index + 1].text):
-                following = blocks[index + 1].text.strip()
-                if following.endswith("报告") and len(following) < 60:  # a title on two lines
-                    head.title += following
+        elif not head.title and len(text) < 80 and ("关于" in text or "年度报告" in text):
+            following = blocks[index + 1].text.strip() if index + 1 < first_part else ""
+            if "报告" in text:
+                head.title = text
+            elif following.endswith("报告") and len(following) < 60:  # a title on two lines
+                head.title = text + following
         elif not head.addressee and _addressee(text) and head.title:
             head.addressee = text.rstrip(":：").strip()
             head.body_start = index + 1

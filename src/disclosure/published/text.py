@@ -56,12 +56,6 @@ class Document:
     pages: int = 0
 
 
-def cell_of(text: str) -> Cell:
-    """A cell from plain text: URLs whole, other words split at whitespace."""
-    text = text.strip()
-    return Cell(text, text.split())
-
-
 def read_document(path: Path) -> Document:
     """Read `path` by its format; a file that cannot be read raises InputError in Chinese, naming
     the file."""
@@ -321,20 +315,17 @@ def _docx_cell(cell) -> Cell:  # noqa: ANN001 (python-docx cell)
 def _pdf(path: Path) -> Document:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
 
     try:
         pdf = pdfplumber.open(str(path))
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise InputError.one(
-            path.name, f"PDF 已加密(需要密码),无法读取;请提供未加密的文件({type(exc).__name__})"
-        ) from None
-    except (PDFSyntaxError, ValueError) as exc:
-        raise InputError.one(path.name, f"PDF 文件已损坏或不是 PDF,无法读取:{exc}") from None
-    except Exception as exc:  # pdfminer raises bare exceptions for some encryptions
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise InputError.one(path.name, "PDF 已加密(需要密码),无法读取") from None
-        raise
+    except PdfminerException as exc:  # pdfplumber wraps what pdfminer raised
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise InputError.one(
+                path.name, "PDF 已加密(需要密码),无法读取;请提供未加密的文件"
+            ) from None
+        raise InputError.one(path.name, f"PDF 文件已损坏或不是 PDF,无法读取:{cause}") from None
     blocks: list[Block] = []
     tables: list[Table] = []
     with pdf:
