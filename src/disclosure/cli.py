@@ -71,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("--port", type=int, default=8888, help="JupyterLab 监听的端口(默认 8888)")
     imported = sub.add_parser(
         "import",
-        help="读入已公布的年度报告(PDF、Word .docx、HTML、文本/Markdown),写成本项目的原始数据学年文件夹",
+        help="读入已公布的年度报告(PDF、Word .docx、HTML、文本/Markdown),"
+        "写成本项目的原始数据学年文件夹",
     )
     imported.set_defaults(handler=_import)
     imported.add_argument("file", type=Path, help="报告文件")
@@ -82,9 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit.set_defaults(handler=_audit)
     audit.add_argument("path", type=Path, help="报告文件,或存放多份报告的文件夹")
-    audit.add_argument(
-        "--out", type=Path, help="输出文件夹(默认 outputs/audit/<文件或文件夹名>)"
-    )
+    audit.add_argument("--out", type=Path, help="输出文件夹(默认 outputs/audit/<文件或文件夹名>)")
     return parser
 
 

@@ -1,1 +1,2 @@
-"""Published reports: read a school's report (PDF, Word, HTML, text) into a year folder and audit it."""
+"""Published reports: a school's report (PDF, Word, HTML, text) read into a year folder and
+audited."""

@@ -29,11 +29,11 @@ import pandas as pd
 
 from disclosure import workspace as paths
 from disclosure.errors import InputError
-from disclosure.expr import FULL_WIDTH, is_count, number, parse, evaluate
+from disclosure.expr import FULL_WIDTH, evaluate, is_count, number, parse
 from disclosure.published import detect
 from disclosure.published.detect import Family
 from disclosure.published.importer import Reading, import_problems, read_report, write_year
-from disclosure.published.parse import DATE, squash
+from disclosure.published.parse import squash
 from disclosure.published.text import FORMATS
 from disclosure.workspace import write_bytes, write_text
 
@@ -86,7 +86,7 @@ def _na(detail: str) -> Outcome:
     return Outcome("not_applicable", detail)
 
 
-# --- the document rules (kinds of forms/audit.yaml) ------------------------------------------------
+# --- the document rules (kinds of forms/audit.yaml) -----------------------------------------------
 
 
 def family_rule(rule: dict[str, Any], ctx: Context) -> Outcome:
@@ -266,7 +266,7 @@ def _row(rule: dict[str, Any], outcome: str, detail: str, source: str) -> dict[s
     }
 
 
-# --- the catalogue on the imported year ------------------------------------------------------------
+# --- the catalogue on the imported year -----------------------------------------------------------
 
 
 def catalogue_findings(
@@ -329,7 +329,7 @@ def catalogue_findings(
     return rows, result.checklist
 
 
-# --- the rubric ---------------------------------------------------------------------------------
+# --- the rubric -----------------------------------------------------------------------------------
 
 
 def score(checklist: pd.DataFrame | None, rubric: dict[str, Any]) -> tuple[float | None, int, int]:
@@ -353,7 +353,7 @@ def score(checklist: pd.DataFrame | None, rubric: dict[str, Any]) -> tuple[float
     return (round(100 * earned / possible, 1) if possible else None), earned, possible
 
 
-# --- one report, many reports --------------------------------------------------------------------
+# --- one report, many reports ---------------------------------------------------------------------
 
 
 @dataclass

@@ -22,9 +22,9 @@ raises InputError (exit 2) and leaves the workspace untouched.
 from __future__ import annotations
 
 import csv
-import re
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path

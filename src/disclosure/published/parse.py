@@ -41,7 +41,7 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-# --- header ----------------------------------------------------------------------------------------
+# --- header ---------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -117,7 +117,7 @@ def _addressee(text: str) -> bool:
     return len(text) <= 30 and text.endswith((":", "：")) and "签发" not in text
 
 
-# --- narrative -------------------------------------------------------------------------------------
+# --- narrative ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -211,7 +211,7 @@ def numbers(text: str) -> list[dict[str, Any]]:
     return found
 
 
-# --- tables by their header cells ------------------------------------------------------------------
+# --- tables by their header cells -----------------------------------------------------------------
 
 
 @dataclass
@@ -282,7 +282,7 @@ def find_table(doc: Document, wanted: dict[str, tuple[str, ...]], needed: set[st
     return found or Found({})
 
 
-# --- 附件1: the statistics lines --------------------------------------------------------------------
+# --- 附件1: the statistics lines ----------------------------------------------------------------
 
 
 @dataclass
@@ -321,7 +321,7 @@ def statistics_lines(doc: Document) -> tuple[list[Line], list[str]]:
     return lines, notes
 
 
-# --- 附件2: the checklist ---------------------------------------------------------------------------
+# --- 附件2: the checklist -----------------------------------------------------------------------
 
 
 @dataclass

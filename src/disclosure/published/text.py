@@ -152,7 +152,7 @@ def _markup_cell(raw: str) -> Cell:
     return Cell(re.sub(r"[ \t]+", " ", "".join(texts)).strip(), tokens)
 
 
-# --- HTML -------------------------------------------------------------------------------------------
+# --- HTML -----------------------------------------------------------------------------------------
 
 BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "div", "caption", "title")
 
@@ -256,7 +256,7 @@ def _html_cell(td) -> Cell:  # noqa: ANN001 (lxml element)
     return Cell(text, tokens)
 
 
-# --- Word .docx -------------------------------------------------------------------------------------
+# --- Word .docx -----------------------------------------------------------------------------------
 
 
 def _docx(path: Path) -> Document:
@@ -309,7 +309,7 @@ def _docx_cell(cell) -> Cell:  # noqa: ANN001 (python-docx cell)
     return Cell("\n".join(line for line in lines if line), tokens)
 
 
-# --- PDF --------------------------------------------------------------------------------------------
+# --- PDF ------------------------------------------------------------------------------------------
 
 
 def _pdf(path: Path) -> Document:
@@ -396,7 +396,8 @@ def _pdf_table(page, table, number: int) -> Table:  # noqa: ANN001 (pdfplumber o
 def _pdf_links(page, bbox) -> list[tuple[str, tuple[float, ...], bool]]:  # noqa: ANN001
     """The link annotations in `bbox`: (uri, rectangle, starts an anchor). A renderer writes one
     rectangle per line or per fragment of an anchor; a rectangle whose printed text begins with
-    "http" (or whose URI differs from the one before) starts a new anchor, the others continue it."""
+    "http" (or whose URI differs from the one before) starts a new anchor; the others continue
+    it."""
     chars = page.within_bbox(_clip(bbox, page)).chars
     out = []
     previous = None

@@ -22,7 +22,7 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
     return path
 
 
-# --- plain text and Markdown ------------------------------------------------------------------------
+# --- plain text and Markdown ----------------------------------------------------------------------
 
 
 def test_the_seed_has_its_header_blocks_and_two_tables(seed):
@@ -63,7 +63,7 @@ def test_gbk_text_is_read(tmp_path):
     assert read_document(path).blocks[0].text == "重庆机电职业技术大学"
 
 
-# --- HTML -------------------------------------------------------------------------------------------
+# --- HTML -----------------------------------------------------------------------------------------
 
 
 def test_html_grid_repeats_a_row_span_and_pads_a_column_span(tmp_path):
@@ -100,7 +100,7 @@ def test_an_html_file_without_its_extension_is_recognised(tmp_path):
     assert doc.kind == "html"
 
 
-# --- Word .docx ---------------------------------------------------------------------------------------
+# --- Word .docx -----------------------------------------------------------------------------------
 
 
 def test_docx_paragraphs_and_table_cells_in_order(tmp_path):
@@ -132,7 +132,7 @@ def test_a_zip_that_is_not_a_docx_is_refused_in_chinese(tmp_path):
         read_document(path)
 
 
-# --- PDF --------------------------------------------------------------------------------------------
+# --- PDF ------------------------------------------------------------------------------------------
 
 
 PDF_HTML = (
@@ -191,7 +191,7 @@ def test_a_broken_pdf_is_refused(tmp_path):
         read_document(write(tmp_path, "r.pdf", b"%PDF-1.7\nnot really a pdf"))
 
 
-# --- what cannot be read ----------------------------------------------------------------------------
+# --- what cannot be read --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
