@@ -17,7 +17,7 @@ from disclosure.published.text import URL, Block, Cell, Document, Table
 CN_NUMERALS = "一二三四五六七八九十"
 PART = re.compile(rf"^([{CN_NUMERALS}]+)、\s*(.+)$")
 SUBHEADING = re.compile(rf"^[（(]([{CN_NUMERALS}]+)[)）]\s*(.*)$")
-DOC_NUMBER = re.compile(r"^\s*([\u4e00-\u9fff]{1,12}〔\s*\d{4}\s*〕\s*\d+\s*号)\s*$")
+DOC_NUMBER = re.compile(r"(?:^|\s)([\u4e00-\u9fff]{1,12}〔\s*\d{4}\s*〕\s*\d+\s*号)(?:\s|$)")
 SIGNER = re.compile(r"签\s*发\s*人\s*[:：]\s*(\S+)")
 DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 YEAR_SPAN = re.compile(r"(\d{4})\s*[-—–－~至]\s*(\d{4})\s*学年")
@@ -63,18 +63,22 @@ def header(doc: Document) -> Header:
     first_part = next((i for i, b in enumerate(blocks) if PART.match(b.text)), len(blocks))
     for index, block in enumerate(blocks[:first_part]):
         text = block.text.strip()
-        if not head.document_number and (m := DOC_NUMBER.match(text)):
-            head.document_number = squash(m.group(1))
-        elif not head.signer and (m := SIGNER.search(text)):
-            head.signer = m.group(1)
-        elif not head.institution and re.fullmatch(r"[^\s:：]{2,30}(大学|学院|学校)", text):
+        number, signer = DOC_NUMBER.search(text), SIGNER.search(text)
+        if number or signer:  # one line or two: 文号 and 签发人
+            head.document_number = head.document_number or (squash(number[1]) if number else "")
+            head.signer = head.signer or (signer[1] if signer else "")
+            continue
+        if not head.institution and re.fullmatch(r"[^\s:：]{2,30}(大学|学院|学校)", text):
             head.institution = text
         elif not head.title and len(text) < 80 and ("关于" in text or "年度报告" in text):
-            following = blocks[index + 1].text.strip() if index + 1 < first_part else ""
-            if "报告" in text:
-                head.title = text
-            elif following.endswith("报告") and len(following) < 60:  # a title on two lines
-                head.title = text + following
+            head.title = text
+            following = index + 1
+            while not head.title.endswith("报告") and following < first_part:
+                more = blocks[following].text.strip()
+                if _addressee(more) or len(more) > 40:
+                    break
+                head.title += more  # a title printed on two lines
+                following += 1
         elif not head.addressee and _addressee(text) and head.title:
             head.addressee = text.rstrip(":：").strip()
             head.body_start = index + 1

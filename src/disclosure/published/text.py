@@ -331,7 +331,9 @@ def _pdf(path: Path) -> Document:
     with pdf:
         chars = 0
         for number, page in enumerate(pdf.pages, 1):
-            found = page.find_tables()
+            # A one-column "table" is a frame or rule lines around text (the GB/T 9704 head), not
+            # a table: its text stays in the body.
+            found = [t for t in page.find_tables() if any(len(r.cells) > 1 for r in t.rows)]
             outside = page
             for table in found:
                 tables.append(_pdf_table(page, table, number))
