@@ -400,7 +400,10 @@ def _pdf_links(page, bbox) -> list[tuple[str, tuple[float, ...], bool]]:  # noqa
     rectangle per line or per fragment of an anchor; a rectangle whose printed text begins with
     "http" (or whose URI differs from the one before) starts a new anchor; the others continue
     it."""
-    chars = page.within_bbox(_clip(bbox, page)).chars
+    import bisect
+
+    chars = sorted(page.within_bbox(_clip(bbox, page)).chars, key=lambda c: c["top"])
+    tops = [c["top"] for c in chars]
     out = []
     previous = None
     for link in page.hyperlinks:
@@ -409,7 +412,8 @@ def _pdf_links(page, bbox) -> list[tuple[str, tuple[float, ...], bool]]:  # noqa
         centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
         if not uri or not _inside(centre, bbox):
             continue
-        inside = [c for c in chars if _inside(_centre(c), box)]
+        near = chars[bisect.bisect_left(tops, box[1] - 20) : bisect.bisect_right(tops, box[3] + 1)]
+        inside = [c for c in near if _inside(_centre(c), box)]
         text = "".join(c["text"] for c in sorted(inside, key=lambda c: (round(c["top"]), c["x0"])))
         if not text.strip():
             continue  # a zero-width rectangle (a line-break opportunity inside the anchor)
