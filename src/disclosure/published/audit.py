@@ -245,12 +245,8 @@ def document_findings(spec: dict[str, Any], ctx: Context) -> list[dict[str, Any]
             outcome = Outcome("skipped", f"不适用于{family}(无 55 行统计表),已跳过")
         else:
             outcome = KINDS[kind](rule, ctx)
-        rows.append(_row(rule, outcome.outcome, outcome.detail, paths_audit()))
+        rows.append(_row(rule, outcome.outcome, outcome.detail, detect.AUDIT_FORM))
     return rows
-
-
-def paths_audit() -> str:
-    return detect.AUDIT_FORM
 
 
 def _row(rule: dict[str, Any], outcome: str, detail: str, source: str) -> dict[str, Any]:
@@ -278,14 +274,14 @@ def catalogue_findings(
 
     wanted = list(spec.get("catalogue") or [])
     family = reading.family
-    if family is None or not family.statistics or import_problems(reading, root):
-        why = (
-            f"不适用于{family.title}(无 55 行统计表),已跳过"
-            if family
-            else "未识别模板类别,统计表与清单无从核对,已跳过"
-        )
-        if family is not None and family.statistics:
-            why = ";".join(str(p) for p in import_problems(reading, root))
+    problems = import_problems(reading, root) if family and family.statistics else []
+    if family is None or not family.statistics or problems:
+        if family is None:
+            why = "未识别模板类别,统计表与清单无从核对,已跳过"
+        elif problems:
+            why = ";".join(str(p) for p in problems)
+        else:
+            why = f"不适用于{family.title}(无 55 行统计表),已跳过"
         rows = [
             {
                 "id": i,
