@@ -30,7 +30,7 @@ def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(works
     assert ":178 == 174；" in line_of("K01")  # the check filled in, then why it fails
     assert line_of("K01").endswith("若第 7 项按另一读法 3(印为“3 / 4”)计,合计 174")
     assert "第 11 行 重算 178 ≠ 公布 174" in line_of("P01")
-    assert lines[-1] == "2023-2024:共 64 项校验,11 项错误、6 项提示未通过"
+    assert lines[-1] == "2023-2024:共 69 项校验,11 项错误、7 项提示未通过"
     # Failed checks grouped by cause: each consequence on its own line, right under its cause.
     assert line_of("K01").startswith("  [错误] K01 ")
     k01 = lines.index(line_of("K01"))

@@ -45,8 +45,7 @@ def context(
     sources.update({name: profile_file for name in header if name.startswith("profile.")})
     sources.update(
         {
-            "document_number_year": f"{profile_file} document_number 中〔〕内的年份",
-            "report_date_year": f"{profile_file} report_date 的年份",
+            "document_number_year": f"{profile_file} document_number 中〔〕内的年份(无则为 0)",
             "report_year": "学年结束的年份(params academic_year)",
             "period_end": "学年的最后一天(8 月 31 日)",
             "report_deadline": "报告的报送期限(学年结束当年 10 月 31 日)",
@@ -95,13 +94,15 @@ HEADER_FIELDS = ("document_number", "signer", "report_date")
 
 def header_values(data: YearData) -> dict[str, object]:
     """What the header rules (family H) name: the document number, signer and date as written in
-    profile.yaml, the years in them, and the reporting window of the academic year."""
+    profile.yaml, the years in them, and the reporting window of the academic year. An empty field
+    is "" (blank) and a document number without a year gives year 0, so the rules can say so
+    instead of not applying."""
     profile = data.profile
-    out: dict[str, object] = {f"profile.{name}": _text(profile.get(name)) for name in HEADER_FIELDS}
-    number = DOCUMENT_YEAR.search(str(out["profile.document_number"] or ""))
-    out["document_number_year"] = int(number.group(1)) if number else None
-    report_date = str(out["profile.report_date"] or "")
-    out["report_date_year"] = int(report_date[:4]) if report_date[:4].isdigit() else None
+    out: dict[str, object] = {
+        f"profile.{name}": _text(profile.get(name)) for name in HEADER_FIELDS
+    }
+    number = DOCUMENT_YEAR.search(str(out["profile.document_number"]))
+    out["document_number_year"] = int(number.group(1)) if number else 0  # 0: no year in it
     end = data.params.end
     out["report_year"] = end.year
     out["period_end"] = end.isoformat()
@@ -109,10 +110,10 @@ def header_values(data: YearData) -> dict[str, object]:
     return out
 
 
-def _text(value: object) -> str | None:
-    """A profile field as text (a date as YYYY-MM-DD), None when empty."""
+def _text(value: object) -> str:
+    """A profile field as text (a date as YYYY-MM-DD), "" when empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return None
+        return ""
     return value.isoformat() if isinstance(value, date) else str(value).strip()
 
 

@@ -46,7 +46,6 @@ HEADER_NAMES = (
     "profile.signer",
     "profile.report_date",
     "document_number_year",
-    "report_date_year",
     "report_year",
     "period_end",
     "report_deadline",
@@ -232,8 +231,7 @@ def _unknown(
         return ""
     return (
         f"未知名称“{name}”,只能用 rN(重算值)、pN(公布值)、"
-        f"参数 {'、'.join(PARAMETERS)}、文头 {'、'.join(HEADER_NAMES)}、"
-        "逐行检查的列或“表名.列名”"
+        f"参数 {'、'.join(PARAMETERS)}、逐行检查的列或“表名.列名”"
     )
 
 

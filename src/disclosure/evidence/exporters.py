@@ -249,7 +249,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("report.html", "发布版报告(HTML):公文正文、附件1 统计表、附件2 清单对照表", _report),
     Output("report.pdf", "发布版报告(PDF,A4,按 GB/T 9704 版式)", _pdf),
     Output("report.docx", "发布版报告(Word,可编辑,表格为真表格)", _docx),
-    Output("review.html", "审阅版(HTML):校验摘要、标出重算与公布不同之处、校验结果附录、图表", _review),
+    Output("review.html", "审阅版(HTML):校验摘要、标出与公布不同的值、校验结果、图表", _review),
     Output("review.pdf", "审阅版(PDF,A4):先看这一份", _review_pdf),
     Output("statistics.xlsx", "统计表(Excel,按印刷表格排版,重算值与公布值并列)", _xlsx),
 )

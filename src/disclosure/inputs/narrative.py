@@ -26,7 +26,7 @@ from disclosure.expr import names as expression_names
 from disclosure.expr import parse
 
 # A literal brace ({{ or }}), a placeholder, or a lone brace (an error). Linear: no nesting.
-TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]+)\}|[{}]")
 FIXED_NAMES = ("year", "period_start", "period_end")
 
 

@@ -130,14 +130,15 @@ def checklist_rows(items: pd.DataFrame) -> list[dict[str, Any]]:
     )
     out = []
     for row, cell in zip(items.itertuples(index=False), printed, strict=True):
-        count = int(row.count)
+        count = 0 if pd.isna(row.count) else int(row.count)  # an item the school did not list
+        links = list(row.links_list) if isinstance(row.links_list, (list, tuple)) else []
         out.append(
             {
                 "category": int(row.ref_category),
                 "category_name": str(row.category_name),
                 "item": int(row.item),
                 "count": count,
-                "links": link_lines(list(row.links_list), count, _text(cell)),
+                "links": link_lines(links, count, _text(cell)),
                 "on_platform": _text(row.on_platform),
                 "remark": _text(row.remark),
             }

@@ -31,7 +31,7 @@ from disclosure.present.document import (
 )
 
 SERIF = "Noto Serif CJK SC"  # body (in place of 仿宋: no free FangSong covers GB 2312)
-HEAVY = "Noto Serif CJK SC Black"  # title and issuer's mark (in place of 小标宋)
+HEAVY = SERIF  # title and issuer's mark, in bold (in place of 小标宋)
 SANS = "Noto Sans CJK SC"  # 一、 headings and annex labels (黑体)
 KAI = "AR PL KaitiM GB"  # (一) headings, signer's name (楷体)
 RED = RGBColor(0xC0, 0x00, 0x00)
@@ -139,7 +139,7 @@ def _red_rule(paragraph: Any) -> None:
 
 def _head(word: Any, doc: dict[str, Any]) -> None:
     issuer = _para(word, WD_ALIGN_PARAGRAPH.CENTER, before=BODY_PT * 2)
-    _run(issuer, doc["issuer"], HEAVY, ISSUER_PT, color=RED)
+    _run(issuer, doc["issuer"], HEAVY, ISSUER_PT, color=RED, bold=True)
     line = _para(word, before=BODY_PT)
     width = Mm(156)
     line.paragraph_format.tab_stops.add_tab_stop(width - Pt(BODY_PT), WD_TAB_ALIGNMENT.RIGHT)
@@ -149,7 +149,7 @@ def _head(word: Any, doc: dict[str, Any]) -> None:
     _run(line, doc["signer"], KAI)
     _red_rule(line)
     title = _para(word, WD_ALIGN_PARAGRAPH.CENTER, before=BODY_PT * 2)
-    _run(title, doc["title"], HEAVY, TITLE_PT)
+    _run(title, doc["title"], HEAVY, TITLE_PT, bold=True)
     title.paragraph_format.space_after = Pt(BODY_PT)
     _run(_para(word), f"{doc['addressee']}：")
 
@@ -180,7 +180,7 @@ def _annex_head(word: Any, label: str, title: str, issuer: str, new_page: bool) 
     if new_page:
         word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _run(_para(word), label, SANS)
-    _run(_para(word, WD_ALIGN_PARAGRAPH.CENTER), title, HEAVY, 18)
+    _run(_para(word, WD_ALIGN_PARAGRAPH.CENTER), title, HEAVY, 18, bold=True)
     _run(_para(word), f"学校名称：{issuer}", SERIF, 12)
 
 
@@ -199,6 +199,10 @@ def _table(word: Any, headers: list[str], widths_mm: list[float]) -> Any:
 
 
 def _widths(table: Any, widths_mm: list[float]) -> None:
+    """Fixed column widths: the grid (what LibreOffice and WPS read) and every cell (Word)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm, strict=False):
             cell.width = Mm(width)

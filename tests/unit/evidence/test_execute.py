@@ -186,7 +186,7 @@ def test_execute_year_writes_every_output_and_a_manifest_that_verifies(root, ker
     assert kernel == [(root, YEAR, True)]
     assert isinstance(result, RunResult)
     assert (result.year, result.out_dir) == (YEAR, dest)
-    assert result.summary == {"rules": 64, "errors": 11, "warnings": 6}
+    assert result.summary == {"rules": 69, "errors": 11, "warnings": 7}
     assert result.findings["id"].tolist()[:3] == ["C01", "F03", "F03p"]
     assert set(result.stages) == {"validate", "execute", "render"}
     names = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
@@ -205,7 +205,7 @@ def test_execute_year_records_the_summary_and_title_in_the_notebook(root, kernel
     execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
     nb = nbformat.read(dest / "workbook.ipynb", as_version=4)
     assert nb.metadata["disclosure"] == {
-        "summary": {"rules": 64, "errors": 11, "warnings": 6},
+        "summary": {"rules": 69, "errors": 11, "warnings": 7},
         "title": "重庆机电职业技术大学2023-2024学年信息公开工作年度报告",
     }
 

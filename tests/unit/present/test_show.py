@@ -283,7 +283,7 @@ def test_findings_view_failed_only_keeps_the_17_failed_checks_in_chinese(year) -
 
 def test_findings_view_of_all_checks_says_passed_failed_and_not_applicable(year) -> None:
     view = show.findings_view(year.findings).set_index("编号")
-    assert len(view) == 64
+    assert len(view) == 69
     assert view.loc["C01", ["级别", "通过"]].tolist() == ["错误", "未通过"]
     assert view.loc["K05", ["级别", "通过"]].tolist() == ["提示", "未通过"]
     assert view.loc["A01", "通过"] == "通过"
