@@ -282,11 +282,12 @@ def catalogue_findings(
             why = ";".join(str(p) for p in problems)
         else:
             why = f"不适用于{family.title}(无 55 行统计表),已跳过"
+        titles = _catalogue_titles(root)
         rows = [
             {
                 "id": i,
-                "severity": "",
-                "title": "",
+                "severity": titles.get(i, ("", ""))[0],
+                "title": titles.get(i, ("", ""))[1],
                 "outcome": "skipped",
                 "detail": why,
                 "basis": "",
@@ -323,6 +324,18 @@ def catalogue_findings(
             }
         )
     return rows, result.checklist
+
+
+def _catalogue_titles(root: Path) -> dict[str, tuple[str, str]]:
+    """id -> (severity, title) of every rule of forms/rules.yaml, to name a skipped rule."""
+    from disclosure.inputs.yamlio import read_yaml
+
+    spec = read_yaml(root / paths.RULES_FORM, paths.RULES_FORM) or {}
+    return {
+        str(rule["id"]): (str(rule.get("severity", "")), str(rule.get("title", "")))
+        for family in (spec.get("families") or {}).values()
+        for rule in family.get("rules") or []
+    }
 
 
 # --- the rubric -----------------------------------------------------------------------------------

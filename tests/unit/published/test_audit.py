@@ -214,6 +214,8 @@ def test_rules_needing_a_family_are_skipped_for_an_unknown_form(tmp_path):
     assert {findings.loc[i, "outcome"] for i in ("T02", "E01", "E02", "E03", "W01")} == {"skipped"}
     assert set(findings.loc[SPEC["catalogue"], "outcome"]) == {"skipped"}
     assert "已跳过" in findings.loc["K01", "detail"]
+    assert findings.loc["K01", "title"] == "清单各事项公开数量之和等于统计表第 11 行"
+    assert findings.loc["K01", "severity"] == "error"
 
 
 def test_a_family_without_the_table_skips_the_table_rules_and_says_so(tmp_path):
