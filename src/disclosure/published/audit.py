@@ -143,12 +143,13 @@ def notice_number(rule: dict[str, Any], ctx: Context) -> Outcome:
 
 
 def _period(ctx: Context) -> tuple[date, date] | None:
-    year = ctx.reading.year
-    if not re.fullmatch(r"\d{4}-\d{4}", year or ""):
+    year = ctx.reading.year or ""
+    calendar = ctx.family is not None and ctx.family.period == "calendar"
+    if calendar and re.fullmatch(r"\d{4}", year):
+        return date(int(year), 1, 1), date(int(year), 12, 31)
+    if calendar or not re.fullmatch(r"\d{4}-\d{4}", year):
         return None
     start = int(year[:4])
-    if ctx.family is not None and ctx.family.period == "calendar":
-        return date(start, 1, 1), date(start, 12, 31)
     return date(start, 9, 1), date(start + 1, 8, 31)
 
 

@@ -113,13 +113,22 @@ def read_report(
         lines,
         items,
         family,
-        detect.academic_year(head, story, doc, year),
+        _year(head, story, doc, year, family),
         detect.institution(head, institution),
         line_notes + item_notes,
     )
     for item in items:
         reading.notes += [f"清单第 {item.item} 项:{n}" for n in item.notes]
     return reading
+
+
+def _year(
+    head: Header, story: Narrative, doc: Document, year: str | None, family: Family | None
+) -> str:
+    """The academic year, or for a calendar-year family the calendar year (YYYY)."""
+    if family is not None and family.period == "calendar" and not year:
+        return detect.calendar_year(doc)
+    return detect.academic_year(head, story, doc, year)
 
 
 def import_problems(reading: Reading, root: Path) -> list[Problem]:

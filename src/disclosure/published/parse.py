@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from disclosure.published.text import URL, Block, Cell, Document, Table
+from disclosure.published.text import URL, Cell, Document
 
 CN_NUMERALS = "一二三四五六七八九十"
 PART = re.compile(rf"^([{CN_NUMERALS}]+)、\s*(.+)$")
@@ -144,7 +144,6 @@ class Narrative:
     opening: list[Paragraph]
     parts: list[Part]
     attachments: list[str]
-    closing: list[Paragraph]  # text after the statistics and checklist (e.g. annex headings)
 
     def all_text(self) -> str:
         texts = [p.text for p in self.opening]
@@ -196,7 +195,7 @@ def narrative(doc: Document, head: Header) -> Narrative:
             index += 1
             continue
         break
-    return Narrative(opening, parts, attachments, [])
+    return Narrative(opening, parts, attachments)
 
 
 def numbers(text: str) -> list[dict[str, Any]]:
@@ -481,17 +480,3 @@ def _continue_item(
     flag_index = cols.get("on_platform")
     if flag_index is not None and not item.on_platform and flag_index + shift < len(texts):
         item.on_platform = _flag(texts[flag_index + shift])
-
-
-def find_lines(blocks: list[Block], pattern: re.Pattern[str]) -> list[tuple[Block, re.Match]]:
-    return [(b, m) for b in blocks for m in pattern.finditer(b.text)]
-
-
-def tables_with(doc: Document, words: tuple[str, ...]) -> list[Table]:
-    """Tables whose first rows mention every one of `words` (for detection)."""
-    out = []
-    for table in doc.tables:
-        head = squash("".join(c.text for row in table.rows[:2] for c in row))
-        if all(w in head for w in words):
-            out.append(table)
-    return out

@@ -312,3 +312,24 @@ def test_a_single_unreadable_report_raises(tmp_path):
     (tmp_path / "x.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16)
     with pytest.raises(InputError, match="旧版 Word"):
         audit.audit_report(REPO_ROOT, tmp_path / "x.doc")
+
+
+CALENDAR = (
+    "某市职业学院\n某市职业学院 2023 年政府信息公开工作年度报告\n市政府办公室：\n"
+    "本报告统计期限自 2023 年 1 月 1 日至 2023 年 12 月 31 日。\n"
+    "一、总体情况\n正文。\n二、主动公开政府信息情况\n正文。\n三、收到和处理政府信息公开申请情况\n正文。\n"
+    "四、政府信息公开行政复议、行政诉讼情况\n正文。\n五、存在的主要问题及改进情况\n正文。\n"
+    "六、其他需要报告的事项\n正文。\n某市职业学院\n{date}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "date_text, e01", [("2024 年 1 月 31 日", "passed"), ("2024 年 2 月 1 日", "failed")]
+)
+def test_a_calendar_year_report_is_dated_and_counted_by_its_own_calendar(tmp_path, date_text, e01):
+    report = tmp_path / "gov.txt"
+    report.write_text(CALENDAR.format(date=date_text), encoding="utf-8")
+    result = audit.audit_report(REPO_ROOT, report)
+    findings = result.findings.set_index("id")["outcome"]
+    assert (result.family, result.year) == ("gov_calendar", "2023")
+    assert (findings["T02"], findings["E02"], findings["E01"]) == ("passed", "passed", e01)

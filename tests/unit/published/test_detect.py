@@ -85,7 +85,7 @@ def doc(blocks: list[str]) -> Document:
 
 
 def story(*texts: str) -> Narrative:
-    return Narrative([Paragraph(t, "") for t in texts], [Part("一", "概述", "")], [], [])
+    return Narrative([Paragraph(t, "") for t in texts], [Part("一", "概述", "")], [])
 
 
 def test_the_year_from_override_title_table_title_or_prose():

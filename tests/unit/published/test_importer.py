@@ -158,7 +158,7 @@ def reading_with(lines: list[Line], **header) -> importer.Reading:
     from disclosure.published.parse import Header, Narrative
 
     return importer.Reading(
-        Path("r.txt"), "", None, Header(**header), Narrative([], [], [], []), lines, [], None,
+        Path("r.txt"), "", None, Header(**header), Narrative([], [], []), lines, [], None,
         "2023-2024", "某大学",
     )  # fmt: skip
 
