@@ -487,6 +487,7 @@ def failure_figure(counts: pd.DataFrame, total: int, top: int = 15) -> bytes:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from disclosure.present import charts
 
@@ -496,6 +497,7 @@ def failure_figure(counts: pd.DataFrame, total: int, top: int = 15) -> bytes:
     labels = [f"{i} {t}" if len(t) <= 24 else f"{i} {t[:23]}…" for i, t in
               zip(shown["id"], shown["title"], strict=True)]  # fmt: skip
     ax.barh(labels, shown["reports"], color=charts.COLORS[0])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # reports are counted whole
     ax.set_xlabel(f"未通过的报告数(共 {total} 份)")
     ax.set_title("最常见的未通过校验项")
     for y, value in enumerate(shown["reports"]):
