@@ -376,6 +376,7 @@ class ReportAudit:
     findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS))
     score: float | None = None
     message: str = ""
+    rule_ids: list[str] = field(default_factory=list)  # the rules in the forms' order
 
     @property
     def errors(self) -> int:
@@ -419,6 +420,7 @@ def audit_report(
         findings,
         percent,
         "; ".join(reading.notes),
+        [str(r["id"]) for r in rows],
     )
 
 
@@ -446,8 +448,8 @@ def audit_many(
 def summary(audits: list[ReportAudit]) -> pd.DataFrame:
     """One row per report: school, year, family, errors, warnings, score, each rule's result."""
     ids: list[str] = []
-    for a in audits:
-        ids += [i for i in a.findings["id"] if i not in ids]
+    for a in audits:  # the forms' order: document rules, then the catalogue
+        ids += [i for i in a.rule_ids or list(a.findings["id"]) if i not in ids]
     records = []
     for a in audits:
         record: dict[str, Any] = {

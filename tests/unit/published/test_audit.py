@@ -287,6 +287,8 @@ def test_a_folder_with_an_unreadable_report_is_a_summary_row(tmp_path, seed):
     table = audit.summary(audits)
     assert list(table["状态"]) == ["已审查", audit.READ_FAILED]
     assert table.loc[0, "错误"] == len(SEED_ERRORS) and table.loc[0, "K01"] == "未通过"
+    rule_columns = list(table.columns[9:])
+    assert rule_columns == [r["id"] for r in SPEC["rules"]] + SPEC["catalogue"]
     assert "文件为空" in table.loc[1, "说明"] and pd.isna(table.loc[1, "错误"])
     written = audit.write_outputs(tmp_path / "out", audits)
     assert sorted(p.name for p in written) == [
