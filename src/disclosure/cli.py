@@ -87,6 +87,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     lab.set_defaults(handler=_lab)
     lab.add_argument("--port", type=int, default=8888, help="JupyterLab 监听的端口(默认 8888)")
+    imported = sub.add_parser(
+        "import",
+        help="读入已公布的年度报告(PDF、Word .docx、HTML、文本/Markdown),"
+        "写成本项目的原始数据学年文件夹",
+    )
+    imported.set_defaults(handler=_import)
+    imported.add_argument("file", type=Path, help="报告文件")
+    imported.add_argument("--year", help="学年,如 2023-2024(默认从报告标题识别)")
+    imported.add_argument("--institution", help="学校名称(默认从报告抬头识别)")
+    audit = sub.add_parser(
+        "audit", help="审查已公布的年度报告(一个文件或一个文件夹),写出各报告的校验结果和汇总表"
+    )
+    audit.set_defaults(handler=_audit)
+    audit.add_argument("path", type=Path, help="报告文件,或存放多份报告的文件夹")
+    audit.add_argument("--out", type=Path, help="输出文件夹(默认 outputs/audit/<文件或文件夹名>)")
     return parser
 
 
@@ -265,6 +280,69 @@ def _init(root: Path, args: argparse.Namespace) -> int:
         _say(f"  + {path.relative_to(root)}")
     _say(f"已创建学年 {args.year} 的参数文件和数据模板;填好后运行 disclosure check {args.year}")
     return EXIT_OK
+
+
+def _import(root: Path, args: argparse.Namespace) -> int:
+    from disclosure.published.importer import import_report
+
+    source = args.file if args.file.is_absolute() else Path.cwd() / args.file
+    reading, written = import_report(root, source, args.year, args.institution)
+    family = reading.family.title if reading.family else "未识别"
+    _say(f"{source.name}:{reading.institution},{reading.year} 学年,模板:{family}")
+    _say(f"  统计表 {len(reading.lines)} 行,清单 {len(reading.items)} 项")
+    for note in reading.notes:
+        _say(f"  ! {note}")
+    for path in written:
+        _say(f"  + {path.relative_to(root)}")
+    _say(f"已导入;运行 disclosure check {reading.year} 即可校验")
+    return EXIT_OK
+
+
+def _audit(root: Path, args: argparse.Namespace) -> int:
+    from disclosure.published.audit import (
+        READ_FAILED,
+        audit_many,
+        audit_report,
+        report_files,
+        write_outputs,
+    )
+    from disclosure.workspace import OUTPUTS_DIR
+
+    target = args.path if args.path.is_absolute() else Path.cwd() / args.path
+    out = args.out if args.out is None or args.out.is_absolute() else Path.cwd() / args.out
+    out = out or root / OUTPUTS_DIR / "audit" / target.stem
+    if target.is_dir():
+        files = report_files(target)
+        if not files:
+            _say(f"{target}:文件夹中没有可审查的报告(.pdf .docx .html .htm .txt .md)")
+            return EXIT_BAD_INPUT
+        audits = _with_progress(files, lambda tick: audit_many(root, files, tick))
+    else:
+        audits = [audit_report(root, target)]  # an unreadable single file: InputError, exit 2
+    written = write_outputs(out, audits)
+    for a in audits:
+        if a.status == READ_FAILED:
+            _say(f"  {a.file}:{READ_FAILED}:{a.message}")
+            continue
+        score = "" if a.score is None else f",清单得分 {a.score}"
+        _say(f"  {a.file}:{a.school} {a.year},{a.errors} 项错误、{a.warnings} 项提示{score}")
+        if not target.is_dir():
+            for r in a.findings[a.findings["outcome"] == "failed"].to_dict("records"):
+                level = "错误" if r["severity"] == "error" else "提示"
+                _say(f"    [{level}] {r['id']} {r['title']}:{r['detail']}")
+    _say(f"审查了 {len(audits)} 份报告;结果在 {out}(共 {len(written)} 个文件)")
+    bad = any(a.status == READ_FAILED or a.errors for a in audits)
+    return EXIT_FAILED_CHECKS if bad else EXIT_OK
+
+
+def _with_progress(files: list[Path], work):  # noqa: ANN001, ANN202
+    """Run `work(tick)` under a rich progress bar (on stderr) that `tick` advances."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("审查报告", total=len(files))
+        return work(lambda _path: progress.advance(task))
 
 
 LAB_INSTALL = "bash scripts/bootstrap.sh --lab"

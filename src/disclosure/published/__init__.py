@@ -1,0 +1,2 @@
+"""Published reports: a school's report (PDF, Word, HTML, text) read into a year folder and
+audited."""
