@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -44,10 +45,15 @@ def execute_year(
     started = datetime.now(timezone.utc)
     stages: dict[str, float] = {}
     clock = time.perf_counter()
-    data = validate(
-        root, year
-    )  # params and every input, all problems at once; nothing computed twice
-    _font_or_stop()
+    kernel = _start_kernel(root)  # it boots and loads the workbook's modules during validation
+    try:
+        data = validate(
+            root, year
+        )  # params and every input, all problems at once; nothing computed twice
+        _font_or_stop()
+    except BaseException:
+        _stop_kernel(kernel)  # bad input: the kernel never ran a cell; nothing is written
+        raise
     stages["validate"] = time.perf_counter() - clock
     final = dest or inside(root, f"{paths.OUTPUTS_DIR}/{year}", "输出文件夹")
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +65,10 @@ def execute_year(
     staging.chmod(0o755)  # mkdtemp makes 0700; the year folder is meant to be shared
     try:
         clock = time.perf_counter()
-        nb, error = _execute(root, year, strict)
+        try:
+            nb, error = _execute(root, year, strict, kernel)
+        finally:
+            _stop_kernel(kernel)
         stages["execute"] = time.perf_counter() - clock
         if error is not None:
             failed = keep_failed(nb, final, started, stages, root, data.inputs, error)
@@ -98,12 +107,31 @@ def _font_or_stop() -> None:
         raise InputError.one("字体", str(exc)) from None
 
 
-def _execute(root: Path, year: str, strict: bool) -> tuple[Any, str | None]:
+def _start_kernel(root: Path) -> Any:
+    """The workbook's kernel, started now in `root` (see evidence.launch.start_kernel)."""
+    from disclosure.evidence.launch import start_kernel
+
+    return start_kernel(root, root / paths.WORKBOOK)
+
+
+def _stop_kernel(kernel: Any) -> None:
+    """Close the kernel's clients and shut it down; a second call does nothing."""
+    if kernel is not None:
+        kernel.stop()
+
+
+def _execute(root: Path, year: str, strict: bool, kernel: Any = None) -> tuple[Any, str | None]:
+    """Execute the workbook in `kernel` (a started kernel manager; None: papermill starts one)
+    and return the normalised notebook and the error, if any. The caller stops `kernel`."""
     import jupytext
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from disclosure.evidence.exporters import prepare_render
+
+    warming = threading.Thread(target=prepare_render, name="prepare-render", daemon=True)
+    warming.start()  # the renderers load while the kernel computes (the runner only waits)
     source = jupytext.read(root / paths.WORKBOOK, fmt="py:percent")
     with tempfile.TemporaryDirectory() as tmp:
         out_path = Path(tmp) / "workbook.ipynb"
@@ -121,11 +149,14 @@ def _execute(root: Path, year: str, strict: bool) -> tuple[Any, str | None]:
                 report_mode=False,
                 engine_name=_evidence_engine(),
                 request_save_on_cell_execute=False,
+                **({"km": kernel} if kernel is not None else {}),
             )
         except PapermillExecutionError as exc:
             error = f"第 {exc.exec_count} 个执行单元格出错:{exc.ename}: {exc.evalue}"
         except Exception as exc:  # kernel death, timeouts: nbclient raises several types
             error = f"内核异常终止或执行失败:{type(exc).__name__}: {exc}"
+        finally:
+            warming.join()
         if out_path.exists():
             nb = nbformat.read(out_path, as_version=4)
         else:  # papermill writes nothing when the kernel dies; keep the cells that did run

@@ -1,4 +1,8 @@
-"""House style and figures; the CJK font is resolved by name and a missing glyph is an error."""
+"""House style and figures; the CJK font is resolved by name and a missing glyph is an error.
+
+Figures are plain `matplotlib.figure.Figure` objects on an Agg canvas: no pyplot, so no global
+figure registry to close, no GUI backend and none of pyplot's imports in the kernel (or in the
+runner, which only resolves the font)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import warnings
 from pathlib import Path
 
 import matplotlib
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
@@ -37,7 +40,7 @@ def setup() -> Path:
     """Apply the house style; return the CJK font file used (recorded in the manifest)."""
     font = cjk_font_file()
     matplotlib.use("Agg")  # no screen on a server
-    plt.rcParams.update(
+    matplotlib.rcParams.update(
         {
             "font.family": FAMILY,
             "axes.unicode_minus": False,
@@ -56,11 +59,19 @@ def setup() -> Path:
     return font
 
 
+def _figure(figsize: tuple[float, float]) -> Figure:
+    """A figure on its own Agg canvas (no pyplot): laid out and saved by the same renderer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
+
+
 def png(fig: Figure) -> bytes:
     """PNG bytes without a timestamp, so reruns give identical files."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
-    plt.close(fig)
     return buffer.getvalue()
 
 
@@ -85,7 +96,8 @@ def _label(value: object) -> str:
 def _barh(
     labels: list[str], values: list[int], unit: str, title: str, source: str, xlabel: str
 ) -> Figure:
-    fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(labels), 3) + 1.2))
+    fig = _figure((7, 0.45 * max(len(labels), 3) + 1.2))
+    ax = fig.subplots()
     bars = ax.barh(labels[::-1], [_length(v) for v in values[::-1]], color=COLORS[0])
     ax.bar_label(bars, labels=[f"{_label(v)}{unit}" for v in values[::-1]], padding=3, fontsize=9)
     ax.set_xlabel(xlabel)
@@ -117,7 +129,8 @@ def draw(
 
 
 def checklist_by_category(categories: pd.DataFrame, title: str, source: str) -> Figure:
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.6), sharey=True)
+    fig = _figure((9, 4.6))
+    left, right = fig.subplots(1, 2, sharey=True)
     names = [
         f"{n}. {c}"
         for n, c in zip(categories["category_no"], categories["category_name"], strict=True)
@@ -143,7 +156,8 @@ def _panels(spec: FigureSpec, value: dict[int, object], title: str, source: str)
     """One panel per group of rows (applications by channel, applicant, topic, outcome)."""
     columns = 2
     lines = -(-len(spec.panels) // columns)
-    fig, axes = plt.subplots(lines, columns, figsize=(10, 3.5 * lines), squeeze=False)
+    fig = _figure((10, 3.5 * lines))
+    axes = fig.subplots(lines, columns, squeeze=False)
     for ax in axes.flat[len(spec.panels) :]:
         ax.set_visible(False)
     for ax, (panel_title, rows) in zip(axes.flat, spec.panels, strict=False):
@@ -167,7 +181,8 @@ def _years(
     """Main counts of this year beside the previous year's."""
     labels = [label for _, label in spec.rows]
     x = range(len(labels))
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig = _figure((8, 4))
+    ax = fig.subplots()
     width = 0.38
     old = [int(before.get(r) or 0) for r, _ in spec.rows]
     new = [int(now.get(r) or 0) for r, _ in spec.rows]
