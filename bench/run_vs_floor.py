@@ -34,7 +34,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR_PACKAGES = ("papermill", "nbconvert", "ipykernel", "weasyprint")
 DEFAULT_FLOOR_VENV = Path.home() / ".cache" / "disclosure-bench" / "floor-venv"
-KERNEL_MARKS = ("ipykernel_launcher", "ipykernel", "disclosure.evidence.kernel")
+KERNEL_MARKS = ("ipykernel_launcher", "disclosure.evidence.launch")
 SAMPLE_SECONDS = 0.02
 
 FLOOR = r"""

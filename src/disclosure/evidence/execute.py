@@ -68,7 +68,7 @@ def execute_year(
         try:
             nb, error = _execute(root, year, strict, kernel)
         finally:
-            _stop_kernel(kernel)
+            _stop_kernel(kernel, wait=False)  # it shuts down while the outputs render
         stages["execute"] = time.perf_counter() - clock
         if error is not None:
             failed = keep_failed(nb, final, started, stages, root, data.inputs, error)
@@ -94,6 +94,7 @@ def execute_year(
         _swap(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        _stop_kernel(kernel)
     return RunResult(year, final, outcome, findings, stages)
 
 
@@ -114,10 +115,11 @@ def _start_kernel(root: Path) -> Any:
     return start_kernel(root, root / paths.WORKBOOK)
 
 
-def _stop_kernel(kernel: Any) -> None:
-    """Close the kernel's clients and shut it down; a second call does nothing."""
+def _stop_kernel(kernel: Any, wait: bool = True) -> None:
+    """Close the kernel's clients and shut it down (wait=False: in the background); a later call
+    waits for that shutdown, and does nothing more."""
     if kernel is not None:
-        kernel.stop()
+        kernel.stop(wait=wait)
 
 
 def _execute(root: Path, year: str, strict: bool, kernel: Any = None) -> tuple[Any, str | None]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import importlib
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -119,7 +120,7 @@ def _kernel_manager_class() -> type:
 
     class WorkbookKernel(KernelManager):
         """ipykernel launched through this module; nbclient gets asynchronous clients (as from
-        its own kernel manager) and `stop` closes them and shuts the kernel down."""
+        its own kernel manager); `stop` closes them and shuts the kernel down."""
 
         client_class = "jupyter_client.asynchronous.AsyncKernelClient"  # type: ignore[assignment]
 
@@ -129,7 +130,7 @@ def _kernel_manager_class() -> type:
                 argv=kernel_command(modules), display_name="Python 3", language="python"
             )
             self._clients: list[Any] = []
-            self._stopped = False
+            self._stopping: threading.Thread | None = None
 
         @property
         def kernel_spec(self) -> KernelSpec:  # type: ignore[override]
@@ -140,18 +141,28 @@ def _kernel_manager_class() -> type:
             self._clients.append(kc)
             return kc
 
-        def stop(self) -> None:
-            """Close the clients, shut the kernel down (gracefully, as nbclient does) and remove
-            its connection file; a second call does nothing."""
-            if self._stopped:
-                return
-            self._stopped = True
-            for kc in self._clients:
-                kc.stop_channels()
-            self._clients.clear()
-            if self.has_kernel:
-                self.shutdown_kernel(now=False)
-            self.cleanup_resources()
+        def stop(self, wait: bool = True) -> None:
+            """Close the clients and shut the kernel down gracefully (as nbclient does), removing
+            its connection file. With wait=False the shutdown goes on in a thread (the runner
+            renders meanwhile); a later stop() waits for it, a second one does nothing more."""
+            if self._stopping is None:
+                for kc in self._clients:
+                    kc.stop_channels()
+                self._clients.clear()
+                self._stopping = threading.Thread(target=self._shutdown, name="kernel-stop")
+                self._stopping.start()
+            if wait:
+                self._stopping.join()
+
+        def _shutdown(self) -> None:
+            try:
+                if self.has_kernel:
+                    self.shutdown_kernel(now=False)
+            except Exception:  # noqa: BLE001  # a kernel that will not stop is killed
+                if self.has_kernel:
+                    self.shutdown_kernel(now=True)
+            finally:
+                self.cleanup_resources()
 
     return WorkbookKernel
 

@@ -173,8 +173,9 @@ class FakeKernel:
     def __init__(self, root: Path) -> None:
         self.root, self.stops, self.executed = root, 0, False
 
-    def stop(self) -> None:
-        self.stops += 1
+    def stop(self, wait: bool = True) -> None:
+        """`stops`: 1 once a stop was asked for, 2 once one waited for the shutdown."""
+        self.stops = max(self.stops, 2 if wait else 1)
 
 
 @pytest.fixture
@@ -210,7 +211,7 @@ def test_execute_year_writes_every_output_and_a_manifest_that_verifies(root, ker
     assert result.findings["id"].tolist()[:3] == ["C01", "F03", "F03p"]
     assert set(result.stages) == {"validate", "execute", "render"}
     (started,) = kernel.started
-    assert (started.root, started.executed, started.stops) == (root, True, 1)
+    assert (started.root, started.executed, started.stops) == (root, True, 2)
     names = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
     assert "manifest.json" in names and "report.pdf" in names
     assert "figures/publications_by_channel.png" in names
@@ -250,7 +251,7 @@ def test_execute_year_keeps_the_failed_notebook_and_the_previous_outputs(root, k
     kernel.outcome["error"] = "第 7 个执行单元格出错:ValueError: boom"
     with pytest.raises(RunFailed, match="ValueError: boom") as caught:
         execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
-    assert [(k.executed, k.stops) for k in kernel.started] == [(True, 1)]
+    assert [(k.executed, k.stops) for k in kernel.started] == [(True, 2)]
     assert caught.value.failed_dir == dest / "failed"
     assert (dest / "report.pdf").read_bytes() == b"%PDF-old"
     assert sorted(p.name for p in (dest / "failed").iterdir()) == [
@@ -270,7 +271,7 @@ def test_execute_year_with_bad_input_starts_nothing_and_writes_nothing(root, ker
         execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=refuse)
     assert kernel == []
     (started,) = kernel.started  # started while validating, stopped without running a cell
-    assert (started.executed, started.stops) == (False, 1)
+    assert (started.executed, started.stops) == (False, 2)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -287,5 +288,5 @@ def test_execute_year_without_the_cjk_font_stops_before_the_kernel(
     with pytest.raises(InputError, match="fonts-noto-cjk"):
         execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=pipeline.load)
     assert kernel == []
-    assert [(k.executed, k.stops) for k in kernel.started] == [(False, 1)]
+    assert [(k.executed, k.stops) for k in kernel.started] == [(False, 2)]
     assert list(tmp_path.iterdir()) == []
