@@ -18,7 +18,6 @@ from typing import Any
 from disclosure import workspace as paths
 from disclosure.checks.findings import summary
 from disclosure.errors import FontMissing, InputError, RunFailed
-from disclosure.evidence.exporters import render_outputs
 from disclosure.evidence.manifest import jsonable, keep_failed, manifest
 from disclosure.present.bundle import findings_of
 from disclosure.workspace import inside, write_bytes, write_text
@@ -80,6 +79,8 @@ def execute_year(
             "title": f"{data.profile.get('institution', '')}{year}学年信息公开工作年度报告",
         }
         clock = time.perf_counter()
+        from disclosure.evidence.exporters import render_outputs  # (loaded during execution)
+
         for name, content in render_outputs(nb).items():
             write_bytes(staging / name, content, mode=OUTPUT_MODE)
         stages["render"] = time.perf_counter() - clock

@@ -284,6 +284,10 @@ class EarlierOutputs(Mapping[str, bytes]):
 
 
 def prepare_render() -> None:
-    """Import what rendering needs (WeasyPrint looks up its C libraries on import), so a runner can
-    do it while it only waits for the kernel."""
+    """Import what rendering needs, so a runner can do it while it only waits for the kernel:
+    WeasyPrint (which looks up its C libraries on import) and the IPython lexer that highlights
+    the audit copy's code (it imports IPython)."""
     import weasyprint  # noqa: F401
+    from nbconvert.filters.highlight import Highlight2HTML
+
+    Highlight2HTML(pygments_lexer="ipython3")("x = 1")

@@ -39,7 +39,7 @@ FORMAT_PLUGINS = (
 )
 # Imported by the workbook's cells inside functions (show.chart_setup, show.figures), so not found
 # among its import statements.
-ALSO_PRELOAD = ("disclosure.present.charts", "matplotlib.backends.backend_agg")
+ALSO_PRELOAD = ("disclosure.present.charts", "matplotlib.figure", "matplotlib.backends.backend_agg")
 # What ipykernel imports only to offer it: the debugger (debugpy, ~0.3 s).
 KERNEL_LEAVES_OUT = ("debugpy",)
 

@@ -9,14 +9,18 @@ from __future__ import annotations
 import io
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
-import pandas as pd
 from matplotlib import font_manager
-from matplotlib.figure import Figure
 
 from disclosure.errors import FontMissing
-from disclosure.inputs.forms import FigureSpec
+
+if TYPE_CHECKING:  # the runner imports this module for the font check only: no figure machinery
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from disclosure.inputs.forms import FigureSpec
 
 CJK_FONT = "Noto Sans CJK SC"
 FAMILY = ["DejaVu Sans", CJK_FONT]
@@ -62,6 +66,7 @@ def setup() -> Path:
 def _figure(figsize: tuple[float, float]) -> Figure:
     """A figure on its own Agg canvas (no pyplot): laid out and saved by the same renderer."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     fig = Figure(figsize=figsize)
     FigureCanvasAgg(fig)

@@ -335,6 +335,6 @@ def test_concurrent_and_one_by_one_rendering_give_identical_files(year) -> None:
     assert render_outputs(nb, workers=4) == one_by_one
 
 
-def test_prepare_render_loads_weasyprint() -> None:
+def test_prepare_render_loads_weasyprint_and_the_ipython_lexer() -> None:
     exporters.prepare_render()
-    assert "weasyprint" in sys.modules
+    assert "weasyprint" in sys.modules and "IPython.lib.lexers" in sys.modules

@@ -115,7 +115,7 @@ def test_workbook_imports_are_the_import_statements_and_the_figure_modules() -> 
         "disclosure.compute.narrative.year_context",
     ]
     assert {"disclosure.present.show", "disclosure.workspace.find_root"} <= set(found)
-    assert found[-2:] == list(launch.ALSO_PRELOAD)
+    assert found[-3:] == list(launch.ALSO_PRELOAD)
     assert len(found) == len(set(found))
 
 
