@@ -108,9 +108,9 @@ def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = No
     replaced only when the run completes.
     Returns an evidence.execute.RunResult (year, out_dir, summary, findings, stages).
     """
-    from disclosure.evidence.launch import lean_jsonschema
+    from disclosure.evidence.launch import lean_imports
 
-    lean_jsonschema()  # before execute imports nbformat: no optional format plugins (seconds)
+    lean_imports()  # before nbformat/jupytext: without JupyterLab's format plugins and servers
     from disclosure.evidence.execute import execute_year
 
     return execute_year(root, year, strict, dest, validate=load)

@@ -5,6 +5,8 @@
   (jupyter-events → jsonschema[format-nongpl]) install them; nbformat never checks a `format`, so
   the run imports jsonschema with those plugins hidden. JupyterLab itself is untouched: it runs in
   its own process, and a process that imported jsonschema before is left as it is.
+- `lean_jupytext`: jupytext, on import, builds its Jupyter contents managers from jupyter_server
+  (JupyterLab's server) when it is installed; the run only reads the py:percent workbook.
 - `WorkbookKernel`: the workbook's kernel (ipykernel, same interpreter), started by the runner
   while it validates the inputs. It is launched through this module (`python -m
   disclosure.evidence.launch MODULES -f CONNECTION_FILE`), which imports the workbook's modules
@@ -37,6 +39,14 @@ FORMAT_PLUGINS = (
     "uri_template",
     "isoduration",
 )
+# jupytext's contents managers for Jupyter servers (its __init__ imports them under
+# try/except ImportError), and the servers they are built from when installed.
+SERVER_PACKAGES = (
+    "jupytext.sync_contentsmanager",
+    "jupytext.async_contentsmanager",
+    "jupyter_server",
+    "notebook",
+)
 # Imported by the workbook's cells inside functions (show.chart_setup, show.figures), so not found
 # among its import statements.
 ALSO_PRELOAD = ("disclosure.present.charts", "matplotlib.figure", "matplotlib.backends.backend_agg")
@@ -65,6 +75,23 @@ def lean_jsonschema() -> None:
         return
     with hidden(FORMAT_PLUGINS):
         import jsonschema  # noqa: F401
+
+
+def lean_jupytext() -> None:
+    """Import jupytext without its Jupyter contents managers (it builds them from jupyter_server or
+    notebook when either is installed), unless it is imported already; `jupytext.read` is all a
+    run uses."""
+    if "jupytext" in sys.modules:
+        return
+    with hidden(SERVER_PACKAGES):
+        import jupytext  # noqa: F401
+
+
+def lean_imports() -> None:
+    """What the runner imports, without what only JupyterLab uses; call before nbformat/jupytext
+    are imported (a module imported already is left as it is)."""
+    lean_jsonschema()
+    lean_jupytext()
 
 
 # --- the workbook's kernel ---------------------------------------------------------------------

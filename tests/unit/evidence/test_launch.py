@@ -143,3 +143,26 @@ def test_kernel_command_runs_this_module_with_the_modules_and_the_connection_fil
         "-f",
         "{connection_file}",
     ]
+
+
+def test_lean_jupytext_reads_the_workbook_as_the_plain_import_does() -> None:
+    read = (
+        "import json, sys\n"
+        "PRELUDE"
+        "import jupytext\n"
+        f"nb = jupytext.read({str(REPO_ROOT / 'notebooks' / 'workbook.py')!r}, fmt='py:percent')\n"
+        "cells = [(c.cell_type, c.source, dict(c.metadata)) for c in nb.cells]\n"
+        "servers = [m for m in ('jupyter_server', 'jupytext.sync_contentsmanager')\n"
+        "           if sys.modules.get(m) is not None]\n"
+        "print(json.dumps({'cells': cells, 'servers': servers}))\n"
+    )
+    lean = fresh_python(
+        read.replace(
+            "PRELUDE", "from disclosure.evidence.launch import lean_imports\nlean_imports()\n"
+        )
+    )
+    plain = fresh_python(read.replace("PRELUDE", ""))
+    assert lean["cells"] == plain["cells"] and len(lean["cells"]) > 40
+    assert lean["servers"] == []
+    if importlib.util.find_spec("jupyter_server") is not None:  # JupyterLab's server installed
+        assert plain["servers"] == ["jupyter_server", "jupytext.sync_contentsmanager"]
