@@ -115,6 +115,7 @@ def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float,
     """Wall seconds of `cmd` in a fresh process, and peak RSS (KB) per role: cli, kernel, other.
     `ok`: the exit codes of a completed run (`disclosure run` exits 1 when checks fail)."""
     peaks = {"cli": 0, "kernel": 0, "other": 0}
+    roles: dict[int, str] = {}  # a process keeps its role (an exiting one has no command line)
     seen: dict[int, str] = {}
     start = time.perf_counter()
     child = subprocess.Popen(
@@ -127,7 +128,7 @@ def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float,
         except psutil.Error:
             family = []
         for proc in family:
-            role = _role(proc, child.pid)
+            role = roles.setdefault(proc.pid, _role(proc, child.pid))
             peak = _peak_kb(proc)
             if role == "other" and peak > peaks["other"] and os.environ.get("BENCH_DEBUG"):
                 try:
