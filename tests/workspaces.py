@@ -78,3 +78,24 @@ def run_cli_subprocess(*args: str | Path, timeout: float = 900) -> subprocess.Co
         env=env,
         cwd=tempfile.gettempdir(),
     )
+
+
+def results_bundle(year) -> dict:  # year: disclosure.pipeline.YearResult
+    """The results output the kernel displays for a checked year, with its report document (what
+    the exporters read when a test fakes an executed notebook)."""
+    from disclosure.compute.narrative import year_context
+    from disclosure.present import bundle, document, report
+
+    data = year.data
+    doc = document.build(
+        data.profile,
+        data.narrative,
+        year_context(data, year.statistics),
+        year.statistics,
+        year.checklist,
+        data.year,
+        report.date_text(data.profile),
+    )
+    return bundle.results(
+        year.statistics, year.checklist, year.categories, year.findings, document=doc
+    )

@@ -13,6 +13,39 @@ import pytest
 SYNTHETIC = "synthetic_2030-2031"
 
 
+NARRATIVE = "data/raw/2023-2024/narrative.yaml"
+
+
+def without_narrative(root: Path) -> None:
+    (root / NARRATIVE).unlink()
+
+
+def with_unfilled_placeholder(root: Path) -> None:
+    path = root / NARRATIVE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{r15}", "{internal.新媒体}", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (without_narrative, f"{NARRATIVE}:缺少报告正文"),
+        (
+            with_unfilled_placeholder,
+            f"{NARRATIVE}:第二部分第 2 段的占位符“{{internal.新媒体}}”在 internal.csv 中没有这一项",
+        ),
+    ],
+    ids=["narrative-missing", "placeholder-without-data"],
+)
+def test_check_exits_2_naming_the_narrative_that_run_could_not_print(workspace, cli, change, says):
+    root = workspace(repo_years=True)
+    change(root)
+    code, out = cli("--root", root, "check", "2023-2024")
+    assert code == 2, out
+    assert says in out
+    assert not (root / "outputs").exists() or not any((root / "outputs").iterdir())
+
+
 def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(workspace, cli):
     root = workspace(repo_years=True)
     code, out = cli("--root", root, "check", "2023-2024")
@@ -30,7 +63,7 @@ def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(works
     assert ":178 == 174；" in line_of("K01")  # the check filled in, then why it fails
     assert line_of("K01").endswith("若第 7 项按另一读法 3(印为“3 / 4”)计,合计 174")
     assert "第 11 行 重算 178 ≠ 公布 174" in line_of("P01")
-    assert lines[-1] == "2023-2024:共 64 项校验,11 项错误、6 项提示未通过"
+    assert lines[-1] == "2023-2024:共 69 项校验,11 项错误、7 项提示未通过"
     # Failed checks grouped by cause: each consequence on its own line, right under its cause.
     assert line_of("K01").startswith("  [错误] K01 ")
     k01 = lines.index(line_of("K01"))
@@ -48,7 +81,7 @@ def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(works
     causes = [x.split()[1] for x in lines if x.startswith("  [错误] ")]
     assert causes == ["F03", "K01", "S01", "S02"]
     assert len([x for x in lines if x.startswith("      └ 由 ")]) == 7  # 4 + 7 = 11 errors
-    assert len([x for x in lines if x.startswith("  [提示] ")]) == 6
+    assert len([x for x in lines if x.startswith("  [提示] ")]) == 7
     assert not (root / "outputs").exists()  # check never writes outputs
 
 
@@ -189,10 +222,11 @@ def test_run_prints_each_year_and_exits_with_the_worst_code(workspace, cli, monk
 
     monkeypatch.setattr(pipeline, "run_year", run_year)
     code, out = cli("--root", root, "run", "--all")
-    assert code == 1, out
-    assert "2030-2031:校验通过(0 项错误、0 项提示)" in out
-    assert "2031-2032:未通过校验(1 项错误、0 项提示)" in out
+    assert code == 0, out  # every output written: the findings are the result, not a failure
+    assert "2030-2031:已写出全部输出,全部校验通过(0 项错误、0 项提示)" in out
+    assert "2031-2032:已写出全部输出,有未通过的校验(1 项错误、0 项提示)" in out
     assert "  [错误] C01 平台数:60 >= 85" in out
+    assert f"请先打开 {root / 'outputs' / '2031-2032' / 'review.pdf'}" in out
 
     def failing(root, year, strict=False, dest=None):
         if year == "2030-2031":

@@ -23,6 +23,8 @@ from disclosure.inputs.forms import (
     load_statistics_form,
     load_table_defs,
 )
+from disclosure.inputs.narrative import available_names
+from disclosure.inputs.narrative import problems as narrative_problems
 from disclosure.inputs.params import Params, load_params
 from disclosure.inputs.provenance import file_record
 from disclosure.inputs.read import WORKBOOK_FILE, find_table_file, read_text_table, sheet_names
@@ -117,6 +119,13 @@ def load_year(root: Path, year: str) -> YearData:
             problems += exc.problems
         else:
             problems += _narrative_shape(narrative, narrative_shown)
+    if narrative is None and not any(p.file == narrative_shown for p in problems):
+        problems.append(
+            Problem(
+                narrative_shown,
+                "缺少报告正文(文件不存在或为空);disclosure init 会从上一学年复制正文模板",
+            )
+        )
     reference = pd.read_csv(
         root / paths.CHECKLIST_ITEMS, encoding="utf-8", dtype={"item": int, "category_no": int}
     )
@@ -135,6 +144,15 @@ def load_year(root: Path, year: str) -> YearData:
     beyond = _corrected_beyond_ceiling(params, f"{paths.PARAMS_DIR}/{year}.yaml", ceilings)
     if beyond:
         raise InputError(beyond)
+    internal = tables.get("internal")
+    names = available_names(
+        [r.row for r in rows],
+        profile,
+        [] if internal is None else [str(i) for i in internal["item"]],
+    )
+    unfilled = narrative_problems(narrative, narrative_shown, names)
+    if unfilled:
+        raise InputError(unfilled)
     inputs = [file_record(p, root) for p in _input_files(root, folder)]
     return YearData(
         root,
@@ -301,6 +319,8 @@ def _narrative_shape(narrative: Any, shown: str) -> list[Problem]:
 def _paragraph(para: Any, where: str, shown: str, subheading: bool) -> list[Problem]:
     if subheading and isinstance(para, dict) and "subheading" in para:
         return []
+    if isinstance(para, dict) and "choose" in para:
+        return []  # a choice of wordings: inputs.narrative checks each
     wanted = "template(或 subheading)" if subheading else "template"
     if not isinstance(para, dict) or not isinstance(para.get("template"), str):
         return [Problem(shown, f"{where}应为含文字 {wanted} 的映射")]
@@ -316,6 +336,7 @@ def _input_files(root: Path, folder: Path) -> list[Path]:
             paths.STATISTICS_FORM,
             paths.TABLES_FORM,
             paths.RULES_FORM,
+            paths.CLAIMS_FORM,
             paths.CHECKLIST_ITEMS,
             paths.WORKBOOK,
         )

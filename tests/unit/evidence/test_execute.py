@@ -11,14 +11,13 @@ from pathlib import Path
 import nbformat
 import pytest
 from matplotlib import font_manager
-from workspaces import build_workspace
+from workspaces import build_workspace, results_bundle
 
 from disclosure import pipeline
 from disclosure.errors import InputError, RunFailed
 from disclosure.evidence import execute
 from disclosure.evidence.execute import INJECTED_CELL_ID, RunResult, _font_or_stop, _swap, normalise
 from disclosure.evidence.verify import verify_outputs
-from disclosure.present import bundle
 from disclosure.present.bundle import FIGURE_KEY
 
 YEAR = "2023-2024"
@@ -142,7 +141,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def executed_nb(root: Path) -> nbformat.NotebookNode:
     """The notebook a successful kernel run would give: the results output and one figure."""
     year = pipeline.check_year(root, YEAR)
-    results = bundle.results(year.statistics, year.checklist, year.categories, year.findings)
+    results = results_bundle(year)
     cell = nbformat.v4.new_code_cell("bundle.export(...)", metadata={"tags": ["results"]})
     cell.outputs = [nbformat.v4.new_output("display_data", data=results)]
     figure = nbformat.v4.new_code_cell("show.figures(...)")
@@ -207,7 +206,7 @@ def test_execute_year_writes_every_output_and_a_manifest_that_verifies(root, ker
     assert kernel == [(root, YEAR, True)]
     assert isinstance(result, RunResult)
     assert (result.year, result.out_dir) == (YEAR, dest)
-    assert result.summary == {"rules": 64, "errors": 11, "warnings": 6}
+    assert result.summary == {"rules": 69, "errors": 11, "warnings": 7}
     assert result.findings["id"].tolist()[:3] == ["C01", "F03", "F03p"]
     assert set(result.stages) == {"validate", "execute", "render"}
     (started,) = kernel.started
@@ -228,7 +227,7 @@ def test_execute_year_records_the_summary_and_title_in_the_notebook(root, kernel
     execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
     nb = nbformat.read(dest / "workbook.ipynb", as_version=4)
     assert nb.metadata["disclosure"] == {
-        "summary": {"rules": 64, "errors": 11, "warnings": 6},
+        "summary": {"rules": 69, "errors": 11, "warnings": 7},
         "title": "重庆机电职业技术大学2023-2024学年信息公开工作年度报告",
     }
 

@@ -112,16 +112,17 @@ def test_real_year_has_no_corrections(real):
 
 def test_real_year_inputs_are_every_file_read_with_its_hash(real):
     paths = [record["path"] for record in real.inputs]
-    assert paths[:5] == [
+    assert paths[:6] == [
         "forms/statistics.yaml",
         "forms/tables.yaml",
         "forms/rules.yaml",
+        "forms/claims.yaml",
         "data/reference/checklist_items.csv",
         "notebooks/workbook.py",
     ]
-    assert paths[5] == f"params/{YEAR}.yaml"
+    assert paths[6] == f"params/{YEAR}.yaml"
     year_files = sorted(p.name for p in real.data_dir.iterdir())
-    assert paths[6:] == [f"{FOLDER}/{name}" for name in year_files]
+    assert paths[7:] == [f"{FOLDER}/{name}" for name in year_files]
     assert f"{FOLDER}/SOURCE.yaml" in paths  # every file of the folder, not only the tables
     for record in real.inputs:
         path = real.root / record["path"]
@@ -158,8 +159,17 @@ def test_required_profile_key_left_empty_is_refused(ws):
 
 
 def test_missing_optional_profile_key_is_accepted(ws):
+    edit_profile(ws, lambda p: p.pop("signer"))
+    assert "signer" not in load_year(ws, YEAR).profile
+
+
+def test_missing_profile_key_the_narrative_prints_is_refused_naming_the_paragraph(ws):
     edit_profile(ws, lambda p: p.pop("portal_url"))
-    assert "portal_url" not in load_year(ws, YEAR).profile
+    (problem,) = problems_of(ws)
+    assert (problem.file, problem.message) == (
+        f"{FOLDER}/narrative.yaml",
+        "第二部分第 2 段的占位符“{profile.portal_url}”在 profile.yaml 中没有数据(缺少该项或为空)",
+    )
 
 
 def test_quoted_number_is_refused_with_a_hint(ws):
@@ -274,9 +284,16 @@ def test_missing_optional_table_file_is_accepted(ws):
     assert "reported_statistics" not in data.table_files
 
 
-def test_missing_narrative_is_accepted(ws):
-    (ws / FOLDER / "narrative.yaml").unlink()
-    assert load_year(ws, YEAR).narrative is None
+@pytest.mark.parametrize("text", [None, "", "# 只有注释\n"])
+def test_missing_or_empty_narrative_is_refused_naming_the_file(ws, text):
+    path = ws / FOLDER / "narrative.yaml"
+    if text is None:
+        path.unlink()
+    else:
+        path.write_text(text, encoding="utf-8")
+    (problem,) = problems_of(ws)
+    assert problem.file == f"{FOLDER}/narrative.yaml"
+    assert problem.message.startswith("缺少报告正文")
 
 
 def test_a_damaged_tables_workbook_is_reported_once_among_the_other_problems(ws):
