@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -133,11 +134,18 @@ class ReportPDFExporter(ReportHTMLExporter):
         return html_to_pdf(html), resources
 
 
+# One WeasyPrint layout at a time in a process: each holds ~200 MB while it lays a report out, and
+# two at once (report.pdf beside review.pdf) took the runner past 400 MB; other outputs still
+# render beside it.
+_ONE_PDF_AT_A_TIME = threading.Lock()
+
+
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     # No base_url: every image is embedded, so nothing is fetched.
-    return HTML(string=html).write_pdf() or b""
+    with _ONE_PDF_AT_A_TIME:
+        return HTML(string=html).write_pdf() or b""
 
 
 def weasyprint_version() -> str:
