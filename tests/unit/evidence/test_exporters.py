@@ -347,3 +347,44 @@ def test_concurrent_and_one_by_one_rendering_give_identical_files(year) -> None:
 def test_prepare_render_loads_weasyprint_and_the_ipython_lexer() -> None:
     exporters.prepare_render()
     assert "weasyprint" in sys.modules and "IPython.lib.lexers" in sys.modules
+
+
+def test_html_to_pdf_lays_out_one_document_at_a_time(monkeypatch) -> None:
+    import threading
+
+    import weasyprint
+
+    state = {"active": 0, "most": 0}
+    inside = {"first": threading.Event(), "second": threading.Event()}
+    lock = threading.Lock()
+
+    class Layout:
+        def __init__(self, string: str) -> None:
+            self.string = string
+
+        def write_pdf(self) -> bytes:
+            with lock:
+                state["active"] += 1
+                state["most"] = max(state["most"], state["active"])
+            inside[self.string].set()
+            if self.string == "first":  # room for the second layout, if anything lets it in
+                inside["second"].wait(timeout=1)
+            with lock:
+                state["active"] -= 1
+            return b"%PDF-" + self.string.encode()
+
+    monkeypatch.setattr(weasyprint, "HTML", Layout)
+    results: dict[str, bytes] = {}
+
+    def render(name: str) -> None:
+        results[name] = exporters.html_to_pdf(name)
+
+    first = threading.Thread(target=render, args=("first",))
+    first.start()
+    assert inside["first"].wait(timeout=60)
+    second = threading.Thread(target=render, args=("second",))
+    second.start()
+    first.join()
+    second.join()
+    assert results == {"first": b"%PDF-first", "second": b"%PDF-second"}
+    assert state["most"] == 1
