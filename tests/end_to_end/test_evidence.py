@@ -39,7 +39,7 @@ COMPARED = (
     "audit.html",
     "report.pdf",
 )
-EXPORT_MARKER = "# %% [markdown]\n# ## 8. 导出结果"
+EXPORT_MARKER = "# %% [markdown]\n# ## 9. 导出结果"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

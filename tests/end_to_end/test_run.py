@@ -175,7 +175,7 @@ def test_real_year_audit_html_shows_all_code_and_embeds_images(real_run) -> None
 def test_synthetic_year_run_exits_0_with_independently_derived_statistics(synthetic_run) -> None:  # type: ignore[no-untyped-def]
     _root, out, done = synthetic_run
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "2030-2031:校验通过(0 项错误、0 项提示)" in done.stdout
+    assert "2030-2031:已写出全部输出,全部校验通过(0 项错误、0 项提示)" in done.stdout
     expected = derive_statistics(SYNTHETIC / "raw")
     stats = read_csv(out / "statistics.csv")
     assert {int(r["row"]): r["value"] for r in stats} == {n: str(v) for n, v in expected.items()}

@@ -3,12 +3,15 @@ prints), and run, verify and archive with the kernel replaced or on hand-made ou
 
 from __future__ import annotations
 
+import errno
 import hashlib
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from workspaces import ed25519_key_pair
+
+from disclosure.evidence.manifest import sealed_text
 
 SYNTHETIC = "synthetic_2030-2031"
 
@@ -185,7 +188,7 @@ def _hand_made_outputs(root: Path, year: str = "2030-2031") -> Path:
         (folder / name).write_bytes(data)
     outputs = [_record(name, data) for name, data in sorted(files.items())]
     manifest = {"academic_year": year, "inputs": [], "outputs": outputs}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "manifest.json").write_text(sealed_text(manifest), encoding="utf-8")
     return folder
 
 
@@ -247,7 +250,7 @@ def test_verify_exits_0_for_untouched_outputs_and_1_naming_a_changed_file(worksp
     folder = _hand_made_outputs(root)
     code, out = cli("--root", root, "verify", folder)
     assert code == 0, out
-    assert out.strip().endswith("全部输出与 manifest 一致")
+    assert "全部输出与 manifest 一致" in out
     (folder / "report.pdf").write_bytes(b"%PDF-1.7 edited")
     code, out = cli("--root", root, "verify", folder)
     assert code == 1, out
@@ -266,6 +269,95 @@ def test_archive_exits_0_with_the_zip_and_1_refusing_tampered_outputs(workspace,
     code, out = cli("--root", root, "archive", "2030-2031")
     assert code == 1, out
     assert "拒绝打包" in out and "statistics.csv:文件缺失" in out
+
+
+def test_verify_prints_the_manifest_digest_and_checks_a_given_one(workspace, cli):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    digest = hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
+    code, out = cli("--root", root, "verify", folder, "--digest", digest)
+    assert code == 0, out
+    assert f"manifest.json 的 SHA-256:{digest}" in out
+    (folder.parent / "2030-2031.sha256").write_text(f"{digest}  2030-2031/manifest.json\n")
+    code, out = cli(
+        "--root", root, "verify", folder, "--digest", folder.parent / "2030-2031.sha256"
+    )
+    assert code == 0, out
+    code, out = cli("--root", root, "verify", folder, "--digest", "0" * 64)
+    assert code == 1, out
+    assert f"与给定的摘要 {'0' * 64} 不符" in out
+
+
+def test_verify_of_a_malformed_manifest_exits_2_with_a_message(workspace, cli):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    (folder / "manifest.json").write_text('{"academic_year": 2030, "outputs": {}}')
+    code, out = cli("--root", root, "verify", folder)
+    assert code == 2, out
+    assert "manifest.json 结构不完整" in out and "Traceback" not in out
+
+
+def test_archive_sign_and_verify_key(workspace, cli, tmp_path):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    private, public = ed25519_key_pair(tmp_path / "keys")
+    code, out = cli("--root", root, "archive", "2030-2031", "--sign", private)
+    assert code == 0, out
+    assert f"已签名:{folder.parent / '2030-2031.sig'}" in out
+    code, out = cli("--root", root, "verify", folder, "--key", public)
+    assert code == 0, out
+    other = ed25519_key_pair(tmp_path / "other")[1]
+    code, out = cli("--root", root, "verify", folder, "--key", other)
+    assert code == 1, out
+    assert "签名无效" in out
+
+
+def test_archive_with_a_bad_key_or_year_exits_2(workspace, cli, tmp_path):
+    root = workspace(SYNTHETIC)
+    _hand_made_outputs(root)
+    (tmp_path / "key.pem").write_text("not a key")
+    code, out = cli("--root", root, "archive", "2030-2031", "--sign", tmp_path / "key.pem")
+    assert code == 2 and "无法读取私钥" in out, out
+    code, out = cli("--root", root, "archive", "../2030-2031")
+    assert code == 2 and "不是有效学年" in out, out
+    assert not (root / "outputs" / "archives").exists()
+
+
+def test_run_prints_the_manifest_digest(workspace, cli, monkeypatch):
+    from disclosure import pipeline
+    from disclosure.evidence.execute import RunResult
+
+    root = workspace(SYNTHETIC)
+
+    def run_year(root, year, strict=False, dest=None):
+        return RunResult(
+            year,
+            root / "outputs" / year,
+            {"rules": 1, "errors": 0, "warnings": 0},
+            pd.DataFrame(columns=["id", "severity", "title", "filled", "passed"]),
+            digest="ab" * 32,
+        )
+
+    monkeypatch.setattr(pipeline, "run_year", run_year)
+    code, out = cli("--root", root, "run", "2030-2031")
+    assert code == 0, out
+    assert f"manifest.json 的 SHA-256:{'ab' * 32}" in out
+    assert f"{root / 'outputs' / '2030-2031'}.sha256" in out
+
+
+def test_run_that_cannot_write_its_outputs_exits_1_with_a_message(workspace, cli, monkeypatch):
+    from disclosure import pipeline
+
+    root = workspace(SYNTHETIC)
+
+    def disk_full(root, year, strict=False, dest=None):
+        raise OSError(errno.ENOSPC, "No space left on device", str(root / "outputs"))
+
+    monkeypatch.setattr(pipeline, "run_year", disk_full)
+    code, out = cli("--root", root, "run", "2030-2031")
+    assert code == 1, out
+    assert "运行失败,原有输出未改动。无法写入输出" in out and "No space left" in out
+    assert "Traceback" not in out
 
 
 # --- lab: JupyterLab on the workspace, never really started here ---------------------------------

@@ -12,7 +12,7 @@ from disclosure.errors import InputError, Problem
 from disclosure.inputs.yamlio import read_yaml
 from disclosure.workspace import DATA_RAW_DIR, PARAMS_DIR, inside
 
-YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
+YEAR_PATTERN = re.compile(r"([0-9]{4})-([0-9]{4})")  # ASCII digits, matched whole
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,7 @@ def test_render_outputs_figures_are_the_notebook_png_bytes(rendered) -> None:
 
 
 def test_render_outputs_result_files_hold_the_notebook_results(rendered, year) -> None:
-    statistics = list(csv.reader(io.StringIO(rendered["statistics.csv"].decode("utf-8"))))
+    statistics = list(csv.reader(io.StringIO(rendered["statistics.csv"].decode("utf-8-sig"))))
     assert statistics[0] == STATISTICS_COLUMNS
     assert len(statistics) == 56
     row11 = dict(zip(STATISTICS_COLUMNS, statistics[11], strict=True))
@@ -202,7 +202,7 @@ def test_render_outputs_result_files_hold_the_notebook_results(rendered, year) -
         "否",
     )
     assert json.loads(rendered["findings.json"]) == year.findings.to_dict("records")
-    checklist = list(csv.DictReader(io.StringIO(rendered["checklist.csv"].decode("utf-8"))))
+    checklist = list(csv.DictReader(io.StringIO(rendered["checklist.csv"].decode("utf-8-sig"))))
     assert len(checklist) == 50 and checklist[6]["count_printed"] == "3 / 4"
 
 

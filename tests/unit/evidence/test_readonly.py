@@ -169,7 +169,11 @@ def test_a_rerun_replaces_read_only_outputs(root, kernel, tmp_path):
     assert set(second) == set(first)
     assert all(second[name] != first[name] for name in first)  # new files, not rewritten ones
     assert {mode_of(p) for p in files_under(dest)} == {OUTPUT_MODE}
-    assert sorted(p.name for p in tmp_path.iterdir()) == [YEAR]  # no .old-*, no .staging-*
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f".lock-{YEAR}",
+        YEAR,
+        f"{YEAR}.sha256",
+    ]  # no .old, .staging
     assert verify_outputs(dest) == []
 
 
