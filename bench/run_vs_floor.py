@@ -111,11 +111,18 @@ def _role(proc: psutil.Process, top: int) -> str:
     return "kernel" if any(mark in cmdline for mark in KERNEL_MARKS) else "other"
 
 
+def _same_cmdline(proc: psutil.Process, top: psutil.Process) -> bool:
+    try:
+        return proc.cmdline() == top.cmdline()
+    except psutil.Error:
+        return False
+
+
 def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, dict[str, int]]:
     """Wall seconds of `cmd` in a fresh process, and peak RSS (KB) per role: cli, kernel, other.
     `ok`: the exit codes of a completed run (`disclosure run` exits 1 when checks fail)."""
     peaks = {"cli": 0, "kernel": 0, "other": 0}
-    roles: dict[int, str] = {}  # a process keeps its role (an exiting one has no command line)
+    roles: dict[int, str] = {}
     seen: dict[int, str] = {}
     start = time.perf_counter()
     child = subprocess.Popen(
@@ -128,7 +135,12 @@ def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float,
         except psutil.Error:
             family = []
         for proc in family:
-            role = roles.setdefault(proc.pid, _role(proc, child.pid))
+            # "kernel" sticks (an exiting process has no command line); a child that still shows
+            # the CLI's command line is forked but not yet exec'd: its VmHWM is the CLI's, skip it
+            role = "kernel" if roles.get(proc.pid) == "kernel" else _role(proc, child.pid)
+            roles[proc.pid] = role
+            if role == "other" and proc.pid != child.pid and _same_cmdline(proc, top):
+                continue
             peak = _peak_kb(proc)
             if role == "other" and peak > peaks["other"] and os.environ.get("BENCH_DEBUG"):
                 try:
