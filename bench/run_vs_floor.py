@@ -1,13 +1,26 @@
-"""Time `disclosure run 2023-2024` against the floor of this machine, measured in the same script.
+"""Time `disclosure run <year>` against the floor of this machine, measured in the same script.
 
-Floor: papermill executing an empty notebook (kernel start + stop) plus nbconvert to HTML.
-Both are timed the same way (in one fresh Python process each, via subprocess, N repeats) so the
-ratio compares like with like. Prints both medians and their ratio; asserts nothing about seconds.
+The floor is what any papermill-based run must pay, measured in a lean environment the bench builds
+once and caches (`python -m venv` + papermill, nbconvert, ipykernel and WeasyPrint at the versions
+of the project's environment, nothing else): a fresh process executes an empty parameterized
+notebook, exports it to HTML, and WeasyPrint lays that HTML out as a PDF. The project's environment
+may hold more (JupyterLab and its jsonschema format plugins, test tools); the floor does not, so
+whatever those cost the run shows up in the ratio instead of hiding in the baseline.
+
+Floor and run are timed alike (one fresh process each, wall time, interleaved `--repeat` times so
+drift of a shared machine hits both). Printed: both medians, their ratio, each stage's seconds from
+the run's manifest (`stages_seconds`), and peak RSS (VmHWM, sampled from /proc) of the CLI process,
+of the kernel and of any other process the CLI starts. Asserts nothing about seconds.
+
+    python bench/run_vs_floor.py --repeat 5
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -16,11 +29,19 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
+FLOOR_PACKAGES = ("papermill", "nbconvert", "ipykernel", "weasyprint")
+DEFAULT_FLOOR_VENV = Path.home() / ".cache" / "disclosure-bench" / "floor-venv"
+KERNEL_MARKS = ("ipykernel_launcher", "disclosure.evidence.launch")
+SAMPLE_SECONDS = 0.02
 
 FLOOR = r"""
-import nbformat, papermill as pm, tempfile, os
+import os, sys, tempfile
+import nbformat, papermill as pm
 from nbconvert import HTMLExporter
+from weasyprint import HTML
 nb = nbformat.v4.new_notebook(cells=[
     nbformat.v4.new_code_cell("academic_year = '2023-2024'", metadata={"tags": ["parameters"]})
 ])
@@ -28,36 +49,179 @@ nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "lan
 with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, "out.ipynb")
     pm.execute_notebook(
-        nb, out, parameters={"academic_year": "2023-2024"},
+        nb, out, parameters={"academic_year": sys.argv[1]},
         progress_bar=False, kernel_name="python3",
     )
-    HTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
+    html, _ = HTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
+    pdf = HTML(string=html).write_pdf()
+    assert pdf.startswith(b"%PDF")
 """
 
 
-def timed(cmd: list[str], cwd: Path) -> float:
+# --- the lean floor environment ----------------------------------------------------------------
+
+
+def floor_pins() -> list[str]:
+    """The floor's packages at the versions the run uses, so only the extras differ."""
+    return [f"{name}=={importlib.metadata.version(name)}" for name in FLOOR_PACKAGES]
+
+
+def floor_python(venv: Path, rebuild: bool) -> Path:
+    """The lean venv's interpreter, built on first use and reused while its pins match."""
+    python = venv / "bin" / "python"
+    stamp = venv / "disclosure-bench.json"
+    pins = floor_pins()
+    if not rebuild and python.is_file() and stamp.is_file():
+        if json.loads(stamp.read_text(encoding="utf-8")).get("pins") == pins:
+            return python
+    if venv.exists():
+        shutil.rmtree(venv)
+    print(f"building the floor venv {venv}: {' '.join(pins)}", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins],
+        check=True,
+    )
+    stamp.write_text(json.dumps({"pins": pins}) + "\n", encoding="utf-8")
+    return python
+
+
+# --- one timed process, with the peak memory of its process tree ---------------------------------
+
+
+def _peak_kb(proc: psutil.Process) -> int:
+    """VmHWM (peak RSS) from /proc; psutil's current RSS where /proc has no VmHWM."""
+    try:
+        with open(f"/proc/{proc.pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        return proc.memory_info().rss // 1024
+    except (OSError, psutil.Error):
+        return 0
+
+
+def _role(proc: psutil.Process, top: int) -> str:
+    if proc.pid == top:
+        return "cli"
+    try:
+        cmdline = " ".join(proc.cmdline())
+    except psutil.Error:
+        return "other"
+    return "kernel" if any(mark in cmdline for mark in KERNEL_MARKS) else "other"
+
+
+def _same_cmdline(proc: psutil.Process, top: psutil.Process) -> bool:
+    try:
+        return proc.cmdline() == top.cmdline()
+    except psutil.Error:
+        return False
+
+
+def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, dict[str, int]]:
+    """Wall seconds of `cmd` in a fresh process, and peak RSS (KB) per role: cli, kernel, other.
+    `ok`: the exit codes of a completed run (`disclosure run` exits 1 when checks fail)."""
+    peaks = {"cli": 0, "kernel": 0, "other": 0}
+    roles: dict[int, str] = {}
+    seen: dict[int, str] = {}
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=False, capture_output=True)
-    return time.perf_counter() - start
+    child = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    top = psutil.Process(child.pid)
+    while child.poll() is None:
+        try:
+            family = [top, *top.children(recursive=True)]
+        except psutil.Error:
+            family = []
+        for proc in family:
+            # "kernel" sticks (an exiting process has no command line); a child that still shows
+            # the CLI's command line is forked but not yet exec'd: its VmHWM is the CLI's, skip it
+            role = "kernel" if roles.get(proc.pid) == "kernel" else _role(proc, child.pid)
+            roles[proc.pid] = role
+            if role == "other" and proc.pid != child.pid and _same_cmdline(proc, top):
+                continue
+            peak = _peak_kb(proc)
+            if role == "other" and peak > peaks["other"] and os.environ.get("BENCH_DEBUG"):
+                try:
+                    seen[proc.pid] = f"{peak} KB {proc.cmdline()}"
+                except psutil.Error:
+                    pass
+            peaks[role] = max(peaks[role], peak)
+        time.sleep(SAMPLE_SECONDS)
+    seconds = time.perf_counter() - start
+    for line in seen.values():
+        print("  other process:", line, file=sys.stderr)
+    out, err = child.communicate()
+    if child.returncode not in ok:
+        sys.exit(f"{' '.join(cmd)} failed ({child.returncode}):\n{out}\n{err}")
+    return seconds, peaks
+
+
+# --- the comparison -----------------------------------------------------------------------------
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--year", default="2023-2024")
+    parser.add_argument("--floor-venv", type=Path, default=DEFAULT_FLOOR_VENV)
+    parser.add_argument("--rebuild-floor", action="store_true")
     args = parser.parse_args()
+    floor_py = floor_python(args.floor_venv, args.rebuild_floor)
+    disclosure = str(Path(sys.executable).with_name("disclosure"))
+    floor_s: list[float] = []
+    run_s: list[float] = []
+    stages: dict[str, list[float]] = {}
+    floor_peak = {"cli": 0, "kernel": 0, "other": 0}
+    run_peak = {"cli": 0, "kernel": 0, "other": 0}
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for name in ("forms", "notebooks", "params", "data"):
             shutil.copytree(ROOT / name, work / name)
-        disclosure = str(Path(sys.executable).with_name("disclosure"))
-        floor, run = [], []
         for _ in range(args.repeat):  # interleaved, so drift of the machine hits both alike
-            floor.append(timed([sys.executable, "-c", FLOOR], work))
-            run.append(timed([disclosure, "run", "2023-2024"], work))
-    f, r = statistics.median(floor), statistics.median(run)
-    print(f"floor (papermill empty notebook + nbconvert HTML): median {f:.2f} s over {args.repeat}")
-    print(f"disclosure run 2023-2024 (all outputs incl. PDF):  median {r:.2f} s over {args.repeat}")
+            seconds, peaks = timed([str(floor_py), "-c", FLOOR, args.year], work)
+            floor_s.append(seconds)
+            floor_peak = {k: max(v, peaks[k]) for k, v in floor_peak.items()}
+            manifest = work / "outputs" / args.year / "manifest.json"
+            before = manifest.stat().st_mtime_ns if manifest.exists() else None
+            seconds, peaks = timed([disclosure, "run", args.year], work, ok=(0, 1))
+            if manifest.stat().st_mtime_ns == before:
+                sys.exit(f"disclosure run {args.year} wrote no new manifest")
+            run_s.append(seconds)
+            run_peak = {k: max(v, peaks[k]) for k, v in run_peak.items()}
+            record = json.loads(manifest.read_text(encoding="utf-8"))
+            for stage, value in record["stages_seconds"].items():
+                stages.setdefault(stage, []).append(value)
+    load_after = os.getloadavg()
+    f, r = statistics.median(floor_s), statistics.median(run_s)
+
+    def each(values: list[float]) -> str:
+        return " ".join(f"{v:.2f}" for v in values)
+
+    def mb(kb: int) -> str:
+        return f"{kb / 1024:.0f} MB"
+
+    print(f"floor venv: {args.floor_venv} ({', '.join(floor_pins())})")
+    print(f"load average (1 min) before/after: {load_before[0]:.2f} / {load_after[0]:.2f}")
+    print(
+        f"floor (lean venv: papermill empty notebook + HTML + WeasyPrint PDF): median {f:.2f} s"
+        f" over {args.repeat} [{each(floor_s)}]"
+    )
+    print(
+        f"disclosure run {args.year} (all outputs):  median {r:.2f} s over {args.repeat}"
+        f" [{each(run_s)}]"
+    )
     print(f"ratio run / floor: {r / f:.2f}")
+    print("stages of the run (manifest stages_seconds, median):")
+    for stage, values in stages.items():
+        print(f"  {stage:<16} {statistics.median(values):6.2f} s   [{each(values)}]")
+    print(
+        f"peak RSS of the run:   CLI {mb(run_peak['cli'])}, kernel {mb(run_peak['kernel'])}"
+        f", other processes {mb(run_peak['other'])} (largest single process)"
+    )
+    print(f"peak RSS of the floor: CLI {mb(floor_peak['cli'])}, kernel {mb(floor_peak['kernel'])}")
 
 
 if __name__ == "__main__":

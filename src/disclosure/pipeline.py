@@ -5,7 +5,7 @@
 
 The stage functions below are the only call sequence: `disclosure check` calls check_year, the
 notebook calls the same stages one per cell (so the auditor sees each), and run_year validates with
-`load` before a kernel starts and lets the notebook compute the rest once.
+`load` before a cell runs (while the kernel starts) and lets the notebook compute the rest once.
 """
 
 from __future__ import annotations
@@ -100,12 +100,17 @@ def check_year(root: Path, year: str) -> YearResult:
 
 
 def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = None) -> Any:
-    """Run one year: validate (no kernel yet), execute the workbook, write outputs atomically.
+    """Run one year: validate (while the kernel starts), execute the workbook, write outputs
+    atomically.
 
-    Raises InputError before any kernel starts, RunFailed when the notebook fails (the failed
-    notebook is kept). `dest` (default outputs/<year>) is replaced only when the run completes.
+    Raises InputError before any cell runs (the kernel started meanwhile is stopped), RunFailed
+    when the notebook fails (the failed notebook is kept). `dest` (default outputs/<year>) is
+    replaced only when the run completes.
     Returns an evidence.execute.RunResult (year, out_dir, summary, findings, stages).
     """
+    from disclosure.evidence.launch import lean_imports
+
+    lean_imports()  # before nbformat/jupytext: without JupyterLab's format plugins and servers
     from disclosure.evidence.execute import execute_year
 
     return execute_year(root, year, strict, dest, validate=load)

@@ -208,7 +208,8 @@ def test_synthetic_year_outputs_are_complete_and_pass(synthetic_run) -> None:  #
 
 @pytest.fixture
 def no_kernel(monkeypatch):  # type: ignore[no-untyped-def]
-    """Fail the test if a notebook execution is attempted."""
+    """Fail the test if a notebook execution is attempted; a kernel started while the inputs
+    were validated must be stopped."""
     import papermill
 
     import disclosure.evidence.execute
@@ -216,8 +217,18 @@ def no_kernel(monkeypatch):  # type: ignore[no-untyped-def]
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("a kernel was started")
 
+    started = []
+    start = disclosure.evidence.execute._start_kernel
+
+    def record(root):  # type: ignore[no-untyped-def]
+        started.append(start(root))
+        return started[-1]
+
+    monkeypatch.setattr(disclosure.evidence.execute, "_start_kernel", record)
     monkeypatch.setattr(disclosure.evidence.execute, "_execute", refuse)
     monkeypatch.setattr(papermill, "execute_notebook", refuse)
+    yield
+    assert not [k for k in started if k.is_alive()], "a kernel was left running"
 
 
 def _set_params(root: Path, old: str, new: str) -> None:

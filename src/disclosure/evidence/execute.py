@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -16,7 +17,6 @@ from typing import Any
 from disclosure import workspace as paths
 from disclosure.checks.findings import summary
 from disclosure.errors import FontMissing, InputError, RunFailed
-from disclosure.evidence.exporters import render_outputs
 from disclosure.evidence.manifest import jsonable, keep_failed, manifest, sealed_text
 from disclosure.evidence.verify import MANIFEST, digest_file, digest_line
 from disclosure.present.bundle import findings_of
@@ -41,22 +41,35 @@ class RunResult:
 def execute_year(
     root: Path, year: str, strict: bool, dest: Path | None, validate: Callable[[Path, str], Any]
 ) -> RunResult:
-    """Validate with `validate` (no kernel yet), execute, render, write; see pipeline.run_year."""
+    """Validate with `validate` (while the kernel starts), execute, render, write; see
+    pipeline.run_year."""
     started = datetime.now(timezone.utc)
     stages: dict[str, float] = {}
     clock = time.perf_counter()
-    data = validate(
-        root, year
-    )  # params and every input, all problems at once; nothing computed twice
-    _font_or_stop()
+    kernel = _start_kernel(root)  # it boots and loads the workbook's modules during validation
+    try:
+        data = validate(
+            root, year
+        )  # params and every input, all problems at once; nothing computed twice
+        _font_or_stop()
+    except BaseException:
+        _stop_kernel(kernel)  # bad input: the kernel never ran a cell; nothing is written
+        raise
     stages["validate"] = time.perf_counter() - clock
     final = dest or inside(root, f"{paths.OUTPUTS_DIR}/{year}", "输出文件夹")
     final.parent.mkdir(parents=True, exist_ok=True)
-    lock = YearLock(final)  # one run per year; what a killed run left is restored or removed
-    staging = lock.staging()
+    try:
+        lock = YearLock(final)  # one run per year; what a killed run left is restored or removed
+        staging = lock.staging()
+    except BaseException:
+        _stop_kernel(kernel)  # another run holds the year: no cell has run
+        raise
     try:
         clock = time.perf_counter()
-        nb, error = _execute(root, year, strict)
+        try:
+            nb, error = _execute(root, year, strict, kernel)
+        finally:
+            _stop_kernel(kernel, wait=False)  # it shuts down while the outputs render
         stages["execute"] = time.perf_counter() - clock
         if error is not None:
             failed = keep_failed(nb, final, started, stages, root, data.inputs, error)
@@ -68,6 +81,8 @@ def execute_year(
             "title": f"{data.profile.get('institution', '')}{year}学年信息公开工作年度报告",
         }
         clock = time.perf_counter()
+        from disclosure.evidence.exporters import render_outputs  # (loaded during execution)
+
         for name, content in render_outputs(nb).items():
             write_bytes(staging / name, content, mode=OUTPUT_MODE)
         stages["render"] = time.perf_counter() - clock
@@ -79,6 +94,7 @@ def execute_year(
         digest = publish_digest(final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        _stop_kernel(kernel)
         lock.release()
     return RunResult(year, final, outcome, findings, stages, digest)
 
@@ -93,12 +109,32 @@ def _font_or_stop() -> None:
         raise InputError.one("字体", str(exc)) from None
 
 
-def _execute(root: Path, year: str, strict: bool) -> tuple[Any, str | None]:
+def _start_kernel(root: Path) -> Any:
+    """The workbook's kernel, started now in `root` (see evidence.launch.start_kernel)."""
+    from disclosure.evidence.launch import start_kernel
+
+    return start_kernel(root, root / paths.WORKBOOK)
+
+
+def _stop_kernel(kernel: Any, wait: bool = True) -> None:
+    """Close the kernel's clients and shut it down (wait=False: in the background); a later call
+    waits for that shutdown, and does nothing more."""
+    if kernel is not None:
+        kernel.stop(wait=wait)
+
+
+def _execute(root: Path, year: str, strict: bool, kernel: Any = None) -> tuple[Any, str | None]:
+    """Execute the workbook in `kernel` (a started kernel manager; None: papermill starts one)
+    and return the normalised notebook and the error, if any. The caller stops `kernel`."""
     import jupytext
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from disclosure.evidence.exporters import prepare_render
+
+    warming = threading.Thread(target=prepare_render, name="prepare-render", daemon=True)
+    warming.start()  # the renderers load while the kernel computes (the runner only waits)
     source = jupytext.read(root / paths.WORKBOOK, fmt="py:percent")
     with tempfile.TemporaryDirectory() as tmp:
         out_path = Path(tmp) / "workbook.ipynb"
@@ -116,11 +152,14 @@ def _execute(root: Path, year: str, strict: bool) -> tuple[Any, str | None]:
                 report_mode=False,
                 engine_name=_evidence_engine(),
                 request_save_on_cell_execute=False,
+                **({"km": kernel} if kernel is not None else {}),
             )
         except PapermillExecutionError as exc:
             error = f"第 {exc.exec_count} 个执行单元格出错:{exc.ename}: {exc.evalue}"
         except Exception as exc:  # kernel death, timeouts: nbclient raises several types
             error = f"内核异常终止或执行失败:{type(exc).__name__}: {exc}"
+        finally:
+            warming.join()
         if out_path.exists():
             nb = nbformat.read(out_path, as_version=4)
         else:  # papermill writes nothing when the kernel dies; keep the cells that did run

@@ -7,8 +7,11 @@ A new format is one exporter and one entry in OUTPUTS; the runner, the manifest,
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -131,11 +134,18 @@ class ReportPDFExporter(ReportHTMLExporter):
         return html_to_pdf(html), resources
 
 
+# One WeasyPrint layout at a time in a process: each holds ~200 MB while it lays a report out, and
+# two at once (report.pdf beside review.pdf) took the runner past 400 MB; other outputs still
+# render beside it.
+_ONE_PDF_AT_A_TIME = threading.Lock()
+
+
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     # No base_url: every image is embedded, so nothing is fetched.
-    return HTML(string=html).write_pdf() or b""
+    with _ONE_PDF_AT_A_TIME:
+        return HTML(string=html).write_pdf() or b""
 
 
 def weasyprint_version() -> str:
@@ -255,10 +265,64 @@ OUTPUTS: tuple[Output, ...] = (
 )
 
 
-def render_outputs(nb: Any) -> dict[str, bytes]:
-    """Every output file of an executed notebook, in registry order (later exporters may reuse
-    earlier)."""
-    done: dict[str, bytes] = {}
-    for output in OUTPUTS:
-        done.update(output.render(nb, done))
+def render_outputs(nb: Any, workers: int | None = None) -> dict[str, bytes]:
+    """Every output file of an executed notebook, in registry order.
+
+    The outputs render concurrently (`workers` threads, default one per CPU); each sees the earlier
+    outputs' files as `done`, and reading one that is not finished yet waits for it, so a later
+    exporter may reuse any earlier file (the registry order decides what it may see) and the files
+    are the same as rendered one after another."""
+    registry = tuple(OUTPUTS)
+    if not registry:
+        return {}
+    futures: list[Future[dict[str, bytes]]] = []
+    with ThreadPoolExecutor(
+        max_workers=workers or min(len(registry), os.cpu_count() or 1),
+        thread_name_prefix="render",
+    ) as pool:
+        # FIFO: an output starts only after every earlier one has started, so waiting on an
+        # earlier output never waits on a task that has no thread.
+        for index, output in enumerate(registry):
+            earlier = EarlierOutputs(registry[:index], tuple(futures))
+            futures.append(pool.submit(output.render, nb, earlier))
+        done: dict[str, bytes] = {}
+        for future in futures:
+            done.update(future.result())
     return done
+
+
+class EarlierOutputs(Mapping[str, bytes]):
+    """The files of the outputs before one in the registry, each available once rendered."""
+
+    def __init__(self, outputs: tuple[Output, ...], futures: tuple[Future, ...]) -> None:
+        self._outputs, self._futures = outputs, futures
+
+    def _all(self) -> dict[str, bytes]:
+        files: dict[str, bytes] = {}
+        for future in self._futures:
+            files.update(future.result())
+        return files
+
+    def __getitem__(self, name: str) -> bytes:
+        for output, future in zip(self._outputs, self._futures, strict=True):
+            if output.name == name or (output.name.endswith("/") and name.startswith(output.name)):
+                files = future.result()
+                if name in files:
+                    return files[name]
+        return self._all()[name]  # a file not named by its output: wait for every earlier one
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+def prepare_render() -> None:
+    """Import what rendering needs, so a runner can do it while it only waits for the kernel:
+    WeasyPrint (which looks up its C libraries on import) and the IPython lexer that highlights
+    the audit copy's code (it imports IPython)."""
+    import weasyprint  # noqa: F401
+    from nbconvert.filters.highlight import Highlight2HTML
+
+    Highlight2HTML(pygments_lexer="ipython3")("x = 1")

@@ -1,19 +1,26 @@
-"""House style and figures; the CJK font is resolved by name and a missing glyph is an error."""
+"""House style and figures; the CJK font is resolved by name and a missing glyph is an error.
+
+Figures are plain `matplotlib.figure.Figure` objects on an Agg canvas: no pyplot, so no global
+figure registry to close, no GUI backend and none of pyplot's imports in the kernel (or in the
+runner, which only resolves the font)."""
 
 from __future__ import annotations
 
 import io
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
-import matplotlib.pyplot as plt
-import pandas as pd
 from matplotlib import font_manager
-from matplotlib.figure import Figure
 
 from disclosure.errors import FontMissing
-from disclosure.inputs.forms import FigureSpec
+
+if TYPE_CHECKING:  # the runner imports this module for the font check only: no figure machinery
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from disclosure.inputs.forms import FigureSpec
 
 CJK_FONT = "Noto Sans CJK SC"
 FAMILY = ["DejaVu Sans", CJK_FONT]
@@ -37,7 +44,7 @@ def setup() -> Path:
     """Apply the house style; return the CJK font file used (recorded in the manifest)."""
     font = cjk_font_file()
     matplotlib.use("Agg")  # no screen on a server
-    plt.rcParams.update(
+    matplotlib.rcParams.update(
         {
             "font.family": FAMILY,
             "axes.unicode_minus": False,
@@ -60,11 +67,20 @@ def setup() -> Path:
     return font
 
 
+def _figure(figsize: tuple[float, float]) -> Figure:
+    """A figure on its own Agg canvas (no pyplot): laid out and saved by the same renderer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
+
+
 def png(fig: Figure) -> bytes:
     """PNG bytes without a timestamp, so reruns give identical files."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
-    plt.close(fig)
     return buffer.getvalue()
 
 
@@ -99,7 +115,8 @@ def _label(value: object) -> str:
 def _barh(
     labels: list[str], values: list[int], unit: str, title: str, source: str, xlabel: str
 ) -> Figure:
-    fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(labels), 3) + 1.2))
+    fig = _figure((7, 0.45 * max(len(labels), 3) + 1.2))
+    ax = fig.subplots()
     bars = ax.barh(labels[::-1], [_length(v) for v in values[::-1]], color=COLORS[0])
     ax.bar_label(bars, labels=[f"{_label(v)}{unit}" for v in values[::-1]], padding=3, fontsize=9)
     ax.set_xlabel(xlabel)
@@ -131,7 +148,8 @@ def draw(
 
 
 def checklist_by_category(categories: pd.DataFrame, title: str, source: str) -> Figure:
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.6), sharey=True)
+    fig = _figure((9, 4.6))
+    left, right = fig.subplots(1, 2, sharey=True)
     names = [
         f"{n}. {c}"
         for n, c in zip(categories["category_no"], categories["category_name"], strict=True)
@@ -157,7 +175,8 @@ def _panels(spec: FigureSpec, value: dict[int, object], title: str, source: str)
     """One panel per group of rows (applications by channel, applicant, topic, outcome)."""
     columns = 2
     lines = -(-len(spec.panels) // columns)
-    fig, axes = plt.subplots(lines, columns, figsize=(10, 3.5 * lines), squeeze=False)
+    fig = _figure((10, 3.5 * lines))
+    axes = fig.subplots(lines, columns, squeeze=False)
     for ax in axes.flat[len(spec.panels) :]:
         ax.set_visible(False)
     for ax, (panel_title, rows) in zip(axes.flat, spec.panels, strict=False):
@@ -181,7 +200,8 @@ def _years(
     """Main counts of this year beside the previous year's."""
     labels = [label for _, label in spec.rows]
     x = range(len(labels))
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig = _figure((8, 4))
+    ax = fig.subplots()
     width = 0.38
     old = [int(before.get(r) or 0) for r, _ in spec.rows]
     new = [int(now.get(r) or 0) for r, _ in spec.rows]

@@ -1,6 +1,6 @@
 """The runner (disclosure.evidence.execute) without a kernel: the notebook normalised for
 reproducible evidence, the atomic swap of the output folder, the font check, and execute_year with
-papermill's execution replaced by an executed-like notebook."""
+the kernel start and papermill's execution replaced (an executed-like notebook)."""
 
 from __future__ import annotations
 
@@ -166,9 +166,22 @@ def executed_nb(root: Path) -> nbformat.NotebookNode:
 
 
 class Calls(list):
-    """The calls of the replaced _execute; `outcome["error"]` is what it reports as the error."""
+    """The calls of the replaced _execute; `outcome["error"]` is what it reports as the error;
+    `started` the kernels the replaced _start_kernel started."""
 
     outcome: dict
+    started: list
+
+
+class FakeKernel:
+    """Stands for the kernel manager started during validation: records its life."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.stops, self.executed = root, 0, False
+
+    def stop(self, wait: bool = True) -> None:
+        """`stops`: 1 once a stop was asked for, 2 once one waited for the shutdown."""
+        self.stops = max(self.stops, 2 if wait else 1)
 
 
 @pytest.fixture
@@ -176,12 +189,20 @@ def kernel(monkeypatch, executed_nb) -> Calls:
     """Replace papermill: _execute returns the executed-like notebook and the error a test sets."""
     calls = Calls()
     calls.outcome = {"error": None}
+    calls.started = []
 
-    def fake(root: Path, year: str, strict: bool):
+    def start(root: Path) -> FakeKernel:
+        calls.started.append(FakeKernel(root))
+        return calls.started[-1]
+
+    def fake(root: Path, year: str, strict: bool, kernel=None):
+        assert kernel is calls.started[-1] and kernel.stops == 0  # runs in the early kernel
+        kernel.executed = True
         calls.append((root, year, strict))
         nb = nbformat.reads(nbformat.writes(executed_nb), as_version=4)
         return normalise(nb), calls.outcome["error"]
 
+    monkeypatch.setattr(execute, "_start_kernel", start)
     monkeypatch.setattr(execute, "_execute", fake)
     return calls
 
@@ -195,6 +216,8 @@ def test_execute_year_writes_every_output_and_a_manifest_that_verifies(root, ker
     assert result.summary == {"rules": 69, "errors": 11, "warnings": 7}
     assert result.findings["id"].tolist()[:3] == ["C01", "F03", "F03p"]
     assert set(result.stages) == {"validate", "execute", "render"}
+    (started,) = kernel.started
+    assert (started.root, started.executed, started.stops) == (root, True, 2)
     names = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
     assert "manifest.json" in names and "report.pdf" in names
     assert "figures/publications_by_channel.png" in names
@@ -242,6 +265,7 @@ def test_execute_year_keeps_the_failed_notebook_and_the_previous_outputs(root, k
     kernel.outcome["error"] = "第 7 个执行单元格出错:ValueError: boom"
     with pytest.raises(RunFailed, match="ValueError: boom") as caught:
         execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
+    assert [(k.executed, k.stops) for k in kernel.started] == [(True, 2)]
     assert caught.value.failed_dir == dest / "failed"
     assert (dest / "report.pdf").read_bytes() == b"%PDF-old"
     assert sorted(p.name for p in (dest / "failed").iterdir()) == [
@@ -260,6 +284,8 @@ def test_execute_year_with_bad_input_starts_nothing_and_writes_nothing(root, ker
     with pytest.raises(InputError, match="坏参数"):
         execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=refuse)
     assert kernel == []
+    (started,) = kernel.started  # started while validating, stopped without running a cell
+    assert (started.executed, started.stops) == (False, 2)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -276,6 +302,7 @@ def test_execute_year_without_the_cjk_font_stops_before_the_kernel(
     with pytest.raises(InputError, match="fonts-noto-cjk"):
         execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=pipeline.load)
     assert kernel == []
+    assert [(k.executed, k.stops) for k in kernel.started] == [(False, 2)]
     assert list(tmp_path.iterdir()) == []
 
 

@@ -249,3 +249,142 @@ def test_the_registry_order_decides_what_a_later_output_may_reuse(monkeypatch, y
     monkeypatch.setattr(exporters, "OUTPUTS", (pdf,))  # report.pdf without report.html before it
     with pytest.raises(KeyError, match="report.html"):
         render_outputs(executed(year))
+
+
+# --- the render loop: concurrent, with the registry order's view of earlier files -------------
+
+
+def _gate_registry() -> tuple[tuple[Output, ...], dict[str, object]]:
+    """first.txt renders only once second.txt has started (impossible one after another);
+    third.txt reads first.txt while first.txt may still be rendering."""
+    import threading
+
+    state: dict[str, object] = {"second_started": threading.Event(), "third_saw": None}
+
+    def first(nb, done):
+        started = state["second_started"].wait(timeout=60)  # a safety net, not a timing
+        return {"first.txt": b"overlapped" if started else b"one after another"}
+
+    def second(nb, done):
+        state["second_started"].set()
+        return {"second.txt": b"2"}
+
+    def third(nb, done):
+        state["third_saw"] = done["first.txt"]
+        return {"third.txt": done["first.txt"] + done["second.txt"]}
+
+    registry = (
+        Output("first.txt", "一", first),
+        Output("second.txt", "二", second),
+        Output("third.txt", "三", third),
+    )
+    return registry, state
+
+
+def test_render_outputs_renders_the_outputs_concurrently(monkeypatch) -> None:
+    registry, state = _gate_registry()
+    monkeypatch.setattr(exporters, "OUTPUTS", registry)
+    files = render_outputs(nbformat.v4.new_notebook(), workers=2)
+    assert files["first.txt"] == b"overlapped"
+
+
+def test_a_later_output_reading_an_unfinished_earlier_one_waits_for_its_file(monkeypatch) -> None:
+    registry, state = _gate_registry()
+    monkeypatch.setattr(exporters, "OUTPUTS", registry)
+    files = render_outputs(nbformat.v4.new_notebook(), workers=3)
+    assert state["third_saw"] == b"overlapped"
+    assert files == {"first.txt": b"overlapped", "second.txt": b"2", "third.txt": b"overlapped2"}
+
+
+def test_an_earlier_output_never_sees_a_later_one(monkeypatch) -> None:
+    seen: dict[str, list[str]] = {}
+
+    def lister(name: str):
+        def render(nb, done):
+            seen[name] = sorted(done)
+            return {name: b"x"}
+
+        return render
+
+    registry = tuple(Output(n, n, lister(n)) for n in ("a.txt", "b.txt", "c.txt"))
+    monkeypatch.setattr(exporters, "OUTPUTS", registry)
+    render_outputs(nbformat.v4.new_notebook(), workers=3)
+    assert seen == {"a.txt": [], "b.txt": ["a.txt"], "c.txt": ["a.txt", "b.txt"]}
+
+
+def test_a_file_of_a_folder_output_is_found_through_its_folder(monkeypatch) -> None:
+    def folder(nb, done):
+        return {"figures/a.png": b"A", "figures/b.png": b"B"}
+
+    def reader(nb, done):
+        return {"both.txt": done["figures/b.png"] + done["figures/a.png"]}
+
+    registry = (Output("figures/", "图", folder), Output("both.txt", "合", reader))
+    monkeypatch.setattr(exporters, "OUTPUTS", registry)
+    assert render_outputs(nbformat.v4.new_notebook())["both.txt"] == b"BA"
+
+
+def test_an_exporter_error_reaches_the_caller(monkeypatch) -> None:
+    def broken(nb, done):
+        raise ValueError("exporter failed")
+
+    registry = (
+        Output("ok.txt", "好", lambda nb, done: {"ok.txt": b"1"}),
+        Output("x", "坏", broken),
+    )
+    monkeypatch.setattr(exporters, "OUTPUTS", registry)
+    with pytest.raises(ValueError, match="exporter failed"):
+        render_outputs(nbformat.v4.new_notebook())
+
+
+def test_concurrent_and_one_by_one_rendering_give_identical_files(year) -> None:
+    nb = executed(year)
+    one_by_one = render_outputs(nb, workers=1)
+    assert set(one_by_one) >= {o.name for o in OUTPUTS if not o.name.endswith("/")}
+    assert render_outputs(nb, workers=4) == one_by_one
+
+
+def test_prepare_render_loads_weasyprint_and_the_ipython_lexer() -> None:
+    exporters.prepare_render()
+    assert "weasyprint" in sys.modules and "IPython.lib.lexers" in sys.modules
+
+
+def test_html_to_pdf_lays_out_one_document_at_a_time(monkeypatch) -> None:
+    import threading
+
+    import weasyprint
+
+    state = {"active": 0, "most": 0}
+    inside = {"first": threading.Event(), "second": threading.Event()}
+    lock = threading.Lock()
+
+    class Layout:
+        def __init__(self, string: str) -> None:
+            self.string = string
+
+        def write_pdf(self) -> bytes:
+            with lock:
+                state["active"] += 1
+                state["most"] = max(state["most"], state["active"])
+            inside[self.string].set()
+            if self.string == "first":  # room for the second layout, if anything lets it in
+                inside["second"].wait(timeout=1)
+            with lock:
+                state["active"] -= 1
+            return b"%PDF-" + self.string.encode()
+
+    monkeypatch.setattr(weasyprint, "HTML", Layout)
+    results: dict[str, bytes] = {}
+
+    def render(name: str) -> None:
+        results[name] = exporters.html_to_pdf(name)
+
+    first = threading.Thread(target=render, args=("first",))
+    first.start()
+    assert inside["first"].wait(timeout=60)
+    second = threading.Thread(target=render, args=("second",))
+    second.start()
+    first.join()
+    second.join()
+    assert results == {"first": b"%PDF-first", "second": b"%PDF-second"}
+    assert state["most"] == 1

@@ -125,10 +125,11 @@ def kernel(monkeypatch: pytest.MonkeyPatch, executed_nb: nbformat.NotebookNode) 
     one does; `outcome["error"]` is the error it reports."""
     outcome: dict = {"error": None}
 
-    def fake(root: Path, year: str, strict: bool):
+    def fake(root: Path, year: str, strict: bool, kernel=None):
         nb = nbformat.reads(nbformat.writes(executed_nb), as_version=4)
         return normalise(nb), outcome["error"]
 
+    monkeypatch.setattr(execute, "_start_kernel", lambda root: None)  # no kernel to start
     monkeypatch.setattr(execute, "_execute", fake)
     return outcome
 

@@ -208,11 +208,15 @@ def test_png_of_the_same_figure_is_byte_identical_and_carries_no_software_stamp(
     assert b"Matplotlib" not in first and b"Software" not in first
 
 
-def test_png_closes_the_figure(year) -> None:
+def test_figures_are_drawn_on_agg_without_pyplot_state(year) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    plt.close("all")
     fig = draw(year, "media_by_prominence")
-    assert plt.fignum_exists(fig.number)
-    charts.png(fig)
-    assert not plt.fignum_exists(fig.number)
+    assert isinstance(fig.canvas, FigureCanvasAgg)
+    assert plt.get_fignums() == []  # nothing registered with pyplot, nothing left to close
+    assert charts.png(fig).startswith(b"\x89PNG")
+    assert plt.get_fignums() == []
 
 
 def test_chinese_text_renders_without_a_missing_glyph_after_setup() -> None:
