@@ -82,7 +82,8 @@ def init_institution(collection: Path, code: str, year: str, fmt: str = "csv") -
     links to the shared forms when new) and the year's params file and templates in it."""
     if not CODE.match(code):
         raise InputError.one(
-            "命令行", f"机构代码“{code}”无效:只能用字母、数字、- 和 _,以字母或数字开头,至多 64 个字符"
+            "命令行",
+            f"机构代码“{code}”无效:只能用字母、数字、- 和 _,以字母或数字开头,至多 64 个字符",
         )
     root = collection / INSTITUTIONS_DIR / code
     made: list[Path] = []

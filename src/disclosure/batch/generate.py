@@ -117,7 +117,17 @@ def write_year(root: Path, year: str, rng: random.Random, name: str, kind: str =
         if kind == "checklist_link" and count and not removed:
             links, removed = "", True  # the first counted item loses its links
         checklist_rows.append(
-            [ref["category_no"], ref["item"], count, "", count or "", links, "是" if count else "", "", ""]
+            [
+                ref["category_no"],
+                ref["item"],
+                count,
+                "",
+                count or "",
+                links,
+                "是" if count else "",
+                "",
+                "",
+            ]
         )
     platform = total + rng.randint(0, 300)
     publications = [
@@ -164,8 +174,13 @@ def write_year(root: Path, year: str, rng: random.Random, name: str, kind: str =
         for n in range(rng.randint(0, 4) if applications else 0)
     ]
     mailbox = [[day(), rng.choice(["是", "是", "否"]), 1, ""] for _ in range(rng.randint(0, 25))]
-    withheld = [[rng.choice(WORDS) * 2, "涉及个人隐私", rng.randint(1, 3)] for _ in range(rng.randint(0, 3))]
-    internal = [["党委文件", rng.randint(0, 80), "份", ""], ["行政文件", rng.randint(0, 300), "份", ""]]
+    withheld = [
+        [rng.choice(WORDS) * 2, "涉及个人隐私", rng.randint(1, 3)] for _ in range(rng.randint(0, 3))
+    ]
+    internal = [
+        ["党委文件", rng.randint(0, 80), "份", ""],
+        ["行政文件", rng.randint(0, 300), "份", ""],
+    ]
     app_header = ["id", "received", "channel", "applicant", "topic", "concluded", "outcome", "fee"]
     files = {
         "publications.csv": _csv(["channel", "count", "unit", "note"], publications),
@@ -209,13 +224,16 @@ def write_year(root: Path, year: str, rng: random.Random, name: str, kind: str =
     # The published table and the printed prose, from the year as the package rebuilds it.
     data = load_year(root, year)
     stats = statistics(data)
-    published = [[r.row, r.label, v, r.unit] for r, v in zip(data.rows, stats["value"], strict=True)]
+    published = [
+        [r.row, r.label, v, r.unit] for r, v in zip(data.rows, stats["value"], strict=True)
+    ]
     if kind == "published_row":
         published[12][2] = int(published[12][2]) + 7
     if kind == "channel_total":
         published[26][2] = int(published[26][2]) + 1
     write_text(
-        folder / "reported_statistics.csv", _csv(["printed_no", "label", "value", "unit"], published)
+        folder / "reported_statistics.csv",
+        _csv(["printed_no", "label", "value", "unit"], published),
     )
     values = year_context(data, stats)
     templates = [
@@ -231,7 +249,8 @@ def write_year(root: Path, year: str, rng: random.Random, name: str, kind: str =
         "sections": [{"part": "一", "heading": "信息公开情况概述", "paragraphs": paragraphs}],
     }
     write_text(
-        folder / paths.NARRATIVE_FILE, yaml.safe_dump(narrative, allow_unicode=True, sort_keys=False)
+        folder / paths.NARRATIVE_FILE,
+        yaml.safe_dump(narrative, allow_unicode=True, sort_keys=False),
     )
     hashes = {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.name != paths.SOURCE_FILE}
     source = {"source": "disclosure.batch.generate (synthetic, not real data)", "files": hashes}
