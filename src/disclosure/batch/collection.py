@@ -5,7 +5,8 @@
       forms/  notebooks/  data/reference/      shared by every institution
       institutions/<code>/       one workspace per institution (code: letters, digits, - or _)
         params/<year>.yaml  data/raw/<year>/  outputs/<year>/
-        forms -> ../../forms   notebooks -> ../../notebooks   data/reference -> ../../../data/reference
+        forms -> ../../forms   notebooks -> ../../notebooks
+        data/reference -> ../../../data/reference
 
 Each institution is an ordinary workspace (`disclosure run/check --root institutions/<code>`), whose
 shared folders are relative symbolic links to the collection's, so one edit of forms/rules.yaml
@@ -56,12 +57,13 @@ def find_collection(start: Path | None = None) -> Path:
             return folder
     raise InputError.one(
         str(here),
-        f"找不到机构集合:当前目录及其上级目录中没有 {COLLECTION_FILE};请进入集合文件夹或用 --root 指定",
+        f"找不到机构集合:当前目录及其上级目录中没有 {COLLECTION_FILE};"
+        "请进入集合文件夹或用 --root 指定",
     )
 
 
 def create_collection(folder: Path, template: Path, name: str = "") -> Path:
-    """A new, empty collection in `folder`, its shared forms copied from the workspace `template`."""
+    """A new, empty collection in `folder`, its shared forms copied from workspace `template`."""
     if is_collection(folder):
         raise InputError.one(str(folder / COLLECTION_FILE), "机构集合已存在,未做任何改动")
     folder.mkdir(parents=True, exist_ok=True)

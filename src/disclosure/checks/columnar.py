@@ -433,15 +433,19 @@ def check_stack(
     def field(values: list[Any]) -> np.ndarray:
         return np.array(values + [None], dtype=object)[:-1][which][order]
 
+    filled = np.concatenate([res[1] for res in results]) if rules else _objects([])
+    sources = np.concatenate([res[2] for res in results]) if rules else _objects([])
+    if detail == "failed":  # the code checks fill theirs anyway
+        filled[passed == True] = sources[passed == True] = ""  # noqa: E712
     columns: dict[str, Any] = {
         "id": field([r.id for r in rules]),
         "severity": severity[order],
         "family": field([r.family for r in rules]),
         "title": field([r.title for r in rules]),
         "check": field([r.shown for r in rules]),
-        "filled": np.concatenate([res[1] for res in results])[order] if rules else [],
+        "filled": filled[order],
         "passed": passed[order],
-        "sources": np.concatenate([res[2] for res in results])[order] if rules else [],
+        "sources": sources[order],
         "basis": field([r.basis for r in rules]),
         "hint": field([r.hint for r in rules]),
         "cause": np.concatenate([causes[r.id] for r in rules])[order] if rules else [],
