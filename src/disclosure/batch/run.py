@@ -30,6 +30,7 @@ from disclosure.inputs.provenance import versions
 from disclosure.workspace import write_text
 
 SUMMARY_FILE = "batch_summary.csv"
+FAILED_CELLS = ("否", "False")  # how findings.csv writes a failed check
 SUMMARY_COLUMNS = [
     "institution",
     "year",
@@ -166,13 +167,24 @@ def _pid() -> int:
 
 
 def skipped(item: InstitutionYear, manifest: dict[str, Any]) -> Outcome:
+    """A kept year, with the verdict its outputs recorded (summary, failed error checks)."""
     summary = manifest.get("summary") or {}
+    findings = item.root / paths.OUTPUTS_DIR / item.year / "findings.csv"
+    rules: tuple[str, ...] = ()
+    if findings.is_file():
+        with findings.open(encoding="utf-8", newline="") as handle:
+            rules = tuple(
+                r["id"]
+                for r in csv.DictReader(handle)
+                if r.get("severity") == "error" and r.get("passed") in FAILED_CELLS
+            )
     return Outcome(
         item.institution,
         item.year,
         "skipped",
         errors=int(summary.get("errors", 0)),
         warnings=int(summary.get("warnings", 0)),
+        failed_rules=rules,
         evidence=str(item.root / paths.OUTPUTS_DIR / item.year),
         message="输入、表单、参数与软件版本均未变,输出已核验",
     )
