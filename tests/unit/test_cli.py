@@ -334,7 +334,8 @@ def generated(tmp_path):
     from disclosure.batch.generate import generate_collection
 
     folder = tmp_path / "province"
-    key = generate_collection(folder, Path(__file__).resolve().parents[2], 2, 1, 0.5, seed=11)
+    repo = Path(__file__).resolve().parents[2]
+    key = generate_collection(folder, repo, 2, 1, 0.5, seed=11)
     return folder, key
 
 

@@ -14,7 +14,9 @@ def test_the_collection_check_equals_the_per_year_check_of_each_year(small_colle
     assert loaded.bad_input == {} and len(loaded.stack) == len(items) and loaded.seconds > 0
     findings = check_loaded(loaded, folder, "all")
     for item in items:
-        got = findings[(findings["institution"] == item.institution) & (findings["year"] == item.year)]
+        got = findings[
+            (findings["institution"] == item.institution) & (findings["year"] == item.year)
+        ]
         expected = pipeline.check_year(item.root, item.year).findings
         pd.testing.assert_frame_equal(
             got.drop(columns=["institution", "year"]).reset_index(drop=True),

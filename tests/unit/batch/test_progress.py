@@ -25,7 +25,9 @@ def test_counts_name_done_failed_skipped():
 
 def test_the_failure_table_names_institution_year_cause_and_evidence():
     assert failure_table([Outcome("A", "y", "passed")]) is None
-    table = failure_table([Outcome("B", "2030-2031", "run_failed", message="内核异常", evidence="/k")])
+    table = failure_table(
+        [Outcome("B", "2030-2031", "run_failed", message="内核异常", evidence="/k")]
+    )
     console = Console(file=io.StringIO(), width=200)
     console.print(table)
     text = console.file.getvalue()
