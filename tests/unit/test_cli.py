@@ -326,7 +326,7 @@ def test_lab_help_is_in_chinese(capsys):
     assert "--port" in out and "端口" in out
 
 
-# --- collections: init --institution, check --collection, batch ------------------------------------
+# --- collections: init --institution, check --collection, batch ---------------------------------
 
 
 @pytest.fixture
