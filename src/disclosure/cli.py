@@ -95,6 +95,11 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--warm", action="store_true", help="每个工作进程保留一个已导入依赖的内核,逐年复用"
     )
+    batch.add_argument(
+        "--overview",
+        action="store_true",
+        help="结束后生成全省汇总(notebooks/province.py,输出 overview/ 下的 HTML 与 PDF)",
+    )
     lab = sub.add_parser(
         "lab", help="在工作区启动 JupyterLab(可选组件 [lab]),.py 底稿可作笔记本打开;打印访问地址"
     )
@@ -330,6 +335,11 @@ def _batch(collection: Path, args: argparse.Namespace) -> int:
     outcomes = show_batch(items, args.scheduler, args.workers, args.warm, args.force)
     target = write_summary(collection, outcomes)
     _say(f"汇总表:{target}")
+    if args.overview:
+        from disclosure.batch.overview import run_overview
+
+        written = run_overview(collection)
+        _say(f"全省汇总:{written['html']}、{written['pdf']}")
     return exit_code(outcomes)
 
 

@@ -80,7 +80,7 @@ def test_a_killed_batch_reruns_only_the_unfinished_years(collection):
     assert len(done) == 1, done  # one worker: the second year had not finished
     assert not (folder / "batch_summary.csv").exists()  # killed before the end
     rerun = subprocess.run(
-        batch_command(folder, "--workers", "1"),
+        batch_command(folder, "--workers", "1", "--overview"),
         env=env(),
         capture_output=True,
         text=True,
@@ -97,6 +97,17 @@ def test_a_killed_batch_reruns_only_the_unfinished_years(collection):
         assert (row["errors"] != "0") == bool(expected[k].contradiction), row
     assert rerun.returncode == (1 if any(g.contradiction for g in key) else 0), rerun.stdout
     assert "跳过 1" in rerun.stdout
+    # the province overview, rendered from the kept evidence, in Chinese
+    import fitz
+
+    with fitz.open(folder / "overview" / "province.pdf") as pdf:
+        text = "".join(page.get_text() for page in pdf)
+        images = sum(len(page.get_images()) for page in pdf)
+    for words in ("全省高等学校信息公开工作年度报告", "统计表 55 行", "未通过次数最多的校验规则"):
+        assert words in text
+    assert images >= 2  # the failing-rules bars and the trends
+    failing = [g.rule for g in key if g.contradiction]
+    assert all(rule in text for rule in failing)
 
 
 @pytest.fixture
