@@ -52,8 +52,12 @@ if evidence.summary.empty:
     display(Markdown("尚无 `batch_summary.csv`(未运行过 `disclosure batch`)。"))
 else:
     names = {
-        "passed": "校验通过", "failed_checks": "未通过校验", "bad_input": "输入有误",
-        "run_failed": "运行失败", "crashed": "任务异常", "skipped": "已是最新,跳过",
+        "passed": "校验通过",
+        "failed_checks": "未通过校验",
+        "bad_input": "输入有误",
+        "run_failed": "运行失败",
+        "crashed": "任务异常",
+        "skipped": "已是最新,跳过",
     }
     status = evidence.summary["status"].map(names).fillna(evidence.summary["status"])
     display(status.value_counts().rename_axis("结果").rename("机构学年数").to_frame())
@@ -92,8 +96,13 @@ display(trend)
 if len(trend) > 0:
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
     left.plot(trend.index, trend["机构数"], marker="o", label="机构数", color=charts.COLORS[2])
-    left.plot(trend.index, trend["有错误的机构数"], marker="o", label="有错误的机构数",
-              color=charts.COLORS[0])
+    left.plot(
+        trend.index,
+        trend["有错误的机构数"],
+        marker="o",
+        label="有错误的机构数",
+        color=charts.COLORS[0],
+    )
     left.set_title("机构数与有错误的机构数")
     left.yaxis.set_major_locator(MaxNLocator(integer=True))
     left.legend()

@@ -137,4 +137,3 @@ def kinds_of(collection: Path) -> dict[int, str]:
     from disclosure.inputs.forms import load_statistics_form, load_table_defs
 
     return {r.row: r.kind for r in load_statistics_form(collection, load_table_defs(collection))}
-

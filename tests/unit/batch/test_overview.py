@@ -49,11 +49,11 @@ def collection(tmp_path):
 
 def test_collect_reads_every_kept_year(tmp_path):
     evidence = overview.collect(collection(tmp_path))
-    keys = set(zip(evidence.statistics["institution"], evidence.statistics["year"]))
+    keys = set(zip(evidence.statistics["institution"], evidence.statistics["year"], strict=True))
     assert keys == {("A", "2030-2031"), ("A", "2031-2032"), ("B", "2030-2031")}
     assert evidence.summary.empty
     failed = evidence.findings[evidence.findings["failed"]]
-    assert sorted(zip(failed["institution"], failed["id"])) == [
+    assert sorted(zip(failed["institution"], failed["id"], strict=True)) == [
         ("A", "A06"),
         ("A", "Y01"),
         ("A", "Y01"),
