@@ -98,9 +98,9 @@ def test_a_killed_batch_reruns_only_the_unfinished_years(collection):
     assert rerun.returncode == (1 if any(g.contradiction for g in key) else 0), rerun.stdout
     assert "跳过 1" in rerun.stdout
     # the province overview, rendered from the kept evidence, in Chinese
-    import fitz
+    import pymupdf
 
-    with fitz.open(folder / "overview" / "province.pdf") as pdf:
+    with pymupdf.open(folder / "overview" / "province.pdf") as pdf:
         text = "".join(page.get_text() for page in pdf)
         images = sum(len(page.get_images()) for page in pdf)
     for words in ("全省高等学校信息公开工作年度报告", "统计表 55 行", "未通过次数最多的校验规则"):
