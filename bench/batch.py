@@ -29,7 +29,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def per_second(count: int, seconds: float) -> str:
-    return f"{count / seconds:10.1f} institution-years/s  ({count} in {seconds:.2f} s)"
+    rate = count / seconds
+    return (
+        f"{rate:10.3g} institution-years/s  ({count} in {seconds:.2f} s, "
+        f"{seconds / count:.3g} s each)"
+    )
 
 
 def checks(folder: Path) -> None:
