@@ -36,7 +36,7 @@ def per_second(count: int, seconds: float) -> str:
     )
 
 
-def checks(folder: Path) -> None:
+def checks(folder: Path, scale: tuple[int, ...] = ()) -> None:
     from disclosure import pipeline
     from disclosure.batch.check import Loaded, check_loaded, load_stack
     from disclosure.batch.collection import institution_years
@@ -63,6 +63,16 @@ def checks(folder: Path) -> None:
             f"columnar engine, texts for {detail:6}: {per_second(n, seconds)}"
             f"  (+ {stacked:.2f} s to stack the loaded years)"
         )
+    for copies in scale:  # the same years repeated: how the rules' cost grows with many years
+        import pandas as pd
+
+        keys = pd.concat(
+            [loaded.stack.keys.assign(copy=c) for c in range(copies)], ignore_index=True
+        )
+        started = time.perf_counter()
+        check_loaded(Loaded(stack(contexts * copies, keys)), folder, "failed")
+        seconds = time.perf_counter() - started
+        print(f"columnar engine, years repeated {copies}x: {per_second(n * copies, seconds)}")
     columns = {k: tuple(v.columns) for k, v in contexts[0].tables.items()}
     rules = load_rules(folder, 55, columns)
     started = time.perf_counter()
@@ -124,6 +134,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=200, help="institution-years generated and checked")
     parser.add_argument("--runs", type=int, default=6, help="of them, how many run as notebooks")
     parser.add_argument("--years", type=int, default=5, help="years per institution")
+    parser.add_argument(
+        "--scale", type=int, action="append", default=[], help="also check the years repeated K x"
+    )
     args = parser.parse_args()
     from disclosure.batch.generate import generate_collection
 
@@ -135,7 +148,7 @@ def main() -> None:
         generate_collection(folder, ROOT, institutions, args.years, share=0.2, seed=2024)
         made = institutions * args.years
         print(f"generated {made} institution-years in {time.perf_counter() - started:.1f} s")
-        checks(folder)
+        checks(folder, tuple(args.scale))
         if args.runs:
             runs(folder, args.runs)
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
