@@ -27,7 +27,7 @@ strict = False  # `disclosure run --strict`: stop here when an error-severity ch
 from disclosure import pipeline
 from disclosure.checks.findings import summary
 from disclosure.compute.narrative import year_context
-from disclosure.present import bundle, report, show
+from disclosure.present import bundle, document, report, show
 from disclosure.workspace import find_root
 
 show.display_options()
@@ -198,34 +198,47 @@ figures = show.figures(
 )
 
 # %% [markdown]
-# ## 8. 导出结果(由运行器写入 statistics.csv、checklist.csv、findings.csv/json)
+# ## 8. 报告文档
+# 报告的每个字、每个数都由这一份文档排出:发布版(report.html/pdf/docx)、审阅版(review.html/pdf)
+# 和 statistics.xlsx。正文中写作 `choose` 的段落按数据选择措辞(如第 19 行为 0 才说“未收到”),
+# 下表列出每个条件代入本学年数值后的结果与选用的措辞。
 
-# %% tags=["results"]
-bundle.export(bundle.results(stats, items, categories, findings, data.inputs))
+# %%
+ctx = year_context(data, stats)
+doc = document.build(
+    data.profile, data.narrative, ctx, stats, items, academic_year, report.date_text(data.profile)
+)
+document.wording_choices(data.narrative, ctx)
 
 # %% [markdown]
-# ## 9. 报告正文(发布版只显示以下带 report 标签的单元格的输出)
+# ## 9. 导出结果(运行器据此写入各 CSV/JSON、report.docx 与 statistics.xlsx)
+
+# %% tags=["results"]
+bundle.export(bundle.results(stats, items, categories, findings, data.inputs, doc))
+
+# %% [markdown]
+# ## 10. 报告(带 report 标签的单元格两个版本都有;publication 只进发布版,review 只进审阅版)
+
+# %% tags=["review"]
+show.html(report.review_summary(findings, academic_year, doc["issuer"]))
 
 # %% tags=["report"]
-ctx = year_context(data, stats)
-show.html(
-    report.banner(outcome) + report.header(data.profile, report.fill_title(data.narrative, ctx))
-)
+show.html(report.header(doc) + report.body(doc))
+
+# %% tags=["publication"]
+show.html(report.statistics_table(doc))
+
+# %% tags=["review"]
+show.html(report.statistics_table(doc, review=True))
 
 # %% tags=["report"]
-show.html(
-    report.body(data.narrative, ctx)
-    + report.signature(data.profile, report.date_text(data.profile))
-)
+show.html(report.checklist_table(doc))
 
-# %% tags=["report"]
-show.html(report.statistics_table(stats, data.profile["institution"], academic_year))
+# %% tags=["publication"]
+show.html(report.figures_section(academic_year, figures) if data.params.report_figures else "")
 
-# %% tags=["report"]
-show.html(report.checklist_table(items, data.profile["institution"]))
-
-# %% tags=["report"]
+# %% tags=["review"]
 show.html(report.findings_table(findings, corrections))
 
-# %% tags=["report"]
+# %% tags=["review"]
 show.html(report.figures_section(academic_year, figures))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for disclosure-workbook (idempotent; rerunning is cheap).
-# - Debian packages: the CJK font used by figures, HTML and PDF (fonts-noto-cjk), the HarfBuzz
+# - Debian packages: the CJK fonts used by figures, HTML, PDF and Word (fonts-noto-cjk; Kai for
+#   headings and the signer: fonts-arphic-gkai00mp), the HarfBuzz
 #   subsetter WeasyPrint needs to embed CJK fonts quickly (libharfbuzz-subset0), pdftotext/pdffonts
 #   used by the tests (poppler-utils).
 # - Python: a virtual environment in .venv with the package and its test tools.
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 need=()
-for pkg in fonts-noto-cjk libharfbuzz-subset0 poppler-utils; do
+for pkg in fonts-noto-cjk fonts-arphic-gkai00mp libharfbuzz-subset0 poppler-utils; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -40,3 +40,28 @@ def test_the_quick_start_opens_with_the_run_and_test_commands():
     assert commands == [".venv/bin/disclosure run 2023-2024", ".venv/bin/python -m pytest"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "bash scripts/bootstrap.sh && .venv/bin/python -m pytest" in ci
+
+
+LIMIT_ROW = r"^\| [^|]+ \| ([^|]+) \| `inputs/(\w+)\.py` `(\w+)` \| ([^|]+) \|$"
+
+
+def test_the_limits_table_gives_the_values_and_messages_of_the_code():
+    from disclosure.inputs import dataset, read, yamlio
+
+    rows = re.findall(LIMIT_ROW, section("Evidence"), re.M)
+    mb = 1024 * 1024
+    assert {name: value for value, _, name, _ in rows} == {
+        "MAX_BYTES": f"{read.MAX_BYTES // mb} MB",
+        "MAX_XLSX_UNPACKED": f"{read.MAX_XLSX_UNPACKED // mb} MB",
+        "MAX_ROWS": str(read.MAX_ROWS),
+        "MAX_YAML_BYTES": f"{yamlio.MAX_YAML_BYTES // mb} MB",
+        "MAX_YAML_DEPTH": str(yamlio.MAX_YAML_DEPTH),
+        "MAX_PARAGRAPH_CHARS": f"{dataset.MAX_PARAGRAPH_CHARS} characters",
+        "SHOWN": f"{yamlio.SHOWN} characters",
+    }
+    for _, module, name, message in rows:  # the message's fixed words are in that module
+        if name == "SHOWN":  # an example of quoting, not a message
+            continue
+        source = (ROOT / "src" / "disclosure" / "inputs" / f"{module}.py").read_text("utf-8")
+        words = re.split(r"…|\d+|`|“|”|\s", message.strip())
+        assert all(w in source for w in words if len(w) >= 2), (name, message)

@@ -78,3 +78,47 @@ def run_cli_subprocess(*args: str | Path, timeout: float = 900) -> subprocess.Co
         env=env,
         cwd=tempfile.gettempdir(),
     )
+
+
+def ed25519_key_pair(folder: Path) -> tuple[Path, Path]:
+    """A fresh Ed25519 key pair as PEM files in `folder`: (private key.pem, public pub.pem)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    folder.mkdir(parents=True, exist_ok=True)
+    private, public = folder / "key.pem", folder / "pub.pem"
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return private, public
+
+
+def results_bundle(year) -> dict:  # year: disclosure.pipeline.YearResult
+    """The results output the kernel displays for a checked year, with its report document (what
+    the exporters read when a test fakes an executed notebook)."""
+    from disclosure.compute.narrative import year_context
+    from disclosure.present import bundle, document, report
+
+    data = year.data
+    doc = document.build(
+        data.profile,
+        data.narrative,
+        year_context(data, year.statistics),
+        year.statistics,
+        year.checklist,
+        data.year,
+        report.date_text(data.profile),
+    )
+    return bundle.results(
+        year.statistics, year.checklist, year.categories, year.findings, document=doc
+    )

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from disclosure.pipeline import YearOutcome
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_BAD_INPUT = 0, 1, 2
+REVIEW_FIRST = "review.pdf"  # the file a run tells the analyst to open first
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,11 +34,15 @@ def _parser() -> argparse.ArgumentParser:
         help="工作区文件夹(默认从当前目录向上查找含 params/ 和 forms/ 的文件夹)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="执行某学年的计算底稿并生成全部输出")
+    run = sub.add_parser(
+        "run", help="执行某学年的计算底稿并生成全部输出(写出全部输出即退出码 0,校验结果另列)"
+    )
     run.set_defaults(handler=_run)
     run.add_argument("year", nargs="?", help="学年,如 2023-2024")
     run.add_argument("--all", action="store_true", help="依次运行 params/ 下的每一个学年")
-    run.add_argument("--strict", action="store_true", help="有错误级校验未通过时在校验单元格处停止")
+    run.add_argument(
+        "--strict", action="store_true", help="有错误级校验未通过时在校验单元格处停止(退出码 1)"
+    )
     run.add_argument("--jobs", type=int, default=1, help="同时运行的学年数(2 核机器上 2 最合适)")
     check = sub.add_parser("check", help="只做校验(不启动内核),列出未通过的校验项")
     check.set_defaults(handler=_check)
@@ -55,11 +60,24 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--rerun", action="store_true", help="按记录的输入重新运行,并比较结果是否完全相同"
     )
+    verify.add_argument(
+        "--digest",
+        help="登记过的 manifest.json 的 SHA-256(十六进制,或 outputs/<学年>.sha256 文件):"
+        "证明整个输出文件夹与登记时相同",
+    )
+    verify.add_argument("--key", type=Path, help="Ed25519 公钥(PEM):检查 archive --sign 写下的签名")
+    verify.add_argument("--signature", type=Path, help="签名文件(默认输出文件夹旁的 <学年>.sig)")
     archive = sub.add_parser(
         "archive", help="把某学年的证据(底稿、报告、表格、输入、manifest)打包为一个 zip"
     )
     archive.set_defaults(handler=_archive)
     archive.add_argument("year", help="学年,如 2023-2024")
+    archive.add_argument(
+        "--sign",
+        type=Path,
+        metavar="KEYFILE",
+        help="用 Ed25519 私钥(PEM)签署 manifest.json;签名写在 outputs/<学年>.sig 并放入 zip",
+    )
     init = sub.add_parser("init", help="为新学年创建参数文件和空白数据模板")
     init.set_defaults(handler=_init)
     init.add_argument("year", help="学年,如 2024-2025")
@@ -207,25 +225,31 @@ def _describe(outcome: YearOutcome) -> tuple[int, list[str]]:
         if outcome.failed_dir:
             lines.append(f"  失败的底稿已保存:{outcome.failed_dir}")
         return EXIT_FAILED_CHECKS, lines
+    # Every output was written: exit 0 whatever the findings (they are the run's result, listed
+    # here and in review.pdf); `check` and `run --strict` keep exit 1 for an error finding.
     s = outcome.summary
-    verdict = "未通过校验" if s["errors"] else "校验通过"
+    verdict = "有未通过的校验" if s["errors"] or s["warnings"] else "全部校验通过"
     lines = [
-        f"{year}:{verdict}({s['errors']} 项错误、{s['warnings']} 项提示),"
-        f"输出在 {outcome.out_dir},用时 {outcome.seconds:.1f} 秒"
+        f"{year}:已写出全部输出,{verdict}({s['errors']} 项错误、{s['warnings']} 项提示),"
+        f"用时 {outcome.seconds:.1f} 秒",
+        *failed_lines(outcome.findings),  # the evidence's findings, not recomputed
+        f"  请先打开 {outcome.out_dir}/{REVIEW_FIRST}(审阅版:问题摘要与修改建议);"
+        f"发布版为 report.pdf / report.docx",
     ]
-    if not s["errors"]:
-        return EXIT_OK, lines
-    return EXIT_FAILED_CHECKS, lines + failed_lines(
-        outcome.findings
-    )  # the evidence's findings, not recomputed
+    if outcome.digest:
+        lines.append(
+            f"  manifest.json 的 SHA-256:{outcome.digest}(已写入 {outcome.out_dir}.sha256;"
+            "请随报告公布或交档案部门登记,日后用 disclosure verify --digest 核对)"
+        )
+    return EXIT_OK, lines
 
 
 def _verify(root: Path, args: argparse.Namespace) -> int:
-    from disclosure.evidence.verify import rerun, verify_outputs
+    from disclosure.evidence.verify import manifest_digest, rerun, verify_outputs
     from disclosure.pipeline import run_year
 
     folder = args.folder if args.folder.is_absolute() else Path.cwd() / args.folder
-    differences = verify_outputs(folder)
+    differences = verify_outputs(folder, _digest_arg(args.digest), args.key, args.signature)
     for d in differences:
         _say(f"  - {d}")
     status = (
@@ -234,6 +258,7 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
         else "全部输出与 manifest 一致"
     )
     _say(f"{folder}:{status}")
+    _say(f"manifest.json 的 SHA-256:{manifest_digest(folder)}")
     if args.rerun:
         inputs, outputs = rerun(root, folder, run_year)
         for d in inputs + outputs:
@@ -248,19 +273,41 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
     return EXIT_FAILED_CHECKS if differences else EXIT_OK
 
 
+def _digest_arg(value: str | None) -> str | None:
+    """--digest: the hex digest itself, or a file whose first word is it (sha256sum format)."""
+    if value is None:
+        return None
+    path = Path(value)
+    if path.is_file():
+        words = path.read_text(encoding="utf-8", errors="replace").split()
+        return words[0] if words else ""
+    return value
+
+
 def _archive(root: Path, args: argparse.Namespace) -> int:
-    from disclosure.evidence.archive import build_archive
+    from disclosure.evidence.archive import build_archive, load_private_key
+    from disclosure.inputs.params import valid_academic_year
     from disclosure.workspace import OUTPUTS_DIR
 
+    problems = valid_academic_year(args.year, "命令行", "学年")
+    if problems:
+        raise InputError(problems)
+    if args.sign:
+        load_private_key(args.sign)  # a bad key is bad input (exit 2), not a tampered output
     folder = root / OUTPUTS_DIR / args.year
     try:
-        target = build_archive(root, folder, root / OUTPUTS_DIR / "archives")
+        target = build_archive(root, folder, root / OUTPUTS_DIR / "archives", args.sign)
     except InputError as exc:
         _say("输出与 manifest 不符,拒绝打包:")
         for problem in exc.problems:
             _say(f"  - {problem.message.split(':', 1)[-1]}")
         return EXIT_FAILED_CHECKS
     _say(f"已打包:{target}")
+    if args.sign:
+        _say(
+            f"已签名:{folder.with_name(folder.name + '.sig')}(用对应公钥核对:disclosure verify"
+            f" {folder} --key <公钥.pem>)"
+        )
     return EXIT_OK
 
 

@@ -124,6 +124,7 @@ class YearOutcome:
     failed_dir: str = ""
     findings: Any = None
     seconds: float = 0.0
+    digest: str = ""  # SHA-256 of the run's manifest.json (outputs/<year>.sha256)
 
 
 def run_one(root: Path, year: str, strict: bool = False) -> YearOutcome:
@@ -142,6 +143,10 @@ def run_one(root: Path, year: str, strict: bool = False) -> YearOutcome:
         return YearOutcome(
             year, "run_failed", message=str(exc), failed_dir=str(exc.failed_dir or "")
         )
+    except OSError as exc:  # a read-only outputs/, a full disk: the old outputs are untouched
+        where = f"({exc.filename})" if exc.filename else ""
+        message = f"无法写入输出{where}:{exc.strerror or exc}"
+        return YearOutcome(year, "run_failed", message=message)
     status = "failed_checks" if result.summary["errors"] else "passed"
     return YearOutcome(
         year,
@@ -150,6 +155,7 @@ def run_one(root: Path, year: str, strict: bool = False) -> YearOutcome:
         out_dir=str(result.out_dir),
         findings=result.findings,
         seconds=time.perf_counter() - started,
+        digest=result.digest,
     )
 
 

@@ -19,6 +19,7 @@ OUTPUTS_DIR = "outputs"
 STATISTICS_FORM = "forms/statistics.yaml"
 TABLES_FORM = "forms/tables.yaml"
 RULES_FORM = "forms/rules.yaml"
+CLAIMS_FORM = "forms/claims.yaml"
 CHECKLIST_ITEMS = "data/reference/checklist_items.csv"
 WORKBOOK = "notebooks/workbook.py"
 

@@ -29,7 +29,7 @@ from disclosure.compute.statistics import exact_sum, row_value
 from disclosure.errors import InputError
 from disclosure.expr import FUNCTIONS, evaluate, parse
 from disclosure.inputs.forms import RowDef
-from disclosure.present import bundle, charts, report
+from disclosure.present import bundle, charts, document, excel, report, word
 
 YEAR = "2023-2024"
 RAW = f"data/raw/{YEAR}"
@@ -106,9 +106,12 @@ def render(result: pipeline.YearResult, to_png: bool = False) -> None:
             plt.close(figure)
     bundle.results(stats, result.checklist, result.categories, result.findings)
     ctx = year_context(data, stats)
-    report.statistics_table(stats, data.profile["institution"], data.year)
-    report.checklist_table(result.checklist, data.profile["institution"])
-    report.body(data.narrative, ctx)
+    doc = document.build(data.profile, data.narrative, ctx, stats, result.checklist, data.year, "")
+    report.statistics_table(doc, review=True)
+    report.checklist_table(doc)
+    report.body(doc)
+    word.docx_bytes(doc)
+    excel.xlsx_bytes(doc)
 
 
 # --- 2^62 twice -----------------------------------------------------------------------------------

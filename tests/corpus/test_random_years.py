@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,11 +29,10 @@ import yaml
 from workspaces import build_workspace
 
 from disclosure import pipeline
-from disclosure.checks.findings import summary
 from disclosure.compute.narrative import year_context
 from disclosure.errors import InputError
 from disclosure.inputs.forms import load_profile_schema, load_table_defs
-from disclosure.present import bundle, charts, report
+from disclosure.present import bundle, charts, document, excel, report, word
 
 SEED = 20240901
 DRAWS = 30
@@ -305,15 +303,18 @@ def profile(d: Draw) -> dict[str, Any]:
 
 
 def narrative(d: Draw, facts: dict[str, Any], internal_items: list[str]) -> dict[str, Any] | None:
-    """Prose whose placeholders all have data (a year's profile, internal items and rows)."""
-    if d.rng.random() < 0.2:
-        return None
+    """Prose whose placeholders all have data (a year's profile, internal items and rows; a
+    profile field left empty fills nothing). `check` refuses a year without one."""
     names = [f"r{n}" for n in range(1, len(FORM_ROWS) + 1)] + ["year", "period_start", "period_end"]
     names += [f"internal.{item}" for item in internal_items]
+
+    def filled(value: Any) -> bool:
+        return value is not None and str(value).strip() != ""
+
     for key, value in facts.items():
         if isinstance(value, dict):
-            names += [f"profile.{key}.{k}" for k in value]
-        else:
+            names += [f"profile.{key}.{k}" for k, v in value.items() if filled(v)]
+        elif filled(value):
             names.append(f"profile.{key}")
 
     def template() -> str:
@@ -402,17 +403,19 @@ def render(result: pipeline.YearResult, to_png: bool) -> None:
     exported = bundle.results(stats, items, result.categories, result.findings)
     assert len(exported[bundle.RESULTS_MIME]["statistics"]) == len(stats)
     ctx = year_context(data, stats)
-    institution = data.profile["institution"]
+    doc = document.build(
+        data.profile, data.narrative, ctx, stats, items, data.year, report.date_text(data.profile)
+    )
     html = [
-        report.banner(summary(result.findings)),
-        report.header(data.profile, report.fill_title(data.narrative, ctx)),
-        report.signature(data.profile, report.date_text(data.profile)),
-        report.statistics_table(stats, institution, data.year),
-        report.checklist_table(items, institution),
+        report.review_summary(result.findings, data.year, doc["issuer"]),
+        report.header(doc),
+        report.body(doc),
+        report.statistics_table(doc),
+        report.statistics_table(doc, review=True),
+        report.checklist_table(doc),
     ]
-    if data.narrative is not None:
-        html.append(report.body(data.narrative, ctx))
     assert all(isinstance(part, str) and part for part in html)
+    assert word.docx_bytes(doc).startswith(b"PK") and excel.xlsx_bytes(doc).startswith(b"PK")
 
 
 # --- the test -------------------------------------------------------------------------------------
@@ -464,10 +467,9 @@ def test_the_draws_reach_the_ceilings_and_the_edge_cases(workspace):
 
 
 # --- inputs that passed `check` and then stopped `run` --------------------------------------------
-# Found while drawing years like the ones above. A narrative or report_date the report cannot read
-# is refused by `check`, naming the file and the place. A placeholder without data and a missing
-# narrative.yaml are not refused: they fail checks N03 and N04, and the report still renders (a
-# placeholder without data shows as 〔缺少数据:name〕).
+# Found while drawing years like the ones above. A narrative, a placeholder or a report_date the
+# report cannot print is refused by `check` (exit 2, nothing written), naming the file and the
+# place: a missing narrative.yaml, a placeholder without data, a lone brace.
 
 REAL = "2023-2024"
 NARRATIVE = f"data/raw/{REAL}/narrative.yaml"
@@ -535,56 +537,55 @@ def empty_internal(root: Path) -> None:
     (root / f"data/raw/{REAL}/internal.csv").write_text("item,count,unit,note\n", "utf-8")
 
 
-def finding(result: pipeline.YearResult, rule_id: str) -> dict[str, Any]:
-    (record,) = result.findings[result.findings["id"] == rule_id].to_dict("records")
-    return record
-
-
 @pytest.mark.parametrize(
-    "change, missing",
+    "change, says",
     [
-        (empty_internal, "internal.党委文件"),  # and the other internal items the prose names
-        (lambda root: edit(root / NARRATIVE, lambda d: d.update(title="{学校}")), "学校"),
+        (
+            empty_internal,
+            "第二部分第 4 段的占位符“{internal.党委文件}”在 internal.csv 中没有这一项",
+        ),
+        (
+            lambda root: edit(root / NARRATIVE, lambda d: d.update(title="{学校}")),
+            "标题的占位符“{学校}”未知",
+        ),
         (
             lambda root: edit(
                 root / NARRATIVE, lambda d: d["opening"].append({"template": "{r56}"})
             ),
-            "r56",
+            "开头第 2 段的占位符“{r56}”不是统计表的行号",
         ),
         (
             lambda root: edit(
                 root / f"data/raw/{REAL}/profile.yaml", lambda d: d.pop("portal_url")
-            ),  # named by 第二部分第 2 段
-            "profile.portal_url",
+            ),
+            "第二部分第 2 段的占位符“{profile.portal_url}”在 profile.yaml 中没有数据",
+        ),
+        (
+            lambda root: edit(root / NARRATIVE, lambda d: d.update(title="{year} 报告 {")),
+            "标题有不成对的花括号“{”",
         ),
     ],
-    ids=["internal-item-absent", "unknown-name-in-title", "row-56", "optional-profile-key-absent"],
+    ids=["internal-item-absent", "unknown-name", "row-56", "profile-key-absent", "lone-brace"],
 )
-def test_a_placeholder_without_data_fails_n03_and_is_marked_in_the_report(
-    tmp_path, change, missing
-):
+def test_a_placeholder_without_data_is_refused_naming_it(tmp_path, change, says):
     root = real_workspace(tmp_path)
     change(root)
-    result = pipeline.check_year(root, REAL)  # not refused: a failed check, not an InputError
-    n03 = finding(result, "N03")
-    assert (n03["severity"], n03["passed"]) == ("error", False)
-    named = re.findall(r"的占位符“\{(.+?)\}”没有对应的数据", n03["filled"])
-    assert missing in named
-    ctx = year_context(result.data, result.statistics)
-    shown = report.fill_title(result.data.narrative, ctx) + report.body(result.data.narrative, ctx)
-    assert f"〔缺少数据:{missing}〕" in shown
-    assert re.findall(r"〔缺少数据:(.+?)〕", shown) == named  # every gap reported, and only those
-    assert finding(result, "N04")["passed"] is True
+    problems = refused(root)
+    assert any(p.startswith(f"{NARRATIVE}:{says}") for p in problems), problems
 
 
-def test_a_year_without_narrative_passes_check_fails_n04_and_renders_its_body(tmp_path):
+def test_a_year_without_narrative_is_refused(tmp_path):
     root = real_workspace(tmp_path)
     (root / NARRATIVE).unlink()
-    result = pipeline.check_year(root, REAL)  # not refused: a failed check, not an InputError
-    n04 = finding(result, "N04")
-    assert (n04["severity"], n04["passed"]) == ("error", False)
-    assert n04["filled"] == f"缺少 {NARRATIVE},报告正文无法生成"
-    assert finding(result, "N03")["passed"] is True  # no placeholder to fill
+    (problem,) = refused(root)
+    assert problem.startswith(f"{NARRATIVE}:缺少报告正文")
+
+
+def test_literal_braces_print_as_braces(tmp_path):
+    root = real_workspace(tmp_path)
+    edit(root / NARRATIVE, lambda d: d.update(title="{{{year}}} 报告"))
+    result = pipeline.check_year(root, REAL)
     ctx = year_context(result.data, result.statistics)
-    assert report.body(result.data.narrative, ctx) == '<div class="doc-body"></div>'
-    assert "缺少数据" not in report.fill_title(result.data.narrative, ctx)
+    doc = document.build(result.data.profile, result.data.narrative, ctx, result.statistics,
+                         result.checklist, REAL, "")  # fmt: skip
+    assert doc["title"] == "{2023-2024} 报告"

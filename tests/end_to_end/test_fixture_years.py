@@ -417,10 +417,11 @@ def test_broken_year_check_exits_1_and_prints_each_failing_id(workspace, cli) ->
 def test_broken_year_javascript_link_is_shown_as_text_not_a_link(workspace) -> None:  # type: ignore[no-untyped-def]
     from disclosure.compute.checklist import checklist_items
     from disclosure.inputs.dataset import load_year
-    from disclosure.present import report
+    from disclosure.present import document, report
 
     data = load_year(workspace("broken_2031-2032"), "2031-2032")
-    html = report.checklist_table(checklist_items(data), data.profile["institution"])
+    rows = document.checklist_rows(checklist_items(data))
+    html = report.checklist_table({"issuer": data.profile["institution"], "checklist": rows})
     assert "javascript:alert(document.cookie)" in html
     assert 'href="javascript:' not in html.lower()
     assert 'href="https://www.xugou-shifan.edu.cn/xxgk/28/1.html"' in html

@@ -33,7 +33,7 @@ def run_with_56_rows(tmp_path_factory):
 
 
 def test_the_new_row_is_in_statistics_csv_with_its_value(run_with_56_rows):
-    rows = list(csv.DictReader((run_with_56_rows / "statistics.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((run_with_56_rows / "statistics.csv").open(encoding="utf-8-sig")))
     assert [int(r["row"]) for r in rows] == list(range(1, 57))
     assert rows[55]["value"] == rows[14]["value"]  # the same channel as row 15
     assert rows[55]["label"].endswith("(测试行)")

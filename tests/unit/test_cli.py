@@ -3,14 +3,50 @@ prints), and run, verify and archive with the kernel replaced or on hand-made ou
 
 from __future__ import annotations
 
+import errno
 import hashlib
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from workspaces import ed25519_key_pair
+
+from disclosure.evidence.manifest import sealed_text
 
 SYNTHETIC = "synthetic_2030-2031"
+
+
+NARRATIVE = "data/raw/2023-2024/narrative.yaml"
+
+
+def without_narrative(root: Path) -> None:
+    (root / NARRATIVE).unlink()
+
+
+def with_unfilled_placeholder(root: Path) -> None:
+    path = root / NARRATIVE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{r15}", "{internal.新媒体}", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (without_narrative, f"{NARRATIVE}:缺少报告正文"),
+        (
+            with_unfilled_placeholder,
+            f"{NARRATIVE}:第二部分第 2 段的占位符“{{internal.新媒体}}”在 internal.csv 中没有这一项",
+        ),
+    ],
+    ids=["narrative-missing", "placeholder-without-data"],
+)
+def test_check_exits_2_naming_the_narrative_that_run_could_not_print(workspace, cli, change, says):
+    root = workspace(repo_years=True)
+    change(root)
+    code, out = cli("--root", root, "check", "2023-2024")
+    assert code == 2, out
+    assert says in out
+    assert not (root / "outputs").exists() or not any((root / "outputs").iterdir())
 
 
 def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(workspace, cli):
@@ -30,7 +66,7 @@ def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(works
     assert ":178 == 174；" in line_of("K01")  # the check filled in, then why it fails
     assert line_of("K01").endswith("若第 7 项按另一读法 3(印为“3 / 4”)计,合计 174")
     assert "第 11 行 重算 178 ≠ 公布 174" in line_of("P01")
-    assert lines[-1] == "2023-2024:共 64 项校验,11 项错误、6 项提示未通过"
+    assert lines[-1] == "2023-2024:共 69 项校验,11 项错误、7 项提示未通过"
     # Failed checks grouped by cause: each consequence on its own line, right under its cause.
     assert line_of("K01").startswith("  [错误] K01 ")
     k01 = lines.index(line_of("K01"))
@@ -48,7 +84,7 @@ def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(works
     causes = [x.split()[1] for x in lines if x.startswith("  [错误] ")]
     assert causes == ["F03", "K01", "S01", "S02"]
     assert len([x for x in lines if x.startswith("      └ 由 ")]) == 7  # 4 + 7 = 11 errors
-    assert len([x for x in lines if x.startswith("  [提示] ")]) == 6
+    assert len([x for x in lines if x.startswith("  [提示] ")]) == 7
     assert not (root / "outputs").exists()  # check never writes outputs
 
 
@@ -152,7 +188,7 @@ def _hand_made_outputs(root: Path, year: str = "2030-2031") -> Path:
         (folder / name).write_bytes(data)
     outputs = [_record(name, data) for name, data in sorted(files.items())]
     manifest = {"academic_year": year, "inputs": [], "outputs": outputs}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "manifest.json").write_text(sealed_text(manifest), encoding="utf-8")
     return folder
 
 
@@ -189,10 +225,11 @@ def test_run_prints_each_year_and_exits_with_the_worst_code(workspace, cli, monk
 
     monkeypatch.setattr(pipeline, "run_year", run_year)
     code, out = cli("--root", root, "run", "--all")
-    assert code == 1, out
-    assert "2030-2031:校验通过(0 项错误、0 项提示)" in out
-    assert "2031-2032:未通过校验(1 项错误、0 项提示)" in out
+    assert code == 0, out  # every output written: the findings are the result, not a failure
+    assert "2030-2031:已写出全部输出,全部校验通过(0 项错误、0 项提示)" in out
+    assert "2031-2032:已写出全部输出,有未通过的校验(1 项错误、0 项提示)" in out
     assert "  [错误] C01 平台数:60 >= 85" in out
+    assert f"请先打开 {root / 'outputs' / '2031-2032' / 'review.pdf'}" in out
 
     def failing(root, year, strict=False, dest=None):
         if year == "2030-2031":
@@ -213,7 +250,7 @@ def test_verify_exits_0_for_untouched_outputs_and_1_naming_a_changed_file(worksp
     folder = _hand_made_outputs(root)
     code, out = cli("--root", root, "verify", folder)
     assert code == 0, out
-    assert out.strip().endswith("全部输出与 manifest 一致")
+    assert "全部输出与 manifest 一致" in out
     (folder / "report.pdf").write_bytes(b"%PDF-1.7 edited")
     code, out = cli("--root", root, "verify", folder)
     assert code == 1, out
@@ -232,6 +269,95 @@ def test_archive_exits_0_with_the_zip_and_1_refusing_tampered_outputs(workspace,
     code, out = cli("--root", root, "archive", "2030-2031")
     assert code == 1, out
     assert "拒绝打包" in out and "statistics.csv:文件缺失" in out
+
+
+def test_verify_prints_the_manifest_digest_and_checks_a_given_one(workspace, cli):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    digest = hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
+    code, out = cli("--root", root, "verify", folder, "--digest", digest)
+    assert code == 0, out
+    assert f"manifest.json 的 SHA-256:{digest}" in out
+    (folder.parent / "2030-2031.sha256").write_text(f"{digest}  2030-2031/manifest.json\n")
+    code, out = cli(
+        "--root", root, "verify", folder, "--digest", folder.parent / "2030-2031.sha256"
+    )
+    assert code == 0, out
+    code, out = cli("--root", root, "verify", folder, "--digest", "0" * 64)
+    assert code == 1, out
+    assert f"与给定的摘要 {'0' * 64} 不符" in out
+
+
+def test_verify_of_a_malformed_manifest_exits_2_with_a_message(workspace, cli):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    (folder / "manifest.json").write_text('{"academic_year": 2030, "outputs": {}}')
+    code, out = cli("--root", root, "verify", folder)
+    assert code == 2, out
+    assert "manifest.json 结构不完整" in out and "Traceback" not in out
+
+
+def test_archive_sign_and_verify_key(workspace, cli, tmp_path):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    private, public = ed25519_key_pair(tmp_path / "keys")
+    code, out = cli("--root", root, "archive", "2030-2031", "--sign", private)
+    assert code == 0, out
+    assert f"已签名:{folder.parent / '2030-2031.sig'}" in out
+    code, out = cli("--root", root, "verify", folder, "--key", public)
+    assert code == 0, out
+    other = ed25519_key_pair(tmp_path / "other")[1]
+    code, out = cli("--root", root, "verify", folder, "--key", other)
+    assert code == 1, out
+    assert "签名无效" in out
+
+
+def test_archive_with_a_bad_key_or_year_exits_2(workspace, cli, tmp_path):
+    root = workspace(SYNTHETIC)
+    _hand_made_outputs(root)
+    (tmp_path / "key.pem").write_text("not a key")
+    code, out = cli("--root", root, "archive", "2030-2031", "--sign", tmp_path / "key.pem")
+    assert code == 2 and "无法读取私钥" in out, out
+    code, out = cli("--root", root, "archive", "../2030-2031")
+    assert code == 2 and "不是有效学年" in out, out
+    assert not (root / "outputs" / "archives").exists()
+
+
+def test_run_prints_the_manifest_digest(workspace, cli, monkeypatch):
+    from disclosure import pipeline
+    from disclosure.evidence.execute import RunResult
+
+    root = workspace(SYNTHETIC)
+
+    def run_year(root, year, strict=False, dest=None):
+        return RunResult(
+            year,
+            root / "outputs" / year,
+            {"rules": 1, "errors": 0, "warnings": 0},
+            pd.DataFrame(columns=["id", "severity", "title", "filled", "passed"]),
+            digest="ab" * 32,
+        )
+
+    monkeypatch.setattr(pipeline, "run_year", run_year)
+    code, out = cli("--root", root, "run", "2030-2031")
+    assert code == 0, out
+    assert f"manifest.json 的 SHA-256:{'ab' * 32}" in out
+    assert f"{root / 'outputs' / '2030-2031'}.sha256" in out
+
+
+def test_run_that_cannot_write_its_outputs_exits_1_with_a_message(workspace, cli, monkeypatch):
+    from disclosure import pipeline
+
+    root = workspace(SYNTHETIC)
+
+    def disk_full(root, year, strict=False, dest=None):
+        raise OSError(errno.ENOSPC, "No space left on device", str(root / "outputs"))
+
+    monkeypatch.setattr(pipeline, "run_year", disk_full)
+    code, out = cli("--root", root, "run", "2030-2031")
+    assert code == 1, out
+    assert "运行失败,原有输出未改动。无法写入输出" in out and "No space left" in out
+    assert "Traceback" not in out
 
 
 # --- lab: JupyterLab on the workspace, never really started here ---------------------------------

@@ -221,7 +221,21 @@ def write_year(root: Path, year: str, rng: random.Random, name: str, kind: str =
         profile["special_funding_project"] = "无"
         profile["special_funding_amount"] = rng.randint(1000, 90000)
     write_text(folder / paths.PROFILE_FILE, yaml.safe_dump(profile, allow_unicode=True))
-    # The published table and the printed prose, from the year as the package rebuilds it.
+    templates = [
+        "{year} 学年,学校设信息公开工作专职人员 {r8} 人、兼职人员 {r9} 人。",
+        "官网发布信息 {r10} 条,信息公开平台发布 {r12} 条;收到信息公开申请 {r19} 件,办结 {r20} 件。",
+    ]
+
+    def narrative(paragraphs: list[dict[str, str]]) -> str:
+        prose = {
+            "title": "关于报送{year}学年度信息公开工作的报告",
+            "sections": [{"part": "一", "heading": "信息公开情况概述", "paragraphs": paragraphs}],
+        }
+        return yaml.safe_dump(prose, allow_unicode=True, sort_keys=False)
+
+    # The prose's templates first (a year needs its narrative to load), then the published table
+    # and the printed prose, from the year as the package rebuilds it.
+    write_text(folder / paths.NARRATIVE_FILE, narrative([{"template": t} for t in templates]))
     data = load_year(root, year)
     stats = statistics(data)
     published = [
@@ -236,22 +250,11 @@ def write_year(root: Path, year: str, rng: random.Random, name: str, kind: str =
         _csv(["printed_no", "label", "value", "unit"], published),
     )
     values = year_context(data, stats)
-    templates = [
-        "{year} 学年,学校设信息公开工作专职人员 {r8} 人、兼职人员 {r9} 人。",
-        "官网发布信息 {r10} 条,信息公开平台发布 {r12} 条;收到信息公开申请 {r19} 件,办结 {r20} 件。",
-    ]
     paragraphs = [{"template": t, "printed": fill(t, values)} for t in templates]
     if kind == "narrative":
         wrong = str(int(values["r8"]) + 1)
         paragraphs[0]["printed"] = fill(templates[0], {**values, "r8": wrong})
-    narrative = {
-        "title": "关于报送{year}学年度信息公开工作的报告",
-        "sections": [{"part": "一", "heading": "信息公开情况概述", "paragraphs": paragraphs}],
-    }
-    write_text(
-        folder / paths.NARRATIVE_FILE,
-        yaml.safe_dump(narrative, allow_unicode=True, sort_keys=False),
-    )
+    write_text(folder / paths.NARRATIVE_FILE, narrative(paragraphs))
     hashes = {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.name != paths.SOURCE_FILE}
     source = {"source": "disclosure.batch.generate (synthetic, not real data)", "files": hashes}
     write_text(folder / paths.SOURCE_FILE, yaml.safe_dump(source, allow_unicode=True))

@@ -25,8 +25,8 @@ from typing import Any
 from disclosure import workspace as paths
 from disclosure.batch.collection import InstitutionYear
 from disclosure.errors import InputError
-from disclosure.evidence.verify import changed_inputs, read_manifest, verify_outputs
-from disclosure.inputs.provenance import versions
+from disclosure.evidence.verify import read_manifest, safe_relative, verify_outputs
+from disclosure.inputs.provenance import sha256, versions
 from disclosure.workspace import write_text
 
 SUMMARY_FILE = "batch_summary.csv"
@@ -92,7 +92,7 @@ def up_to_date(item: InstitutionYear) -> tuple[bool, dict[str, Any] | None]:
         manifest = read_manifest(folder)
     except InputError:
         return False, None
-    if verify_outputs(folder) or changed_inputs(item.root, manifest):
+    if verify_outputs(folder) or _changed_inputs(item.root, manifest):
         return False, manifest
     recorded = {str(r["path"]) for r in manifest["inputs"]}
     data_dir = _data_dir(item)
@@ -103,6 +103,18 @@ def up_to_date(item: InstitutionYear) -> tuple[bool, dict[str, Any] | None]:
     if not current <= recorded:
         return False, manifest
     return manifest.get("versions") == versions(), manifest
+
+
+def _changed_inputs(root: Path, manifest: dict[str, Any]) -> bool:
+    """Whether a recorded input is missing or hashes differently. Like evidence.verify's
+    changed_inputs, a recorded path must be plainly relative (no `..`, not absolute); unlike it, a
+    path may pass through the institution's links to the collection's shared forms."""
+    for record in manifest["inputs"]:
+        rel = str(record["path"])
+        path = root / rel
+        if not safe_relative(rel) or not path.is_file() or sha256(path) != record["sha256"]:
+            return True
+    return False
 
 
 def _data_dir(item: InstitutionYear) -> Path:

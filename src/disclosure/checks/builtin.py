@@ -11,7 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from disclosure.checks.rules import Context
-from disclosure.compute.narrative import missing_placeholders, paragraphs, printed_values
+from disclosure.compute.narrative import paragraphs, printed_values
+from disclosure.expr import evaluate, fill, parse
+from disclosure.workspace import CLAIMS_FORM
 
 CodeCheck = Callable[[Context], tuple[list[str], str]]
 CODE_CHECKS: dict[str, CodeCheck] = {}
@@ -33,7 +35,7 @@ def _narrative(context: Context) -> tuple[list[str], list[str]]:
     narrative: dict[str, Any] = context.extras.get("narrative") or {}
     values: dict[str, Any] = context.extras.get("narrative_values") or {}
     wrong, unaligned = [], []
-    for where, para in paragraphs(narrative):
+    for where, para in paragraphs(narrative, values):
         if not para.get("printed"):
             continue
         found = printed_values(para["template"], para["printed"])
@@ -60,17 +62,31 @@ def narrative_alignment(context: Context) -> tuple[list[str], str]:
     return _narrative(context)[1], context.table_sources.get("narrative", "narrative.yaml")
 
 
-@register("N03")
-def narrative_placeholders(context: Context) -> tuple[list[str], str]:
-    narrative = context.extras.get("narrative")
-    values = context.extras.get("narrative_values") or {}
-    return missing_placeholders(narrative, values), context.table_sources.get("narrative", "")
+def _claims(context: Context, rule_id: str) -> list[str]:
+    """Each sentence of the printed narrative that asserts something the data does not hold."""
+    claims = [c for c in context.extras.get("claims") or [] if c.rule == rule_id]
+    problems = []
+    for where, sentence in context.extras.get("narrative_sentences") or []:
+        for claim in claims:
+            for match in claim.says.finditer(sentence):
+                env = {**context.values, **{k: int(v) for k, v in match.groupdict().items()}}
+                tree = parse(claim.holds)
+                if not evaluate(tree, env):
+                    said = sentence if len(sentence) <= 40 else sentence[:40] + "…"
+                    problems.append(f"{where}“{said}”称{claim.means},但数据为 {fill(tree, env)}")
+    return problems
 
 
-@register("N04")
-def narrative_present(context: Context) -> tuple[list[str], str]:
-    where = context.table_sources.get("narrative", "narrative.yaml")
-    return ([] if context.extras.get("narrative") else [f"缺少 {where},报告正文无法生成"]), where
+@register("N05")
+def narrative_claims(context: Context) -> tuple[list[str], str]:
+    source = context.table_sources.get("narrative", "narrative.yaml")
+    return _claims(context, "N05"), f"{source}；{CLAIMS_FORM}"
+
+
+@register("N06")
+def cited_notice_year(context: Context) -> tuple[list[str], str]:
+    source = context.table_sources.get("narrative", "narrative.yaml")
+    return _claims(context, "N06"), f"{source}；{CLAIMS_FORM}"
 
 
 @register("D01")

@@ -3,15 +3,19 @@ every rule (expressions and registered code checks alike) and return the finding
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pandas as pd
 
 from disclosure.checks.builtin import CODE_CHECKS
 from disclosure.checks.findings import ordered
 from disclosure.checks.rules import Context, as_frame, evaluate_rules, load_rules
-from disclosure.compute.narrative import year_context
+from disclosure.compute.narrative import printed_sentences, year_context
 from disclosure.inputs.dataset import YearData
+from disclosure.inputs.forms import load_claims
 from disclosure.inputs.yamlio import read_yaml
-from disclosure.workspace import NARRATIVE_FILE, SOURCE_FILE, STATISTICS_FORM
+from disclosure.workspace import NARRATIVE_FILE, PROFILE_FILE, SOURCE_FILE, STATISTICS_FORM
 
 
 def context(
@@ -35,6 +39,18 @@ def context(
     sources["published_lines"] = f"{reported_file or '已公布统计表'} 的行数"
     values["form_rows"] = len(data.rows)
     sources["form_rows"] = f"{STATISTICS_FORM} 的行数"
+    header = header_values(data)
+    values.update(header)
+    profile_file = f"{data.params.data_dir}/{PROFILE_FILE}"
+    sources.update({name: profile_file for name in header if name.startswith("profile.")})
+    sources.update(
+        {
+            "document_number_year": f"{profile_file} document_number 中〔〕内的年份(无则为 0)",
+            "report_year": "学年结束的年份(params academic_year)",
+            "period_end": "学年的最后一天(8 月 31 日)",
+            "report_deadline": "报告的报送期限(学年结束当年 10 月 31 日)",
+        }
+    )
     available = set()
     if reported_file:
         available.add("reported_statistics")
@@ -44,6 +60,7 @@ def context(
     source_record = _source_hashes(data)
     if source_record is not None:
         available.add("source_record")
+    narrative_values = year_context(data, stats)
     return Context(
         values=values,
         tables={"statistics": stats, "checklist": items},
@@ -58,7 +75,9 @@ def context(
         available=available,
         extras={
             "narrative": data.narrative,
-            "narrative_values": year_context(data, stats),
+            "narrative_values": narrative_values,
+            "narrative_sentences": printed_sentences(data.narrative, narrative_values),
+            "claims": load_claims(data.root),
             "source_hashes": source_record,
             "raw_hashes": {
                 str(r["path"]).rsplit("/", 1)[-1]: str(r["sha256"])
@@ -67,6 +86,33 @@ def context(
             },
         },
     )
+
+
+DOCUMENT_YEAR = re.compile(r"[〔\[［(（](\d{4})[〕\]］)）]")
+HEADER_FIELDS = ("document_number", "signer", "report_date")
+
+
+def header_values(data: YearData) -> dict[str, object]:
+    """What the header rules (family H) name: the document number, signer and date as written in
+    profile.yaml, the years in them, and the reporting window of the academic year. An empty field
+    is "" (blank) and a document number without a year gives year 0, so the rules can say so
+    instead of not applying."""
+    profile = data.profile
+    out: dict[str, object] = {f"profile.{name}": _text(profile.get(name)) for name in HEADER_FIELDS}
+    number = DOCUMENT_YEAR.search(str(out["profile.document_number"]))
+    out["document_number_year"] = int(number.group(1)) if number else 0  # 0: no year in it
+    end = data.params.end
+    out["report_year"] = end.year
+    out["period_end"] = end.isoformat()
+    out["report_deadline"] = date(end.year, 10, 31).isoformat()
+    return out
+
+
+def _text(value: object) -> str:
+    """A profile field as text (a date as YYYY-MM-DD), "" when empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value).strip()
 
 
 def _source_hashes(data: YearData) -> dict[str, str] | None:

@@ -3,7 +3,6 @@ exporters, manifest, then an atomic swap over outputs/<year>."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -18,7 +17,8 @@ from disclosure import workspace as paths
 from disclosure.checks.findings import summary
 from disclosure.errors import FontMissing, InputError, RunFailed
 from disclosure.evidence.exporters import render_outputs
-from disclosure.evidence.manifest import jsonable, keep_failed, manifest
+from disclosure.evidence.manifest import jsonable, keep_failed, manifest, sealed_text
+from disclosure.evidence.verify import MANIFEST, digest_file, digest_line
 from disclosure.present.bundle import findings_of
 from disclosure.workspace import inside, write_bytes, write_text
 
@@ -35,6 +35,7 @@ class RunResult:
     summary: dict[str, int]
     findings: Any = None  # the executed notebook's findings table (pandas DataFrame)
     stages: dict[str, float] = field(default_factory=dict)
+    digest: str = ""  # SHA-256 of manifest.json, also written to outputs/<year>.sha256
 
 
 def execute_year(
@@ -51,12 +52,8 @@ def execute_year(
     stages["validate"] = time.perf_counter() - clock
     final = dest or inside(root, f"{paths.OUTPUTS_DIR}/{year}", "输出文件夹")
     final.parent.mkdir(parents=True, exist_ok=True)
-    for stale in final.parent.glob(
-        f".staging-{year}-*"
-    ):  # left by a killed run; never a finished output
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=final.parent))
-    staging.chmod(0o755)  # mkdtemp makes 0700; the year folder is meant to be shared
+    lock = YearLock(final)  # one run per year; what a killed run left is restored or removed
+    staging = lock.staging()
     try:
         clock = time.perf_counter()
         nb, error = _execute(root, year, strict)
@@ -77,15 +74,13 @@ def execute_year(
         record = manifest(root, data.inputs, staging, started, stages, year, outcome)
         record["parameters"] = jsonable(asdict(data.params))
         record["corrections"] = jsonable([asdict(c) for c in data.corrections])
-        write_text(
-            staging / "manifest.json",
-            json.dumps(record, ensure_ascii=False, indent=2) + "\n",
-            mode=OUTPUT_MODE,
-        )
+        write_text(staging / "manifest.json", sealed_text(record), mode=OUTPUT_MODE)
         _swap(staging, final)
+        digest = publish_digest(final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return RunResult(year, final, outcome, findings, stages)
+        lock.release()
+    return RunResult(year, final, outcome, findings, stages, digest)
 
 
 def _font_or_stop() -> None:
@@ -177,11 +172,130 @@ def normalise(nb: Any) -> Any:
 
 
 def _swap(staging: Path, final: Path) -> None:
-    """Replace outputs/<year> by the completed staging folder; the old one survives until then."""
+    """Replace outputs/<year> by the completed staging folder; the old one survives until then.
+
+    Three steps, each one rename or one removal. A kill between them is repaired by the next run
+    (YearLock.recover): after step 1 the old folder is renamed back; after step 2 it is removed.
+    """
     old = None
     if final.exists():
-        old = final.with_name(f".old-{final.name}-{os.getpid()}")
-        final.rename(old)
-    staging.rename(final)
+        old = final.with_name(f"{OLD_PREFIX}{final.name}-{os.getpid()}")
+        final.rename(old)  # step 1
+    staging.rename(final)  # step 2
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)  # step 3
+
+
+# --- one run per year, and the repair of what a killed run left -----------------------------------
+
+LOCK_PREFIX, STAGING_PREFIX, OLD_PREFIX = ".lock-", ".staging-", ".old-"
+
+
+class YearLock:
+    """An exclusive lock on outputs/.lock-<year> (flock; released by the kernel when the process
+    dies, so a kill never leaves it held). A second run of the same year refuses at once with
+    RunFailed naming the process that holds it. Taking the lock repairs what a killed run left:
+    staging folders whose owner process is gone are removed, an old output folder is renamed back
+    when outputs/<year> is missing (a kill between the two renames of the swap) or else removed,
+    and outputs/<year>.sha256 is rewritten to match the manifest actually there."""
+
+    def __init__(self, final: Path) -> None:
+        self.final = final
+        self.path = final.with_name(f"{LOCK_PREFIX}{final.name}")
+        self.fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _lock(self.fd)
+        except OSError:
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            holder = os.read(self.fd, 32).decode("ascii", "replace").strip() or "未知"
+            self.release()
+            raise RunFailed(
+                f"学年 {final.name} 正由另一次运行(进程 {holder})写入 {final};同一学年不能同时"
+                "运行两次,请等它结束后再运行",
+                None,
+            ) from None
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        os.write(self.fd, f"{os.getpid()}\n".encode("ascii"))
+        try:
+            self.recover()
+        except BaseException:
+            self.release()
+            raise
+
+    def staging(self) -> Path:
+        """A new staging folder named with this process's id, so others can tell it is alive."""
+        try:
+            prefix = f"{STAGING_PREFIX}{self.final.name}-{os.getpid()}-"
+            staging = Path(tempfile.mkdtemp(prefix=prefix, dir=self.final.parent))
+            staging.chmod(0o755)  # mkdtemp makes 0700; the year folder is meant to be shared
+        except BaseException:
+            self.release()
+            raise
+        return staging
+
+    def recover(self) -> None:
+        final, parent = self.final, self.final.parent
+        for stale in parent.glob(f"{STAGING_PREFIX}{final.name}-*"):
+            if not _alive(_owner(stale.name, f"{STAGING_PREFIX}{final.name}-")):
+                shutil.rmtree(stale, ignore_errors=True)
+        for old in sorted(parent.glob(f"{OLD_PREFIX}{final.name}-*")):
+            if _alive(_owner(old.name, f"{OLD_PREFIX}{final.name}-")):
+                continue
+            if not final.exists() and not final.is_symlink():
+                old.rename(final)  # killed between the swap's two renames: the old outputs return
+            else:
+                shutil.rmtree(old, ignore_errors=True)  # killed after the swap
+        for partial in parent.glob(f".{digest_file(final).name}.*"):  # write_bytes' temporary
+            partial.unlink(missing_ok=True)
+        if (final / MANIFEST).is_file():
+            publish_digest(final)
+        else:
+            digest_file(final).unlink(missing_ok=True)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing the descriptor releases the lock
+            self.fd = None
+
+
+def _lock(fd: int) -> None:
+    if os.name == "nt":  # pragma: no cover - the project runs on Linux; Windows locks one byte
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _owner(name: str, prefix: str) -> int | None:
+    """The process id in `.staging-<year>-<pid>-xxxx` / `.old-<year>-<pid>`; None if absent."""
+    head = name[len(prefix) :].split("-", 1)[0]
+    return int(head) if head.isascii() and head.isdigit() else None
+
+
+def _alive(pid: int | None) -> bool:
+    """Whether process `pid` still runs. The year lock already excludes another run of the year;
+    this also spares a folder of a live process that runs an older version without the lock."""
+    if pid is None or pid == os.getpid():
+        return False if pid is None else True
+    if os.name == "nt":  # pragma: no cover - os.kill(pid, 0) would terminate the process there
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def publish_digest(final: Path) -> str:
+    """Write outputs/<year>.sha256 (sha256sum format) beside the folder; return the digest."""
+    line = digest_line(final)
+    target = digest_file(final)
+    if not target.is_file() or target.read_text(encoding="utf-8") != line:
+        write_text(target, line, mode=OUTPUT_MODE)
+    return line.split()[0]

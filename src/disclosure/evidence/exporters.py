@@ -18,7 +18,7 @@ from nbconvert.exporters import HTMLExporter
 from traitlets import Unicode
 
 from disclosure.evidence.outputs import RESULT_FILES, RESULT_TITLES
-from disclosure.present.bundle import figures_of, results_of
+from disclosure.present.bundle import document_of, figures_of, results_of
 
 TEMPLATES = Path(str(resources.files("disclosure.present") / "templates"))
 
@@ -90,9 +90,12 @@ class AuditHTMLExporter(HTMLExporter):
 
 
 class ReportHTMLExporter(HTMLExporter):
-    """Only the report-tagged cells' HTML outputs, in the official layout."""
+    """One copy of the report in the official layout: the cells tagged `report` and those tagged
+    with the copy's name, `publication` (the copy an office posts) or `review` (the same document
+    with the check summary first, the rebuilt-vs-published marks, the findings and the figures)."""
 
     export_from_notebook = "disclosure report HTML"
+    copy = Unicode("publication", help="publication or review").tag(config=True)
 
     def __init__(self, **kw: Any) -> None:
         kw.setdefault("extra_template_basedirs", [str(TEMPLATES)])
@@ -102,9 +105,9 @@ class ReportHTMLExporter(HTMLExporter):
     def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
         resources = dict(resources or {})
         resources["disclosure_css"] = _css("report.css")
-        resources["disclosure_title"] = nb.metadata.get("disclosure", {}).get(
-            "title", "信息公开工作年度报告"
-        )
+        resources["disclosure_copy"] = self.copy
+        title = nb.metadata.get("disclosure", {}).get("title", "信息公开工作年度报告")
+        resources["disclosure_title"] = title if self.copy == "publication" else f"{title}(审阅版)"
         html, resources = super().from_notebook_node(nb, resources, **kw)
         return without_trace_links(html), resources
 
@@ -212,9 +215,29 @@ def _report(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def _pdf(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
-    return {
-        "report.pdf": html_to_pdf(done["report.html"].decode("utf-8"))
-    }  # the same HTML, laid out
+    # the same HTML, laid out
+    return {"report.pdf": html_to_pdf(done["report.html"].decode("utf-8"))}
+
+
+def _docx(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
+    from disclosure.present.word import docx_bytes
+
+    return {"report.docx": docx_bytes(document_of(nb))}
+
+
+def _review(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
+    html = ReportHTMLExporter(copy="review").from_notebook_node(nb)[0]
+    return {"review.html": html.encode("utf-8")}
+
+
+def _review_pdf(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
+    return {"review.pdf": html_to_pdf(done["review.html"].decode("utf-8"))}
+
+
+def _xlsx(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
+    from disclosure.present.excel import xlsx_bytes
+
+    return {"statistics.xlsx": xlsx_bytes(document_of(nb))}
 
 
 OUTPUTS: tuple[Output, ...] = (
@@ -223,8 +246,12 @@ OUTPUTS: tuple[Output, ...] = (
     Output("lineage.json", "每个统计数从报告到原始文件行的来源链", _lineage),
     Output("figures/", "图表(PNG)", _figures),
     Output("audit.html", "审计版:每个单元格的代码与输出", _audit),
-    Output("report.html", "发布版报告(HTML)", _report),
-    Output("report.pdf", "发布版报告(PDF,A4)", _pdf),
+    Output("report.html", "发布版报告(HTML):公文正文、附件1 统计表、附件2 清单对照表", _report),
+    Output("report.pdf", "发布版报告(PDF,A4,按 GB/T 9704 版式)", _pdf),
+    Output("report.docx", "发布版报告(Word,可编辑,表格为真表格)", _docx),
+    Output("review.html", "审阅版(HTML):校验摘要、标出与公布不同的值、校验结果、图表", _review),
+    Output("review.pdf", "审阅版(PDF,A4):先看这一份", _review_pdf),
+    Output("statistics.xlsx", "统计表(Excel,按印刷表格排版,重算值与公布值并列)", _xlsx),
 )
 
 

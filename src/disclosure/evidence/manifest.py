@@ -3,6 +3,7 @@ failed run."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,6 +52,26 @@ def manifest(
     }
 
 
+SEAL = "seal"  # the manifest's own digest, over everything else it records
+
+
+def seal_of(record: dict[str, Any]) -> str:
+    """SHA-256 of the record without its seal, as canonical JSON (sorted keys, no spaces): any edit
+    of a summary, a parameter, an input hash or a time changes it. A forger who recomputes it is
+    caught by the anchored digest (`verify --digest`) or the signature (`verify --key`)."""
+    body = {k: v for k, v in record.items() if k != SEAL}
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def sealed_text(record: dict[str, Any]) -> str:
+    """The manifest as written: the record with its seal, indented JSON (the seal is computed
+    over the values as JSON gives them back, so a reader recomputes the same)."""
+    plain = jsonable({k: v for k, v in record.items() if k != SEAL})
+    sealed = {**plain, SEAL: seal_of(plain)}
+    return json.dumps(sealed, ensure_ascii=False, indent=2) + "\n"
+
+
 def jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
@@ -70,13 +91,14 @@ def keep_failed(
     failed = final / "failed"
     write_text(failed / "workbook.ipynb", nbformat.writes(nb), mode=0o444)
     manifest = {
+        "academic_year": final.name,
         "error": error,
         "inputs": inputs,
+        "outputs": [file_record(failed / "workbook.ipynb", failed)],
         "versions": versions(),
         "git": git_state(root),
         "started": started.isoformat(timespec="seconds"),
         "stages_seconds": stages,
     }
-    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    write_text(failed / "manifest.json", text, mode=0o444)
+    write_text(failed / "manifest.json", sealed_text(manifest), mode=0o444)
     return failed

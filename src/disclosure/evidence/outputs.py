@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,20 +14,38 @@ from disclosure.checks.findings import COLUMNS
 from disclosure.inputs.validate import is_number
 from disclosure.workspace import write_bytes
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet reads as the start of a formula, in ASCII and in full width (Excel and WPS
+# accept ＝ ＋ － ＠ typed on a Chinese keyboard as formula starts).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# Every CSV output starts with a UTF-8 BOM: Excel on Chinese Windows otherwise reads it as GBK.
+CSV_ENCODING = "utf-8-sig"
+
+
+def _unprinted(c: str) -> bool:
+    """Whitespace and control/format characters a spreadsheet skips before a formula sign."""
+    return c.isspace() or unicodedata.category(c) in ("Cc", "Cf")
 
 
 def safe_cell(value: Any) -> Any:
-    """Guard against spreadsheet formula injection: text starting with = + - @ is prefixed
-    with '."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not is_number(value):
+    """Guard against spreadsheet formula injection: text whose first printed character is one of
+    = + - @ (or their full-width forms), possibly after spaces, tabs, line breaks or other control
+    characters, is prefixed with '. Numbers such as -3 or +7 stay numbers."""
+    if not isinstance(value, str):
+        return "" if value is None else value
+    if value.startswith(FORMULA_START):
+        return value if is_number(value) else "'" + value
+    first = next((i for i, c in enumerate(value) if not _unprinted(c)), len(value))
+    rest = value[first:]
+    if first and rest.startswith(FORMULA_START) and not is_number(rest.strip()):
         return "'" + value
-    return "" if value is None else value
+    return value
 
 
 def csv_text(records: list[dict[str, Any]], columns: list[str]) -> str:
+    """RFC 4180 CSV: CRLF between records, so every cell holding a line break (\\n or a lone
+    \\r) is quoted and stays one cell in Excel."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(columns)
     for record in records:
         writer.writerow([safe_cell(_plain(record.get(c))) for c in columns])
@@ -57,7 +76,8 @@ STATISTICS_COLUMNS = [
 def _table_csv(key: str, columns: list[str] | None = None) -> Callable[[dict[str, Any]], bytes]:
     def render(results: dict[str, Any]) -> bytes:
         records = results[key]
-        return csv_text(records, columns or (list(records[0]) if records else [])).encode("utf-8")
+        text = csv_text(records, columns or (list(records[0]) if records else []))
+        return text.encode(CSV_ENCODING)
 
     return render
 

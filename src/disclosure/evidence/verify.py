@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from disclosure.errors import InputError, RunFailed
+from disclosure.evidence.manifest import SEAL, seal_of
+from disclosure.inputs.params import valid_academic_year
 from disclosure.inputs.provenance import sha256
+from disclosure.workspace import inside
 
-VOLATILE = {"manifest.json"}  # times and durations live here by design
+MANIFEST = "manifest.json"
+FAILED_DIR = "failed"  # a failed run's notebook and its own sealed manifest, checked on their own
+# Beside outputs/<year>: the manifest's SHA-256 (sha256sum format, written by every run) and its
+# Ed25519 signature (written by `disclosure archive --sign`).
+DIGEST_SUFFIX = ".sha256"
+SIGNATURE_SUFFIX = ".sig"
 
 
 @dataclass(frozen=True)
@@ -25,11 +35,13 @@ class Difference:
 
 
 def read_manifest(folder: Path) -> dict:
-    path = folder / "manifest.json"
+    path = folder / MANIFEST
     if not path.is_file():
         raise InputError.one(str(path), "没有 manifest.json;这不是 disclosure run 生成的输出文件夹")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError.one(str(path), "manifest.json 已损坏:不是 UTF-8 文本") from None
     except json.JSONDecodeError as exc:
         raise InputError.one(str(path), f"manifest.json 已损坏:{exc.msg}", row=exc.lineno) from None
     if not _well_formed(manifest):
@@ -53,31 +65,205 @@ def _well_formed(manifest: object) -> bool:
                 isinstance(record.get(k), str) for k in ("path", "sha256")
             ):
                 return False
-    return True
+    summary = manifest.get("summary")
+    if summary is not None and not (
+        isinstance(summary, dict) and all(isinstance(v, int) for v in summary.values())
+    ):
+        return False
+    return manifest.get(SEAL) is None or isinstance(manifest[SEAL], str)
 
 
-def verify_outputs(folder: Path) -> list[Difference]:
-    """Every recorded output re-hashed; changed, missing and unrecorded files are differences."""
+def safe_relative(rel: str) -> bool:
+    """A recorded path is plain and relative: no absolute path, drive, backslash or `..`."""
+    path = PurePosixPath(rel)
+    return (
+        bool(rel)
+        and not path.is_absolute()
+        and "\\" not in rel
+        and ":" not in rel
+        and ".." not in path.parts
+        and "\x00" not in rel
+    )
+
+
+def manifest_digest(folder: Path) -> str:
+    """The SHA-256 of manifest.json: with every output's hash inside it, the whole folder's."""
+    return sha256(folder / MANIFEST)
+
+
+def digest_file(folder: Path) -> Path:
+    """outputs/<year>.sha256, beside the outputs folder."""
+    return folder.with_name(folder.name + DIGEST_SUFFIX)
+
+
+def digest_line(folder: Path) -> str:
+    """The digest file's line, in sha256sum format: `cd outputs && sha256sum -c <year>.sha256`."""
+    return f"{manifest_digest(folder)}  {folder.name}/{MANIFEST}\n"
+
+
+def verify_outputs(
+    folder: Path,
+    digest: str | None = None,
+    public_key: Path | None = None,
+    signature: Path | None = None,
+) -> list[Difference]:
+    """Every recorded output re-hashed; changed, missing and unrecorded files are differences, and
+    so are an edited manifest (its seal, its summary against findings.json), anything wrong under
+    failed/, a manifest whose SHA-256 is not `digest`, and a signature that `public_key` rejects."""
     manifest = read_manifest(folder)
+    found = _seal(manifest, MANIFEST)
+    if valid_academic_year(manifest["academic_year"], MANIFEST):
+        found.append(Difference(MANIFEST, "academic_year 不是有效学年(形如 2023-2024)"))
+    found += _files(folder, manifest, exclude=FAILED_DIR)
+    found += _summary(folder, manifest)
+    failed = folder / FAILED_DIR
+    if failed.exists() or failed.is_symlink():
+        found += verify_failed(failed)
+    if digest is not None:
+        actual = manifest_digest(folder)
+        if actual != digest.strip().lower():
+            found.append(
+                Difference(
+                    MANIFEST,
+                    f"SHA-256 为 {actual},与给定的摘要 {digest.strip().lower()[:64]} 不符"
+                    "(输出文件夹与登记时不同)",
+                )
+            )
+    if public_key is not None:
+        found += check_signature(folder, public_key, signature)
+    return found
+
+
+def verify_failed(failed: Path) -> list[Difference]:
+    """failed/ holds a failed run's notebook and its sealed manifest; both are checked."""
+    prefix = f"{FAILED_DIR}/"
+    if failed.is_symlink() or not failed.is_dir():
+        return [Difference(FAILED_DIR, "不是普通文件夹(符号链接或文件),不是运行留下的")]
+    try:
+        manifest = read_manifest(failed)
+    except InputError as exc:
+        return [Difference(f"{prefix}{MANIFEST}", exc.problems[0].message)]
+    found = _seal(manifest, f"{prefix}{MANIFEST}")
+    return found + [Difference(prefix + d.path, d.what) for d in _files(failed, manifest)]
+
+
+def _seal(manifest: dict, shown: str) -> list[Difference]:
+    if SEAL not in manifest:
+        return [Difference(shown, "没有封记(seal),无法证明未被改动;请用当前版本重新运行")]
+    if seal_of(manifest) != manifest[SEAL]:
+        return [Difference(shown, "内容与其封记(seal)不符:manifest.json 在运行后被改动过")]
+    return []
+
+
+def _files(folder: Path, manifest: dict, exclude: str | None = None) -> list[Difference]:
     recorded = {o["path"]: o["sha256"] for o in manifest["outputs"]}
     found: list[Difference] = []
     for rel, digest in sorted(recorded.items()):
         path = folder / rel
-        if not path.is_file():
+        if not safe_relative(rel) or (exclude and PurePosixPath(rel).parts[0] == exclude):
+            found.append(Difference(rel[:80], "记录的路径越出输出文件夹或不合规,拒绝读取"))
+        elif path.is_symlink():
+            found.append(Difference(rel, "是符号链接,输出文件夹中只应有普通文件"))
+        elif not path.is_file():
             found.append(Difference(rel, "文件缺失"))
         elif sha256(path) != digest:
             found.append(Difference(rel, "内容与 manifest 记录的 SHA-256 不符(已被改动)"))
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in _listing(folder):
         rel = path.relative_to(folder).as_posix()
-        if rel not in recorded and rel not in VOLATILE and not rel.startswith("failed/"):
-            found.append(Difference(rel, "manifest 中没有记录的文件"))
+        if exclude and path.relative_to(folder).parts[0] == exclude:
+            continue
+        if rel not in recorded and rel != MANIFEST:
+            what = "符号链接" if path.is_symlink() else "文件"
+            found.append(Difference(rel, f"manifest 中没有记录的{what}"))
     return found
 
 
+def _listing(folder: Path) -> list[Path]:
+    """Every file and symbolic link under `folder`, without following links."""
+    out = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        here = Path(top)
+        out += [here / name for name in files]
+        out += [here / name for name in dirs if (here / name).is_symlink()]
+    return sorted(out)
+
+
+def _summary(folder: Path, manifest: dict) -> list[Difference]:
+    """The recorded summary is what the recorded findings.json says (when both are there)."""
+    summary_recorded = manifest.get("summary")
+    findings = folder / "findings.json"
+    hashes = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    if summary_recorded is None or "findings.json" not in hashes or not findings.is_file():
+        return []
+    if findings.is_symlink() or sha256(findings) != hashes["findings.json"]:
+        return []  # reported as a changed file already
+    import pandas as pd
+
+    from disclosure.checks.findings import summary
+
+    try:
+        records = json.loads(findings.read_text(encoding="utf-8"))
+        actual = summary(pd.DataFrame(records, columns=["severity", "passed"]))
+    except (ValueError, TypeError, KeyError):
+        return [Difference("findings.json", "无法读取为校验结果列表")]
+    if actual != summary_recorded:
+        return [
+            Difference(
+                MANIFEST,
+                f"summary 记录为 {json.dumps(summary_recorded, ensure_ascii=False)[:120]},"
+                f"而 findings.json 给出 {json.dumps(actual, ensure_ascii=False)}",
+            )
+        ]
+    return []
+
+
+def load_public_key(path: Path) -> Any:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise InputError.one(
+            str(path), f"无法读取公钥(应为 PEM 格式的 Ed25519 公钥):{str(exc)[:80]}"
+        ) from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise InputError.one(str(path), "不是 Ed25519 公钥;签名只支持 Ed25519")
+    return key
+
+
+def signature_file(folder: Path) -> Path:
+    return folder.with_name(folder.name + SIGNATURE_SUFFIX)
+
+
+def check_signature(folder: Path, public_key: Path, signature: Path | None) -> list[Difference]:
+    """The Ed25519 signature of manifest.json (base64 text, `archive --sign`) under `public_key`."""
+    from cryptography.exceptions import InvalidSignature
+
+    key = load_public_key(public_key)
+    sig_path = signature or signature_file(folder)
+    if not sig_path.is_file():
+        return [Difference(sig_path.name, "没有签名文件;请先运行 disclosure archive --sign")]
+    try:
+        sig = base64.b64decode(sig_path.read_text(encoding="ascii").strip(), validate=True)
+        key.verify(sig, (folder / MANIFEST).read_bytes())
+    except (InvalidSignature, ValueError, UnicodeDecodeError):
+        what = f"签名无效:manifest.json 不是该公钥签署的那一份({sig_path.name})"
+        return [Difference(MANIFEST, what)]
+    return []
+
+
 def changed_inputs(root: Path, manifest: dict) -> list[Difference]:
+    """Each recorded input re-hashed; a path that leaves the workspace is refused, never read."""
     found = []
     for record in manifest["inputs"]:
-        path = root / record["path"]
+        try:
+            if not safe_relative(record["path"]):
+                raise InputError.one(record["path"], "")
+            path = inside(root, record["path"], "输入文件")
+        except InputError:
+            found.append(Difference(record["path"][:80], "记录的输入路径在工作区之外,拒绝读取"))
+            continue
         if not path.is_file():
             found.append(Difference(record["path"], "输入文件已不存在"))
         elif sha256(path) != record["sha256"]:

@@ -23,12 +23,14 @@ from disclosure.inputs.forms import (
     load_statistics_form,
     load_table_defs,
 )
+from disclosure.inputs.narrative import available_names
+from disclosure.inputs.narrative import problems as narrative_problems
 from disclosure.inputs.params import Params, load_params
 from disclosure.inputs.provenance import file_record
 from disclosure.inputs.read import WORKBOOK_FILE, find_table_file, read_text_table, sheet_names
 from disclosure.inputs.validate import out_of_range, validate
-from disclosure.inputs.yamlio import read_yaml
-from disclosure.workspace import inside
+from disclosure.inputs.yamlio import read_yaml, short
+from disclosure.workspace import PARAMS_DIR, inside
 
 
 @dataclass
@@ -60,12 +62,19 @@ class YearData:
 def load_year(root: Path, year: str) -> YearData:
     """Load and validate a year; every problem in every file is collected before raising."""
     root = root.resolve()
+    fixed = [root / PARAMS_DIR / f"{year}.yaml", *_fixed_files(root)]
+    outside = _outside(root, [p for p in fixed if p.is_symlink()])
+    if outside:
+        raise InputError(outside)
     params = load_params(root, year)
     defs = load_table_defs(root)
     rows = load_statistics_form(root, defs)
     sections, figures = load_layout(root, rows)
     folder = inside(root, params.data_dir, "参数“data_dir”")
-    problems: list[Problem] = []
+    entries = sorted(folder.iterdir()) if folder.is_dir() else []
+    problems: list[Problem] = _outside(root, [p for p in entries if p.is_symlink()])
+    if problems:  # never read: their content would go into the manifest and the evidence zip
+        raise InputError(problems)
     profile_schema = load_profile_schema(root)
     ceilings = profile_ceilings(root)
     profile = _profile(folder, root, problems, profile_schema, ceilings)
@@ -117,6 +126,13 @@ def load_year(root: Path, year: str) -> YearData:
             problems += exc.problems
         else:
             problems += _narrative_shape(narrative, narrative_shown)
+    if narrative is None and not any(p.file == narrative_shown for p in problems):
+        problems.append(
+            Problem(
+                narrative_shown,
+                "缺少报告正文(文件不存在或为空);disclosure init 会从上一学年复制正文模板",
+            )
+        )
     reference = pd.read_csv(
         root / paths.CHECKLIST_ITEMS, encoding="utf-8", dtype={"item": int, "category_no": int}
     )
@@ -135,6 +151,15 @@ def load_year(root: Path, year: str) -> YearData:
     beyond = _corrected_beyond_ceiling(params, f"{paths.PARAMS_DIR}/{year}.yaml", ceilings)
     if beyond:
         raise InputError(beyond)
+    internal = tables.get("internal")
+    names = available_names(
+        [r.row for r in rows],
+        profile,
+        [] if internal is None else [str(i) for i in internal["item"]],
+    )
+    unfilled = narrative_problems(narrative, narrative_shown, names)
+    if unfilled:
+        raise InputError(unfilled)
     inputs = [file_record(p, root) for p in _input_files(root, folder)]
     return YearData(
         root,
@@ -195,7 +220,7 @@ def _profile(
     texts = tuple(name for name, f in schema.items() if f.type == "text")
     for key in data:
         if key not in schema:
-            problems.append(Problem(shown, f"未知键“{key}”"))
+            problems.append(Problem(shown, f"未知键“{short(key)}”"))
     for key in (name for name, f in schema.items() if f.required):
         if (
             key not in data
@@ -214,7 +239,7 @@ def _profile(
         elif value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or value < 0
         ):
-            problems.append(Problem(shown, f"“{key}”应为非负整数,实际为“{value}”"))
+            problems.append(Problem(shown, f"“{key}”应为非负整数,实际为“{short(value)}”"))
         elif value is not None:
             beyond = out_of_range(value, None, (ceilings or {}).get(key), "该项")
             if beyond:
@@ -274,7 +299,7 @@ def _narrative_shape(narrative: Any, shown: str) -> list[Problem]:
         return [Problem(shown, "应为“键: 值”形式的映射(title、opening、sections、attachments)")]
     problems: list[Problem] = []
     if "title" in narrative and not isinstance(narrative["title"], str):
-        problems.append(Problem(shown, f"title 应为文字,实际为“{narrative['title']}”"))
+        problems.append(Problem(shown, f"title 应为文字,实际为“{short(narrative['title'])}”"))
     for key in ("opening", "sections", "attachments"):
         if narrative.get(key) is not None and not isinstance(narrative[key], list):
             problems.append(Problem(shown, f"{key} 应为列表(每项以“- ”开头)"))
@@ -301,25 +326,65 @@ def _narrative_shape(narrative: Any, shown: str) -> list[Problem]:
 def _paragraph(para: Any, where: str, shown: str, subheading: bool) -> list[Problem]:
     if subheading and isinstance(para, dict) and "subheading" in para:
         return []
+    if isinstance(para, dict) and "choose" in para:
+        return []  # a choice of wordings: inputs.narrative checks each
     wanted = "template(或 subheading)" if subheading else "template"
     if not isinstance(para, dict) or not isinstance(para.get("template"), str):
         return [Problem(shown, f"{where}应为含文字 {wanted} 的映射")]
     if para.get("printed") is not None and not isinstance(para["printed"], str):
         return [Problem(shown, f"{where}的 printed 应为文字")]
-    return []
+    return _paragraph_length(para, where, shown)
 
 
-def _input_files(root: Path, folder: Path) -> list[Path]:
-    fixed = [
+MAX_PARAGRAPH_CHARS = 5000  # the longest paragraph of a real report is about 500 characters
+
+
+def _paragraph_length(para: dict[str, Any], where: str, shown: str) -> list[Problem]:
+    """Bounded work for the report and checks N01/N02, which align each paragraph's printed text
+    with its template: one paragraph is at most MAX_PARAGRAPH_CHARS characters."""
+    return [
+        Problem(
+            shown,
+            f"{where}的 {key} 有 {len(para[key])} 个字符,超过每段 {MAX_PARAGRAPH_CHARS} 字符上限;"
+            "请分成几段",
+        )
+        for key in ("template", "printed")
+        if isinstance(para.get(key), str) and len(para[key]) > MAX_PARAGRAPH_CHARS
+    ]
+
+
+def _fixed_files(root: Path) -> list[Path]:
+    return [
         root / p
         for p in (
             paths.STATISTICS_FORM,
             paths.TABLES_FORM,
             paths.RULES_FORM,
+            paths.CLAIMS_FORM,
             paths.CHECKLIST_ITEMS,
             paths.WORKBOOK,
         )
     ]
+
+
+def _outside(root: Path, links: list[Path]) -> list[Problem]:
+    """A problem for each symbolic link that resolves outside the workspace (or nowhere)."""
+    problems = []
+    for link in links:
+        target = link.resolve()
+        if target != root and root not in target.parents:
+            problems.append(
+                Problem(
+                    link.relative_to(root).as_posix(),
+                    f"是指向工作区之外({short(str(target), 60)})的符号链接,拒绝读取;"
+                    "请把文件本身复制进工作区",
+                )
+            )
+    return problems
+
+
+def _input_files(root: Path, folder: Path) -> list[Path]:
+    fixed = _fixed_files(root)
     year_files = sorted(p for p in folder.iterdir() if p.is_file())
     params = sorted((root / paths.PARAMS_DIR).glob("*.yaml"))
     return [p for p in fixed if p.is_file()] + [p for p in params if p.is_file()] + year_files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from disclosure.errors import InputError, Problem
 from disclosure.expr import ExpressionError, parse
 from disclosure.inputs.yamlio import read_yaml
-from disclosure.workspace import STATISTICS_FORM, TABLES_FORM
+from disclosure.workspace import CLAIMS_FORM, STATISTICS_FORM, TABLES_FORM
 
 KINDS = ("flag", "text", "count", "amount")
 FLAG_DEFAULT = ("有", "无")
@@ -298,3 +299,44 @@ def load_profile_schema(root: Path) -> dict[str, ProfileField]:
         )
         for name, spec in fields.items()
     }
+
+
+CLAIM_RULES = ("N05", "N06")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a sentence of the report asserts (forms/claims.yaml): when `says` is found in a
+    sentence, `holds` must be true of the data and the numbers the sentence states."""
+
+    rule: str
+    says: re.Pattern[str]
+    holds: str
+    means: str
+
+
+def load_claims(root: Path) -> list[Claim]:
+    """The claims of forms/claims.yaml, every pattern compiled and every condition parsed."""
+    data = read_yaml(root / CLAIMS_FORM, CLAIMS_FORM) or {}
+    claims, problems = [], []
+    for i, spec in enumerate(data.get("claims") or [], 1):
+        where = f"第 {i} 条断言"
+        if not isinstance(spec, dict) or spec.get("rule") not in CLAIM_RULES:
+            problems.append(Problem(CLAIMS_FORM, f"{where}的 rule 应为 {'、'.join(CLAIM_RULES)}"))
+            continue
+        try:
+            says = re.compile(str(spec["says"]))
+            parse(str(spec["holds"]))
+        except KeyError as exc:
+            problems.append(Problem(CLAIMS_FORM, f"{where}缺少 {exc}"))
+            continue
+        except re.error as exc:
+            problems.append(Problem(CLAIMS_FORM, f"{where}的 says 不是正则表达式:{exc}"))
+            continue
+        except ExpressionError as exc:
+            problems.append(Problem(CLAIMS_FORM, f"{where}的 holds:{exc}"))
+            continue
+        claims.append(Claim(spec["rule"], says, str(spec["holds"]), str(spec.get("means", ""))))
+    if problems:
+        raise InputError(problems)
+    return claims

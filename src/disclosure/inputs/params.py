@@ -12,7 +12,7 @@ from disclosure.errors import InputError, Problem
 from disclosure.inputs.yamlio import read_yaml
 from disclosure.workspace import DATA_RAW_DIR, PARAMS_DIR, inside
 
-YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
+YEAR_PATTERN = re.compile(r"([0-9]{4})-([0-9]{4})")  # ASCII digits, matched whole
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Params:
     previous_year: str | None = None
     yoy_threshold: float = 0.5
     corrections: tuple[Correction, ...] = field(default_factory=tuple)
+    report_figures: bool = False  # the figures also in the publication copy (always in review)
 
     @property
     def start(self) -> date:
@@ -55,6 +56,7 @@ SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "previous_year": ((str,), "上一学年,形如 2022-2023"),
     "yoy_threshold": ((int, float), "0 到 10 之间的数(如 0.5 表示变化超过 50% 时提示)"),
     "corrections": ((list,), "更正列表"),
+    "report_figures": ((bool,), "true 或 false(发布版是否附图表;审阅版总附图表)"),
 }
 CORRECTION_KEYS = {"table", "match", "field", "value", "reason", "by", "on", "expect"}
 CORRECTION_REQUIRED = CORRECTION_KEYS - {"expect", "match"}
@@ -100,7 +102,7 @@ def load_params(root: Path, year: str) -> Params:
             problems.append(Problem(rel, f"未知参数“{key}”;允许的参数:{'、'.join(SCHEMA)}"))
             continue
         types, expected = SCHEMA[key]
-        if isinstance(value, bool) or not isinstance(value, types):
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
             problems.append(Problem(rel, f"参数“{key}”的值“{value}”类型不对,应为{expected}"))
     if "academic_year" not in raw:
         problems.append(Problem(rel, "缺少参数“academic_year”"))
@@ -142,6 +144,7 @@ def load_params(root: Path, year: str) -> Params:
         previous_year=raw.get("previous_year"),
         yoy_threshold=float(threshold),
         corrections=tuple(corrections),
+        report_figures=bool(raw.get("report_figures", False)),
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -15,6 +17,10 @@ from pathlib import Path
 from disclosure.errors import InputError
 
 MAX_BYTES = 5 * 1024 * 1024  # a year's raw table is kilobytes; more means a wrong file
+# An .xlsx is a zip: its parts' sizes once unpacked, read from the zip directory before openpyxl
+# parses anything (a zip bomb is a few MB packed and gigabytes unpacked).
+MAX_XLSX_UNPACKED = 20 * 1024 * 1024
+MAX_ROWS = 50_000  # data rows of one table (the largest register of a year is a few hundred)
 FULL_WIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
 
 
@@ -63,15 +69,33 @@ def find_table_file(
 def sheet_names(book: Path, shown: str) -> list[str]:
     import openpyxl
 
+    xlsx_within_limits(book, shown)
     try:
         wb = openpyxl.load_workbook(book, read_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise InputError.one(
             shown, f"无法作为 Excel(.xlsx)文件打开,文件可能已损坏或并非 .xlsx(详情:{exc})"
         ) from None
-    names = wb.sheetnames
+    names = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
     wb.close()
     return names
+
+
+def xlsx_within_limits(path: Path, shown: str) -> None:
+    """Refuse an .xlsx whose parts unpack beyond MAX_XLSX_UNPACKED, from the zip directory alone."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError.one(
+            shown, "无法作为 Excel(.xlsx)文件打开,文件可能已损坏或并非 .xlsx(不是有效的 zip)"
+        ) from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise InputError.one(
+            shown,
+            f"Excel 文件解压后共 {unpacked / 1048576:.0f} MB,超过 {MAX_XLSX_UNPACKED // 1048576} MB"
+            " 上限(可能是“压缩炸弹”);请确认选对了文件",
+        )
 
 
 def read_text_table(path: Path, shown: str, sheet: str | None = None) -> TextTable:
@@ -83,11 +107,65 @@ def read_text_table(path: Path, shown: str, sheet: str | None = None) -> TextTab
             "请确认选对了文件",
         )
     if path.suffix.lower() == ".xlsx":
+        xlsx_within_limits(path, shown)
         table = _read_xlsx(path, shown, sheet)
     else:
         table = _read_csv(path, shown)
     _drop_blank_rows(table)
+    _refuse_control_characters(table, shown)
+    _refuse_blank_header_cells(table, shown)
     return table
+
+
+def _too_many_rows(shown: str) -> InputError:
+    return InputError.one(
+        shown, f"数据行超过 {MAX_ROWS} 行上限;一个学年的原始表只有几百行,请确认选对了文件"
+    )
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of the 0-based column `index` (0 -> A, 26 -> AA)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _refuse_control_characters(table: TextTable, shown: str) -> None:
+    """NUL and other control characters are never data; they hide text from a reader."""
+    for line, cells in [(1, table.header), *zip(table.lines, table.rows, strict=True)]:
+        for col, cell in enumerate(cells):
+            bad = next((c for c in cell if _control(c)), None)
+            if bad is not None:
+                raise InputError.one(
+                    shown,
+                    f"第 {column_letter(col)} 列的单元格含控制字符 U+{ord(bad):04X};"
+                    "请删去后再保存(这类字符看不见,却会改变文字)",
+                    row=line,
+                )
+
+
+def _control(c: str) -> bool:
+    return c not in "\t\r\n" and unicodedata.category(c) == "Cc"
+
+
+def _refuse_blank_header_cells(table: TextTable, shown: str) -> None:
+    """A column with data under a blank header cell (or under the second half of a merged header
+    cell) would be dropped without a word."""
+    for col, name in enumerate(table.header):
+        if name.strip():
+            continue
+        below = [
+            n
+            for n, r in zip(table.lines, table.rows, strict=True)
+            if col < len(r) and r[col].strip()
+        ]
+        if below:
+            raise InputError.one(
+                shown,
+                f"表头第 {column_letter(col)} 列为空(或是合并单元格的一部分),但第 {below[0]} 行"
+                "等处该列有数据;请填写列名(每列一个,不要合并单元格)或删除该列",
+                row=1,
+            )
 
 
 def decode(data: bytes, shown: str) -> tuple[str, str]:
@@ -132,21 +210,26 @@ def decode(data: bytes, shown: str) -> tuple[str, str]:
 
 
 def _reads_as_chinese(text: str) -> bool:
-    """Most non-ASCII characters are common (GB2312) characters and there are no control codes."""
+    """Most non-ASCII characters are common Chinese (GB2312 level-1 hanzi, Chinese punctuation or
+    full-width forms) and there are no control codes. Kana, Greek, Cyrillic and level-2 hanzi are
+    in GB2312 too, but they are what Big5 or Shift-JIS bytes turn into when read as GBK
+    ("學生" in Big5 reads as "厩ネ"), so they do not count."""
     if any(ord(c) < 32 and c not in "\r\n\t" for c in text):
         return False
     wide = [c for c in text if ord(c) > 127]
     if not wide:
         return False
-    common = 0
-    for c in wide:
-        try:
-            c.encode("gb2312")
-            common += 1
-        except UnicodeEncodeError:
-            pass
-    # Real GBK text with rare characters in names measured 0.8; Big5 read as GBK measured 0.48.
+    common = sum(1 for c in wide if _common_gb(c))
+    # Real GBK text with rare characters in names measured 0.8; Big5 read as GBK measured < 0.3.
     return common / len(wide) >= 0.7
+
+
+def _common_gb(c: str) -> bool:
+    try:
+        lead = c.encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0xB0 <= lead <= 0xD7 or 0xA1 <= lead <= 0xA3  # level-1 hanzi, punctuation, full width
 
 
 def _read_csv(path: Path, shown: str) -> TextTable:
@@ -166,6 +249,8 @@ def _read_csv(path: Path, shown: str) -> TextTable:
             lines.append(
                 len(rows) + 1
             )  # the row as Excel shows it: a quoted line break stays inside one row
+            if len(rows) > MAX_ROWS:
+                raise _too_many_rows(shown)
     except csv.Error as exc:
         raise InputError.one(
             shown, f"CSV 格式错误(引号不配对或含有无法识别的字符;详情:{exc})", row=len(rows) + 2
@@ -195,7 +280,23 @@ def _read_xlsx(path: Path, shown: str, sheet_name: str | None = None) -> TextTab
             shown, f"无法作为 Excel(.xlsx)文件打开,文件可能已损坏或并非 .xlsx(详情:{exc})"
         ) from None
     wanted = sheet_name or path.stem
-    sheet = book[wanted] if wanted in book.sheetnames else book.worksheets[0]
+    visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+    hidden = [ws.title for ws in book.worksheets if ws.sheet_state != "visible"]
+    if wanted in hidden:
+        book.close()
+        raise InputError.one(
+            shown, f"工作表“{wanted}”是隐藏的;请取消隐藏后再保存,或删除它,以免读错数据"
+        )
+    if not visible:
+        book.close()
+        raise InputError.one(shown, "没有可见的工作表")
+    sheet = book[wanted] if wanted in book.sheetnames else visible[0]
+    if (sheet.max_row or 0) > MAX_ROWS + 1:  # the sheet's own <dimension>, before any row is read
+        book.close()
+        raise _too_many_rows(shown)
+    # Read every row, not only those the <dimension> admits: a wrong dimension (some writers set
+    # none, a hand-edited file can lie) would otherwise drop rows without a word.
+    sheet.reset_dimensions()
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -212,6 +313,9 @@ def _read_xlsx(path: Path, shown: str, sheet_name: str | None = None) -> TextTab
             continue
         rows.append(cells)
         lines.append(number)
+        if len(rows) > MAX_ROWS:  # the dimension may lie; the rows read are counted too
+            book.close()
+            raise _too_many_rows(shown)
     book.close()
     if header is None:
         raise InputError.one(shown, f"工作表“{sheet.title}”为空,至少应有一行表头")
@@ -219,11 +323,17 @@ def _read_xlsx(path: Path, shown: str, sheet_name: str | None = None) -> TextTab
         raise InputError.one(
             shown, f"含公式单元格({'、'.join(formulas[:5])}),请复制后“粘贴为数值”再保存"
         )
+    width = max(len(r) for r in [header, *rows])  # rows as wide as the widest, as in Excel
+    header += [""] * (width - len(header))
+    rows = [r + [""] * (width - len(r)) for r in rows]
     while header and not header[-1]:
         header.pop()
-    return TextTable(
+    table = TextTable(
         path, header, rows, lines, f"xlsx(工作表“{sheet.title}”)"
     )  # cells beyond the header are checked, not cut
+    if hidden:
+        table.notes.append(f"忽略隐藏工作表:{'、'.join(hidden)}")
+    return table
 
 
 def _cell_text(value: object) -> str:

@@ -12,6 +12,7 @@ import yaml
 from disclosure import workspace as paths
 from disclosure.errors import InputError
 from disclosure.inputs.forms import TableDef, load_profile_schema, load_table_defs
+from disclosure.inputs.narrative import all_paragraphs, choices
 from disclosure.inputs.params import valid_academic_year
 from disclosure.inputs.read import WORKBOOK_FILE
 from disclosure.inputs.yamlio import read_yaml
@@ -55,11 +56,9 @@ def init_year(root: Path, year: str, fmt: str = "csv") -> list[Path]:
     written.append(folder / paths.PROFILE_FILE)
     if previous and (previous / paths.NARRATIVE_FILE).is_file():
         narrative = read_yaml(previous / paths.NARRATIVE_FILE) or {}
-        for para in narrative.get("opening") or []:
-            para.pop("printed", None)
-        for section in narrative.get("sections") or []:
-            for para in section.get("paragraphs") or []:
-                para.pop("printed", None)
+        for _, para in all_paragraphs(narrative):
+            for wording in choices(para):
+                wording.pop("printed", None)  # type: ignore[attr-defined]
         write_text(
             folder / paths.NARRATIVE_FILE,
             "# 报告正文模板(由上一学年复制,数字均为占位符)\n"

@@ -11,13 +11,15 @@ import pandas as pd
 from disclosure.errors import Problem
 from disclosure.inputs.forms import ColumnDef, TableDef
 from disclosure.inputs.read import TextTable, normalise_number
+from disclosure.inputs.yamlio import short
 from disclosure.workspace import TABLES_FORM
 
 # A 有/无 answer where the form asks 是/否 (and back) means the same; normalise, and say so.
 SYNONYMS = {"有": "是", "无": "否", "是": "有", "否": "无", "Y": "是", "N": "否"}
 LINE = "_line"
 # 2024-03-09, 2024/3/9 (what Excel writes in a Chinese locale), 2024.3.9, 2024年3月9日
-DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+ASCII_INT = re.compile(r"-?[0-9]+")
+DATE = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?")
 
 
 def validate(
@@ -84,12 +86,26 @@ def _typed(
             note = "全角数字或千位分隔符已规范"
         if plain.endswith(".0"):
             plain = plain[:-2]
+        if not ASCII_INT.fullmatch(plain) and re.fullmatch(r"[+-]?[\d_]+", plain):
+            # int() also takes ٣٣٥, 1_98 and +174; a count is written with the digits 0-9 only
+            problems.append(
+                Problem(
+                    shown,
+                    f"应为只用数字 0-9 写的非负整数,实际为“{short(text)}”"
+                    "(含其他文字的数字、下划线或正号)",
+                    row=line,
+                    column=col.name,
+                )
+            )
+            return None, note
         try:
             value = int(plain)
         except ValueError:
             kind = "小数" if is_number(plain) else "文本"
             problems.append(
-                Problem(shown, f"应为非负整数,实际为{kind}“{text}”", row=line, column=col.name)
+                Problem(
+                    shown, f"应为非负整数,实际为{kind}“{short(text)}”", row=line, column=col.name
+                )
             )
             return None, note
         if value < 0:
@@ -107,7 +123,7 @@ def _typed(
             problems.append(
                 Problem(
                     shown,
-                    f"“{text}”不是允许的值;允许:{'、'.join(col.allowed)}",
+                    f"“{short(text)}”不是允许的值;允许:{'、'.join(col.allowed)}",
                     row=line,
                     column=col.name,
                 )
@@ -121,7 +137,9 @@ def _typed(
             value = date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
         except ValueError:
             problems.append(
-                Problem(shown, f"日期“{text}”无法识别,应为 YYYY-MM-DD", row=line, column=col.name)
+                Problem(
+                    shown, f"日期“{short(text)}”无法识别,应为 YYYY-MM-DD", row=line, column=col.name
+                )
             )
             return None, note
         if not start <= value <= end:

@@ -44,8 +44,10 @@ def results(
     categories: pd.DataFrame,
     findings: pd.DataFrame,
     inputs: list[dict[str, object]] | None = None,
+    document: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The bundle the runner writes as CSV/JSON (and, with `inputs`, the lineage of every row)."""
+    """The bundle the runner writes as CSV/JSON (and, with `inputs`, the lineage of every row;
+    with `document`, the report the Word and Excel copies are laid out from)."""
 
     def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         return json.loads(frame.to_json(orient="records", force_ascii=False))
@@ -61,6 +63,7 @@ def results(
             "categories": records(categories),
             "findings": records(findings),
             "inputs": list(inputs or []),
+            "document": document,
         },
     }
 
@@ -87,6 +90,14 @@ def results_of(nb: Any) -> dict[str, Any]:
             if RESULTS_MIME in output.get("data", {}):
                 return output["data"][RESULTS_MIME]
     raise RuntimeError("执行后的底稿中没有导出结果的单元格输出(标签 results)")
+
+
+def document_of(nb: Any) -> dict[str, Any]:
+    """The report document the kernel built (present.document), for the Word and Excel copies."""
+    document = results_of(nb).get("document")
+    if not document:
+        raise RuntimeError("执行后的底稿中没有报告文档(导出结果中缺少 document)")
+    return document
 
 
 def findings_of(nb: Any) -> pd.DataFrame:

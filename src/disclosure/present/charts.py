@@ -49,6 +49,10 @@ def setup() -> Path:
             "grid.alpha": 0.3,
             "svg.hashsalt": "disclosure",
             "axes.titleweight": "bold",
+            # `$…$` in a school's name or a caption is text, not TeX: mathtext would draw it in
+            # another font (boxes for Chinese) without the missing-glyph warning.
+            "text.parse_math": False,
+            "text.usetex": False,
         }
     )
     # Matplotlib only warns when a glyph is missing; a report with boxes must not be published.
@@ -65,8 +69,18 @@ def png(fig: Figure) -> bytes:
 
 
 def _finish(fig: Figure, ax, title: str, source: str) -> Figure:
-    ax.set_title(title, loc="left")
-    fig.text(0.01, -0.02, f"数据来源:{source}", fontsize=8, color="#555555", ha="left", va="top")
+    ax.set_title(title, loc="left", parse_math=False)
+    fig.text(
+        0.01,
+        -0.02,
+        f"数据来源:{source}",
+        fontsize=8,
+        color="#555555",
+        ha="left",
+        va="top",
+        parse_math=False,
+        usetex=False,
+    )
     fig.tight_layout()
     return fig
 

@@ -21,8 +21,8 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
+from disclosure.checks.findings import SEVERITY_ZH, grouped, summary
 from disclosure.compute.checklist import URL, split_links
-from disclosure.compute.narrative import fill
 
 NUMERALS = "一二三四五六七八九十"
 
@@ -72,6 +72,7 @@ def _environment() -> Environment:
         extensions=[_JoinLines],
     )
     env.filters["split_links"] = split_links
+    env.filters["breakable"] = breakable
     env.tests["web_url"] = _is_web_url
     return env
 
@@ -80,52 +81,69 @@ def _render(fragment: str, **values: Any) -> str:
     return _environment().get_template(f"{fragment}.html.j2").render(**values)
 
 
+BREAK_AFTER = re.compile(r"([/?&=])")
+
+
+def breakable(url: str) -> Markup:
+    """A URL with break opportunities only after / ? & = (never inside a word)."""
+    return Markup("<wbr>".join(escape(part) for part in _break_parts(url)))
+
+
+def _break_parts(url: str) -> list[str]:
+    parts, last = [], 0
+    for match in BREAK_AFTER.finditer(url):
+        if match.end() < len(url) and url[match.end()] not in "/":
+            parts.append(url[last : match.end()])
+            last = match.end()
+    return [*parts, url[last:]]
+
+
 def link(token: str) -> str:
     return _render("link", token=token)
 
 
-def banner(summary: dict[str, int]) -> str:
-    return _render("banner", summary=summary)
+def header(doc: dict[str, Any]) -> str:
+    return _render("header", doc=doc)
 
 
-def header(profile: dict[str, Any], title: str) -> str:
-    return _render("header", profile=profile, title=title)
+def body(doc: dict[str, Any]) -> str:
+    """Opening, sections, attachment list, signature and date."""
+    return _render("body", doc=doc)
 
 
-def body(narrative: dict[str, Any] | None, ctx: dict[str, Any]) -> str:
-    def paragraph(para: dict[str, Any]) -> dict[str, Any]:
-        if "subheading" in para:
-            return {"subheading": para["subheading"]}
-        return {"text": fill(para["template"], ctx)}
+def statistics_table(doc: dict[str, Any], review: bool = False) -> str:
+    return _render("statistics_table", doc=doc, review=review)
 
-    narrative = narrative or {}  # no narrative.yaml: check N04 says so, and the report renders
-    opening = [fill(p["template"], ctx) for p in narrative.get("opening") or []]
-    sections = [
+
+def checklist_table(doc: dict[str, Any]) -> str:
+    categories: dict[int, list[dict[str, Any]]] = {}
+    for row in doc["checklist"]:
+        categories.setdefault(row["category"], []).append(row)
+    return _render("checklist_table", doc=doc, categories=sorted(categories.items()))
+
+
+def review_summary(findings: pd.DataFrame, year: str, institution: str) -> str:
+    """The review copy's first page: each failed check that no other explains, in plain words,
+    with what to fix and what it caused."""
+    groups = [
         {
-            "part": section.get("part"),
-            "heading": section.get("heading"),
-            "paragraphs": [paragraph(para) for para in section.get("paragraphs") or []],
+            "id": root["id"],
+            "title": root["title"],
+            "severity": root["severity"],
+            "severity_zh": SEVERITY_ZH.get(str(root["severity"]), ""),
+            "filled": root["filled"],
+            "hint": root.get("hint") if isinstance(root.get("hint"), str) else "",
+            "consequences": "、".join(str(c["id"]) for c in consequences),
         }
-        for section in narrative.get("sections") or []
+        for root, consequences in grouped(findings)
     ]
-    attachments = [fill(a, ctx) for a in narrative.get("attachments") or []]
-    return _render("body", opening=opening, sections=sections, attachments=attachments)
-
-
-def signature(profile: dict[str, Any], date_text: str) -> str:
-    return _render("signature", profile=profile, date_text=date_text)
-
-
-def statistics_table(stats: pd.DataFrame, institution: str, year: str) -> str:
-    return _render("statistics_table", rows=stats.itertuples(), institution=institution, year=year)
-
-
-def checklist_table(items: pd.DataFrame, institution: str) -> str:
-    categories = [
-        (number, name, group.itertuples())
-        for (number, name), group in items.groupby(["ref_category", "category_name"], sort=True)
-    ]
-    return _render("checklist_table", categories=categories, institution=institution)
+    return _render(
+        "review_summary",
+        summary=summary(findings),
+        groups=groups,
+        year=year,
+        institution=institution,
+    )
 
 
 def findings_table(findings: pd.DataFrame, corrections: pd.DataFrame) -> str:
@@ -146,10 +164,6 @@ def findings_table(findings: pd.DataFrame, corrections: pd.DataFrame) -> str:
 
 def figure_block(png_b64: str, caption: str) -> str:
     return _render("figure_block", png_b64=png_b64, caption=caption)
-
-
-def fill_title(narrative: dict[str, Any] | None, ctx: dict[str, Any]) -> str:
-    return fill((narrative or {}).get("title", "关于报送{year}学年度信息公开工作的报告"), ctx)
 
 
 def date_text(profile: dict[str, Any]) -> str:

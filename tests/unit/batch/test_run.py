@@ -24,6 +24,7 @@ from disclosure.batch.run import (
     up_to_date,
     write_summary,
 )
+from disclosure.evidence.manifest import sealed_text
 from disclosure.inputs.provenance import file_record, versions
 
 
@@ -49,7 +50,7 @@ def finished(small_collection, tmp_path):
         "outputs": [file_record(out / n, out) for n in ("statistics.csv", "findings.csv")],
         "versions": versions(),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (out / "manifest.json").write_text(sealed_text(manifest), encoding="utf-8")
     return item
 
 
@@ -68,6 +69,15 @@ def test_no_outputs_or_a_broken_manifest_is_not_up_to_date(finished, small_colle
 def test_a_tampered_output_is_run_again(finished):
     target = finished.root / "outputs" / finished.year / "statistics.csv"
     target.write_text("row,value\n1,无\n", encoding="utf-8")
+    assert up_to_date(finished)[0] is False
+
+
+def test_a_recorded_path_leaving_the_workspace_is_run_again_not_read(finished):
+    path = finished.root / "outputs" / finished.year / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.pop("seal")
+    manifest["inputs"][0]["path"] = "../../../collection.yaml"
+    path.write_text(sealed_text(manifest), encoding="utf-8")
     assert up_to_date(finished)[0] is False
 
 
@@ -96,8 +106,9 @@ def test_a_changed_or_added_input_is_run_again(finished, change):
 def test_other_package_versions_are_run_again(finished):
     path = finished.root / "outputs" / finished.year / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.pop("seal")
     manifest["versions"]["disclosure-workbook"] = "0.0.0-old"
-    path.write_text(json.dumps(manifest), encoding="utf-8")
+    path.write_text(sealed_text(manifest), encoding="utf-8")
     assert up_to_date(finished)[0] is False
 
 

@@ -21,6 +21,7 @@ from disclosure.checks.builtin import CODE_CHECKS
 from disclosure.checks.findings import Finding
 from disclosure.checks.rules import REQUIREMENTS, Context, evaluate_rules, load_rules
 from disclosure.errors import InputError
+from disclosure.inputs.forms import load_claims
 
 REPO = Path(__file__).resolve().parents[3]
 RULES_FILE = REPO / "forms" / "rules.yaml"
@@ -33,9 +34,9 @@ STATISTICS_COLUMNS = (
 )  # fmt: skip
 CHECKLIST_COLUMNS = (
     "item", "ref_category", "category_name", "item_text", "mandatory", "status", "source",
-    "category", "count", "count_alt", "count_printed", "links", "on_platform", "remark",
-    "transcription_note", "line", "links_list", "n_links", "n_distinct_links", "n_web_links",
-    "duplicate_links", "non_web_links", "published", "verified",
+    "category", "count", "count_alt", "count_printed", "links", "links_printed", "on_platform",
+    "remark", "transcription_note", "line", "links_list", "n_links", "n_distinct_links",
+    "n_web_links", "duplicate_links", "non_web_links", "published", "verified",
 )  # fmt: skip
 TABLE_COLUMNS = {"statistics": STATISTICS_COLUMNS, "checklist": CHECKLIST_COLUMNS}
 EVERYTHING = frozenset(REQUIREMENTS)
@@ -50,11 +51,11 @@ EXPECTED_IDS = {
     "A01", "A02", "A03", "A04", "A05", "A06", "A07", "B01", "B02", "B03", "M01", "M02",
     "F01", "F02", "F03", "F04", "F05", "F06", "C01", "C02", "C03", "C04", "C05", "S01", "S02",
     "S03", "S04", "S05", "P01", "K01", "K02", "K03", "K03w", "K04", "K05", "K06", "K07", "K08",
-    "K09", "N01", "N02", "N03", "N04", "Y01", "D01",
+    "K09", "N01", "N02", "N05", "N06", "H01", "H02", "H03", "H04", "H05", "Y01", "D01",
 } | TWINS  # fmt: skip
 WARNING_IDS = {
     "B03", "F06", "C02", "K03w", "K05", "K06", "K07", "K08", "K09", "N02", "Y01",
-    "B03p", "F06p", "C02p", "S04",
+    "B03p", "F06p", "C02p", "S04", "N06", "H01", "H02", "H03", "H04", "H05",
 }  # fmt: skip
 REQUIRED = {
     **dict.fromkeys(sorted(TWINS), ("reported_statistics",)),
@@ -126,6 +127,7 @@ def item(n: int, count: int, **changes: Any) -> dict[str, Any]:
         "count_alt": None,
         "count_printed": str(count),
         "links": " ".join(links) or None,
+        "links_printed": None,
         "on_platform": "是" if count else None,
         "remark": None,
         "transcription_note": None,
@@ -159,6 +161,11 @@ BASE_EXTRAS = {
         "opening": [{"template": TEMPLATE, "printed": "官网发布信息335条,清单事项 3 条。"}]
     },
     "narrative_values": {"r10": 335, "r11": 3},
+    "narrative_sentences": [
+        ("第四部分第 1 段", "学校未收到明确要求信息公开的相关申请及无信息公开申请收费情况。"),
+        ("开头第 1 段", "《关于编报 2024 年高校信息公开工作年度报告的通知》(渝教办发〔2024〕1 号)"),
+    ],
+    "claims": load_claims(REPO),
     "source_hashes": {"a.csv": HASH_A, "b.csv": HASH_B},
     "raw_hashes": {"a.csv": HASH_A, "b.csv": HASH_B},
 }
@@ -173,6 +180,17 @@ def base_values() -> dict[str, Any]:
     values.update({f"p{n}": values[f"r{n}"] for n in range(1, N_ROWS + 1)})
     values["yoy_threshold"] = 0.5
     values.update(published_lines=N_ROWS, form_rows=N_ROWS)  # lines published, rows of the form
+    values.update(
+        {
+            "profile.document_number": "某大文〔2024〕50号",
+            "profile.signer": "张三",
+            "profile.report_date": "2024-10-14",
+            "document_number_year": 2024,
+            "report_year": 2024,
+            "period_end": "2024-08-31",
+            "report_deadline": "2024-10-31",
+        }
+    )
     return values
 
 
@@ -760,44 +778,57 @@ CODE_CASES = [
         "开头第 1 段印刷文字与模板不对应",
         extras=printed("官网共发布信息 335 条,清单事项 3 条。"),
     ),
-    case("N03", "every-placeholder-has-data", True, OK),
+    case("N05", "none-said-and-row-zero", True, OK),
     case(
-        "N03",
-        "prose-placeholder-without-data",
+        "N05",
+        "none-said-but-one-application",
         False,
-        "开头第 1 段的占位符“{r11}”没有对应的数据",
-        extras={"narrative_values": {"r10": 335}},
+        "第四部分第 1 段“学校未收到明确要求信息公开的相关申请及无信息公开申请收费情况。”"
+        "称未收到信息公开申请,但数据为 1 == 0",
+        r19=1,
     ),
     case(
-        "N03",
-        "title-placeholder-without-data",
-        False,
-        "标题的占位符“{学校}”没有对应的数据",
-        extras={"narrative": {"title": "{学校}", "opening": [{"template": TEMPLATE}]}},
+        "N05",
+        "number-said-equals-row",
+        True,
+        OK,
+        r19=3,
+        extras={"narrative_sentences": [("第四部分第 1 段", "学校共收到信息公开申请 3 件。")]},
     ),
     case(
-        "N03",
-        "attachment-placeholder-without-data",
+        "N05",
+        "number-said-one-less-than-row",
         False,
-        "第 2 个附件的占位符“{r56}”没有对应的数据",
-        extras={"narrative": {"attachments": ["统计表", "{r56}"]}},
+        "第四部分第 1 段“学校共收到信息公开申请 3 件。”称收到信息公开申请的件数(第 19 行),"
+        "但数据为 3 == 4",
+        r19=4,
+        extras={"narrative_sentences": [("第四部分第 1 段", "学校共收到信息公开申请 3 件。")]},
     ),
-    case("N03", "no-narrative-nothing-to-fill", True, OK, extras={"narrative": None}),
-    case("N04", "narrative-present", True, OK),
+    case("N06", "notice-of-the-report-year", True, OK),
+    case("N06", "notice-of-a-later-year", True, OK, report_year=2023),
     case(
-        "N04",
-        "narrative-absent",
+        "N06",
+        "notice-of-last-year",
         False,
-        "缺少 narrative.yaml,报告正文无法生成",
-        extras={"narrative": None},
+        None,
+        report_year=2025,
     ),
-    case(
-        "N04",
-        "narrative-empty",
-        False,
-        "缺少 narrative.yaml,报告正文无法生成",
-        extras={"narrative": {}},
-    ),
+    case("H01", "number-written", True, "not False"),
+    case("H01", "number-empty", False, "not True", **{"profile.document_number": ""}),
+    case("H02", "signer-written", True, "not False"),
+    case("H02", "signer-empty", False, "not True", **{"profile.signer": ""}),
+    case("H03", "date-written", True, "not False"),
+    case("H03", "date-empty", False, "not True", **{"profile.report_date": ""}),
+    case("H04", "date-in-window", True, None),
+    case("H04", "date-empty-left-to-h03", True, None, **{"profile.report_date": ""}),
+    case("H04", "date-on-the-deadline", True, None, **{"profile.report_date": "2024-10-31"}),
+    case("H04", "date-day-after-the-year", True, None, **{"profile.report_date": "2024-09-01"}),
+    case("H04", "date-a-day-late", False, None, **{"profile.report_date": "2024-11-01"}),
+    case("H04", "date-last-day-of-the-year", False, None, **{"profile.report_date": "2024-08-31"}),
+    case("H05", "number-of-the-report-year", True, "2024 == 0 or 2024 >= 2024"),
+    case("H05", "number-of-a-later-year", True, None, document_number_year=2025),
+    case("H05", "number-without-a-year", True, "0 == 0 or 0 >= 2024", document_number_year=0),
+    case("H05", "last-year", False, "2023 == 0 or 2023 >= 2024", document_number_year=2023),
     case("D01", "hashes-as-recorded", True, OK),
     case(
         "D01",
@@ -844,7 +875,7 @@ def test_base_context_passes_every_rule():
 
 def test_catalogue_declares_exactly_the_64_expected_ids():
     ids = declared_ids(RULES_FILE)
-    assert len(ids) == len(EXPECTED_IDS) == 64
+    assert len(ids) == len(EXPECTED_IDS) == 69
     assert set(ids) == EXPECTED_IDS
     assert set(CATALOGUE) == EXPECTED_IDS
 
@@ -860,7 +891,7 @@ def test_requirements_are_declared_where_the_data_may_be_absent():
 
 def test_code_engine_ids_equal_the_registered_code_checks():
     assert {i for i, r in CATALOGUE.items() if r.engine == "code"} == set(CODE_CHECKS)
-    assert set(CODE_CHECKS) == {"N01", "N02", "N03", "N04", "D01"}
+    assert set(CODE_CHECKS) == {"N01", "N02", "N05", "N06", "D01"}
 
 
 # --- what every rule shares ---------------------------------------------------
@@ -988,7 +1019,7 @@ def test_real_year_fails_exactly_the_known_checks(real_year):
     errors = set(failed.loc[failed["severity"] == "error", "id"])
     warnings = set(failed.loc[failed["severity"] == "warning", "id"])
     assert errors == {"C01", "F03", "F04", "K01", "N01", "P01", "S01", "S02", "S03", "F03p", "F04p"}
-    assert warnings == {"K03w", "K05", "K06", "K07", "K08", "K09"}
+    assert warnings == {"H04", "K03w", "K05", "K06", "K07", "K08", "K09"}
     assert set(findings.loc[findings["passed"].isna(), "id"]) == {"Y01"}  # no 2022-2023 data
     passed = set(findings.loc[findings["passed"].map(lambda p: p is True), "id"])
     assert passed == EXPECTED_IDS - errors - warnings - {"Y01"}
@@ -1036,7 +1067,7 @@ def without_rule(root: Path, rule_id: str, mentions: bool = True) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-@pytest.mark.parametrize("rule_id", ["A05", "K05", "N01", "Y01", "N04", "F04p"])
+@pytest.mark.parametrize("rule_id", ["A05", "K05", "N01", "Y01", "N05", "F04p"])
 def test_deleting_a_rule_from_the_catalogue_is_caught(copy_workspace, rule_id):
     root = copy_workspace()
     without_rule(root, rule_id)

@@ -11,9 +11,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from workspaces import ed25519_key_pair
 
 from disclosure.errors import InputError
-from disclosure.evidence.archive import FIXED_TIME, build_archive
+from disclosure.evidence.archive import FIXED_TIME, SIGNATURE_ENTRY, build_archive
+from disclosure.evidence.manifest import sealed_text
 
 YEAR = "2023-2024"
 OUTPUTS = {
@@ -47,9 +49,14 @@ def make_run(root: Path, outputs: dict[str, bytes] = OUTPUTS) -> Path:
         "inputs": [record(p, d) for p, d in INPUTS.items()],
         "outputs": [record(p, d) for p, d in sorted(outputs.items())],
     }
-    text = json.dumps(manifest, ensure_ascii=False)
-    (folder / "manifest.json").write_text(text, encoding="utf-8")
+    (folder / "manifest.json").write_text(sealed_text(manifest), encoding="utf-8")
     return folder
+
+
+def reseal(folder: Path, change) -> None:  # noqa: ANN001
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    change(manifest)
+    (folder / "manifest.json").write_text(sealed_text(manifest), encoding="utf-8")
 
 
 @pytest.fixture
@@ -106,7 +113,9 @@ def test_archive_entries_carry_a_fixed_time_and_shared_permissions(root, folder,
 
 
 def test_archive_leaves_out_the_failed_folder(root, folder, tmp_path) -> None:
-    write_files(folder, {"failed/workbook.ipynb": b"{}", "failed/manifest.json": b'{"error": "x"}'})
+    write_files(folder, {"failed/workbook.ipynb": b"{}"})
+    failed = {"academic_year": YEAR, "inputs": [], "outputs": [record("workbook.ipynb", b"{}")]}
+    (folder / "failed" / "manifest.json").write_text(sealed_text(failed), encoding="utf-8")
     with zipfile.ZipFile(build_archive(root, folder, tmp_path / "a")) as zf:
         assert not [n for n in zf.namelist() if "failed" in n]
 
@@ -156,3 +165,64 @@ def test_archive_bytes_are_a_valid_zip(root, folder, tmp_path) -> None:
     data = build_archive(root, folder, tmp_path / "a").read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert zf.testzip() is None
+
+
+def test_archive_refuses_an_edited_failed_folder(root, folder, tmp_path) -> None:
+    write_files(folder, {"failed/workbook.ipynb": b"{}", "failed/manifest.json": b'{"error": "x"}'})
+    with pytest.raises(InputError, match="failed/manifest.json"):
+        build_archive(root, folder, tmp_path / "archives")
+
+
+@pytest.mark.parametrize("path", ["../outside.txt", "/etc/hostname"])
+def test_archive_never_packs_an_input_path_outside_the_workspace(root, folder, tmp_path, path):
+    (tmp_path / "outside.txt").write_text("secret", encoding="utf-8")
+    data = (root / path).read_bytes() if not path.startswith("/") else Path(path).read_bytes()
+    reseal(folder, lambda m: m["inputs"].append(record(path, data)))
+    with pytest.raises(InputError, match="工作区之外") as caught:
+        build_archive(root, folder, tmp_path / "archives")
+    assert "secret" not in str(caught.value)
+    assert not (tmp_path / "archives").exists()
+
+
+def test_archive_never_packs_an_output_path_read_from_the_manifest(root, folder, tmp_path):
+    (tmp_path / "outside.txt").write_text("secret", encoding="utf-8")
+    reseal(folder, lambda m: m["outputs"].append(record("../../../outside.txt", b"secret")))
+    with pytest.raises(InputError, match="越出输出文件夹"):
+        build_archive(root, folder, tmp_path / "archives")
+
+
+def test_archive_refuses_a_symlinked_output(root, folder, tmp_path) -> None:
+    (tmp_path / "elsewhere").write_bytes(OUTPUTS["report.pdf"])
+    (folder / "report.pdf").unlink()
+    (folder / "report.pdf").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(InputError, match="符号链接"):
+        build_archive(root, folder, tmp_path / "archives")
+
+
+def test_archive_sign_writes_a_signature_the_public_key_accepts(root, folder, tmp_path) -> None:
+    import base64
+
+    from disclosure.evidence.verify import verify_outputs
+
+    private, public = ed25519_key_pair(tmp_path)
+    target = build_archive(root, folder, tmp_path / "a", key=private)
+    signature = (folder.parent / f"{YEAR}.sig").read_text(encoding="ascii")
+    assert len(base64.b64decode(signature)) == 64  # an Ed25519 signature
+    with zipfile.ZipFile(target) as zf:
+        assert zf.read(SIGNATURE_ENTRY).decode("ascii") == signature
+    assert verify_outputs(folder, public_key=public) == []
+
+
+def test_archive_sign_with_a_key_that_is_not_ed25519_is_an_input_error(root, folder, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    (tmp_path / "ec.pem").write_bytes(pem)
+    with pytest.raises(InputError, match="不是 Ed25519 私钥"):
+        build_archive(root, folder, tmp_path / "a", key=tmp_path / "ec.pem")
+    assert not (tmp_path / "a").exists() and not (folder.parent / f"{YEAR}.sig").exists()

@@ -5,20 +5,26 @@ papermill's execution replaced by an executed-like notebook."""
 from __future__ import annotations
 
 import base64
+import errno
+import hashlib
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from matplotlib import font_manager
-from workspaces import build_workspace
+from workspaces import build_workspace, results_bundle
 
 from disclosure import pipeline
 from disclosure.errors import InputError, RunFailed
 from disclosure.evidence import execute
 from disclosure.evidence.execute import INJECTED_CELL_ID, RunResult, _font_or_stop, _swap, normalise
+from disclosure.evidence.manifest import sealed_text
 from disclosure.evidence.verify import verify_outputs
-from disclosure.present import bundle
 from disclosure.present.bundle import FIGURE_KEY
 
 YEAR = "2023-2024"
@@ -142,7 +148,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def executed_nb(root: Path) -> nbformat.NotebookNode:
     """The notebook a successful kernel run would give: the results output and one figure."""
     year = pipeline.check_year(root, YEAR)
-    results = bundle.results(year.statistics, year.checklist, year.categories, year.findings)
+    results = results_bundle(year)
     cell = nbformat.v4.new_code_cell("bundle.export(...)", metadata={"tags": ["results"]})
     cell.outputs = [nbformat.v4.new_output("display_data", data=results)]
     figure = nbformat.v4.new_code_cell("show.figures(...)")
@@ -186,7 +192,7 @@ def test_execute_year_writes_every_output_and_a_manifest_that_verifies(root, ker
     assert kernel == [(root, YEAR, True)]
     assert isinstance(result, RunResult)
     assert (result.year, result.out_dir) == (YEAR, dest)
-    assert result.summary == {"rules": 64, "errors": 11, "warnings": 6}
+    assert result.summary == {"rules": 69, "errors": 11, "warnings": 7}
     assert result.findings["id"].tolist()[:3] == ["C01", "F03", "F03p"]
     assert set(result.stages) == {"validate", "execute", "render"}
     names = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
@@ -197,7 +203,15 @@ def test_execute_year_writes_every_output_and_a_manifest_that_verifies(root, ker
     assert manifest["summary"] == result.summary
     assert manifest["parameters"]["academic_year"] == YEAR
     assert manifest["corrections"] == []
-    assert [p.name for p in dest.parent.iterdir()] == [YEAR]  # no staging folder left
+    # no staging folder left; the lock file and the manifest's digest beside the folder
+    assert sorted(p.name for p in dest.parent.iterdir()) == [
+        f".lock-{YEAR}",
+        YEAR,
+        f"{YEAR}.sha256",
+    ]
+    digest = hashlib.sha256((dest / "manifest.json").read_bytes()).hexdigest()
+    assert result.digest == digest
+    assert (dest.parent / f"{YEAR}.sha256").read_text() == f"{digest}  {YEAR}/manifest.json\n"
 
 
 def test_execute_year_records_the_summary_and_title_in_the_notebook(root, kernel, tmp_path):
@@ -205,7 +219,7 @@ def test_execute_year_records_the_summary_and_title_in_the_notebook(root, kernel
     execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
     nb = nbformat.read(dest / "workbook.ipynb", as_version=4)
     assert nb.metadata["disclosure"] == {
-        "summary": {"rules": 64, "errors": 11, "warnings": 6},
+        "summary": {"rules": 69, "errors": 11, "warnings": 7},
         "title": "重庆机电职业技术大学2023-2024学年信息公开工作年度报告",
     }
 
@@ -218,7 +232,7 @@ def test_execute_year_replaces_old_outputs_and_a_stale_staging_folder(root, kern
     stale.mkdir()
     execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
     assert not (dest / "stale.csv").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [YEAR]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".lock-{YEAR}", YEAR, f"{YEAR}.sha256"]
 
 
 def test_execute_year_keeps_the_failed_notebook_and_the_previous_outputs(root, kernel, tmp_path):
@@ -236,7 +250,7 @@ def test_execute_year_keeps_the_failed_notebook_and_the_previous_outputs(root, k
     ]
     failed = json.loads((dest / "failed" / "manifest.json").read_text(encoding="utf-8"))
     assert failed["error"] == "第 7 个执行单元格出错:ValueError: boom"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [YEAR]  # no staging folder left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".lock-{YEAR}", YEAR]  # no staging
 
 
 def test_execute_year_with_bad_input_starts_nothing_and_writes_nothing(root, kernel, tmp_path):
@@ -263,3 +277,208 @@ def test_execute_year_without_the_cjk_font_stops_before_the_kernel(
         execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=pipeline.load)
     assert kernel == []
     assert list(tmp_path.iterdir()) == []
+
+
+# --- one run per year; the swap survives a kill at every step ---------------------------------
+
+
+def dead_pid() -> int:
+    """The id of a process that has exited."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def fake_outputs(folder: Path, text: str) -> None:
+    """A complete output folder (two files and their sealed manifest) that verify accepts."""
+    (folder / "figures").mkdir(parents=True, exist_ok=True)
+    files = {"report.html": text.encode(), "figures/a.png": PNG + text.encode()}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    outputs = [
+        {"path": n, "bytes": len(d), "sha256": hashlib.sha256(d).hexdigest()}
+        for n, d in sorted(files.items())
+    ]
+    record = {"academic_year": YEAR, "inputs": [], "outputs": outputs}
+    (folder / "manifest.json").write_text(sealed_text(record), encoding="utf-8")
+
+
+def test_a_second_lock_on_the_same_year_refuses_naming_the_holder(tmp_path) -> None:
+    final = tmp_path / YEAR
+    first = execute.YearLock(final)
+    try:
+        holder = re.escape(f"正由另一次运行(进程 {os.getpid()})")
+        with pytest.raises(RunFailed, match=holder) as caught:
+            execute.YearLock(final)
+        assert caught.value.failed_dir is None
+        other = execute.YearLock(tmp_path / "2022-2023")  # another year is not blocked
+        other.release()
+    finally:
+        first.release()
+    execute.YearLock(final).release()  # free again once released
+
+
+def test_the_lock_refuses_a_run_in_another_process(tmp_path) -> None:
+    final = tmp_path / YEAR
+    lock = execute.YearLock(final)
+    try:
+        code = (
+            "import sys; from pathlib import Path; from disclosure.evidence import execute\n"
+            "from disclosure.errors import RunFailed\n"
+            f"try: execute.YearLock(Path({str(final)!r}))\n"
+            "except RunFailed as e: print(e); sys.exit(3)\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    finally:
+        lock.release()
+    assert done.returncode == 3, done.stderr
+    assert f"学年 {YEAR} 正由另一次运行(进程 {os.getpid()})" in done.stdout
+
+
+def test_recovery_removes_staging_folders_only_of_processes_that_are_gone(tmp_path) -> None:
+    gone = tmp_path / f".staging-{YEAR}-{dead_pid()}-abc"
+    alive = tmp_path / f".staging-{YEAR}-{os.getppid()}-def"
+    other_year = tmp_path / f".staging-2022-2023-{dead_pid()}-ghi"
+    for folder in (gone, alive, other_year):
+        folder.mkdir()
+    execute.YearLock(tmp_path / YEAR).release()
+    assert not gone.exists()
+    assert alive.exists() and other_year.exists()
+
+
+def test_recovery_restores_the_old_outputs_when_the_year_folder_is_missing(tmp_path) -> None:
+    old = tmp_path / f".old-{YEAR}-{dead_pid()}"
+    fake_outputs(old, "old")
+    execute.YearLock(tmp_path / YEAR).release()
+    assert not old.exists()
+    assert (tmp_path / YEAR / "report.html").read_text() == "old"
+    digest = (tmp_path / f"{YEAR}.sha256").read_text()[:64]
+    assert verify_outputs(tmp_path / YEAR, digest=digest) == []
+    assert verify_outputs(tmp_path / YEAR) == []
+
+
+def test_recovery_removes_the_old_outputs_when_the_new_ones_are_in_place(tmp_path) -> None:
+    old = tmp_path / f".old-{YEAR}-{dead_pid()}"
+    fake_outputs(old, "old")
+    fake_outputs(tmp_path / YEAR, "new")
+    execute.YearLock(tmp_path / YEAR).release()
+    assert not old.exists()
+    assert (tmp_path / YEAR / "report.html").read_text() == "new"
+
+
+def test_recovery_keeps_the_old_folder_of_a_live_process(tmp_path) -> None:
+    old = tmp_path / f".old-{YEAR}-{os.getppid()}"
+    fake_outputs(old, "old")
+    execute.YearLock(tmp_path / YEAR).release()
+    assert old.exists() and not (tmp_path / YEAR).exists()
+
+
+def test_recovery_rewrites_a_stale_digest_file_and_removes_an_orphan_one(tmp_path) -> None:
+    final = tmp_path / YEAR
+    digest = tmp_path / f"{YEAR}.sha256"
+    digest.write_text("0" * 64 + f"  {YEAR}/manifest.json\n")
+    execute.YearLock(final).release()
+    assert not digest.exists()  # no outputs: no digest
+    fake_outputs(final, "new")
+    digest.write_text("0" * 64 + f"  {YEAR}/manifest.json\n")
+    execute.YearLock(final).release()
+    expected = hashlib.sha256((final / "manifest.json").read_bytes()).hexdigest()
+    assert digest.read_text() == f"{expected}  {YEAR}/manifest.json\n"
+
+
+# A child process runs the end of execute_year (lock, staging, swap, digest) over a folder holding
+# the previous run's outputs, and dies with os._exit at one step. Then the next run takes the lock:
+# outputs/<year> must hold one run's complete outputs, which verify accepts.
+KILL_CHILD = """
+import os, shutil, sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from disclosure.evidence import execute
+from test_execute import fake_outputs
+
+final, step = Path({final!r}), {step!r}
+real_rename, real_rmtree, real_replace = os.rename, shutil.rmtree, os.replace
+renames = []
+
+def rename(src, dst, *a, **k):
+    renames.append(src)
+    if step == "before_first_rename" and len(renames) == 1:
+        os._exit(9)
+    if step == "between_renames" and len(renames) == 2:
+        os._exit(9)
+    return real_rename(src, dst, *a, **k)
+
+def rmtree(path, *a, **k):
+    if step == "before_removing_old" and ".old-" in str(path):
+        os._exit(9)
+    if step == "while_removing_old" and ".old-" in str(path):
+        next(p for p in Path(path).rglob("*") if p.is_file()).unlink()
+        os._exit(9)
+    return real_rmtree(path, *a, **k)
+
+def replace(src, dst, *a, **k):
+    if step == "before_digest" and str(dst).endswith(".sha256"):
+        os._exit(9)
+    return real_replace(src, dst, *a, **k)
+
+lock = execute.YearLock(final)
+staging = lock.staging()
+fake_outputs(staging, "new")
+os.rename, shutil.rmtree, os.replace = rename, rmtree, replace
+execute._swap(staging, final)
+execute.publish_digest(final)
+lock.release()
+"""
+STEPS = [
+    "before_first_rename",
+    "between_renames",
+    "before_removing_old",
+    "while_removing_old",
+    "before_digest",
+    "no_kill",
+]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_kill_at_any_step_of_the_swap_leaves_one_complete_run(tmp_path, step) -> None:
+    final = tmp_path / "outputs" / YEAR
+    fake_outputs(final, "old")
+    execute.YearLock(final).release()  # the previous run's digest file
+    code = KILL_CHILD.format(tests=str(Path(__file__).parent), final=str(final), step=step)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == (0 if step == "no_kill" else 9), done.stderr
+    execute.YearLock(final).release()  # what the next run does first
+    assert verify_outputs(final) == []
+    digest = (final.parent / f"{YEAR}.sha256").read_text(encoding="utf-8").split()[0]
+    assert verify_outputs(final, digest=digest) == []
+    text = (final / "report.html").read_text()
+    assert text == ("old" if step in ("before_first_rename", "between_renames") else "new")
+    assert sorted(p.name for p in final.parent.iterdir()) == [
+        f".lock-{YEAR}",
+        YEAR,
+        f"{YEAR}.sha256",
+    ]
+
+
+def test_a_write_that_fails_leaves_the_previous_outputs_and_no_staging(root, kernel, tmp_path):
+    dest = tmp_path / YEAR
+    fake_outputs(dest, "old")
+    real = execute.write_bytes
+
+    def disk_full(path, data, mode=0o644):  # noqa: ANN001
+        if path.name == "report.pdf":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(path, data, mode)
+
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(execute, "write_bytes", disk_full)
+    try:
+        with pytest.raises(OSError):
+            execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
+    finally:
+        monkeypatch.undo()
+    assert (dest / "report.html").read_text() == "old"
+    assert verify_outputs(dest) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".lock-{YEAR}", YEAR, f"{YEAR}.sha256"]
+    execute.YearLock(dest).release()  # the lock was released

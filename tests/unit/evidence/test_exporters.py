@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from workspaces import REPO_ROOT
+from workspaces import REPO_ROOT, results_bundle
 
 from disclosure import pipeline
 from disclosure.evidence import exporters
@@ -107,7 +107,7 @@ def test_output_names_are_unique() -> None:
     assert len(names) == len(set(names))
 
 
-def test_outputs_hold_the_notebook_results_figures_and_the_three_renderings() -> None:
+def test_outputs_hold_the_notebook_results_figures_and_both_copies_of_the_report() -> None:
     names = [o.name for o in OUTPUTS]
     expected = {
         "workbook.ipynb",
@@ -117,10 +117,15 @@ def test_outputs_hold_the_notebook_results_figures_and_the_three_renderings() ->
         "audit.html",
         "report.html",
         "report.pdf",
+        "report.docx",
+        "review.html",
+        "review.pdf",
+        "statistics.xlsx",
     }
     assert set(names) == expected
     assert set(RESULT_FILES) == set(RESULT_TITLES) == set(RESULT_NAMES)
     assert names.index("report.html") < names.index("report.pdf")  # the PDF lays out that HTML
+    assert names.index("review.html") < names.index("review.pdf")
     assert names.index("lineage.json") == names.index("findings.json") + 1
     assert all(o.title.strip() for o in OUTPUTS)
 
@@ -132,7 +137,7 @@ def year() -> pipeline.YearResult:
 
 def executed(year: pipeline.YearResult) -> nbformat.NotebookNode:
     """An executed-like notebook: results output, a figure, a report-tagged HTML output."""
-    results = bundle.results(year.statistics, year.checklist, year.categories, year.findings)
+    results = results_bundle(year)
     nb = _notebook()
     cell = nbformat.v4.new_code_cell("bundle.export(...)", metadata={"tags": ["results"]})
     cell.outputs = [nbformat.v4.new_output("display_data", data=results)]
@@ -168,6 +173,10 @@ def test_render_outputs_gives_every_file_of_the_registry(rendered) -> None:
             "audit.html",
             "report.html",
             "report.pdf",
+            "report.docx",
+            "review.html",
+            "review.pdf",
+            "statistics.xlsx",
         ]
     )
     assert all(isinstance(content, bytes) and content for content in rendered.values())
@@ -182,7 +191,7 @@ def test_render_outputs_figures_are_the_notebook_png_bytes(rendered) -> None:
 
 
 def test_render_outputs_result_files_hold_the_notebook_results(rendered, year) -> None:
-    statistics = list(csv.reader(io.StringIO(rendered["statistics.csv"].decode("utf-8"))))
+    statistics = list(csv.reader(io.StringIO(rendered["statistics.csv"].decode("utf-8-sig"))))
     assert statistics[0] == STATISTICS_COLUMNS
     assert len(statistics) == 56
     row11 = dict(zip(STATISTICS_COLUMNS, statistics[11], strict=True))
@@ -193,7 +202,7 @@ def test_render_outputs_result_files_hold_the_notebook_results(rendered, year) -
         "否",
     )
     assert json.loads(rendered["findings.json"]) == year.findings.to_dict("records")
-    checklist = list(csv.DictReader(io.StringIO(rendered["checklist.csv"].decode("utf-8"))))
+    checklist = list(csv.DictReader(io.StringIO(rendered["checklist.csv"].decode("utf-8-sig"))))
     assert len(checklist) == 50 and checklist[6]["count_printed"] == "3 / 4"
 
 
@@ -210,7 +219,7 @@ def test_render_outputs_report_html_has_the_report_cell_only_and_audit_html_the_
     audit = rendered["audit.html"].decode("utf-8")
     assert "关于报送测试学年度信息公开工作的报告" in report
     assert '<span class="n">export</span>' in audit  # the results cell's code, highlighted
-    assert "已导出:统计表 55 行、清单 50 项、校验 64 项" in audit
+    assert "已导出:统计表 55 行、清单 50 项、校验 69 项" in audit
     assert "已导出" not in report and "export" not in report
     assert audit.count("<img") == 1 and "<img" not in report
     assert "未通过校验" in audit

@@ -17,14 +17,13 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-from workspaces import build_workspace
+from workspaces import build_workspace, results_bundle
 
 from disclosure import pipeline
 from disclosure.errors import RunFailed
 from disclosure.evidence import execute
 from disclosure.evidence.execute import OUTPUT_MODE, normalise
 from disclosure.evidence.verify import verify_outputs
-from disclosure.present import bundle
 from disclosure.present.bundle import FIGURE_KEY
 from disclosure.workspace import WORKBOOK, write_bytes, write_text
 
@@ -104,7 +103,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def executed_nb(root: Path) -> nbformat.NotebookNode:
     """An executed-like notebook with the metadata jupytext gives the source: results, a figure."""
     year = pipeline.check_year(root, YEAR)
-    results = bundle.results(year.statistics, year.checklist, year.categories, year.findings)
+    results = results_bundle(year)
     cell = nbformat.v4.new_code_cell("bundle.export(...)", metadata={"tags": ["results"]})
     cell.outputs = [nbformat.v4.new_output("display_data", data=results)]
     figure = nbformat.v4.new_code_cell("show.figures(...)")
@@ -169,7 +168,11 @@ def test_a_rerun_replaces_read_only_outputs(root, kernel, tmp_path):
     assert set(second) == set(first)
     assert all(second[name] != first[name] for name in first)  # new files, not rewritten ones
     assert {mode_of(p) for p in files_under(dest)} == {OUTPUT_MODE}
-    assert sorted(p.name for p in tmp_path.iterdir()) == [YEAR]  # no .old-*, no .staging-*
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f".lock-{YEAR}",
+        YEAR,
+        f"{YEAR}.sha256",
+    ]  # no .old, .staging
     assert verify_outputs(dest) == []
 
 

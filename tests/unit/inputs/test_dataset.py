@@ -112,16 +112,17 @@ def test_real_year_has_no_corrections(real):
 
 def test_real_year_inputs_are_every_file_read_with_its_hash(real):
     paths = [record["path"] for record in real.inputs]
-    assert paths[:5] == [
+    assert paths[:6] == [
         "forms/statistics.yaml",
         "forms/tables.yaml",
         "forms/rules.yaml",
+        "forms/claims.yaml",
         "data/reference/checklist_items.csv",
         "notebooks/workbook.py",
     ]
-    assert paths[5] == f"params/{YEAR}.yaml"
+    assert paths[6] == f"params/{YEAR}.yaml"
     year_files = sorted(p.name for p in real.data_dir.iterdir())
-    assert paths[6:] == [f"{FOLDER}/{name}" for name in year_files]
+    assert paths[7:] == [f"{FOLDER}/{name}" for name in year_files]
     assert f"{FOLDER}/SOURCE.yaml" in paths  # every file of the folder, not only the tables
     for record in real.inputs:
         path = real.root / record["path"]
@@ -158,8 +159,17 @@ def test_required_profile_key_left_empty_is_refused(ws):
 
 
 def test_missing_optional_profile_key_is_accepted(ws):
+    edit_profile(ws, lambda p: p.pop("signer"))
+    assert "signer" not in load_year(ws, YEAR).profile
+
+
+def test_missing_profile_key_the_narrative_prints_is_refused_naming_the_paragraph(ws):
     edit_profile(ws, lambda p: p.pop("portal_url"))
-    assert "portal_url" not in load_year(ws, YEAR).profile
+    (problem,) = problems_of(ws)
+    assert (problem.file, problem.message) == (
+        f"{FOLDER}/narrative.yaml",
+        "第二部分第 2 段的占位符“{profile.portal_url}”在 profile.yaml 中没有数据(缺少该项或为空)",
+    )
 
 
 def test_quoted_number_is_refused_with_a_hint(ws):
@@ -274,9 +284,16 @@ def test_missing_optional_table_file_is_accepted(ws):
     assert "reported_statistics" not in data.table_files
 
 
-def test_missing_narrative_is_accepted(ws):
-    (ws / FOLDER / "narrative.yaml").unlink()
-    assert load_year(ws, YEAR).narrative is None
+@pytest.mark.parametrize("text", [None, "", "# 只有注释\n"])
+def test_missing_or_empty_narrative_is_refused_naming_the_file(ws, text):
+    path = ws / FOLDER / "narrative.yaml"
+    if text is None:
+        path.unlink()
+    else:
+        path.write_text(text, encoding="utf-8")
+    (problem,) = problems_of(ws)
+    assert problem.file == f"{FOLDER}/narrative.yaml"
+    assert problem.message.startswith("缺少报告正文")
 
 
 def test_a_damaged_tables_workbook_is_reported_once_among_the_other_problems(ws):
@@ -361,3 +378,62 @@ def test_profile_correction_reaches_the_loaded_profile(ws):
     data = load_year(ws, YEAR)
     assert data.profile["fee_policy"] == "不收费"
     assert (data.corrections[0].before, data.corrections[0].after) == ("0 元", "不收费")
+
+
+# --- nothing outside the workspace is read; paragraphs are bounded --------------------------------
+
+
+@pytest.mark.parametrize("name", ["publications.csv", "profile.yaml", "narrative.yaml", "x.txt"])
+def test_a_symlink_in_the_raw_folder_pointing_outside_is_refused_by_name(ws, tmp_path, name):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret: 1\n", encoding="utf-8")
+    link = ws / FOLDER / name
+    link.unlink(missing_ok=True)
+    link.symlink_to(outside)
+    (problem,) = problems_of(ws)
+    assert problem.file == f"{FOLDER}/{name}"
+    assert "的符号链接,拒绝读取" in problem.message and "工作区之外" in problem.message
+
+
+def test_a_symlink_to_a_file_inside_the_workspace_is_read(ws):
+    (ws / "shared").mkdir()
+    source = ws / FOLDER / "internal.csv"
+    (ws / "shared" / "internal.csv").write_bytes(source.read_bytes())
+    source.unlink()
+    source.symlink_to(ws / "shared" / "internal.csv")
+    data = load_year(ws, YEAR)
+    assert len(data.tables["internal"]) > 0
+
+
+def test_a_params_file_linked_outside_is_refused(ws, tmp_path):
+    params = ws / "params" / f"{YEAR}.yaml"
+    (tmp_path / "p.yaml").write_bytes(params.read_bytes())
+    params.unlink()
+    params.symlink_to(tmp_path / "p.yaml")
+    (problem,) = problems_of(ws)
+    assert problem.file == f"params/{YEAR}.yaml" and "符号链接" in problem.message
+
+
+def test_a_paragraph_at_the_length_limit_is_read_and_one_more_character_is_refused(ws):
+    from disclosure.inputs.dataset import MAX_PARAGRAPH_CHARS
+
+    path = ws / FOLDER / "narrative.yaml"
+    original = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    def with_printed(length):
+        data = dict(original)
+        data["opening"] = [{"template": "{year}", "printed": "年" * length}]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    with_printed(MAX_PARAGRAPH_CHARS)
+    assert load_year(ws, YEAR).narrative["opening"][0]["printed"] == "年" * MAX_PARAGRAPH_CHARS
+    with_printed(MAX_PARAGRAPH_CHARS + 1)
+    (problem,) = problems_of(ws)
+    assert f"开头第 1 段的 printed 有 {MAX_PARAGRAPH_CHARS + 1} 个字符" in problem.message
+
+
+def test_a_long_wrong_value_is_quoted_by_its_first_characters_only(ws):
+    edit_profile(ws, lambda d: d.update({"staff_full_time": "长" * 300, "未知" * 50: 1}))
+    messages = profile_messages(ws)
+    assert "“staff_full_time”应为非负整数,实际为“" + "长" * 20 + "…”" in messages
+    assert "未知键“" + "未知" * 10 + "…”" in messages

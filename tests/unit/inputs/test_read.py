@@ -232,3 +232,174 @@ def test_multiline_cell_keeps_spreadsheet_row_numbers(tmp_path):
     frame, problems, _ = check(tmp_path, "withheld", text)
     assert frame[LINE].tolist() == [2, 3]
     assert only(problems).row == 3
+
+
+# --- bounded work: rows and unpacked xlsx size ----------------------------------------------------
+
+MAILBOX_HEADER = "received,handled,count,note\n"
+
+
+def test_csv_rows_at_the_limit_are_read_and_one_more_is_refused(tmp_path, monkeypatch):
+    from disclosure.inputs import read
+
+    monkeypatch.setattr(read, "MAX_ROWS", 3)
+    table = read_text_table(
+        write(tmp_path, "m.csv", MAILBOX_HEADER + "2023-10-09,是,1,\n" * 3), "m"
+    )
+    assert len(table.rows) == 3
+    with pytest.raises(InputError, match="数据行超过 3 行上限"):
+        read_text_table(write(tmp_path, "m.csv", MAILBOX_HEADER + "2023-10-09,是,1,\n" * 4), "m")
+
+
+def test_xlsx_rows_at_the_limit_are_read_and_one_more_is_refused(tmp_path, monkeypatch):
+    from disclosure.inputs import read
+
+    monkeypatch.setattr(read, "MAX_ROWS", 3)
+    rows = [["channel", "count"]] + [["门户网站", 1]] * 3
+    assert len(read_text_table(make_xlsx(tmp_path / "p.xlsx", rows), "p").rows) == 3
+    with pytest.raises(InputError, match="数据行超过 3 行上限"):
+        read_text_table(make_xlsx(tmp_path / "p.xlsx", rows + [["门户网站", 1]]), "p")
+
+
+def test_xlsx_rows_are_counted_even_when_the_dimension_lies(tmp_path, monkeypatch):
+    import zipfile
+
+    from disclosure.inputs import read
+
+    monkeypatch.setattr(read, "MAX_ROWS", 3)
+    path = make_xlsx(tmp_path / "p.xlsx", [["channel", "count"]] + [["门户网站", 1]] * 5)
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b'<dimension ref="A1:B6"/>', b'<dimension ref="A1:B2"/>')
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    with pytest.raises(InputError, match="数据行超过 3 行上限"):
+        read_text_table(path, "p")
+
+
+def unpacked(path):
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return sum(i.file_size for i in zf.infolist())
+
+
+def test_xlsx_unpacked_size_at_the_limit_is_read_and_one_byte_more_is_refused(
+    tmp_path, monkeypatch
+):
+    from disclosure.inputs import read
+
+    path = make_xlsx(tmp_path / "p.xlsx", [["channel", "count"], ["门户网站", 1]])
+    monkeypatch.setattr(read, "MAX_XLSX_UNPACKED", unpacked(path))
+    assert read_text_table(path, "p").rows == [["门户网站", "1"]]
+    monkeypatch.setattr(read, "MAX_XLSX_UNPACKED", unpacked(path) - 1)
+    with pytest.raises(InputError, match="可能是“压缩炸弹”"):
+        read_text_table(path, "p")
+
+
+def test_a_zip_bomb_is_refused_from_the_zip_directory_before_openpyxl(tmp_path, monkeypatch):
+    import zipfile
+
+    import openpyxl as xl
+
+    path = make_xlsx(tmp_path / "p.xlsx", [["channel", "count"], ["门户网站", 1]])
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/zeros.bin", bytes(64 * 1024 * 1024))
+    assert path.stat().st_size < 1024 * 1024  # under a megabyte packed
+    monkeypatch.setattr(xl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl parsed it"))
+    with pytest.raises(InputError, match="解压后共 64 MB,超过 20 MB 上限"):
+        read_text_table(path, "p")
+    from disclosure.inputs.read import sheet_names
+
+    with pytest.raises(InputError, match="压缩炸弹"):  # tables.xlsx's sheet list: the same limit
+        sheet_names(path, "p")
+
+
+# --- hidden sheets, blank header cells, control characters ----------------------------------------
+
+
+def test_the_named_sheet_hidden_is_refused(tmp_path):
+    path = make_xlsx(tmp_path / "tables.xlsx", [["channel"], ["门户网站"]])
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("其他").append(["x"])
+    book["publications"].sheet_state = "hidden"
+    book.save(path)
+    with pytest.raises(InputError, match="工作表“publications”是隐藏的"):
+        read_text_table(path, "t", "publications")
+
+
+def test_sheet_names_leave_out_hidden_sheets(tmp_path):
+    from disclosure.inputs.read import sheet_names
+
+    path = make_xlsx(tmp_path / "tables.xlsx", [["channel"]])
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("mailbox").sheet_state = "hidden"
+    book.save(path)
+    assert sheet_names(path, "t") == ["publications"]
+
+
+def test_a_first_hidden_sheet_is_skipped_with_a_note(tmp_path):
+    path = tmp_path / "p.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "旧"
+    book.active.append(["channel", "count"])
+    book.active.append(["门户网站", 999])
+    book.active.sheet_state = "hidden"
+    book.create_sheet("新").append(["channel", "count"])
+    book["新"].append(["门户网站", 335])
+    book.save(path)
+    table = read_text_table(path, "p")
+    assert table.rows == [["门户网站", "335"]]
+    assert table.notes == ["忽略隐藏工作表:旧"]
+
+
+@pytest.mark.parametrize(
+    "text, letter",
+    [
+        ("channel,count,,note\n门户网站,335,条,x\n", "C"),
+        ("channel,count,unit,note,\n门户网站,335,条,x,多出\n", "E"),
+    ],
+)
+def test_a_blank_header_cell_with_data_under_it_is_refused(tmp_path, text, letter):
+    with pytest.raises(InputError) as caught:
+        read_text_table(write(tmp_path, "p.csv", text), "p")
+    (problem,) = caught.value.problems
+    assert problem.row == 1
+    assert problem.message.startswith(f"表头第 {letter} 列为空(或是合并单元格的一部分)")
+
+
+def test_a_blank_header_cell_over_an_empty_column_is_fine(tmp_path):
+    table = read_text_table(write(tmp_path, "p.csv", "channel,count,\n门户网站,335,\n"), "p")
+    assert table.rows == [["门户网站", "335", ""]]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x85"])
+def test_control_characters_are_refused_naming_row_and_column(tmp_path, char):
+    with pytest.raises(InputError) as caught:
+        read_text_table(
+            write(tmp_path, "p.csv", f"channel,count\n门户网站,335\n办公{char}内网,1\n"), "p"
+        )
+    (problem,) = caught.value.problems
+    assert problem.row == 3
+    assert f"第 A 列的单元格含控制字符 U+{ord(char):04X}" in problem.message
+
+
+def test_tabs_and_line_breaks_inside_cells_are_not_control_characters(tmp_path):
+    table = read_text_table(write(tmp_path, "p.csv", 'channel,note\n门户网站,"a\tb\r\nc"\n'), "p")
+    assert table.rows == [["门户网站", "a\tb\r\nc"]]
+
+
+# --- encodings: confidently GB or refused ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["學生", "學校網站", "黨委文件", "資訊公開"])
+def test_short_big5_text_is_refused(text):
+    with pytest.raises(InputError, match="无法识别文件编码"):
+        decode(f"note\n{text}\n".encode("big5"), "x")
+
+
+@pytest.mark.parametrize("text", ["学生", "学校网站", "党委文件,来信人:张喆", "信息公开(第1项)"])
+def test_short_gbk_text_is_accepted(text):
+    assert decode(f"note\n{text}\n".encode("gbk"), "x") == (f"note\n{text}\n", "GB18030 (兼容 GBK)")

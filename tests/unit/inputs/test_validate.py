@@ -310,3 +310,39 @@ def test_a_bom_left_on_the_first_header_cell_is_ignored():
     assert problems == []
     assert frame["channel"].tolist() == ["门户网站"]
     assert frame["count"].tolist() == [3]
+
+
+# --- counts are written with the digits 0-9 only --------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["٣٣٥", "३३५", "1_98", "+174", "३", "𝟑"])
+def test_counts_in_other_digits_or_with_underscore_or_plus_are_refused(text):
+    from disclosure.inputs.forms import ColumnDef
+    from disclosure.inputs.validate import typed
+
+    problems: list = []
+    col = ColumnDef("count", "int", required=True)
+    assert typed(text, col, "p.csv", date(2023, 9, 1), date(2024, 8, 31), problems) is None
+    (problem,) = problems
+    assert "应为只用数字 0-9 写的非负整数" in problem.message or "应为非负整数" in problem.message
+
+
+@pytest.mark.parametrize("text, value", [("335", 335), ("３３５", 335), ("1,980", 1980), ("0", 0)])
+def test_counts_in_ascii_or_full_width_digits_are_read(text, value):
+    from disclosure.inputs.forms import ColumnDef
+    from disclosure.inputs.validate import typed
+
+    problems: list = []
+    col = ColumnDef("count", "int", required=True)
+    assert typed(text, col, "p.csv", date(2023, 9, 1), date(2024, 8, 31), problems) == value
+    assert problems == []
+
+
+def test_a_date_in_other_digits_is_refused():
+    from disclosure.inputs.forms import ColumnDef
+    from disclosure.inputs.validate import typed
+
+    problems: list = []
+    col = ColumnDef("received", "date", required=True)
+    typed("٢٠٢٣-١٠-٠٩", col, "p.csv", date(2023, 9, 1), date(2024, 8, 31), problems)
+    assert "无法识别" in problems[0].message

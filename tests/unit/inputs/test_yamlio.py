@@ -152,3 +152,96 @@ def test_missing_file_is_an_input_error_not_a_traceback(tmp_path):
 def test_a_folder_is_an_input_error(tmp_path):
     problem = problem_of(tmp_path, "forms")
     assert problem.message.startswith("无法读取:")
+
+
+# --- bounded work: size, depth, anchors and aliases ----------------------------------------------
+
+
+def test_a_file_at_the_size_limit_is_read_and_one_byte_more_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(yamlio, "MAX_YAML_BYTES", 64)
+    text = "a: " + "x" * 60 + "\n"
+    assert len(text.encode()) == 64
+    assert read_yaml(write(tmp_path, text)) == {"a": "x" * 60}
+    problem = problem_of(write(tmp_path, "a: " + "x" * 61 + "\n"))
+    assert "YAML 文件过大" in problem.message and "上限" in problem.message
+
+
+def nested(depth: int) -> str:
+    return "a: " + "[" * (depth - 1) + "1" + "]" * (depth - 1) + "\n"
+
+
+def test_nesting_at_the_depth_limit_is_read_and_one_level_more_is_refused(tmp_path):
+    limit = yamlio.MAX_YAML_DEPTH
+    assert read_yaml(write(tmp_path, nested(limit)))["a"] is not None
+    problem = problem_of(write(tmp_path, nested(limit + 1)))
+    assert problem.message.startswith(f"嵌套超过 {limit} 层上限") and problem.row == 1
+
+
+@pytest.mark.parametrize(
+    "text, row",
+    [
+        ("a: &x 1\nb: *x\n", 1),
+        ("a: &x 1\n", 1),
+        ("base: {k: 1}\nb:\n  <<: *base\n", 3),
+        ("a: [1, 2]\nb: !!str &y t\n", 2),
+    ],
+    ids=["alias", "anchor_only", "merge_key", "tagged_anchor"],
+)
+def test_anchors_and_aliases_are_refused_with_their_line(tmp_path, text, row):
+    problem = problem_of(write(tmp_path, text))
+    assert problem.message.startswith("不允许使用 YAML 锚点(&)和别名(*)")
+    assert problem.row == row
+
+
+def test_an_alias_bomb_is_refused_before_anything_is_built(tmp_path, monkeypatch):
+    bomb = 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+        f"a{n}: &a{n} [{','.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 9)
+    )
+    monkeypatch.setattr(yaml, "load", lambda *a, **k: pytest.fail("the bomb was constructed"))
+    assert "不允许使用 YAML 锚点" in problem_of(write(tmp_path, bomb)).message
+
+
+# --- no silent rewrites: duplicate keys, odd integers --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, key, row",
+    [
+        ("a: 1\nb: 2\na: 3\n", "a", 3),
+        ("c:\n  x: 1\n  x: 2\n", "x", 3),
+        ("l:\n  - {k: 1, k: 2}\n", "k", 2),
+        ('a: 1\n"a": 2\n', "a", 2),
+    ],
+    ids=["top", "nested", "flow_in_list", "quoted"],
+)
+def test_a_duplicate_key_is_refused_naming_it_and_its_line(tmp_path, text, key, row):
+    problem = problem_of(write(tmp_path, text))
+    assert problem.message.startswith(f"键“{key}”在同一层重复出现")
+    assert problem.row == row
+
+
+def test_the_same_key_in_different_mappings_is_fine(tmp_path):
+    text = "a: {x: 1}\nb: {x: 2}\nl:\n  - {x: 1, y: 2}\n  - {x: 3, y: 4}\n"
+    assert read_yaml(write(tmp_path, text))["l"][1] == {"x": 3, "y": 4}
+
+
+def test_repeated_values_and_list_items_are_not_keys(tmp_path):
+    text = "a: x\nb: x\nl: [x, x, {x: a}]\nx: [a, a]\n"
+    assert read_yaml(write(tmp_path, text))["x"] == ["a", "a"]
+
+
+@pytest.mark.parametrize("value", ["1_98", "+174", "017", "0x1F", "0b11", "1:30"])
+def test_an_integer_yaml_would_read_as_another_number_is_refused(tmp_path, value):
+    problem = problem_of(write(tmp_path, f"n: {value}\n"))
+    assert problem.message.startswith(f"数字“{value}”的写法会被 YAML 读成另一个数")
+
+
+@pytest.mark.parametrize("value, read", [("198", 198), ("0", 0), ("-3", -3), ('"1_98"', "1_98")])
+def test_plain_decimal_integers_and_quoted_text_are_kept(tmp_path, value, read):
+    assert read_yaml(write(tmp_path, f"n: {value}\n")) == {"n": read}
+
+
+def test_short_keeps_short_values_and_cuts_long_ones():
+    assert yamlio.short("abc") == "abc"
+    assert yamlio.short("x" * 20) == "x" * 20
+    assert yamlio.short("x" * 21) == "x" * 20 + "…"

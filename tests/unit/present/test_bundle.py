@@ -88,10 +88,11 @@ def test_results_bundle_has_a_plain_text_summary_the_four_tables_and_the_inputs(
     written, year
 ) -> None:
     assert set(written) == {"text/plain", RESULTS_MIME}
-    assert written["text/plain"] == "已导出:统计表 55 行、清单 50 项、校验 64 项"
-    tables = {"statistics", "checklist", "categories", "findings", "inputs"}
+    assert written["text/plain"] == "已导出:统计表 55 行、清单 50 项、校验 69 项"
+    tables = {"statistics", "checklist", "categories", "findings", "inputs", "document"}
     assert set(written[RESULTS_MIME]) == tables
     assert written[RESULTS_MIME]["inputs"] == []  # none given
+    assert written[RESULTS_MIME]["document"] is None  # none given
 
 
 def test_results_bundle_keeps_the_inputs_it_is_given(year) -> None:

@@ -226,3 +226,34 @@ def test_a_glyph_missing_from_every_font_raises_after_setup() -> None:
     ax.set_title("\ue000")  # a private-use character: no font draws it
     with pytest.raises(UserWarning, match="missing from font"):
         charts.png(fig)
+
+
+# --- `$…$` is text, never TeX ------------------------------------------------------------------
+
+DOLLARS = "重庆$机电$职业技术大学 $x^2$"
+
+
+def test_setup_turns_mathtext_and_tex_off() -> None:
+    assert plt.rcParams["text.parse_math"] is False
+    assert plt.rcParams["text.usetex"] is False
+
+
+def test_dollars_in_the_source_and_title_are_drawn_as_plain_text(year) -> None:
+    spec = dataclasses.replace(spec_of(year, "media_by_prominence"), caption=DOLLARS)
+    fig = charts.draw(spec, year.statistics, year.categories, None, YEARS, DOLLARS)
+    (source,) = fig.texts
+    assert source.get_text() == f"数据来源:{DOLLARS}"
+    texts = [source, fig.axes[0].title, fig.axes[0]._left_title]
+    for text in texts:
+        # Text._preprocess_math returns (text, False) when the text is drawn as plain text
+        assert text._preprocess_math(text.get_text())[1] is False
+    assert charts.png(fig).startswith(b"\x89PNG")  # and no missing-glyph error
+
+
+def test_dollars_would_be_mathtext_with_matplotlib_defaults() -> None:
+    """The control: with parse_math on, the same text is parsed as TeX."""
+    with matplotlib.rc_context({"text.parse_math": True}):
+        fig, ax = plt.subplots()
+        text = ax.text(0, 0, DOLLARS)
+        assert text._preprocess_math(DOLLARS)[1] is True
+        plt.close(fig)

@@ -18,10 +18,9 @@ ATTR = '" onmouseover="alert(1)'
 NOT_LINK = '<span class="not-link" title="不是 http(s) 网址,按文字显示">'
 FRAGMENTS = [
     "link",
-    "banner",
     "header",
     "body",
-    "signature",
+    "review_summary",
     "statistics_table",
     "checklist_table",
     "findings_table",
@@ -99,7 +98,21 @@ def test_link_renders_http_urls_as_anchors(url):
     anchor = soup(report.link(url)).find("a")
     assert anchor is not None
     assert anchor["href"] == url
-    assert anchor.get_text() == url
+    assert anchor.get_text() == url  # the break points (<wbr>) add no text
+
+
+@pytest.mark.parametrize(
+    "url, parts",
+    [
+        ("https://a.cn/x?c=1&id=8", ["https://", "a.cn/", "x?", "c=", "1&", "id=", "8"]),
+        ("http://a.cn/", ["http://", "a.cn/"]),  # nothing after the last break point
+        ("https://a.cn/lqcx/#/", ["https://", "a.cn/", "lqcx/", "#/"]),
+        ("https://xn--a.cn", ["https://", "xn--a.cn"]),  # never inside a word
+    ],
+)
+def test_links_break_only_after_slash_question_ampersand_equals(url, parts):
+    assert report._break_parts(url) == parts
+    assert str(report.breakable(url)) == "<wbr>".join(parts).replace("&", "&amp;")
 
 
 def test_link_escapes_the_ampersand_in_href():
@@ -108,7 +121,7 @@ def test_link_escapes_the_ampersand_in_href():
 
 
 def test_link_exact_output():
-    assert report.link("http://a.cn/x") == '<a href="http://a.cn/x">http://a.cn/x</a>'
+    assert report.link("http://a.cn/x") == '<a href="http://a.cn/x">http://<wbr>a.cn/<wbr>x</a>'
     assert report.link("<b>") == f"{NOT_LINK}&lt;b&gt;</span>"
 
 
@@ -134,118 +147,166 @@ def test_link_makes_other_tokens_inert_text(token):
     assert_inert(html)
 
 
-# --- banner ---------------------------------------------------------------------------------
+# --- the document's fragments escape every data string -------------------------------------
 
 
-def test_banner_only_when_errors():
-    assert report.banner({"rules": 40, "errors": 0, "warnings": 3}) == ""
-    html = report.banner({"rules": 40, "errors": 2, "warnings": 3})
-    div = soup(html).find("div", class_="banner")
-    assert div is not None
-    assert "未通过校验" in div.get_text()
-    assert "2 项错误级校验未通过" in div.get_text()
-    assert "3 项提示" in div.get_text()
+def doc(**changes):
+    base = {
+        "year": "2023-2024",
+        "issuer": "某某大学",
+        "document_number": "某大文〔2024〕1号",
+        "signer": "张三",
+        "addressee": "重庆市教育委员会",
+        "title": "关于报送的报告",
+        "opening": ["共 3 条。"],
+        "sections": [{"part": "一", "heading": "概述", "paragraphs": [{"subheading": "(一)"}]}],
+        "attachments": ["统计表"],
+        "signature": "某某大学",
+        "date": "2024 年 10 月 14 日",
+        "statistics": [
+            {"row": 10, "label": "主动公开", "value": "335", "unit": "条", "published": "330",
+             "agrees": False},
+            {"row": 11, "label": "清单", "value": "174", "unit": "条", "published": "174",
+             "agrees": True},
+        ],
+        "checklist": [
+            {"category": 2, "category_name": "招生", "item": 9, "count": 2,
+             "links": ["1.录取查询：", "https://crh.cqvtu.edu.cn/lqcx/#/", "javascript:alert(1)"],
+             "on_platform": "否", "remark": ""},
+            {"category": 2, "category_name": "招生", "item": 10, "count": 0, "links": ["无"],
+             "on_platform": "", "remark": ""},
+            {"category": 3, "category_name": "财务", "item": 15, "count": 1,
+             "links": ["http://a.cn/1"], "on_platform": "是", "remark": "说明"},
+        ],
+    }  # fmt: skip
+    base.update(changes)
+    return base
 
 
-def test_banner_exact_output():
-    assert report.banner({"errors": 1, "warnings": 0}) == (
-        '<div class="banner failed"><strong>未通过校验</strong>:1 项错误级校验未通过、'
-        "0 项提示,详见附件“校验结果”。本报告中的数字如实取自原始数据,矛盾之处未作修饰。</div>"
+def test_header_is_the_gbt9704_head_with_number_and_signer_on_one_line():
+    parsed = soup(report.header(doc()))
+    assert parsed.find("div", class_="issuer").get_text() == "某某大学"
+    line = parsed.find("div", class_="docline")
+    assert texts(line.find_all("span", recursive=False)) == ["某大文〔2024〕1号", "签发人：张三"]
+    assert line.find("span", class_="signer-name").get_text() == "张三"
+    assert parsed.find("div", class_="red-rule") is not None
+    assert parsed.find("h1").get_text() == "关于报送的报告"
+    assert parsed.find("p", class_="addressee").get_text() == "重庆市教育委员会："
+
+
+def test_header_escapes_the_profile():
+    html = report.header(doc(issuer=XSS, document_number=ATTR, signer="<b>石</b>", title="<i>t"))
+    assert_inert(html)
+    parsed = soup(html)
+    assert parsed.find("b") is None and parsed.find("i") is None
+    assert parsed.find("div", class_="issuer").get_text() == XSS
+    assert parsed.find("span", class_="docno").get_text() == ATTR
+
+
+def test_body_exact_output():
+    assert report.body(doc()) == (
+        '<div class="doc-body"><p>共 3 条。</p><h2>一、概述</h2><h3>(一)</h3>'
+        '<table class="attachments"><tr><td class="att-label">附件：</td>'
+        '<td class="att-text">1. 统计表</td></tr></table>'
+        '<div class="signature"><div class="sig-name">某某大学</div>'
+        '<div class="sig-date">2024 年 10 月 14 日</div></div></div>'
     )
 
 
-def test_banner_escapes_its_counts():
-    html = report.banner({"errors": XSS, "warnings": ATTR})
+def test_body_lists_every_attachment_numbered_with_the_label_once():
+    parsed = soup(report.body(doc(attachments=["统计表", "清单对照检查表"])))
+    rows = [texts(tr.find_all("td")) for tr in parsed.find("table").find_all("tr")]
+    assert rows == [["附件：", "1. 统计表"], ["", "2. 清单对照检查表"]]
+
+
+def test_body_escapes_the_prose():
+    paragraphs = [{"subheading": XSS}, {"text": "<img src=x onerror=alert(1)>"}]
+    sections = [{"part": "二", "heading": "<u>主动公开</u>", "paragraphs": paragraphs}]
+    html = report.body(doc(sections=sections, attachments=["附件<br>"], date=XSS))
     assert_inert(html)
-    assert f"{XSS} 项错误级校验未通过、{ATTR} 项提示" in soup(html).get_text()
+    parsed = soup(html)
+    assert parsed.find("img") is None and parsed.find("u") is None and parsed.find("br") is None
+    assert parsed.find("h2").get_text() == "二、<u>主动公开</u>"
+    assert parsed.find("h3").get_text() == XSS
+    assert parsed.find("div", class_="sig-date").get_text() == XSS
 
 
-# --- fragments escape every data string -----------------------------------------------------
+def test_statistics_table_publication_copy_has_the_form_columns_and_no_marks():
+    parsed = soup(report.statistics_table(doc()))
+    assert texts(parsed.find("thead").find_all("th")) == ["序号", "内容", "数量", "单位"]
+    rows = [texts(tr.find_all("td")) for tr in parsed.find("tbody").find_all("tr")]
+    assert rows == [["10", "主动公开", "335", "条"], ["11", "清单", "174", "条"]]
+    assert parsed.find("tr", class_="differs") is None and "公布" not in parsed.get_text()
+    assert parsed.find("div", class_="annex-no").get_text() == "附件1"
+
+
+def test_statistics_table_review_copy_marks_only_the_rows_that_differ():
+    parsed = soup(report.statistics_table(doc(), review=True))
+    marked = parsed.find_all("tr", class_="differs")
+    assert [tr.find("td").get_text() for tr in marked] == ["10"]
+    assert marked[0].find("div", class_="published").get_text() == "公布：330"
+
+
+def test_statistics_table_review_copy_marks_nothing_without_a_published_table():
+    rows = [dict(r, published=None, agrees=None) for r in doc()["statistics"]]
+    assert (
+        soup(report.statistics_table(doc(statistics=rows), review=True)).find(
+            "tr", class_="differs"
+        )
+        is None
+    )
 
 
 def test_statistics_table_escapes_data():
-    stats = pd.DataFrame(
-        {
-            "row": [1, 2],
-            "label": [XSS, "门户网站"],
-            "value": ["有", ATTR],
-            "unit": ["", "<b>条</b>"],
-        }
-    )
-    html = report.statistics_table(stats, "<i>某某大学</i>", "2023-2024")
+    rows = [{"row": 1, "label": XSS, "value": ATTR, "unit": "<b>条</b>", "published": None,
+             "agrees": None}]  # fmt: skip
+    html = report.statistics_table(doc(statistics=rows, issuer="<i>某某大学</i>", year=XSS))
     assert_inert(html)
     parsed = soup(html)
-    cells = [texts(tr.find_all("td")) for tr in parsed.find("tbody").find_all("tr")]
-    assert cells == [["1", XSS, "有", ""], ["2", "门户网站", ATTR, "<b>条</b>"]]
-    assert parsed.find("b") is None and parsed.find("i") is None
-    assert "学校名称:<i>某某大学</i>" in parsed.find("p", class_="annex-meta").get_text()
+    assert texts(parsed.find("tbody").find_all("td")) == ["1", XSS, ATTR, "<b>条</b>"]
+    assert parsed.find("h2").get_text() == f"{XSS} 学年度信息公开工作统计表"
 
 
-def test_statistics_table_escapes_the_year():
-    html = report.statistics_table(pd.DataFrame(columns=["row", "label", "value", "unit"]), "", XSS)
-    assert_inert(html)
-    assert soup(html).find("h2").get_text() == f"{XSS} 学年度信息公开工作统计表"
-
-
-def test_statistics_table_exact_output():
-    stats = pd.DataFrame({"row": [10], "label": ["主动公开"], "value": [335], "unit": ["条"]})
-    assert report.statistics_table(stats, "某某大学", "2023-2024") == (
-        '<section class="annex"><div class="annex-no">附件 1</div>'
-        '<h2 class="annex-title">2023-2024 学年度信息公开工作统计表</h2>'
-        '<p class="annex-meta">学校名称:某某大学</p><table class="stat"><colgroup>'
-        '<col style="width:7%"><col style="width:73%"><col style="width:11%"><col style="width:9%">'
-        "</colgroup><thead><tr><th>序号</th><th>内容</th><th>数量</th><th>单位</th></tr></thead>"
-        '<tbody><tr><td class="no">10</td><td>主动公开</td>'
-        '<td class="val"><a class="trace" href="#r-10">335</a></td>'
-        '<td class="unit">条</td></tr></tbody></table></section>'
-    )
-
-
-def checklist_items(remark, links):
-    return pd.DataFrame(
-        {
-            "ref_category": [2, 2],
-            "category_name": ["招生<考试>信息", "招生<考试>信息"],
-            "item": [9, 10],
-            "item_text": ["录取程序", XSS],
-            "count": [2, 0],
-            "links": [links, "QQ：2852377027"],
-            "on_platform": ["否", None],
-            "remark": [remark, float("nan")],
-        }
-    )
-
-
-def test_checklist_table_escapes_remarks_and_renders_only_web_links():
-    items = checklist_items(XSS, "https://crh.cqvtu.edu.cn/lqcx/#/ javascript:alert(1)")
-    html = report.checklist_table(items, "某某大学")
-    assert_inert(html)
-    parsed = soup(html)
-    assert [a["href"] for a in parsed.find_all("a")] == ["https://crh.cqvtu.edu.cn/lqcx/#/"]
-    inert = texts(parsed.find_all("span", class_="not-link"))
-    assert inert == ["javascript:alert(1)", "QQ：2852377027"]
+def test_checklist_table_has_the_printed_columns_and_spans_each_category():
+    parsed = soup(report.checklist_table(doc()))
+    assert texts(parsed.find("thead").find_all("th")) == [
+        "类别", "序号", "公开数量(条)", "链接", "是否在门户网站信息公开平台公布", "其他需说明事项",
+    ]  # fmt: skip
     rows = parsed.find("tbody").find_all("tr")
-    assert rows[0].get_text() == "第 2 大类 招生<考试>信息"
-    item9 = texts(rows[1].find_all("td"))
-    assert item9[0] == "9" and item9[2] == "2" and item9[5] == XSS
-    item10 = texts(rows[2].find_all("td"))
-    assert item10[1] == XSS
-    assert item10[2] == ""  # a zero count is left blank, as on the printed form
-    assert item10[4] == "" and item10[5] == ""  # None / NaN print as empty
+    first = rows[0].find("td", class_="cat")
+    assert first.get_text() == "第 2 大类" and first["rowspan"] == "2"
+    assert rows[1].find("td", class_="cat") is None
+    assert rows[2].find("td", class_="cat")["rowspan"] == "1"
 
 
-def test_checklist_table_escapes_the_institution():
-    html = report.checklist_table(checklist_items("", None), XSS)
+def test_checklist_table_one_link_per_line_and_only_web_links_are_anchors():
+    html = report.checklist_table(doc())
     assert_inert(html)
-    assert soup(html).find("p", class_="annex-meta").get_text() == f"学校名称:{XSS}"
+    parsed = soup(html)
+    lines = parsed.find("tbody").find_all("tr")[0].find_all("div", class_="link-line")
+    assert texts(lines) == [
+        "1.录取查询：",
+        "https://crh.cqvtu.edu.cn/lqcx/#/",
+        "javascript:alert(1)",
+    ]
+    assert [a["href"] for a in parsed.find_all("a")] == [
+        "https://crh.cqvtu.edu.cn/lqcx/#/", "http://a.cn/1"
+    ]  # fmt: skip
 
 
-def test_checklist_table_separates_links_with_one_space():
-    html = report.checklist_table(checklist_items("", "http://a.cn/1 x&y  http://a.cn/2"), "")
-    cell = soup(html).find("td", class_="links")
-    assert cell.decode_contents() == (
-        f'<a href="http://a.cn/1">http://a.cn/1</a> {NOT_LINK}x&amp;y</span> <a href="http://a.cn/2">http://a.cn/2</a>'
+def test_checklist_table_leaves_a_zero_count_blank_and_prints_none_as_written():
+    cells = texts(
+        soup(report.checklist_table(doc())).find("tbody").find_all("tr")[1].find_all("td")
     )
+    assert cells == ["10", "", "无", "", ""]
+
+
+def test_checklist_table_escapes_the_institution_and_remarks():
+    items = [dict(doc()["checklist"][2], remark=XSS)]
+    html = report.checklist_table(doc(checklist=items, issuer=XSS))
+    assert_inert(html)
+    assert soup(html).find("p", class_="annex-meta").get_text() == f"学校名称：{XSS}"
+    assert soup(html).find("td", class_="remark").get_text() == XSS
 
 
 def findings(passed, severity=("error", "warning")):
@@ -256,8 +317,34 @@ def findings(passed, severity=("error", "warning")):
             "title": ["清单<平台>", "人员"],
             "filled": [XSS, "0 + 0 > 0"],
             "passed": passed,
+            "hint": ["核对清单", None],
+            "cause": ["", ""],
         }
     )
+
+
+def test_review_summary_lists_each_failed_check_with_its_fix():
+    html = report.review_summary(findings([False, False]), "2023-2024", "某某大学")
+    assert_inert(html)
+    parsed = soup(html)
+    items = parsed.find("ol").find_all("li", recursive=False)
+    assert [li.find("strong").get_text() for li in items] == ["C01 清单<平台>", "F06 人员"]
+    assert items[0].find("div", class_="fix").get_text() == "修改建议：核对清单"
+    assert items[1].find("div", class_="fix") is None  # no hint, no empty advice
+    assert "2 项错误、0 项提示" not in parsed.get_text()
+    assert "1 项错误、1 项提示未通过" in parsed.get_text()
+
+
+def test_review_summary_puts_consequences_under_their_cause():
+    frame = findings([False, False]).assign(cause=["", "C01"])
+    items = soup(report.review_summary(frame, "2023-2024", "某")).find("ol").find_all("li")
+    assert len(items) == 1
+    assert items[0].find("div", class_="also").get_text() == "由此引起：F06"
+
+
+def test_review_summary_when_everything_passes():
+    html = report.review_summary(findings([True, None]), "2023-2024", "某")
+    assert soup(html).find("ol") is None and "全部校验通过" in html
 
 
 def test_findings_table_lists_failed_findings_escaped():
@@ -283,16 +370,6 @@ def test_findings_table_when_everything_passes():
     assert "全部校验通过" in html
 
 
-def test_findings_table_exact_output_when_everything_passes():
-    assert report.findings_table(findings([True, True]), pd.DataFrame()) == (
-        '<section class="annex"><div class="annex-no">附件 3</div>'
-        '<h2 class="annex-title">校验结果(未通过的校验项)</h2>'
-        '<p class="annex-meta">共 2 项校验,未通过 0 项。'
-        "编号可在计算底稿(audit.html)中查到每项的算式与数据来源。</p>"
-        "<p>全部校验通过。</p></section>"
-    )
-
-
 def test_findings_table_escapes_corrections():
     corrections = pd.DataFrame({"field": ["count"], "reason": [XSS]})
     html = report.findings_table(findings([True, True]), corrections)
@@ -302,145 +379,6 @@ def test_findings_table_escapes_corrections():
     assert texts(table.find_all("td")) == ["count", XSS]
 
 
-def test_findings_table_escapes_correction_headings():
-    corrections = pd.DataFrame({XSS: ["x"]})
-    html = report.findings_table(findings([True, True]), corrections)
-    assert_inert(html)
-    assert texts(soup(html).find("table", class_="corrections").find_all("th")) == [XSS]
-
-
 def test_findings_table_without_correction_rows_has_no_corrections_table():
     html = report.findings_table(findings([True, True]), pd.DataFrame(columns=["field"]))
     assert "对原始数据的更正" not in html
-
-
-def test_header_and_signature_escape_the_profile():
-    profile = {
-        "institution": XSS,
-        "document_number": ATTR,
-        "signer": "<b>石</b>",
-        "addressee": "重庆市教育委员会",
-    }
-    html = report.header(profile, "关于<报送>的报告")
-    html += report.signature(profile, "2024 年 11 月 14 日")
-    assert_inert(html)
-    parsed = soup(html)
-    assert parsed.find("b") is None
-    assert parsed.find("div", class_="issuer").get_text() == XSS
-    assert parsed.find("div", class_="docno").get_text() == ATTR
-    assert "关于<报送>的报告" in parsed.find("h1").get_text()
-    assert parsed.find("p", class_="addressee").get_text() == "重庆市教育委员会:"
-
-
-def test_header_exact_output_with_missing_profile_fields():
-    assert report.header({"institution": "某某大学"}, "报告") == (
-        '<div class="doc-head"><div class="issuer">某某大学</div><div class="docno"></div>'
-        '<div class="signer">签发人:</div></div>'
-        '<h1 class="doc-title">某某大学<br>报告</h1><p class="addressee">:</p>'
-    )
-
-
-def test_signature_escapes_the_date_text():
-    html = report.signature({"institution": "某某大学"}, XSS)
-    assert_inert(html)
-    assert texts(soup(html).find_all("div")[1:]) == ["某某大学", XSS]
-
-
-def test_signature_exact_output():
-    assert report.signature({"institution": "A&B"}, "2024 年 11 月 14 日") == (
-        '<div class="signature"><div>A&amp;B</div><div>2024 年 11 月 14 日</div></div>'
-    )
-
-
-def test_body_escapes_templates_and_filled_values():
-    narrative = {
-        "opening": [{"template": "学校 {profile.institution} 发布 {r10} 条。"}],
-        "sections": [
-            {
-                "part": "二",
-                "heading": "<u>主动公开</u>",
-                "paragraphs": [{"subheading": XSS}, {"template": "<img src=x onerror=alert(1)>"}],
-            }
-        ],
-        "attachments": ["附件 {r10}<br>"],
-    }
-    html = report.body(narrative, {"profile.institution": XSS, "r10": 335})
-    assert_inert(html)
-    parsed = soup(html)
-    assert parsed.find("img") is None and parsed.find("u") is None and parsed.find("br") is None
-    paragraphs = texts(parsed.find_all("p"))
-    assert paragraphs == [f"学校 {XSS} 发布 335 条。", "<img src=x onerror=alert(1)>"]
-    assert parsed.find("h2").get_text() == "二、<u>主动公开</u>"
-    assert parsed.find("h3").get_text() == XSS
-    assert parsed.find("li").get_text() == "附件 335<br>"
-
-
-def test_body_exact_output():
-    narrative = {
-        "opening": [{"template": "共 {r10} 条。"}],
-        "sections": [{"part": "一", "heading": "概述", "paragraphs": [{"subheading": "(一)"}]}],
-        "attachments": ["统计表"],
-    }
-    assert report.body(narrative, {"r10": 3}) == (
-        '<div class="doc-body"><p>共 3 条。</p><h2>一、概述</h2><h3>(一)</h3>'
-        '<div class="attachments">附件:<ol><li>统计表</li></ol></div></div>'
-    )
-    assert report.body({}, {}) == '<div class="doc-body"></div>'
-
-
-def test_body_shows_a_missing_placeholder_as_a_marker():
-    html = report.body({"sections": [{"paragraphs": [{"template": "共 {r99} 条"}]}]}, {})
-    assert texts(soup(html).find_all("p")) == ["共 〔缺少数据:r99〕 条"]
-    assert report.fill_title({"title": "{学校}的报告"}, {}) == "〔缺少数据:学校〕的报告"
-
-
-def test_body_of_no_narrative_is_empty():
-    assert report.body(None, {"r10": 3}) == '<div class="doc-body"></div>'
-
-
-def test_figure_block_escapes_the_caption():
-    html = report.figure_block("iVBORw0KGgo=", '图 1:"><script>alert(1)</script>')
-    assert_inert(html)
-    img = soup(html).find("img")
-    assert img["alt"] == '图 1:"><script>alert(1)</script>'
-    assert img["src"] == "data:image/png;base64,iVBORw0KGgo="
-
-
-def test_figure_block_exact_output():
-    assert report.figure_block("QUJD", "图 1:\"a\" & 'b'") == (
-        '<figure class="chart"><img alt="图 1:&quot;a&quot; &amp; &#x27;b&#x27;" '
-        'src="data:image/png;base64,QUJD"><figcaption>图 1:&quot;a&quot; &amp; &#x27;b&#x27;'
-        "</figcaption></figure>"
-    )
-
-
-def test_figures_section_skips_missing_figures():
-    html = report.figures_section("2023-2024", [(None, "清单覆盖率"), (b"\x89PNG", "主动公开渠道")])
-    captions = texts(soup(html).find_all("figcaption"))
-    assert captions == ["图 1:2023-2024 学年主动公开渠道"]
-
-
-def test_figures_section_escapes_year_and_captions():
-    html = report.figures_section(XSS, [(b"ABC", ATTR)])
-    assert_inert(html)
-    figure = soup(html).find("figure")
-    assert figure.img["alt"] == figure.figcaption.get_text() == f"图 1:{XSS} 学年{ATTR}"
-
-
-def test_figures_section_exact_output():
-    assert report.figures_section("2023-2024", [(b"ABC", "甲"), (b"", "乙"), (b"DE", "丙")]) == (
-        '<section class="annex figures"><div class="annex-no">附图</div>'
-        '<h2 class="annex-title">图表</h2>'
-        '<figure class="chart"><img alt="图 1:2023-2024 学年甲" src="data:image/png;base64,QUJD">'
-        "<figcaption>图 1:2023-2024 学年甲</figcaption></figure>"
-        '<figure class="chart"><img alt="图 2:2023-2024 学年丙" src="data:image/png;base64,REU=">'
-        "<figcaption>图 2:2023-2024 学年丙</figcaption></figure></section>"
-    )
-
-
-def test_title_and_date_text():
-    title = report.fill_title(None, {"year": "2023-2024"})
-    assert title == "关于报送2023-2024学年度信息公开工作的报告"
-    assert report.fill_title({"title": "{year} 报告"}, {"year": "2023-2024"}) == "2023-2024 报告"
-    assert report.date_text({"report_date": "2024-11-14"}) == "2024 年 11 月 14 日"
-    assert report.date_text({}) == ""
