@@ -1,7 +1,7 @@
 """The package is grouped by stage, and each stage imports only from the stages before it:
 
     errors, workspace, expr  →  inputs  →  compute  →  checks  →  present
-        →  evidence  →  pipeline  →  published  →  cli
+        →  evidence  →  pipeline  →  published, batch (side by side)  →  cli
 
 Every import is counted, including those inside functions (lazy imports are still dependencies)."""
 
@@ -24,9 +24,10 @@ LAYERS = {
     "evidence": 5,
     "pipeline": 6,
     "published": 7,
+    "batch": 7,
     "cli": 8,
 }
-STAGES = ("inputs", "compute", "checks", "present", "evidence", "published")
+STAGES = ("inputs", "compute", "checks", "present", "evidence", "published", "batch")
 
 
 def layer_of(module: str) -> int | None:

@@ -46,7 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=1, help="同时运行的学年数(2 核机器上 2 最合适)")
     check = sub.add_parser("check", help="只做校验(不启动内核),列出未通过的校验项")
     check.set_defaults(handler=_check)
-    check.add_argument("year", help="学年,如 2023-2024")
+    check.add_argument("year", nargs="?", help="学年,如 2023-2024(--collection 时可省略:全部学年)")
+    check.add_argument(
+        "--collection",
+        action="store_true",
+        help="校验机构集合中每个机构的该学年(或全部学年),规则一次性按列计算",
+    )
     verify = sub.add_parser(
         "verify", help="按 manifest.json 重新计算输出文件的 SHA-256,报告任何改动"
     )
@@ -82,6 +87,37 @@ def _parser() -> argparse.ArgumentParser:
         default="csv",
         help="模板格式:每表一个 CSV,或一个含各表工作表(带下拉列表)的 tables.xlsx",
     )
+    init.add_argument(
+        "--institution",
+        metavar="代码",
+        help="在机构集合(含 collection.yaml 的文件夹)中为该机构创建工作区(共用集合的 forms/)",
+    )
+    batch = sub.add_parser(
+        "batch", help="在 Dask 集群上运行机构集合中每个机构的每个学年,可断点续跑,汇总失败项"
+    )
+    batch.set_defaults(handler=_batch, collection_command=True)
+    batch.add_argument(
+        "collection", nargs="?", type=Path, help="机构集合文件夹(默认从当前目录向上查找)"
+    )
+    batch.add_argument(
+        "--scheduler", metavar="地址", help="已有 Dask 集群的调度器地址,如 tcp://10.0.0.5:8786"
+    )
+    batch.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="本机集群的工作进程数(默认 2;给出 --scheduler 时不用)",
+    )
+    batch.add_argument("--year", action="append", help="只运行这些学年(可重复)")
+    batch.add_argument("--force", action="store_true", help="不跳过已是最新的学年,全部重新运行")
+    batch.add_argument(
+        "--warm", action="store_true", help="每个工作进程保留一个已导入依赖的内核,逐年复用"
+    )
+    batch.add_argument(
+        "--overview",
+        action="store_true",
+        help="结束后生成全省汇总(notebooks/province.py,输出 overview/ 下的 HTML 与 PDF)",
+    )
     lab = sub.add_parser(
         "lab", help="在工作区启动 JupyterLab(可选组件 [lab]),.py 底稿可作笔记本打开;打印访问地址"
     )
@@ -108,13 +144,25 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        root = args.root.resolve() if args.root else find_root()
+        root = args.root.resolve() if args.root else _find(args)
         return int(args.handler(root, args))
     except InputError as exc:
         _say(f"输入有误,未生成任何输出({len(exc.problems)} 个问题):")
         for problem in exc.problems:
             _say(f"  - {problem}")
         return EXIT_BAD_INPUT
+
+
+def _find(args: argparse.Namespace) -> Path:
+    """The workspace, or for a command over a collection the collection (collection.yaml)."""
+    from disclosure.batch.collection import find_collection
+
+    if getattr(args, "collection_command", False):
+        start = getattr(args, "collection", None)
+        return find_collection(start.resolve() if start else None)
+    if getattr(args, "institution", None) or getattr(args, "collection", False) is True:
+        return find_collection()
+    return find_root()
 
 
 def _say(text: str) -> None:
@@ -137,6 +185,12 @@ def failed_lines(findings: pd.DataFrame) -> list[str]:
 def _check(root: Path, args: argparse.Namespace) -> int:
     from disclosure.checks.findings import summary
     from disclosure.pipeline import check_year
+
+    if args.collection:
+        return _check_collection(root, args)
+    if not args.year:
+        _say("请给出学年(如 disclosure check 2023-2024),或用 --collection 校验机构集合")
+        return EXIT_BAD_INPUT
 
     findings = check_year(root, args.year).findings
     outcome = summary(findings)
@@ -275,6 +329,15 @@ def _archive(root: Path, args: argparse.Namespace) -> int:
 def _init(root: Path, args: argparse.Namespace) -> int:
     from disclosure.inputs.scaffold import init_year
 
+    if args.institution:
+        from disclosure.batch.collection import init_institution
+
+        for path in init_institution(root, args.institution, args.year, args.format):
+            _say(f"  + {path.relative_to(root)}")
+        _say(
+            f"已在机构集合中创建 {args.institution} 的 {args.year} 学年;填好后运行 disclosure batch"
+        )
+        return EXIT_OK
     written = init_year(root, args.year, args.format)
     for path in written:
         _say(f"  + {path.relative_to(root)}")
@@ -343,6 +406,66 @@ def _with_progress(files: list[Path], work):  # noqa: ANN001, ANN202
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("审查报告", total=len(files))
         return work(lambda _path: progress.advance(task))
+
+
+def _check_collection(collection: Path, args: argparse.Namespace) -> int:
+    """Every institution-year of a collection (or one year of each), the rules evaluated once over
+    all of them (checks.columnar)."""
+    import time
+
+    from disclosure.batch.check import check_loaded, load_stack
+    from disclosure.batch.collection import institution_years
+
+    items = institution_years(collection, [args.year] if args.year else None)
+    if not items:
+        _say(f"{collection}:机构集合中没有{('学年 ' + args.year) if args.year else '任何学年'}")
+        return EXIT_BAD_INPUT
+    loaded = load_stack(items)
+    for key, problems in loaded.bad_input.items():
+        _say(f"{key}:输入有误,未校验({len(problems)} 个问题):")
+        for problem in problems:
+            _say(f"  - {problem}")
+    failing = 0
+    if len(loaded.stack):
+        started = time.perf_counter()
+        findings = check_loaded(loaded, collection, "failed")
+        seconds = time.perf_counter() - started
+        for (institution, year), one in findings.groupby(["institution", "year"], sort=False):
+            lines = failed_lines(one.drop(columns=["institution", "year"]))
+            errors = int(((one["passed"] == False) & (one["severity"] == "error")).sum())  # noqa: E712
+            failing += bool(errors)
+            if lines:
+                _say(f"{institution} {year}:")
+                for line in lines:
+                    _say(line)
+        _say(
+            f"共 {len(items)} 个机构学年:读取与重算 {loaded.seconds:.1f} 秒,"
+            f"全部规则校验 {seconds:.2f} 秒;{failing} 个有错误级校验未通过,"
+            f"{len(loaded.bad_input)} 个输入有误"
+        )
+    if loaded.bad_input:
+        return EXIT_BAD_INPUT
+    return EXIT_FAILED_CHECKS if failing else EXIT_OK
+
+
+def _batch(collection: Path, args: argparse.Namespace) -> int:
+    from disclosure.batch.collection import institution_years
+    from disclosure.batch.progress import show_batch
+    from disclosure.batch.run import exit_code, write_summary
+
+    items = institution_years(collection, args.year)
+    if not items:
+        _say(f"{collection}:机构集合中没有可运行的学年")
+        return EXIT_BAD_INPUT
+    outcomes = show_batch(items, args.scheduler, args.workers, args.warm, args.force)
+    target = write_summary(collection, outcomes)
+    _say(f"汇总表:{target}")
+    if args.overview:
+        from disclosure.batch.overview import run_overview
+
+        written = run_overview(collection)
+        _say(f"全省汇总:{written['html']}、{written['pdf']}")
+    return exit_code(outcomes)
 
 
 LAB_INSTALL = "bash scripts/bootstrap.sh --lab"

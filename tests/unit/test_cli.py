@@ -450,3 +450,97 @@ def test_lab_help_is_in_chinese(capsys):
     assert done.value.code == 0
     out = capsys.readouterr().out
     assert "--port" in out and "端口" in out
+
+
+# --- collections: init --institution, check --collection, batch ---------------------------------
+
+
+@pytest.fixture
+def generated(tmp_path):
+    from disclosure.batch.generate import generate_collection
+
+    folder = tmp_path / "province"
+    repo = Path(__file__).resolve().parents[2]
+    key = generate_collection(folder, repo, 2, 1, 0.5, seed=11)
+    return folder, key
+
+
+def test_init_institution_creates_its_workspace_in_the_collection(generated, cli):
+    folder, _ = generated
+    code, out = cli("--root", folder, "init", "2030-2031", "--institution", "NEW1")
+    assert code == 0, out
+    assert "institutions/NEW1/forms" in out and "NEW1 的 2030-2031" in out
+    assert (folder / "institutions/NEW1/forms").is_symlink()
+    code, out = cli("--root", folder, "init", "2030-2031", "--institution", "NEW1")
+    assert code == 2 and "已存在" in out
+
+
+def test_init_institution_finds_the_collection_upward(generated, cli, monkeypatch):
+    folder, _ = generated
+    monkeypatch.chdir(folder / "institutions")
+    code, out = cli("init", "2031-2032", "--institution", "NEW2")
+    assert code == 0, out
+    assert (folder / "institutions/NEW2/params/2031-2032.yaml").is_file()
+
+
+def test_check_collection_prints_each_failing_institution_year_and_exits_1(generated, cli):
+    folder, key = generated
+    code, out = cli("--root", folder, "check", "--collection")
+    bad = [g for g in key if g.contradiction]
+    assert code == (1 if bad else 0), out
+    for g in bad:
+        assert f"{g.institution} {g.year}:" in out and g.rule in out
+    assert f"共 {len(key)} 个机构学年" in out and f"{len(bad)} 个有错误级校验未通过" in out
+
+
+def test_check_collection_of_one_consistent_year_exits_0(generated, cli):
+    folder, key = generated
+    clean = [g for g in key if not g.contradiction]
+    code, out = cli("--root", folder, "check", "--collection", clean[0].year)
+    assert code == (1 if len(clean) < len(key) else 0), out  # the year holds every institution
+    code, out = cli("--root", folder, "check", "--collection", "2099-2100")
+    assert code == 2 and "没有学年 2099-2100" in out
+
+
+def test_check_without_a_year_or_collection_exits_2(workspace, cli):
+    code, out = cli("--root", workspace(SYNTHETIC), "check")
+    assert code == 2 and "--collection" in out
+
+
+def test_batch_outside_a_collection_exits_2(cli, tmp_path):
+    code, out = cli("batch", tmp_path)
+    assert code == 2 and "collection.yaml" in out
+
+
+def test_batch_writes_the_summary_and_exits_with_the_worst_code(generated, cli, monkeypatch):
+    from disclosure.batch import progress
+    from disclosure.batch.run import Outcome
+
+    folder, key = generated
+    seen = {}
+
+    def fake(items, scheduler, workers, warm, force):
+        seen.update(scheduler=scheduler, workers=workers, keys=[i.key for i in items])
+        return [Outcome(i.institution, i.year, "passed") for i in items[:-1]] + [
+            Outcome(items[-1].institution, items[-1].year, "failed_checks", errors=1)
+        ]
+
+    monkeypatch.setattr(progress, "show_batch", fake)
+    code, out = cli("batch", folder, "--scheduler", "tcp://127.0.0.1:1", "--workers", "3")
+    assert code == 1, out
+    assert seen == {
+        "scheduler": "tcp://127.0.0.1:1",
+        "workers": 3,
+        "keys": [f"{g.institution}/{g.year}" for g in key],
+    }
+    summary = (folder / "batch_summary.csv").read_text(encoding="utf-8").splitlines()
+    assert len(summary) == 1 + len(key) and summary[-1].split(",")[2] == "failed_checks"
+
+
+def test_batch_help_is_in_chinese(capsys):
+    from disclosure.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["batch", "--help"])
+    out = capsys.readouterr().out
+    assert "--scheduler" in out and "调度器地址" in out and "工作进程数" in out

@@ -1,0 +1,158 @@
+"""Many institution-years: checks (columnar vs per year) and runs (one process per year vs
+`disclosure batch` with 1 and 2 workers, new kernels vs warm ones), measured in one run.
+
+    PYTHONPATH=src .venv/bin/python bench/batch.py -n 200 --runs 6
+
+- `-n` institution-years are generated (disclosure.batch.generate, 20 % contradicted) and checked:
+  the columnar engine (load time, then the rules over all of them, with only failures' texts and
+  with every text) beside the per-year engine (the same rules, year by year, on the same loaded
+  years) and beside `check_year` per year (load included);
+- the first `--runs` of them are run as notebooks: one `disclosure run` process per year (the
+  baseline), then `run_batch` on a LocalCluster of 1 and 2 workers, with new kernels and with warm
+  ones (every configuration rewrites every output: `force`).
+
+Ratios are taken within this one run; seconds depend on the machine and its load, so none is
+asserted anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def per_second(count: int, seconds: float) -> str:
+    rate = count / seconds
+    return (
+        f"{rate:10.3g} institution-years/s  ({count} in {seconds:.2f} s, "
+        f"{seconds / count:.3g} s each)"
+    )
+
+
+def checks(folder: Path, scale: tuple[int, ...] = ()) -> None:
+    from disclosure import pipeline
+    from disclosure.batch.check import Loaded, check_loaded, load_stack
+    from disclosure.batch.collection import institution_years
+    from disclosure.checks.builtin import CODE_CHECKS
+    from disclosure.checks.columnar import stack
+    from disclosure.checks.findings import ordered
+    from disclosure.checks.rules import as_frame, evaluate_rules, load_rules
+
+    items = institution_years(folder)
+    n = len(items)
+    loaded = load_stack(items)
+    print(
+        f"load (read, validate, rebuild, previous year, checklist; stack): {loaded.seconds:.1f} s"
+    )
+    contexts = loaded.stack.contexts
+    for detail in ("failed", "all"):
+        started = time.perf_counter()
+        fresh = Loaded(stack(contexts, loaded.stack.keys))  # no caches from an earlier pass
+        stacked = time.perf_counter() - started
+        started = time.perf_counter()
+        check_loaded(fresh, folder, detail)
+        seconds = time.perf_counter() - started
+        print(
+            f"columnar engine, texts for {detail:6}: {per_second(n, seconds)}"
+            f"  (+ {stacked:.2f} s to stack the loaded years)"
+        )
+    for copies in scale:  # the same years repeated: how the rules' cost grows with many years
+        import pandas as pd
+
+        keys = pd.concat(
+            [loaded.stack.keys.assign(copy=c) for c in range(copies)], ignore_index=True
+        )
+        started = time.perf_counter()
+        check_loaded(Loaded(stack(contexts * copies, keys)), folder, "failed")
+        seconds = time.perf_counter() - started
+        print(f"columnar engine, years repeated {copies}x: {per_second(n * copies, seconds)}")
+    columns = {k: tuple(v.columns) for k, v in contexts[0].tables.items()}
+    rules = load_rules(folder, 55, columns)
+    started = time.perf_counter()
+    for ctx in contexts:
+        ordered(as_frame(evaluate_rules(rules, ctx, CODE_CHECKS)))
+    print(f"per-year engine, same loaded years:  {per_second(n, time.perf_counter() - started)}")
+    sample = items[: max(1, n // 10)]  # `disclosure check` of one year, load included
+    started = time.perf_counter()
+    for item in sample:
+        pipeline.check_year(item.root, item.year)
+    seconds = time.perf_counter() - started
+    print(f"check_year (load included), {len(sample)} of them: {per_second(len(sample), seconds)}")
+
+
+def env() -> dict[str, str]:
+    path = os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p)
+    return dict(os.environ, PYTHONPATH=path, MPLBACKEND="Agg")
+
+
+def runs(folder: Path, count: int) -> None:
+    from disclosure.batch.collection import institution_years
+    from disclosure.batch.run import run_batch
+
+    items = institution_years(folder)[:count]
+    started = time.perf_counter()
+    for item in items:
+        subprocess.run(
+            [sys.executable, "-m", "disclosure.cli", "--root", str(item.root), "run", item.year],
+            env=env(),
+            capture_output=True,
+            check=False,
+        )
+    naive = time.perf_counter() - started
+    print(f"one `disclosure run` process per year:  {per_second(len(items), naive)}")
+    os.environ.update(env())  # the LocalCluster's workers and their kernels import this checkout
+    results = {}
+    for warm in (False, True):
+        for workers in (1, 2):
+            started = time.perf_counter()
+            outcomes = run_batch(items, workers=workers, warm=warm, force=True)
+            seconds = time.perf_counter() - started
+            bad = [o.key for o in outcomes if o.status not in ("passed", "failed_checks")]
+            results[warm, workers] = seconds
+            kind = "warm kernels" if warm else "new kernels "
+            print(
+                f"disclosure batch, {workers} worker(s), {kind}: {per_second(len(items), seconds)}"
+                + (f"  NOT RUN: {bad}" if bad else "")
+            )
+    for workers in (1, 2):
+        print(
+            f"warm-kernel speed-up, {workers} worker(s): "
+            f"{results[False, workers] / results[True, workers]:.2f}x over new kernels, "
+            f"{naive / results[True, workers]:.2f}x over one process per year"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=200, help="institution-years generated and checked")
+    parser.add_argument("--runs", type=int, default=6, help="of them, how many run as notebooks")
+    parser.add_argument("--years", type=int, default=5, help="years per institution")
+    parser.add_argument(
+        "--scale", type=int, action="append", default=[], help="also check the years repeated K x"
+    )
+    args = parser.parse_args()
+    from disclosure.batch.generate import generate_collection
+
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "province"
+        started = time.perf_counter()
+        institutions = -(-args.n // args.years)
+        generate_collection(folder, ROOT, institutions, args.years, share=0.2, seed=2024)
+        made = institutions * args.years
+        print(f"generated {made} institution-years in {time.perf_counter() - started:.1f} s")
+        checks(folder, tuple(args.scale))
+        if args.runs:
+            runs(folder, args.runs)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,336 @@
+"""`disclosure batch`: every institution-year of a collection on Dask distributed, resumable.
+
+- **Where.** A LocalCluster of `workers` processes (one thread each: a notebook run is CPU-bound and
+  a kernel is its own process), or an existing cluster at `scheduler` (tcp://host:port).
+- **Resume.** An institution-year is skipped when its outputs verify against their manifest and
+  everything the manifest says they were made from is unchanged (`up_to_date`): each recorded input
+  (params, raw files, forms, workbook, reference list) hashes the same, no input file was added,
+  and the package versions are the same. A killed batch leaves finished years complete (each year's
+  outputs are swapped in atomically) and unfinished ones absent, so a rerun redoes only those.
+- **What comes back** from a worker is an `Outcome` of plain values; `batch_summary.csv` at the
+  collection's root lists every institution-year, and the exit code is the worst of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from disclosure import workspace as paths
+from disclosure.batch.collection import InstitutionYear
+from disclosure.errors import InputError
+from disclosure.evidence.verify import read_manifest, safe_relative, verify_outputs
+from disclosure.inputs.provenance import sha256, versions
+from disclosure.workspace import write_text
+
+SUMMARY_FILE = "batch_summary.csv"
+FAILED_CELLS = ("否", "False")  # how findings.csv writes a failed check
+SUMMARY_COLUMNS = [
+    "institution",
+    "year",
+    "status",
+    "errors",
+    "warnings",
+    "failed_rules",
+    "seconds",
+    "worker",
+    "evidence",
+    "message",
+]
+STATUS_ZH = {
+    "passed": "校验通过",
+    "failed_checks": "未通过校验",
+    "bad_input": "输入有误",
+    "run_failed": "运行失败",
+    "crashed": "任务异常",
+    "skipped": "已是最新,跳过",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One institution-year of a batch, as plain values (it crosses process boundaries)."""
+
+    institution: str
+    year: str
+    status: str  # passed | failed_checks | bad_input | run_failed | crashed | skipped
+    errors: int = 0
+    warnings: int = 0
+    failed_rules: tuple[str, ...] = ()
+    seconds: float = 0.0
+    worker: str = ""
+    evidence: str = ""  # the outputs folder, or the kept failed notebook's folder
+    message: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.institution}/{self.year}"
+
+    @property
+    def exit_code(self) -> int:
+        if self.status == "bad_input":
+            return 2
+        if self.status in ("failed_checks", "run_failed", "crashed") or self.errors:
+            return 1
+        return 0
+
+
+def up_to_date(item: InstitutionYear) -> tuple[bool, dict[str, Any] | None]:
+    """(whether the year's outputs may be kept, their manifest). Kept when the outputs verify and
+    every input, form, parameter file and package version recorded in the manifest is unchanged and
+    no input file has appeared since."""
+    folder = item.root / paths.OUTPUTS_DIR / item.year
+    if not (folder / "manifest.json").is_file():
+        return False, None
+    try:
+        manifest = read_manifest(folder)
+    except InputError:
+        return False, None
+    if verify_outputs(folder) or _changed_inputs(item.root, manifest):
+        return False, manifest
+    recorded = {str(r["path"]) for r in manifest["inputs"]}
+    data_dir = _data_dir(item)
+    current = {p.relative_to(item.root).as_posix() for p in data_dir.iterdir() if p.is_file()}
+    current |= {
+        p.relative_to(item.root).as_posix() for p in (item.root / paths.PARAMS_DIR).glob("*.yaml")
+    }
+    if not current <= recorded:
+        return False, manifest
+    return manifest.get("versions") == versions(), manifest
+
+
+def _changed_inputs(root: Path, manifest: dict[str, Any]) -> bool:
+    """Whether a recorded input is missing or hashes differently. Like evidence.verify's
+    changed_inputs, a recorded path must be plainly relative (no `..`, not absolute); unlike it, a
+    path may pass through the institution's links to the collection's shared forms."""
+    for record in manifest["inputs"]:
+        rel = str(record["path"])
+        path = root / rel
+        if not safe_relative(rel) or not path.is_file() or sha256(path) != record["sha256"]:
+            return True
+    return False
+
+
+def _data_dir(item: InstitutionYear) -> Path:
+    from disclosure.inputs.params import load_params
+
+    try:
+        return item.root / load_params(item.root, item.year).data_dir
+    except InputError:
+        return item.root / paths.DATA_RAW_DIR / item.year
+
+
+def run_task(root: str, year: str, institution: str, warm: bool = False) -> Outcome:
+    """What a worker does with one institution-year: `pipeline.run_one` (a fresh kernel), or the
+    worker's warm kernel (`batch.warm`)."""
+    import socket
+
+    from disclosure.checks.findings import failed
+
+    started = time.perf_counter()
+    worker = f"{socket.gethostname()}:{_pid()}"
+    try:
+        if warm:
+            from disclosure.batch.warm import run_warm
+
+            outcome = run_warm(Path(root), year)
+        else:
+            from disclosure.pipeline import run_one
+
+            outcome = run_one(Path(root), year)
+    except Exception as exc:  # noqa: BLE001  anything else is reported, never lost
+        return Outcome(
+            institution,
+            year,
+            "crashed",
+            seconds=time.perf_counter() - started,
+            worker=worker,
+            message=f"{type(exc).__name__}: {exc}",
+        )
+    rules: tuple[str, ...] = ()
+    if outcome.findings is not None:
+        bad = failed(outcome.findings)
+        rules = tuple(str(i) for i in bad.loc[bad["severity"] == "error", "id"])
+    message = outcome.message or "；".join(outcome.problems)
+    return Outcome(
+        institution,
+        year,
+        outcome.status,
+        errors=int(outcome.summary.get("errors", 0)),
+        warnings=int(outcome.summary.get("warnings", 0)),
+        failed_rules=rules,
+        seconds=time.perf_counter() - started,
+        worker=worker,
+        evidence=outcome.failed_dir or outcome.out_dir,
+        message=message,
+    )
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
+
+
+def skipped(item: InstitutionYear, manifest: dict[str, Any]) -> Outcome:
+    """A kept year, with the verdict its outputs recorded (summary, failed error checks)."""
+    summary = manifest.get("summary") or {}
+    findings = item.root / paths.OUTPUTS_DIR / item.year / "findings.csv"
+    rules: tuple[str, ...] = ()
+    if findings.is_file():
+        with findings.open(encoding="utf-8", newline="") as handle:
+            rules = tuple(
+                r["id"]
+                for r in csv.DictReader(handle)
+                if r.get("severity") == "error" and r.get("passed") in FAILED_CELLS
+            )
+    return Outcome(
+        item.institution,
+        item.year,
+        "skipped",
+        errors=int(summary.get("errors", 0)),
+        warnings=int(summary.get("warnings", 0)),
+        failed_rules=rules,
+        evidence=str(item.root / paths.OUTPUTS_DIR / item.year),
+        message="输入、表单、参数与软件版本均未变,输出已核验",
+    )
+
+
+@dataclass
+class Progress:
+    """Counts a progress display shows; `update` is called once per finished institution-year."""
+
+    total: int
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.status == "skipped":
+            self.skipped += 1
+        elif outcome.exit_code:
+            self.failed += 1
+        else:
+            self.done += 1
+
+    @property
+    def finished(self) -> int:
+        return self.done + self.failed + self.skipped
+
+    def eta(self) -> float | None:
+        """Seconds left, from the pace of the years actually run (skipped ones cost nothing)."""
+        ran = self.done + self.failed
+        left = self.total - self.finished
+        if not ran or not left:
+            return None if left else 0.0
+        return (time.perf_counter() - self.started) / ran * left
+
+
+def run_batch(
+    items: list[InstitutionYear],
+    scheduler: str | None = None,
+    workers: int = 2,
+    warm: bool = False,
+    on_outcome: Callable[[Outcome, Progress], None] | None = None,
+    force: bool = False,
+) -> list[Outcome]:
+    """Every institution-year: the up-to-date ones skipped, the rest run on the cluster as they
+    finish (in any order); outcomes in the order of `items`."""
+    from distributed import Client, LocalCluster, as_completed
+
+    progress = Progress(len(items))
+    outcomes: dict[str, Outcome] = {}
+
+    def record(outcome: Outcome) -> None:
+        outcomes[outcome.key] = outcome
+        progress.add(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome, progress)
+
+    todo = []
+    for item in items:
+        fresh, manifest = (False, None) if force else up_to_date(item)
+        if fresh and manifest is not None:
+            record(skipped(item, manifest))
+        else:
+            todo.append(item)
+    if not todo:
+        return [outcomes[i.key] for i in items]
+    cluster = None
+    if scheduler:
+        client = Client(scheduler, timeout="30s")
+    else:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
+        )
+        client = Client(cluster)
+    try:
+        futures = {
+            client.submit(
+                run_task, str(i.root), i.year, i.institution, warm, key=f"run-{i.key}", pure=False
+            ): i
+            for i in todo
+        }
+        for future in as_completed(futures):
+            item = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # noqa: BLE001  a worker lost, a task killed
+                outcome = Outcome(
+                    item.institution, item.year, "crashed", message=f"{type(exc).__name__}: {exc}"
+                )
+            record(outcome)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return [outcomes[i.key] for i in items]
+
+
+def summary_csv(outcomes: Iterable[Outcome]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for outcome in outcomes:
+        row = asdict(outcome)
+        row["failed_rules"] = " ".join(outcome.failed_rules)
+        row["seconds"] = f"{outcome.seconds:.2f}"
+        writer.writerow({k: row[k] for k in SUMMARY_COLUMNS})
+    return buffer.getvalue()
+
+
+def write_summary(collection: Path, outcomes: list[Outcome]) -> Path:
+    target = collection / SUMMARY_FILE
+    write_text(target, summary_csv(outcomes))
+    return target
+
+
+def exit_code(outcomes: Iterable[Outcome]) -> int:
+    return max((o.exit_code for o in outcomes), default=0)
+
+
+def failure_rows(outcomes: Iterable[Outcome]) -> list[tuple[str, str, str, str, str]]:
+    """(institution, year, status, cause, kept evidence) of each institution-year that did not
+    pass: what the failure table shows."""
+    rows = []
+    for o in outcomes:
+        if not o.exit_code:
+            continue
+        cause = o.message or ("未通过的错误级校验:" + "、".join(o.failed_rules))
+        rows.append((o.institution, o.year, STATUS_ZH.get(o.status, o.status), cause, o.evidence))
+    return rows
+
+
+def outcomes_json(outcomes: list[Outcome]) -> str:
+    return json.dumps([asdict(o) for o in outcomes], ensure_ascii=False, indent=1)

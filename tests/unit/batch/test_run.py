@@ -1,0 +1,186 @@
+"""Resume decisions, outcomes, counts and the summary, without a kernel (the batch itself runs in
+tests/end_to_end/test_batch.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import pytest
+
+from disclosure import pipeline
+from disclosure.batch.collection import institution_years
+from disclosure.batch.run import (
+    SUMMARY_COLUMNS,
+    Outcome,
+    Progress,
+    exit_code,
+    failure_rows,
+    run_batch,
+    run_task,
+    summary_csv,
+    up_to_date,
+    write_summary,
+)
+from disclosure.evidence.manifest import sealed_text
+from disclosure.inputs.provenance import file_record, versions
+
+
+@pytest.fixture
+def finished(small_collection, tmp_path):
+    """A copy of the collection whose first institution-year has outputs and a manifest as
+    `disclosure run` writes them (inputs from the loader, outputs hashed, versions)."""
+    folder, _ = small_collection
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy, symlinks=True)
+    item = institution_years(copy)[0]
+    out = item.root / "outputs" / item.year
+    out.mkdir(parents=True)
+    (out / "statistics.csv").write_text("row,value\n1,有\n", encoding="utf-8")
+    (out / "findings.csv").write_text(
+        "id,severity,passed\nA06,error,否\nK06,warning,否\nA01,error,是\nA07,error,\n",
+        encoding="utf-8",
+    )
+    manifest = {
+        "academic_year": item.year,
+        "summary": {"rules": 64, "errors": 1, "warnings": 2},
+        "inputs": pipeline.load(item.root, item.year).inputs,
+        "outputs": [file_record(out / n, out) for n in ("statistics.csv", "findings.csv")],
+        "versions": versions(),
+    }
+    (out / "manifest.json").write_text(sealed_text(manifest), encoding="utf-8")
+    return item
+
+
+def test_verified_outputs_of_unchanged_inputs_are_up_to_date(finished):
+    fresh, manifest = up_to_date(finished)
+    assert fresh and manifest["summary"]["errors"] == 1
+
+
+def test_no_outputs_or_a_broken_manifest_is_not_up_to_date(finished, small_collection):
+    other = institution_years(finished.root.parents[1])[1]
+    assert up_to_date(other) == (False, None)
+    (finished.root / "outputs" / finished.year / "manifest.json").write_text("{", encoding="utf-8")
+    assert up_to_date(finished) == (False, None)
+
+
+def test_a_tampered_output_is_run_again(finished):
+    target = finished.root / "outputs" / finished.year / "statistics.csv"
+    target.write_text("row,value\n1,无\n", encoding="utf-8")
+    assert up_to_date(finished)[0] is False
+
+
+def test_a_recorded_path_leaving_the_workspace_is_run_again_not_read(finished):
+    path = finished.root / "outputs" / finished.year / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.pop("seal")
+    manifest["inputs"][0]["path"] = "../../../collection.yaml"
+    path.write_text(sealed_text(manifest), encoding="utf-8")
+    assert up_to_date(finished)[0] is False
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["raw file", "params", "shared form", "new raw file", "new params file"],
+)
+def test_a_changed_or_added_input_is_run_again(finished, change):
+    root, year = finished.root, finished.year
+    if change == "raw file":
+        with (root / "data/raw" / year / "withheld.csv").open("a", encoding="utf-8") as f:
+            f.write("新增,涉及个人隐私,1\n")
+    elif change == "params":
+        with (root / "params" / f"{year}.yaml").open("a", encoding="utf-8") as f:
+            f.write("# edited\n")
+    elif change == "shared form":  # edited once, in the collection: every institution sees it
+        with (root.parents[1] / "forms" / "rules.yaml").open("a", encoding="utf-8") as f:
+            f.write("\n# edited\n")
+    elif change == "new raw file":
+        (root / "data/raw" / year / "extra.csv").write_text("a\n1\n", encoding="utf-8")
+    else:
+        (root / "params" / "2099-2100.yaml").write_text("academic_year: 2099-2100\n", "utf-8")
+    assert up_to_date(finished)[0] is False
+
+
+def test_other_package_versions_are_run_again(finished):
+    path = finished.root / "outputs" / finished.year / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.pop("seal")
+    manifest["versions"]["disclosure-workbook"] = "0.0.0-old"
+    path.write_text(sealed_text(manifest), encoding="utf-8")
+    assert up_to_date(finished)[0] is False
+
+
+def test_a_batch_of_up_to_date_years_starts_no_cluster_and_reports_them_skipped(finished):
+    seen = []
+    outcomes = run_batch([finished], workers=1, on_outcome=lambda o, p: seen.append(p.skipped))
+    assert [o.status for o in outcomes] == ["skipped"] and seen == [1]
+    assert (outcomes[0].errors, outcomes[0].warnings) == (1, 2)
+    assert outcomes[0].failed_rules == ("A06",)  # from the kept findings.csv
+    assert exit_code(outcomes) == 1  # the kept outputs failed an error check
+
+
+def test_a_task_with_bad_input_comes_back_as_an_outcome(small_collection, tmp_path):
+    folder, _ = small_collection
+    item = institution_years(folder)[0]
+    outcome = run_task(str(item.root), "2090-2091", item.institution)
+    assert outcome.status == "bad_input" and outcome.exit_code == 2
+    assert "2090-2091" in outcome.message and outcome.worker
+
+
+@pytest.mark.parametrize(
+    ("status", "errors", "code"),
+    [
+        ("passed", 0, 0),
+        ("skipped", 0, 0),
+        ("skipped", 1, 1),
+        ("failed_checks", 2, 1),
+        ("run_failed", 0, 1),
+        ("crashed", 0, 1),
+        ("bad_input", 0, 2),
+    ],
+)
+def test_exit_codes(status, errors, code):
+    assert Outcome("A", "2030-2031", status, errors=errors).exit_code == code
+
+
+def test_the_exit_code_is_the_worst_and_zero_for_nothing():
+    outcomes = [Outcome("A", "y", "passed"), Outcome("B", "y", "bad_input")]
+    assert exit_code(outcomes) == 2 and exit_code([]) == 0
+
+
+def test_progress_counts_and_time_left():
+    counts = Progress(4, started=0.0)
+    assert counts.eta() is None  # nothing run yet
+    counts.add(Outcome("A", "y", "skipped"))
+    assert counts.eta() is None  # a skipped year says nothing about the pace
+    counts.add(Outcome("B", "y", "passed"))
+    counts.add(Outcome("C", "y", "failed_checks", errors=1))
+    assert (counts.done, counts.failed, counts.skipped, counts.finished) == (1, 1, 1, 3)
+    left = counts.eta()
+    assert left is not None and left > 0
+    counts.add(Outcome("D", "y", "passed"))
+    assert counts.eta() == 0.0
+
+
+def test_the_summary_lists_every_year_and_the_failure_rows_only_the_failed(tmp_path):
+    outcomes = [
+        Outcome("A", "2030-2031", "passed", seconds=1.234, evidence="/o/A"),
+        Outcome("B", "2030-2031", "failed_checks", errors=2, failed_rules=("A06", "P01")),
+        Outcome("C", "2030-2031", "run_failed", message="第 3 个执行单元格出错", evidence="/f"),
+    ]
+    rows = list(csv.DictReader(io.StringIO(summary_csv(outcomes))))
+    assert list(rows[0]) == SUMMARY_COLUMNS
+    assert [(r["institution"], r["status"], r["seconds"]) for r in rows] == [
+        ("A", "passed", "1.23"),
+        ("B", "failed_checks", "0.00"),
+        ("C", "run_failed", "0.00"),
+    ]
+    assert rows[1]["failed_rules"] == "A06 P01"
+    assert failure_rows(outcomes) == [
+        ("B", "2030-2031", "未通过校验", "未通过的错误级校验:A06、P01", ""),
+        ("C", "2030-2031", "运行失败", "第 3 个执行单元格出错", "/f"),
+    ]
+    target = write_summary(tmp_path, outcomes)
+    assert target.read_text(encoding="utf-8") == summary_csv(outcomes)
