@@ -103,14 +103,13 @@ def ed25519_key_pair(folder: Path) -> tuple[Path, Path]:
     return private, public
 
 
-def results_bundle(year) -> dict:  # year: disclosure.pipeline.YearResult
-    """The results output the kernel displays for a checked year, with its report document (what
-    the exporters read when a test fakes an executed notebook)."""
+def report_document(year) -> dict:  # year: disclosure.pipeline.YearResult
+    """The report document the notebook builds for a checked year (present.document.build)."""
     from disclosure.compute.narrative import year_context
-    from disclosure.present import bundle, document, report
+    from disclosure.present import document, report
 
     data = year.data
-    doc = document.build(
+    return document.build(
         data.profile,
         data.narrative,
         year_context(data, year.statistics),
@@ -119,6 +118,17 @@ def results_bundle(year) -> dict:  # year: disclosure.pipeline.YearResult
         data.year,
         report.date_text(data.profile),
     )
+
+
+def results_bundle(year) -> dict:  # year: disclosure.pipeline.YearResult
+    """The results output the kernel displays for a checked year, with its report document (what
+    the exporters read when a test fakes an executed notebook)."""
+    from disclosure.present import bundle
+
     return bundle.results(
-        year.statistics, year.checklist, year.categories, year.findings, document=doc
+        year.statistics,
+        year.checklist,
+        year.categories,
+        year.findings,
+        document=report_document(year),
     )

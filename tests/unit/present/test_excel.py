@@ -5,22 +5,17 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from workspaces import report_document
 
 from disclosure import pipeline
-from disclosure.compute.narrative import year_context
-from disclosure.present import document, excel, report
+from disclosure.present import document, excel
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
 def doc():
-    result = pipeline.check_year(REPO, "2023-2024")
-    ctx = year_context(result.data, result.statistics)
-    return document.build(
-        result.data.profile, result.data.narrative, ctx, result.statistics, result.checklist,
-        "2023-2024", report.date_text(result.data.profile),
-    )  # fmt: skip
+    return report_document(pipeline.check_year(REPO, "2023-2024"))
 
 
 def book(doc):

@@ -6,22 +6,17 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from workspaces import report_document
 
 from disclosure import pipeline
-from disclosure.compute.narrative import year_context
-from disclosure.present import document, report, word
+from disclosure.present import document, word
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
 def doc():
-    result = pipeline.check_year(REPO, "2023-2024")
-    ctx = year_context(result.data, result.statistics)
-    return document.build(
-        result.data.profile, result.data.narrative, ctx, result.statistics, result.checklist,
-        "2023-2024", report.date_text(result.data.profile),
-    )  # fmt: skip
+    return report_document(pipeline.check_year(REPO, "2023-2024"))
 
 
 @pytest.fixture(scope="module")
