@@ -505,7 +505,11 @@ def test_a_failing_cell_keeps_previous_outputs_and_the_failed_notebook(
     assert leftovers(root) == []
 
 
-KILL = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
+# The kernel writes a line to its own stderr (fd 2, not a cell's captured output), then dies.
+KILL = (
+    'import os, signal; os.write(2, b"kernel-stderr-mark\\n"); '
+    "os.kill(os.getpid(), signal.SIGKILL)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -534,6 +538,14 @@ def test_a_killed_kernel_keeps_previous_outputs(killed) -> None:  # type: ignore
     assert (out_dir(root) / "failed" / "workbook.ipynb").is_file()
     assert "内核" in load_nb(out_dir(root) / "failed" / "manifest.json")["error"]
     assert leftovers(root) == [], "a .staging-* folder was left in outputs/"
+
+
+@pytest.mark.e2e
+def test_a_killed_kernels_stderr_is_in_the_message_not_on_the_terminal(killed) -> None:  # type: ignore[no-untyped-def]
+    done = killed["done"]
+    assert "kernel-stderr-mark" in done.stdout, done.stdout
+    assert "kernel-stderr-mark" not in done.stderr, done.stderr
+    assert "IPKernelApp" not in done.stderr, done.stderr
 
 
 @pytest.mark.e2e

@@ -158,6 +158,9 @@ def _execute(root: Path, year: str, strict: bool, kernel: Any = None) -> tuple[A
             error = f"第 {exc.exec_count} 个执行单元格出错:{exc.ename}: {exc.evalue}"
         except Exception as exc:  # kernel death, timeouts: nbclient raises several types
             error = f"内核异常终止或执行失败:{type(exc).__name__}: {exc}"
+            tail = kernel.stderr_tail() if kernel is not None else ""
+            if tail:
+                error += f"\n内核的错误输出(最后几行):\n{tail}"
         finally:
             warming.join()
         if out_path.exists():

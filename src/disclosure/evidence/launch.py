@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import importlib
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,6 +159,18 @@ def _kernel_manager_class() -> type:
             )
             self._clients: list[Any] = []
             self._stopping: threading.Thread | None = None
+            # The kernel's stderr (ipykernel's log lines, interpreter noise at exit) goes here,
+            # not to the user's terminal; `stderr_tail` gives it back when the kernel died.
+            self.stderr_file = tempfile.TemporaryFile()  # noqa: SIM115  # closed by _shutdown
+
+        def stderr_tail(self, lines: int = 20) -> str:
+            """The last lines the kernel wrote to stderr ('' once it has been shut down)."""
+            if self.stderr_file.closed:
+                return ""
+            self.stderr_file.flush()
+            self.stderr_file.seek(0)
+            text = self.stderr_file.read().decode("utf-8", errors="replace")
+            return "\n".join(text.strip().splitlines()[-lines:])
 
         @property
         def kernel_spec(self) -> KernelSpec:  # type: ignore[override]
@@ -190,6 +203,7 @@ def _kernel_manager_class() -> type:
                     self.shutdown_kernel(now=True)
             finally:
                 self.cleanup_resources()
+                self.stderr_file.close()
 
     return WorkbookKernel
 
@@ -199,7 +213,11 @@ def start_kernel(root: Path, workbook: Path) -> Any:
     it imports the workbook's modules while the caller goes on."""
     manager = _kernel_manager_class()(workbook_imports(workbook))
     # nbclient passes the same when it starts a kernel itself: no history file on disk.
-    manager.start_kernel(cwd=str(root), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    manager.start_kernel(
+        cwd=str(root),
+        extra_arguments=["--HistoryManager.hist_file=:memory:"],
+        stderr=manager.stderr_file,
+    )
     return manager
 
 
