@@ -507,8 +507,7 @@ def test_a_failing_cell_keeps_previous_outputs_and_the_failed_notebook(
 
 # The kernel writes a line to its own stderr (fd 2, not a cell's captured output), then dies.
 KILL = (
-    'import os, signal; os.write(2, b"kernel-stderr-mark\\n"); '
-    "os.kill(os.getpid(), signal.SIGKILL)"
+    'import os, signal; os.write(2, b"kernel-stderr-mark\\n"); os.kill(os.getpid(), signal.SIGKILL)'
 )
 
 
