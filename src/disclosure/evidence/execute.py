@@ -9,6 +9,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +19,7 @@ from disclosure import workspace as paths
 from disclosure.checks.findings import summary
 from disclosure.errors import FontMissing, InputError, RunFailed
 from disclosure.evidence.manifest import jsonable, keep_failed, manifest, sealed_text
+from disclosure.evidence.pdf import pdf_processes
 from disclosure.evidence.verify import MANIFEST, digest_file, digest_line
 from disclosure.present.bundle import findings_of
 from disclosure.workspace import inside, write_bytes, write_text
@@ -64,7 +66,10 @@ def execute_year(
     except BaseException:
         _stop_kernel(kernel)  # another run holds the year: no cell has run
         raise
+    pdfs = ExitStack()
     try:
+        # PDF workers start now and import WeasyPrint while the kernel executes.
+        pdfs.enter_context(pdf_processes())
         clock = time.perf_counter()
         try:
             nb, error = _execute(root, year, strict, kernel)
@@ -93,6 +98,7 @@ def execute_year(
         _swap(staging, final)
         digest = publish_digest(final)
     finally:
+        pdfs.close()
         shutil.rmtree(staging, ignore_errors=True)
         _stop_kernel(kernel)
         lock.release()

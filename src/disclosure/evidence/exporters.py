@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,6 +20,7 @@ from nbconvert.exporters import HTMLExporter
 from traitlets import Unicode
 
 from disclosure.evidence.outputs import RESULT_FILES, RESULT_TITLES
+from disclosure.evidence.pdf import html_to_pdf, pdf_processes_open
 from disclosure.present.bundle import document_of, figures_of, results_of
 
 TEMPLATES = Path(str(resources.files("disclosure.present") / "templates"))
@@ -134,26 +134,6 @@ class ReportPDFExporter(ReportHTMLExporter):
         return html_to_pdf(html), resources
 
 
-# One WeasyPrint layout at a time in a process: each holds ~200 MB while it lays a report out, and
-# two at once (report.pdf beside review.pdf) took the runner past 400 MB; other outputs still
-# render beside it.
-_ONE_PDF_AT_A_TIME = threading.Lock()
-
-
-def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    # No base_url: every image is embedded, so nothing is fetched.
-    with _ONE_PDF_AT_A_TIME:
-        return HTML(string=html).write_pdf() or b""
-
-
-def weasyprint_version() -> str:
-    import weasyprint
-
-    return weasyprint.__version__
-
-
 @dataclass(frozen=True)
 class Output:
     """One output of a run: `name` is a file, or a folder ending in "/" holding several files."""
@@ -161,6 +141,9 @@ class Output:
     name: str
     title: str  # what it is, in the users' words (the README's outputs table)
     render: Callable[[Any, dict[str, bytes]], dict[str, bytes]]  # (notebook, done so far) -> files
+    # Started before the others: its file is what a PDF worker process lays out, so the sooner it
+    # is ready the sooner that process starts. It sees only other `first` outputs as `done`.
+    first: bool = False
 
 
 def _notebook(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
@@ -256,10 +239,14 @@ OUTPUTS: tuple[Output, ...] = (
     Output("lineage.json", "每个统计数从报告到原始文件行的来源链", _lineage),
     Output("figures/", "图表(PNG)", _figures),
     Output("audit.html", "审计版:每个单元格的代码与输出", _audit),
-    Output("report.html", "发布版报告(HTML):公文正文、附件1 统计表、附件2 清单对照表", _report),
+    Output(
+        "report.html", "发布版报告(HTML):公文正文、附件1 统计表、附件2 清单对照表", _report, True
+    ),
     Output("report.pdf", "发布版报告(PDF,A4,按 GB/T 9704 版式)", _pdf),
     Output("report.docx", "发布版报告(Word,可编辑,表格为真表格)", _docx),
-    Output("review.html", "审阅版(HTML):校验摘要、标出与公布不同的值、校验结果、图表", _review),
+    Output(
+        "review.html", "审阅版(HTML):校验摘要、标出与公布不同的值、校验结果、图表", _review, True
+    ),
     Output("review.pdf", "审阅版(PDF,A4):先看这一份", _review_pdf),
     Output("statistics.xlsx", "统计表(Excel,按印刷表格排版,重算值与公布值并列)", _xlsx),
 )
@@ -268,26 +255,35 @@ OUTPUTS: tuple[Output, ...] = (
 def render_outputs(nb: Any, workers: int | None = None) -> dict[str, bytes]:
     """Every output file of an executed notebook, in registry order.
 
-    The outputs render concurrently (`workers` threads, default one per CPU); each sees the earlier
-    outputs' files as `done`, and reading one that is not finished yet waits for it, so a later
-    exporter may reuse any earlier file (the registry order decides what it may see) and the files
-    are the same as rendered one after another."""
+    The outputs marked `first` render first (they feed the PDF worker processes); then the others
+    render concurrently (`workers` threads; default one per CPU, or one per output while PDF worker
+    processes are open, since their threads only wait). Each sees the earlier outputs' files as
+    `done`, and reading one that is not finished yet waits for it, so a later exporter may reuse
+    any earlier file (the registry order decides what it may see; a `first` output sees only other
+    `first` outputs) and the files are the same as rendered one after another."""
     registry = tuple(OUTPUTS)
     if not registry:
         return {}
+    order = [o for o in registry if o.first] + [o for o in registry if not o.first]
     futures: list[Future[dict[str, bytes]]] = []
+    # With PDF worker processes, threads mostly wait on them: one per output, so each PDF starts
+    # as soon as its HTML is ready.
+    default = len(registry) if pdf_processes_open() else min(len(registry), os.cpu_count() or 1)
     with ThreadPoolExecutor(
-        max_workers=workers or min(len(registry), os.cpu_count() or 1),
+        max_workers=workers or default,
         thread_name_prefix="render",
     ) as pool:
         # FIFO: an output starts only after every earlier one has started, so waiting on an
         # earlier output never waits on a task that has no thread.
-        for index, output in enumerate(registry):
-            earlier = EarlierOutputs(registry[:index], tuple(futures))
+        for index, output in enumerate(order):
+            if index and order[index - 1].first and not output.first:
+                wait(futures)  # what the PDF workers lay out is ready before the rest competes
+            earlier = EarlierOutputs(tuple(order[:index]), tuple(futures))
             futures.append(pool.submit(output.render, nb, earlier))
+        files = dict(zip(order, futures, strict=True))
         done: dict[str, bytes] = {}
-        for future in futures:
-            done.update(future.result())
+        for output in registry:
+            done.update(files[output].result())
     return done
 
 
@@ -321,8 +317,9 @@ class EarlierOutputs(Mapping[str, bytes]):
 def prepare_render() -> None:
     """Import what rendering needs, so a runner can do it while it only waits for the kernel:
     WeasyPrint (which looks up its C libraries on import) and the IPython lexer that highlights
-    the audit copy's code (it imports IPython)."""
-    import weasyprint  # noqa: F401
+    the audit copy's code (it imports IPython). WeasyPrint only when PDFs are laid out here."""
+    if not pdf_processes_open():
+        import weasyprint  # noqa: F401
     from nbconvert.filters.highlight import Highlight2HTML
 
     Highlight2HTML(pygments_lexer="ipython3")("x = 1")

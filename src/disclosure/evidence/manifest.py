@@ -23,7 +23,7 @@ def manifest(
     year: str,
     outcome: dict[str, int],
 ) -> dict[str, Any]:
-    from disclosure.evidence.exporters import weasyprint_version
+    from disclosure.evidence.pdf import weasyprint_version
     from disclosure.present.charts import cjk_font_file
 
     outputs = [

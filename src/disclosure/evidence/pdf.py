@@ -1,0 +1,84 @@
+"""PDF layout (WeasyPrint), in this process or in worker processes.
+
+WeasyPrint is pure Python, so two PDFs laid out by two threads of one process take as long as one
+after the other. A run therefore opens `pdf_processes` before its kernel executes: the workers
+import WeasyPrint meanwhile, and the report and review PDFs are then laid out at once, each in its
+own process, while the runner renders the other outputs. Kept apart from the exporters so that
+opening the workers imports nothing heavy."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+
+# One WeasyPrint layout at a time in a process: each holds ~200 MB while it lays a report out, and
+# two at once (report.pdf beside review.pdf) took the runner past 400 MB; other outputs still
+# render beside it.
+_ONE_PDF_AT_A_TIME = threading.Lock()
+# Worker processes that lay PDFs out while `pdf_processes` is open (empty: in this process).
+_PDF_PROCESSES: list[ProcessPoolExecutor] = []
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The HTML laid out by WeasyPrint: in a worker process of `pdf_processes` when one is open,
+    else here (one layout at a time). The bytes are the same either way."""
+    if _PDF_PROCESSES:
+        return _PDF_PROCESSES[-1].submit(_layout, html).result()
+    with _ONE_PDF_AT_A_TIME:
+        return _layout(html)
+
+
+def _layout(html: str) -> bytes:
+    from weasyprint import HTML
+
+    # No base_url: every image is embedded, so nothing is fetched.
+    return HTML(string=html).write_pdf() or b""
+
+
+def _pdf_worker_ready() -> None:
+    """A PDF worker's start: WeasyPrint imported (it looks up its C libraries on import)."""
+    import weasyprint  # noqa: F401
+
+
+def _started() -> int:
+    return os.getpid()
+
+
+@contextmanager
+def pdf_processes(count: int = 2) -> Iterator[bool]:
+    """While inside, `html_to_pdf` lays PDFs out in `count` worker processes started now, so they
+    import WeasyPrint while the caller does something else (the kernel executes) and several PDFs
+    are laid out at once on several cores: WeasyPrint is pure Python, and threads of one process
+    share one interpreter lock. Yields False, and renders in this process, where a process may not
+    start children (a daemonic worker, e.g. Dask's) or when `count` < 1."""
+    if count < 1 or multiprocessing.current_process().daemon:
+        yield False
+        return
+    # Not fork: the caller holds a kernel manager's threads and sockets. A fork server is a clean
+    # process that imports WeasyPrint once and forks each worker from itself.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", __name__])
+    pool = ProcessPoolExecutor(count, mp_context=context, initializer=_pdf_worker_ready)
+    for _ in range(count):
+        pool.submit(_started)  # each submit without an idle worker starts a process
+    _PDF_PROCESSES.append(pool)
+    try:
+        yield True
+    finally:
+        _PDF_PROCESSES.remove(pool)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def pdf_processes_open() -> bool:
+    return bool(_PDF_PROCESSES)
+
+
+def weasyprint_version() -> str:
+    """WeasyPrint's version, from its installed metadata (importing it takes a second or more)."""
+    from importlib.metadata import version
+
+    return version("weasyprint")
