@@ -119,9 +119,13 @@ def _same_cmdline(proc: psutil.Process, top: psutil.Process) -> bool:
 
 
 def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, dict[str, int]]:
-    """Wall seconds of `cmd` in a fresh process, and peak RSS (KB) per role: cli, kernel, other.
+    """Wall seconds of `cmd` in a fresh process, and peak RSS (KB) per role: cli, kernel, other;
+    under "cpu_ms", the CPU time (user + system, ms) of every process of its tree, as last sampled
+    (a process's final few milliseconds after its last sample are not counted).
     `ok`: the exit codes of a completed run (`disclosure run` exits 1 when checks fail)."""
     peaks = {"cli": 0, "kernel": 0, "other": 0}
+    cpu: dict[int, float] = {}
+    cpu_role: dict[int, str] = {}
     roles: dict[int, str] = {}
     seen: dict[int, str] = {}
     start = time.perf_counter()
@@ -141,6 +145,12 @@ def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float,
             roles[proc.pid] = role
             if role == "other" and proc.pid != child.pid and _same_cmdline(proc, top):
                 continue
+            try:
+                times = proc.cpu_times()
+                cpu[proc.pid] = max(cpu.get(proc.pid, 0.0), times.user + times.system)
+                cpu_role[proc.pid] = role
+            except psutil.Error:
+                pass
             peak = _peak_kb(proc)
             if role == "other" and peak > peaks["other"] and os.environ.get("BENCH_DEBUG"):
                 try:
@@ -155,6 +165,11 @@ def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float,
     out, err = child.communicate()
     if child.returncode not in ok:
         sys.exit(f"{' '.join(cmd)} failed ({child.returncode}):\n{out}\n{err}")
+    peaks["cpu_ms"] = round(sum(cpu.values()) * 1000)
+    for role in ("cli", "kernel", "other"):
+        peaks[f"cpu_ms_{role}"] = round(
+            sum(v for pid, v in cpu.items() if cpu_role[pid] == role) * 1000
+        )
     return seconds, peaks
 
 
@@ -172,6 +187,9 @@ def main() -> None:
     disclosure = str(Path(sys.executable).with_name("disclosure"))
     floor_s: list[float] = []
     run_s: list[float] = []
+    floor_cpu: list[float] = []
+    run_cpu: list[float] = []
+    by_role: dict[str, list[float]] = {}
     stages: dict[str, list[float]] = {}
     floor_peak = {"cli": 0, "kernel": 0, "other": 0}
     run_peak = {"cli": 0, "kernel": 0, "other": 0}
@@ -183,6 +201,8 @@ def main() -> None:
         for _ in range(args.repeat):  # interleaved, so drift of the machine hits both alike
             seconds, peaks = timed([str(floor_py), "-c", FLOOR, args.year], work)
             floor_s.append(seconds)
+            floor_cpu.append(peaks.pop("cpu_ms") / 1000)
+            peaks = {k: v for k, v in peaks.items() if not k.startswith("cpu_ms")}
             floor_peak = {k: max(v, peaks[k]) for k, v in floor_peak.items()}
             manifest = work / "outputs" / args.year / "manifest.json"
             before = manifest.stat().st_mtime_ns if manifest.exists() else None
@@ -190,6 +210,9 @@ def main() -> None:
             if manifest.stat().st_mtime_ns == before:
                 sys.exit(f"disclosure run {args.year} wrote no new manifest")
             run_s.append(seconds)
+            run_cpu.append(peaks.pop("cpu_ms") / 1000)
+            for role in ("cli", "kernel", "other"):
+                by_role.setdefault(role, []).append(peaks.pop(f"cpu_ms_{role}") / 1000)
             run_peak = {k: max(v, peaks[k]) for k, v in run_peak.items()}
             record = json.loads(manifest.read_text(encoding="utf-8"))
             for stage, value in record["stages_seconds"].items():
@@ -214,6 +237,21 @@ def main() -> None:
         f" [{each(run_s)}]"
     )
     print(f"ratio run / floor: {r / f:.2f}")
+    fc, rc = statistics.median(floor_cpu), statistics.median(run_cpu)
+    cores = os.cpu_count() or 1
+    print(
+        f"CPU seconds (user + system, whole process tree, median): floor {fc:.2f}"
+        f" [{each(floor_cpu)}], run {rc:.2f} [{each(run_cpu)}], ratio {rc / fc:.2f}"
+    )
+    print(
+        f"  on {cores} cores the run cannot take less than {rc / cores:.2f} s"
+        f" ({rc / cores / f:.2f}x the floor's median wall time), however well it overlaps"
+    )
+    print(
+        "  the run's CPU seconds by process: "
+        + ", ".join(f"{role} {statistics.median(v):.2f}" for role, v in by_role.items())
+        + " (other: PDF workers and their fork server)"
+    )
     print("stages of the run (manifest stages_seconds, median):")
     for stage, values in stages.items():
         print(f"  {stage:<16} {statistics.median(values):6.2f} s   [{each(values)}]")
