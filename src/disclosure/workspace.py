@@ -15,6 +15,9 @@ REFERENCE_DIR = "data/reference"
 FORMS_DIR = "forms"
 NOTEBOOKS_DIR = "notebooks"
 OUTPUTS_DIR = "outputs"
+# A collection of institutions (batch.collection): its marker file and its institutions' folder.
+COLLECTION_FILE = "collection.yaml"
+INSTITUTIONS_DIR = "institutions"
 
 STATISTICS_FORM = "forms/statistics.yaml"
 TABLES_FORM = "forms/tables.yaml"
@@ -45,13 +48,25 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
-def inside(root: Path, relative: str | Path, what: str) -> Path:
-    """`root / relative`, refusing anything that resolves outside the workspace (path traversal)."""
+def inside(root: Path, relative: str | Path, what: str, within: Path | None = None) -> Path:
+    """`root / relative`, refusing anything that resolves outside the workspace (path traversal),
+    or outside `within` when given (see `boundary`)."""
     root = root.resolve()
+    limit = root if within is None else within.resolve()
     target = (root / relative).resolve()
-    if target != root and root not in target.parents:
+    if target != limit and limit not in target.parents:
         raise InputError.one(str(relative), f"{what}指向工作区之外({target}),只允许工作区内的路径")
     return target
+
+
+def boundary(root: Path) -> Path:
+    """What a run's recorded inputs may resolve inside: the workspace itself; for an institution
+    of a collection (<collection>/institutions/<code>/, see batch.collection), the collection,
+    since the institution's forms/, notebooks/ and data/reference/ link to the shared ones."""
+    root = root.resolve()
+    if root.parent.name == INSTITUTIONS_DIR and (root.parent.parent / COLLECTION_FILE).is_file():
+        return root.parent.parent
+    return root
 
 
 def write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:

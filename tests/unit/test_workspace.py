@@ -8,7 +8,7 @@ from workspaces import build_workspace
 
 from disclosure import workspace
 from disclosure.errors import InputError
-from disclosure.workspace import find_root, inside, write_bytes, write_text
+from disclosure.workspace import boundary, find_root, inside, write_bytes, write_text
 
 # --- find_root ----------------------------------------------------------------------------------
 
@@ -81,6 +81,48 @@ def test_inside_accepts_the_workspace_itself(tmp_path):
 
 def test_inside_accepts_dotdot_that_stays_inside(tmp_path):
     assert inside(tmp_path, "data/../params", "数据") == (tmp_path / "params").resolve()
+
+
+def collection_institution(tmp_path, marked: bool = True, folder: str = "institutions"):
+    """<tmp>/col/{collection.yaml, forms/}, and <tmp>/col/<folder>/S1 with forms -> ../../forms."""
+    col = tmp_path / "col"
+    (col / "forms").mkdir(parents=True)
+    (col / "forms" / "rules.yaml").write_text("rules: []\n", encoding="utf-8")
+    if marked:
+        (col / "collection.yaml").write_text("name: x\n", encoding="utf-8")
+    inst = col / folder / "S1"
+    inst.mkdir(parents=True)
+    (inst / "forms").symlink_to("../../forms")
+    return col, inst
+
+
+def test_boundary_of_an_institution_of_a_collection_is_the_collection(tmp_path):
+    col, inst = collection_institution(tmp_path)
+    assert boundary(inst) == col.resolve()
+    path = inside(inst, "forms/rules.yaml", "输入文件", within=boundary(inst))
+    assert path == (col / "forms" / "rules.yaml").resolve()
+
+
+def test_boundary_of_a_workspace_is_itself(tmp_path):
+    assert boundary(tmp_path) == tmp_path.resolve()
+
+
+@pytest.mark.parametrize("marked, folder", [(False, "institutions"), (True, "schools")])
+def test_boundary_needs_both_the_collection_file_and_the_institutions_folder(
+    tmp_path, marked, folder
+):
+    col, inst = collection_institution(tmp_path, marked, folder)
+    assert boundary(inst) == inst.resolve()
+    with pytest.raises(InputError):  # the shared forms are then outside the workspace
+        inside(inst, "forms/rules.yaml", "输入文件", within=boundary(inst))
+
+
+def test_inside_a_collection_still_refuses_what_leaves_the_collection(tmp_path):
+    col, inst = collection_institution(tmp_path)
+    (tmp_path / "secret.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError):
+        inside(inst, "../../../secret.txt", "输入文件", within=boundary(inst))
+    assert inside(inst, "../S1", "输入文件", within=boundary(inst)) == inst.resolve()
 
 
 @pytest.mark.parametrize("escape", ["..", "../outside", "data/../../x", "../../.."])

@@ -28,8 +28,8 @@ from disclosure.errors import InputError
 from disclosure.inputs.scaffold import init_year
 from disclosure.workspace import write_text
 
-COLLECTION_FILE = "collection.yaml"
-INSTITUTIONS_DIR = "institutions"
+COLLECTION_FILE = paths.COLLECTION_FILE
+INSTITUTIONS_DIR = paths.INSTITUTIONS_DIR
 SHARED = (paths.FORMS_DIR, paths.NOTEBOOKS_DIR, paths.REFERENCE_DIR)
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 

@@ -20,7 +20,7 @@ from disclosure.evidence.verify import (
     signature_file,
     verify_outputs,
 )
-from disclosure.workspace import inside, write_bytes, write_text
+from disclosure.workspace import boundary, inside, write_bytes, write_text
 
 FIXED_TIME = (
     1980,
@@ -56,7 +56,7 @@ def build_archive(root: Path, folder: Path, dest_dir: Path, key: Path | None = N
     ]
     for record in manifest["inputs"]:  # changed_inputs has refused paths outside the workspace
         assert safe_relative(record["path"])
-        path = inside(root, record["path"], "输入文件")
+        path = inside(root, record["path"], "输入文件", within=boundary(root))
         entries.append((f"inputs/{record['path']}", path.read_bytes()))
     if signer is not None:
         signature = base64.b64encode(signer.sign((folder / MANIFEST).read_bytes())).decode()

@@ -15,7 +15,7 @@ from disclosure.errors import InputError, RunFailed
 from disclosure.evidence.manifest import SEAL, seal_of
 from disclosure.inputs.params import valid_academic_year
 from disclosure.inputs.provenance import sha256
-from disclosure.workspace import inside
+from disclosure.workspace import boundary, inside
 
 MANIFEST = "manifest.json"
 FAILED_DIR = "failed"  # a failed run's notebook and its own sealed manifest, checked on their own
@@ -254,13 +254,14 @@ def check_signature(folder: Path, public_key: Path, signature: Path | None) -> l
 
 
 def changed_inputs(root: Path, manifest: dict) -> list[Difference]:
-    """Each recorded input re-hashed; a path that leaves the workspace is refused, never read."""
+    """Each recorded input re-hashed; a path that leaves the workspace (for an institution of a
+    collection: the collection, see workspace.boundary) is refused, never read."""
     found = []
     for record in manifest["inputs"]:
         try:
             if not safe_relative(record["path"]):
                 raise InputError.one(record["path"], "")
-            path = inside(root, record["path"], "输入文件")
+            path = inside(root, record["path"], "输入文件", within=boundary(root))
         except InputError:
             found.append(Difference(record["path"][:80], "记录的输入路径在工作区之外,拒绝读取"))
             continue

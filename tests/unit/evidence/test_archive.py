@@ -226,3 +226,38 @@ def test_archive_sign_with_a_key_that_is_not_ed25519_is_an_input_error(root, fol
     with pytest.raises(InputError, match="不是 Ed25519 私钥"):
         build_archive(root, folder, tmp_path / "a", key=tmp_path / "ec.pem")
     assert not (tmp_path / "a").exists() and not (folder.parent / f"{YEAR}.sig").exists()
+
+
+def institution_run(tmp_path: Path, marked: bool) -> tuple[Path, Path]:
+    """An institution of a collection (<col>/institutions/S1) whose forms/ links to the
+    collection's shared forms/, with a run that read forms/statistics.yaml through the link."""
+    col = tmp_path / "col"
+    write_files(col, {"forms/statistics.yaml": INPUTS["forms/statistics.yaml"]})
+    if marked:
+        (col / "collection.yaml").write_text("name: 测试\n", encoding="utf-8")
+    inst = col / "institutions" / "S1"
+    inst.mkdir(parents=True)
+    (inst / "forms").symlink_to("../../forms")
+    write_files(inst, {k: v for k, v in INPUTS.items() if not k.startswith("forms/")})
+    folder = inst / "outputs" / YEAR
+    write_files(folder, OUTPUTS)
+    manifest = {
+        "academic_year": YEAR,
+        "inputs": [record(p, d) for p, d in INPUTS.items()],
+        "outputs": [record(p, d) for p, d in sorted(OUTPUTS.items())],
+    }
+    (folder / "manifest.json").write_text(sealed_text(manifest), encoding="utf-8")
+    return inst, folder
+
+
+def test_archive_of_an_institution_packs_the_shared_forms_it_read(tmp_path) -> None:
+    inst, folder = institution_run(tmp_path, marked=True)
+    path = build_archive(inst, folder, tmp_path / "archives")
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read("inputs/forms/statistics.yaml") == INPUTS["forms/statistics.yaml"]
+
+
+def test_archive_of_a_linked_workspace_outside_a_collection_refuses_the_link(tmp_path) -> None:
+    inst, folder = institution_run(tmp_path, marked=False)
+    with pytest.raises(InputError, match="工作区之外"):
+        build_archive(inst, folder, tmp_path / "archives")
