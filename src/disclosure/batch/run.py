@@ -233,6 +233,23 @@ class Progress:
         return (time.perf_counter() - self.started) / ran * left
 
 
+def local_cluster(workers: int) -> Any:
+    """A LocalCluster of `workers` processes, one thread each. Its workers are not daemonic, so
+    each may lay its PDFs out in processes of its own (evidence.pdf); a daemonic worker (dask's
+    default, e.g. `dask worker` on another machine) lays them out itself."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.daemon": False}):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
+        )
+
+
 def run_batch(
     items: list[InstitutionYear],
     scheduler: str | None = None,
@@ -243,7 +260,7 @@ def run_batch(
 ) -> list[Outcome]:
     """Every institution-year: the up-to-date ones skipped, the rest run on the cluster as they
     finish (in any order); outcomes in the order of `items`."""
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     progress = Progress(len(items))
     outcomes: dict[str, Outcome] = {}
@@ -267,13 +284,7 @@ def run_batch(
     if scheduler:
         client = Client(scheduler, timeout="30s")
     else:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        )
+        cluster = local_cluster(workers)
         client = Client(cluster)
     try:
         futures = {

@@ -16,9 +16,10 @@ back into the state a new kernel would be in:
 The kernel's own metadata (`kernelspec`, `language_info`) comes from the same kernel binary, so it
 is the same; tests/end_to_end/test_warm.py compares every output byte for byte with a new kernel's.
 
-How it plugs in: papermill runs the evidence engine registered by `evidence.execute` under the name
-"disclosure"; in a process that holds a warm kernel that name is re-registered to a subclass that
-hands papermill this kernel (`km=`) instead of letting it start one. execute.py is not changed.
+How it plugs in: `evidence.execute` asks its registered kernel lenders (`KERNEL_LENDERS`) before
+it starts a kernel; a process that holds a warm kernel registers one that lends it, so the run
+starts no kernel of its own and hands papermill this one (`km=`). Stopping a lent kernel at the
+end of a run does nothing: it stays for the next year, which `prepare` resets it for.
 """
 
 from __future__ import annotations
@@ -93,12 +94,10 @@ class WarmKernel:
     """One kernel of this process, started once, reset before each use."""
 
     def __init__(self, kernel_name: str = "python3"):
-        from jupyter_client.manager import KernelManager
-
-        self.km = KernelManager(kernel_name=kernel_name)
+        self.km = _lent_manager_class()(kernel_name=kernel_name)
         self.started = 0.0
         self.runs = 0  # years prepared for
-        self.handed = 0  # notebooks papermill executed in this kernel
+        self.handed = 0  # runs this kernel was lent to
         self._start()
 
     def _start(self) -> None:
@@ -141,6 +140,22 @@ class WarmKernel:
             pass
 
 
+def _lent_manager_class() -> type:
+    from jupyter_client.manager import KernelManager
+
+    class LentKernelManager(KernelManager):
+        """The warm kernel's manager, as a run sees it: `stop` at the end of a run leaves it
+        running (the worker keeps it); its stderr is the worker's own."""
+
+        def stop(self, wait: bool = True) -> None:
+            pass
+
+        def stderr_tail(self, lines: int = 20) -> str:
+            return ""
+
+    return LentKernelManager
+
+
 _KERNEL: dict[str, WarmKernel] = {}
 
 
@@ -149,43 +164,33 @@ def kernel() -> WarmKernel:
     if "k" not in _KERNEL:
         _KERNEL["k"] = WarmKernel()
         atexit.register(_KERNEL["k"].shutdown)
-        _install_engine()
+        _install_lender()
     return _KERNEL["k"]
 
 
-_ORIGINAL: dict[str, Any] = {}  # the evidence engine, while the warm one stands in for it
-
-
 def release() -> None:
-    """Shut this process's warm kernel down and give papermill back the evidence engine."""
+    """Shut this process's warm kernel down; runs start new kernels again."""
+    from disclosure.evidence.execute import KERNEL_LENDERS
+
     held = _KERNEL.pop("k", None)
     if held is not None:
         held.shutdown()
-    if _ORIGINAL:
-        from papermill.engines import papermill_engines
-
-        papermill_engines.register(_ORIGINAL["name"], _ORIGINAL.pop("engine"))
+    if _lend in KERNEL_LENDERS:
+        KERNEL_LENDERS.remove(_lend)
 
 
-def _install_engine() -> None:
-    from papermill.engines import papermill_engines
+def _lend(root: Path) -> Any:
+    """The warm kernel, for `evidence.execute` to run a year in (prepared by run_warm)."""
+    held = _KERNEL["k"]
+    held.handed += 1
+    return held.km
 
-    from disclosure.evidence.execute import _evidence_engine
 
-    name = _evidence_engine()  # registers the evidence engine, as a run would
-    evidence = papermill_engines.get_engine(name)
-    _ORIGINAL.update(name=name, engine=evidence)
+def _install_lender() -> None:
+    from disclosure.evidence.execute import KERNEL_LENDERS
 
-    class WarmEngine(evidence):  # type: ignore[misc, valid-type]
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):  # type: ignore[no-untyped-def]
-            held = _KERNEL.get("k")
-            if held is not None:
-                kwargs["km"] = held.km
-                held.handed += 1
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
-
-    papermill_engines.register(name, WarmEngine)
+    if _lend not in KERNEL_LENDERS:
+        KERNEL_LENDERS.append(_lend)
 
 
 def run_warm(root: Path, year: str, strict: bool = False) -> Any:

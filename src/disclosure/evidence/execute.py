@@ -115,8 +115,17 @@ def _font_or_stop() -> None:
         raise InputError.one("字体", str(exc)) from None
 
 
+# Where a run's kernel comes from when not new: a process that keeps one kernel for many runs
+# (batch.warm) registers a function here that lends it (an object with the kernel manager's
+# interface plus `stop(wait)` and `stderr_tail()`); the run then starts none of its own.
+KERNEL_LENDERS: list[Callable[[Path], Any]] = []
+
+
 def _start_kernel(root: Path) -> Any:
-    """The workbook's kernel, started now in `root` (see evidence.launch.start_kernel)."""
+    """The workbook's kernel, started now in `root` (see evidence.launch.start_kernel), or the
+    one a registered lender gives."""
+    if KERNEL_LENDERS:
+        return KERNEL_LENDERS[-1](root)
     from disclosure.evidence.launch import start_kernel
 
     return start_kernel(root, root / paths.WORKBOOK)

@@ -184,3 +184,25 @@ def test_the_summary_lists_every_year_and_the_failure_rows_only_the_failed(tmp_p
     ]
     target = write_summary(tmp_path, outcomes)
     assert target.read_text(encoding="utf-8") == summary_csv(outcomes)
+
+
+def _daemonic() -> bool:
+    import multiprocessing
+
+    return multiprocessing.current_process().daemon
+
+
+def test_local_cluster_workers_may_start_pdf_processes() -> None:
+    import dask
+    from distributed import Client
+
+    from disclosure.batch.run import local_cluster
+
+    before = dask.config.get("distributed.worker.daemon")
+    cluster = local_cluster(1)
+    try:
+        with Client(cluster) as client:
+            assert list(client.run(_daemonic).values()) == [False]
+    finally:
+        cluster.close()
+    assert dask.config.get("distributed.worker.daemon") == before  # set for the cluster only

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from pathlib import Path
 
 import pytest
-from papermill.engines import NBClientEngine, papermill_engines
 
 from disclosure.batch import warm
 
@@ -33,14 +32,12 @@ def test_without_a_warm_kernel_there_is_nothing_to_report():
     assert warm.environment() == {}
 
 
-def test_the_stand_in_engine_hands_papermill_the_warm_kernel_and_is_released(monkeypatch):
+def test_a_run_is_lent_the_warm_kernel_instead_of_starting_one_until_released(monkeypatch):
+    from disclosure.evidence import execute, launch
+
+    started = []
+    monkeypatch.setattr(launch, "start_kernel", lambda root, workbook: started.append(root))
     seen = {}
-
-    def execute(cls, nb_man, kernel_name, **kwargs):
-        seen.update(kwargs)
-        return "executed"
-
-    monkeypatch.setattr(NBClientEngine, "execute_managed_notebook", classmethod(execute))
 
     class Held:
         km = object()
@@ -50,15 +47,23 @@ def test_the_stand_in_engine_hands_papermill_the_warm_kernel_and_is_released(mon
             seen["shutdown"] = True
 
     held = Held()
-    warm._install_engine()
     monkeypatch.setitem(warm._KERNEL, "k", held)
-    engine = papermill_engines.get_engine("disclosure")
-    assert engine.execute_managed_notebook(SimpleNamespace(nb={}), "python3", cwd="x") == "executed"
-    assert seen["km"] is held.km and held.handed == 1
+    warm._install_lender()
+    warm._install_lender()  # once is enough: a second call registers nothing more
+    assert execute.KERNEL_LENDERS.count(warm._lend) == 1
+    assert execute._start_kernel(Path("/tmp/ws")) is held.km and held.handed == 1
+    assert started == []  # no kernel of its own
     warm.release()
     assert seen["shutdown"] and "k" not in warm._KERNEL
-    seen.clear()
-    papermill_engines.get_engine("disclosure").execute_managed_notebook(
-        SimpleNamespace(nb={}), "python3"
-    )
-    assert "km" not in seen  # the evidence engine again: a new kernel per run
+    assert warm._lend not in execute.KERNEL_LENDERS
+    execute._start_kernel(Path("/tmp/ws"))
+    assert started == [Path("/tmp/ws")]  # a new kernel per run again
+
+
+def test_a_lent_kernel_is_not_stopped_by_the_run_and_has_no_stderr_of_its_own(monkeypatch):
+    manager = warm._lent_manager_class()(kernel_name="python3")
+    stopped = []
+    monkeypatch.setattr(manager, "shutdown_kernel", lambda **kw: stopped.append(kw))
+    manager.stop(wait=False)
+    manager.stop()
+    assert stopped == [] and manager.stderr_tail() == ""
