@@ -504,6 +504,7 @@ def failure_figure(counts: pd.DataFrame, total: int, top: int = 15) -> bytes:
     ax.set_title("最常见的未通过校验项")
     for y, value in enumerate(shown["reports"]):
         ax.text(value, y, f" {value}", va="center")
+    ax.set_xlim(0, max(shown["reports"].max(), 1) * 1.12)  # room for the count beside the bar
     fig.tight_layout()
     data = charts.png(fig)
     plt.close(fig)
@@ -534,6 +535,7 @@ def overview_html(audits: list[ReportAudit], table: pd.DataFrame) -> str:
         "<title>已公布报告审查概览</title><style>"
         "body{font-family:'Noto Sans CJK SC',sans-serif;margin:2em}"
         "table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px}"
+        "img{max-width:100%;height:auto}"
         "</style></head><body>"
         f"<h1>已公布报告审查概览</h1><p>共 {len(audits)} 份报告,{readable} 份可读取,"
         f"{len(audits) - readable} 份无法读取。</p>"

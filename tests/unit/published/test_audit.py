@@ -300,6 +300,7 @@ def test_a_folder_with_an_unreadable_report_is_a_summary_row(tmp_path, seed):
     assert (
         "data:image/png;base64," in overview and "共 2 份报告,1 份可读取,1 份无法读取" in overview
     )
+    assert "img{max-width:100%" in overview  # the chart (1200 px wide) shrinks to the window
     again = pd.read_excel(tmp_path / "out" / "audit_summary.xlsx")
     assert list(again["文件"]) == ["a_seed.md", "b_empty.pdf"]
 
