@@ -204,8 +204,23 @@ def _kernel_manager_class() -> type:
             finally:
                 self.cleanup_resources()
                 self.stderr_file.close()
+                close_thread_loop()
 
     return WorkbookKernel
+
+
+def close_thread_loop() -> None:
+    """Close the event loop jupyter_client's synchronous calls made for this thread, if any and
+    not running. Left open, it is closed whenever the garbage collector reaches it, possibly
+    after its sockets, and prints a traceback ("Exception ignored in BaseEventLoop.__del__")."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:  # no loop in this thread
+        return
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()
 
 
 def start_kernel(root: Path, workbook: Path) -> Any:

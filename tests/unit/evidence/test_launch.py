@@ -166,3 +166,44 @@ def test_lean_jupytext_reads_the_workbook_as_the_plain_import_does() -> None:
     assert lean["servers"] == []
     if importlib.util.find_spec("jupyter_server") is not None:  # JupyterLab's server installed
         assert plain["servers"] == ["jupyter_server", "jupytext.sync_contentsmanager"]
+
+
+def _in_a_thread(work):  # noqa: ANN001, ANN202
+    import threading
+
+    box = {}
+    thread = threading.Thread(target=lambda: box.update(result=work()))
+    thread.start()
+    thread.join()
+    return box["result"]
+
+
+def test_close_thread_loop_closes_the_loop_made_for_this_thread() -> None:
+    import asyncio
+
+    def work():  # noqa: ANN202
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        launch.close_thread_loop()
+        return loop.is_closed()
+
+    assert _in_a_thread(work) is True
+
+
+def test_close_thread_loop_leaves_a_running_loop_and_a_thread_without_one_alone() -> None:
+    import asyncio
+
+    def running():  # noqa: ANN202
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+
+        async def inside() -> bool:
+            launch.close_thread_loop()
+            return loop.is_closed()
+
+        closed_while_running = loop.run_until_complete(inside())
+        loop.close()
+        return closed_while_running
+
+    assert _in_a_thread(running) is False
+    assert _in_a_thread(lambda: launch.close_thread_loop()) is None  # no loop: nothing raised
