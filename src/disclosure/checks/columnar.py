@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import functools
-import re
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,22 +29,20 @@ import pandas as pd
 
 from disclosure.checks.findings import COLUMNS
 from disclosure.checks.rules import (
-    PARAMETERS,
     PLACEHOLDER,
     REQUIREMENTS,
     Context,
     Rule,
     _messages,
     _plain,
+    _source,
     evaluate_rules,
     parse_shown,
+    render,
 )
 from disclosure.expr import BINARY, COMPARE, FUNCTIONS, blank, dotted, evaluate, names, parse
 
 KEY = "_key"  # position of the institution-year in the stack, in every long table
-EXACT = (
-    2**31
-)  # ints below this (and floats) are evaluated in float64: exact for sums and products of two
 DETAILS = ("all", "failed")
 
 
@@ -59,7 +57,7 @@ class Stack:
     contexts: list[Context]
     values: dict[str, np.ndarray] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # every year's rows, with KEY
-    _sources: dict[str, np.ndarray] = field(default_factory=dict)
+    _available: dict[str, np.ndarray] = field(default_factory=dict)
     _columns: dict[str, Columns] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -70,19 +68,30 @@ class Stack:
             self.values[name] = _objects([c.values.get(name) for c in self.contexts])
         return self.values[name]
 
-    def source(self, name: str) -> np.ndarray:
-        """Where each year's value of `name` came from (the per-year engine's `_source`)."""
-        if name not in self._sources:
-            table = name.partition(".")[0]
-            self._sources[name] = _objects(
-                [
-                    c.sources[name]
-                    if name in c.sources
-                    else c.table_sources.get(table, "参数文件" if name in PARAMETERS else name)
-                    for c in self.contexts
-                ]
+    def source(self, name: str, at: np.ndarray) -> np.ndarray:
+        """Where the value of `name` came from in years `at` (the per-year engine's `_source`)."""
+        return _objects([_source(name, self.contexts[i]) for i in at])
+
+    def table_source(self, table: str, at: np.ndarray) -> np.ndarray:
+        return _objects([self.contexts[i].table_sources.get(table, table) for i in at])
+
+    def available(self, requirement: str) -> np.ndarray:
+        """Whether each year has `requirement` (a rule's `requires`)."""
+        if requirement not in self._available:
+            self._available[requirement] = np.array(
+                [requirement in c.available for c in self.contexts], dtype=bool
             )
-        return self._sources[name]
+        return self._available[requirement]
+
+    def is_value(self, name: str) -> bool:
+        """A name of the years' values (profile.signer), not a table's column."""
+        return name in self.values and name.partition(".")[0] not in self.tables
+
+    def todo_rows(self, table: str, todo: np.ndarray) -> np.ndarray:
+        """Which rows of a long table belong to the years `todo`."""
+        wanted = np.zeros(len(self), dtype=bool)
+        wanted[todo] = True
+        return wanted[self.tables[table][KEY].to_numpy()]
 
     @property
     def columns(self) -> Columns:
@@ -165,67 +174,113 @@ def _plain_array(column: pd.Series) -> np.ndarray:
 
 # True where a cell is not already what rows() gives (int, bool, str, None, list ...)
 _KIND = np.frompyfunc(lambda v: type(v) not in (int, bool, str, type(None), list), 1, 1)
-_NUMBER = np.frompyfunc(lambda v: (type(v) is int and -EXACT < v < EXACT) or type(v) is float, 1, 1)
 _NUMPY_CALLS: dict[str, Callable[..., Any]] = {
     "abs": np.abs,
     "max": lambda *a: functools.reduce(np.maximum, a),
     "min": lambda *a: functools.reduce(np.minimum, a),
 }
+DERIVED = "§"  # a name standing for a one-name part of an expression (see _prepare)
 
 
 class Columns:
     """name -> the object array of its value in each row, with what evaluation needs cached per
-    name: which rows hold a plain number (float64 arithmetic is then Python's), and a code per
-    distinct value (type-aware: 1, 1.0 and True are three values)."""
+    name: which rows hold a plain finite number and its float64 value (float64 arithmetic is then
+    Python's, see _bounded), and a code per distinct value (type-aware: 1, 1.0 and True are three
+    values; 0.0 and -0.0 two). A name made by _prepare (`§...`) is a one-name part of an
+    expression, evaluated once per distinct value of its name."""
 
     def __init__(self, lookup: Callable[[str], np.ndarray]):
         self.lookup = lookup
         self._values: dict[str, np.ndarray] = {}
-        self._numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._codes: dict[str, np.ndarray] = {}
+        self._numbers: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._mismatch: dict[str, np.ndarray | None] = {}
 
     def values(self, name: str) -> np.ndarray:
         if name not in self._values:
-            self._values[name] = self.lookup(name)
+            if name.startswith(DERIVED):
+                self._derive(name)
+            else:
+                self._values[name] = self.lookup(name)
         return self._values[name]
 
-    def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+    def mismatch(self, name: str) -> np.ndarray | None:
+        """Rows where a derived name's part raised a TypeError (None: none did, or not derived)."""
+        self.values(name)
+        return self._mismatch.get(name)
+
+    def _derive(self, name: str) -> None:
+        node, source = _DERIVED_PARTS[name]
+        codes, first = self.codes(source)
+        values = self.values(source)
+        tree = ast.Expression(body=node)
+        results, raised = [], []
+        for row in first:
+            try:
+                results.append(evaluate(tree, {source: values[row]}))
+                raised.append(False)
+            except TypeError:
+                results.append(None)
+                raised.append(True)
+        self._values[name] = _objects(results)[codes]
+        self._mismatch[name] = np.array(raised, dtype=bool)[codes] if any(raised) else None
+
+    def absent(self, name: str) -> np.ndarray:
+        """Rows whose value is None or NaN (checks.rules._absent)."""
+        values = self.values(name)
+        out = values == None  # noqa: E711  (element-wise)
+        floats = _types(values) == float  # noqa: E721
+        if floats.any():
+            out[floats] = np.isnan(values[floats].astype(np.float64))
+        return np.asarray(out, dtype=bool)
+
+    def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray, float]:
+        """(rows holding a finite int or float, not a bool; their float64 values; the largest
+        magnitude among them)."""
         if name not in self._numbers:
             values = self.values(name)
-            kind = pd.api.types.infer_dtype(values, skipna=True) if len(values) else "empty"
-            if kind in ("integer", "floating", "mixed-integer-float"):
-                mask = ~pd.isna(values)  # NaN goes the exact way, with the per-year evaluator
-                floats = np.zeros(len(values), dtype=np.float64)
+            kinds = _types(values)
+            mask = (kinds == int) | (kinds == float)  # noqa: E721  (exact types: no bool)
+            floats = np.zeros(len(values), dtype=np.float64)
+            try:
                 floats[mask] = values[mask].astype(np.float64)
-                mask &= np.abs(floats) < EXACT
-            else:
-                mask = _NUMBER(values).astype(bool) if len(values) else np.zeros(0, dtype=bool)
-                floats = np.zeros(len(values), dtype=np.float64)
-                floats[mask] = values[mask].astype(np.float64)
-            self._numbers[name] = (mask, floats)
+            except OverflowError:  # an int beyond float64: that row goes the exact way
+                big = _objects([float(v) if abs(v) < 2**1000 else np.inf for v in values[mask]])
+                floats[mask] = big.astype(np.float64)
+            mask &= np.isfinite(floats)
+            floats[~mask] = 0.0
+            largest = float(np.abs(floats).max(initial=0.0))
+            self._numbers[name] = (mask, floats, largest)
         return self._numbers[name]
 
-    def codes(self, name: str) -> np.ndarray:
+    def codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(a code per row, equal exactly where the values are the same value of the same type and
+        print the same; the first row of each code)."""
         if name not in self._codes:
             values = self.values(name)
-            kind = pd.api.types.infer_dtype(values, skipna=True) if len(values) else "empty"
-            none = values == None  # noqa: E711  (element-wise: which cells are None)
-            if kind in ("string", "integer", "boolean", "empty") and (
-                int(none.sum()) == int(pd.isna(values).sum())
-            ):  # one type besides None (NaN, a float, would share None's code)
-                self._codes[name] = pd.factorize(values, use_na_sentinel=False)[0]
-                return self._codes[name]
             try:
                 codes = pd.factorize(values, use_na_sentinel=False)[0]
             except TypeError:  # lists (a row's allowed values): compared as tuples
                 hashable = _objects([tuple(v) if isinstance(v, list) else v for v in values])
                 codes = pd.factorize(hashable, use_na_sentinel=False)[0]
-            # Equal values of other types (1, 1.0, True; 0.0, -0.0; None, NaN) print differently:
-            # the pair (value, printed) tells them apart.
-            printed = pd.factorize(pd.Series(values, dtype=object).astype(str).to_numpy())[0]
-            both = codes.astype(np.int64) * (int(printed.max(initial=0)) + 1) + printed
-            self._codes[name] = pd.factorize(both)[0]
+            kinds = pd.factorize(_types(values))[0]
+            if kinds.max(initial=0) > 0:  # 1, 1.0, True; None, NaN: one code each per type
+                codes = codes.astype(np.int64) * (int(kinds.max()) + 1) + kinds
+            floats = _types(values) == float  # noqa: E721
+            if floats.any():  # 0.0 and -0.0 are equal but print differently
+                sign = np.zeros(len(values), dtype=np.int64)
+                sign[floats] = np.signbit(values[floats].astype(np.float64))
+                codes = codes.astype(np.int64) * 2 + sign
+            first, codes = np.unique(codes, return_index=True, return_inverse=True)[1:]
+            self._codes[name] = (codes.reshape(-1), first)
         return self._codes[name]
+
+
+def _types(values: np.ndarray) -> np.ndarray:
+    return np.fromiter(map(type, values), dtype=object, count=len(values))
+
+
+_DERIVED_PARTS: dict[str, tuple[ast.AST, str]] = {}
 
 
 def _numeric_ok(node: ast.AST) -> bool:
@@ -267,14 +322,77 @@ def _numeric(node: ast.AST, arrays: Mapping[str, np.ndarray]) -> Any:
     raise TypeError(type(node).__name__)  # excluded by _numeric_ok
 
 
+def _bound(node: ast.AST, sizes: Mapping[str, Any]) -> Any:
+    """An upper bound of the magnitude of every value computed in `node` (operands included),
+    given a bound of each name's: where it stays below 2^52, every whole number involved is exact
+    in float64, so numpy's float64 arithmetic gives Python's int and float results."""
+    if isinstance(node, ast.Constant):
+        return abs(float(node.value))
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return sizes[dotted(node) or "?"]
+    if isinstance(node, ast.Call):
+        return functools.reduce(np.maximum, [_bound(a, sizes) for a in node.args])
+    if isinstance(node, ast.UnaryOp):
+        return _bound(node.operand, sizes)
+    if isinstance(node, ast.BinOp):
+        left, right = _bound(node.left, sizes), _bound(node.right, sizes)
+        both = (left * right) if isinstance(node.op, ast.Mult) else (left + right)
+        return np.maximum(both, np.maximum(left, right))
+    if isinstance(node, ast.Compare):
+        parts = [_bound(node.left, sizes)] + [_bound(c, sizes) for c in node.comparators]
+        return functools.reduce(np.maximum, parts)
+    raise TypeError(type(node).__name__)  # excluded by _numeric_ok
+
+
+BOUND = 2.0**52  # below this, whole numbers and their sums and products are exact in float64
+
+
+class _Prepared(ast.NodeTransformer):
+    """Each part of an expression that names one value and that numpy cannot evaluate
+    (`blank(line)`, `kind in ['count', 'amount']`, `compact(value)`) becomes a name of its own,
+    whose column Columns evaluates once per distinct value."""
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        if isinstance(node, ast.expr) and not isinstance(node, (ast.Name, ast.Attribute)):
+            used = names(node)
+            if len(used) == 1 and not _numeric_ok(node) and not _whole_column(node):
+                name = f"{DERIVED}{ast.unparse(node)}"
+                _DERIVED_PARTS.setdefault(name, (node, used[0]))
+                return ast.Name(id=name)
+        return super().generic_visit(node)
+
+
+def _whole_column(node: ast.AST) -> bool:
+    return any(
+        isinstance(a, ast.Attribute)
+        for s in ast.walk(node)
+        if isinstance(s, ast.Call)
+        for a in s.args
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _prepare_text(text: str) -> ast.Expression:
+    return _Prepared().visit(parse(text))
+
+
+def _prepare(node: ast.AST) -> ast.AST:
+    tree = node if isinstance(node, ast.Expression) else ast.Expression(body=node)
+    return _prepare_text(ast.unparse(tree)).body
+
+
 def truth(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(truth, type mismatch) of an expression in rows `at`, as the per-year engine reads it:
     and/or evaluate every operand (a TypeError in any one is a mismatch), `not` negates; each
     other part is a leaf."""
+    return _truth(_prepare(node), columns, at)
+
+
+def _truth(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(node, ast.Expression):
-        return truth(node.body, columns, at)
+        return _truth(node.body, columns, at)
     if isinstance(node, ast.BoolOp):
-        parts = [truth(v, columns, at) for v in node.values]
+        parts = [_truth(v, columns, at) for v in node.values]
         value = parts[0][0].copy()
         mismatch = parts[0][1].copy()
         for part_value, part_mismatch in parts[1:]:
@@ -282,38 +400,78 @@ def truth(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, 
             mismatch |= part_mismatch
         return value, mismatch
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        value, mismatch = truth(node.operand, columns, at)
+        value, mismatch = _truth(node.operand, columns, at)
         return ~value, mismatch
     return _leaf(node, columns, at)
 
 
+_PLANS: dict[int, tuple[ast.AST, list[str], bool]] = {}
+
+
+def _leaf_plan(node: ast.AST) -> tuple[ast.AST, list[str], bool]:
+    """(node, its names, whether numpy may evaluate it), kept with the node (prepared trees are
+    cached, so their nodes live on and their ids are not reused)."""
+    plan = _PLANS.get(id(node))
+    if plan is None or plan[0] is not node:
+        plan = _PLANS[id(node)] = (node, names(node), _numeric_ok(node))
+    return plan
+
+
 def _leaf(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A leaf in numpy where every value is a plain number; elsewhere expr.evaluate itself, once per
-    distinct combination of the leaf's values."""
-    used = names(node)
+    """A leaf in numpy where every value is a plain number and the magnitudes keep float64 exact;
+    `==`/`!=` of two values by Python's own operator, element-wise; elsewhere expr.evaluate
+    itself, once per distinct combination of the leaf's values."""
+    node, used, numeric_ok = _leaf_plan(node)
+    tree = ast.Expression(body=node)
     value = np.zeros(len(at), dtype=bool)
     mismatch = np.zeros(len(at), dtype=bool)
     if not len(at):
         return value, mismatch
-    numeric = np.full(len(at), _numeric_ok(node))
     for name in used:
-        if numeric.any():
+        raised = columns.mismatch(name)
+        if raised is not None:
+            mismatch |= raised[at]
+    todo = np.ones(len(at), dtype=bool)
+    if numeric_ok and used:
+        numeric = np.ones(len(at), dtype=bool)
+        for name in used:
             numeric &= columns.numbers(name)[0][at]
-    if numeric.any():
-        rows_ = at[numeric]
-        arrays = {n: columns.numbers(n)[1][rows_] for n in used}
-        result = _numeric(node, arrays)
-        value[numeric] = np.broadcast_to(np.asarray(result) != 0, (len(rows_),))
-    rest = np.flatnonzero(~numeric)
+        if numeric.any():
+            if _bound(node, {n: columns.numbers(n)[2] for n in used}) >= BOUND:
+                sizes = {n: np.abs(columns.numbers(n)[1][at]) for n in used}
+                numeric &= _bound(node, sizes) < BOUND
+            rows_ = at[numeric]
+            arrays = {n: columns.numbers(n)[1][rows_] for n in used}
+            result = _numeric(node, arrays)
+            value[numeric] = np.broadcast_to(np.asarray(result) != 0, (len(rows_),))
+            todo &= ~numeric
+    rest = np.flatnonzero(todo)
     if not len(rest):
         return value, mismatch
     rows_ = at[rest]
+    if (
+        len(used) > 1
+        and isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and type(node.ops[0]) in _ELEMENTWISE
+        and all(
+            isinstance(s, (ast.Name, ast.Attribute, ast.Constant))
+            for s in (node.left, node.comparators[0])
+        )
+    ):  # Python's == never raises: element by element, in C
+        left, right = (
+            s.value if isinstance(s, ast.Constant) else columns.values(dotted(s) or "?")[rows_]
+            for s in (node.left, node.comparators[0])
+        )
+        value[rest] = _ELEMENTWISE[type(node.ops[0])](left, right).astype(bool)
+        return value, mismatch
     signature = np.zeros(len(rows_), dtype=np.int64)
     for name in used:
-        codes = columns.codes(name)[rows_]
-        signature = pd.factorize(signature * (int(codes.max()) + 1) + codes)[0].astype(np.int64)
+        codes = columns.codes(name)[0][rows_]
+        signature = signature * (int(codes.max()) + 1) + codes
+        if len(used) > 2:
+            signature = np.unique(signature, return_inverse=True)[1].reshape(-1)
     _, first, inverse = np.unique(signature, return_index=True, return_inverse=True)
-    tree = ast.Expression(body=node)
     distinct_value = np.zeros(len(first), dtype=bool)
     distinct_mismatch = np.zeros(len(first), dtype=bool)
     for k, row in enumerate(rows_[first]):
@@ -322,9 +480,16 @@ def _leaf(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, 
             distinct_value[k] = bool(evaluate(tree, env))
         except TypeError:
             distinct_mismatch[k] = True
+    inverse = inverse.reshape(-1)
     value[rest] = distinct_value[inverse]
-    mismatch[rest] = distinct_mismatch[inverse]
+    mismatch[rest] |= distinct_mismatch[inverse]
     return value, mismatch
+
+
+_ELEMENTWISE = {
+    ast.Eq: np.frompyfunc(operator.eq, 2, 1),
+    ast.NotEq: np.frompyfunc(operator.ne, 2, 1),
+}
 
 
 # --- the filled-in text ---------------------------------------------------------------------------
@@ -356,9 +521,9 @@ class _Shown:
         names_by_mark = {m: n for n, m in marks.items()}
         for piece in _split(text, list(names_by_mark)):
             self.parts.append((names_by_mark[piece],) if piece in names_by_mark else piece)
-        self._cache: dict[Any, str] = {}
 
-    def text(self, value: Any, name: str) -> str:
+    @staticmethod
+    def text(value: Any, name: str) -> str:
         if type(value).__module__ == "numpy" and hasattr(value, "item"):
             value = value.item()
         if value is None or (isinstance(value, float) and value != value):
@@ -366,10 +531,7 @@ class _Shown:
         if isinstance(value, (list, tuple)):
             return ast.unparse(ast.List(elts=[ast.Constant(value=v) for v in value]))
         if isinstance(value, (int, float, str)):
-            key = (type(value), value)
-            if key not in self._cache:
-                self._cache[key] = ast.unparse(ast.Constant(value=value))
-            return self._cache[key]
+            return ast.unparse(ast.Constant(value=value))
         return name
 
     def fill(self, columns: Columns, at: np.ndarray) -> np.ndarray:
@@ -377,11 +539,20 @@ class _Shown:
         for part in self.parts:
             if isinstance(part, tuple):
                 name = part[0]
-                column = columns.values(name)[at]
-                out = out + _objects([self.text(v, name) for v in column])
+                out = out + _per_distinct(columns, name, at, lambda v, n=name: self.text(v, n))
             else:
                 out = out + part
         return out
+
+
+def _per_distinct(
+    columns: Columns, name: str, at: np.ndarray, function: Callable[[Any], Any]
+) -> np.ndarray:
+    """function(value of `name`) in rows `at`, called once per distinct value."""
+    codes, first = columns.codes(name)
+    distinct, inverse = np.unique(codes[at], return_inverse=True)
+    values = columns.values(name)
+    return _objects([function(values[first[c]]) for c in distinct])[inverse.reshape(-1)]
 
 
 def _split(text: str, marks: list[str]) -> list[str]:
@@ -400,6 +571,15 @@ def _split(text: str, marks: list[str]) -> list[str]:
                     nxt.append(chunk)
         pieces = nxt
     return pieces
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown(text: str) -> tuple[_Shown, list[str]]:
+    """The filled-in text's template of a check, and the names the per-year engine lists in
+    `sources` (every name, a whole column inside sum() included)."""
+    tree = parse(text)
+    used = names(tree)
+    return _Shown(tree, _aggregate_names(tree)), used
 
 
 # --- the rules ------------------------------------------------------------------------------------
@@ -464,29 +644,34 @@ def _causes(rules: list[Rule], failed: dict[str, np.ndarray], n: int) -> dict[st
     return cause
 
 
+# engine: code rules with a columnar twin: (stack, the registered check, years to do, passed,
+# filled, sources) -> fills the three arrays as _per_year would
+VECTORISED: dict[str, Callable[..., None]] = {}
+
+
 def _rule(
     data: Stack, rule: Rule, code: Mapping[str, Any], detail: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(passed, filled, sources) of one rule in every year."""
     n = len(data)
     passed, filled, sources = _objects([None] * n), _objects([""] * n), _objects([""] * n)
-    missing = [_objects([""] * n)]
     lacking = np.zeros(n, dtype=bool)
+    text = _objects([""] * n)
     for requirement in rule.requires:
-        absent = np.array([requirement not in c.available for c in data.contexts], dtype=bool)
+        absent = ~data.available(requirement)
         if absent.any():
-            text = _objects([""] * n)
-            text[absent] = REQUIREMENTS.get(requirement, requirement)
-            missing.append(text)
+            missing = REQUIREMENTS.get(requirement, requirement)
+            text[absent] = np.where(text[absent] == "", missing, text[absent] + "；" + missing)
             lacking |= absent
     if lacking.any():
-        joined = ["；".join(t[i] for t in missing[1:] if t[i]) for i in np.flatnonzero(lacking)]
-        filled[lacking] = _objects([f"不适用:{j}" for j in joined])
+        filled[lacking] = "不适用:" + text[lacking]
     todo = np.flatnonzero(~lacking)
     if not len(todo):
         return passed, filled, sources
     over, _, _ = parse_shown(rule.shown)
-    if rule.engine == "code" or not _columnar(rule):
+    if rule.engine == "code" and rule.id in VECTORISED:
+        VECTORISED[rule.id](data, code[rule.id], todo, passed, filled, sources)
+    elif rule.engine == "code" or not _columnar(data, rule):
         _per_year(data, rule, code, todo, passed, filled, sources)
     elif over:
         _over_rows(data, rule, todo, passed, filled, sources, detail)
@@ -495,19 +680,24 @@ def _rule(
     return passed, filled, sources
 
 
-def _columnar(rule: Rule) -> bool:
+def _columnar(data: Stack, rule: Rule) -> bool:
     """Whether every name of the rule is a value or a column of its own table (a whole column is
     read only inside a call, as `sum(checklist.count)`)."""
-    tree = parse(parse_shown(rule.shown)[2])
-    bare = set(names(tree))
+    tree, bare = _parsed_names(parse_shown(rule.shown)[2])
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args):
             if node.func.id != "sum" or not all(  # type: ignore[attr-defined]
                 isinstance(a, ast.Attribute) for a in node.args
             ):
                 return False
-    column_names = {n for n in bare if "." in n}
+    column_names = {n for n in bare if "." in n and not data.is_value(n)}
     return all(_inside_sum(tree, n) for n in column_names)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_names(text: str) -> tuple[ast.Expression, frozenset[str]]:
+    tree = parse(text)
+    return tree, frozenset(names(tree))
 
 
 def _inside_sum(tree: ast.Expression, name: str) -> bool:
@@ -544,18 +734,23 @@ def _per_year(
             passed[i], filled[i], sources[i] = finding.passed, finding.filled, finding.sources
 
 
-def _aggregates(data: Stack, tree: ast.Expression) -> dict[int, str]:
-    """Name each `sum(table.column)` call of `tree` and put its per-year value among the stack's
-    values (exact, with the expression language's own sum)."""
-    named: dict[int, str] = {}
+def _aggregate_names(tree: ast.Expression) -> dict[int, str]:
+    """A name for each `sum(table.column)` call of `tree`."""
+    return {
+        id(node): f"__{ast.unparse(node)}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args)
+    }
+
+
+def _register_sums(data: Stack, tree: ast.Expression) -> None:
+    """Put each `sum(table.column)` of `tree`'s per-year value among the stack's values."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args):
             name = f"__{ast.unparse(node)}"
-            named[id(node)] = name
             if name not in data.values:
                 table, _, col = (dotted(node.args[0]) or "?").partition(".")
                 data.values[name] = _sums(data, table, col)
-    return named
 
 
 def _sums(data: Stack, table: str, column: str) -> np.ndarray:
@@ -585,10 +780,21 @@ class _Substituted(ast.NodeTransformer):
         return node
 
 
+@functools.lru_cache(maxsize=1024)
+def _plain_text(text: str) -> tuple[ast.Expression, ast.Expression, list[str]]:
+    """(the expression, the same with each `sum(table.column)` a name of the stack and each
+    one-name part a derived name (_prepare), the names of the latter before preparing)."""
+    tree, fresh = parse(text), parse(text)
+    plain = _Substituted(_aggregate_names(fresh)).visit(fresh)
+    used = names(plain)
+    return tree, _Prepared().visit(plain), used
+
+
 def _plain_tree(data: Stack, text: str) -> ast.Expression:
-    """The expression with each `sum(table.column)` replaced by a name of the stack."""
-    tree = parse(text)
-    return _Substituted(_aggregates(data, tree)).visit(tree)
+    """The prepared expression, its sums registered among the stack's values."""
+    tree, prepared, _ = _plain_text(text)
+    _register_sums(data, tree)
+    return prepared
 
 
 def _over_values(
@@ -601,18 +807,20 @@ def _over_values(
     detail: str,
 ) -> None:
     text = parse_shown(rule.shown)[2]
-    used = names(parse(text))
-    shown_tree = parse(text)  # _Shown and _Substituted rewrite their tree: one parse each
-    shown = _Shown(shown_tree, _aggregates(data, shown_tree))
+    shown, used = _shown(text)
     plain = _plain_tree(data, text)
-    plain_used = names(plain)
-    absent = {n: pd.isna(data.value(n)[todo]).astype(bool) for n in plain_used}
+    plain_used = _plain_text(text)[2]
+    columns = data.columns
+    absent = {n: columns.absent(n)[todo] for n in plain_used}
     any_absent = np.zeros(len(todo), dtype=bool)
-    for mask in absent.values():
+    not_published = np.zeros(len(todo), dtype=bool)  # a missing value that is not a pN
+    for name, mask in absent.items():
         any_absent |= mask
-    value, mismatch = truth(plain, data.columns, todo[~any_absent])
+        if not name.startswith("p"):
+            not_published |= mask
+    value, mismatch = _truth(plain, columns, todo[~any_absent])
     result = _objects([None] * len(todo))
-    result[~any_absent] = _objects((value & ~mismatch).tolist())
+    result[~any_absent] = value & ~mismatch
     where_mismatch = np.zeros(len(todo), dtype=bool)
     where_mismatch[~any_absent] = mismatch
     passed[todo] = result
@@ -620,16 +828,16 @@ def _over_values(
     at = todo[show]
     if not len(at):
         return
-    text_filled = shown.fill(data.columns, at)
-    for j, i in enumerate(np.flatnonzero(show)):
-        if any_absent[i]:
-            absent_names = [n for n in plain_used if absent[n][i]]
-            kind = "公布值" if all(n.startswith("p") for n in absent_names) else "数值"
-            text_filled[j] += f"({kind}缺失,不适用)"
-        elif where_mismatch[i]:
-            text_filled[j] += TYPE_NOTE
-        elif result[i] is False and rule.explain:
-            year = int(todo[i])
+    text_filled = shown.fill(columns, at)
+    notes = _objects([""] * len(at))
+    absent_at, not_published_at = any_absent[show], not_published[show]
+    notes[absent_at & not_published_at] = "(数值缺失,不适用)"
+    notes[absent_at & ~not_published_at] = "(公布值缺失,不适用)"
+    notes[~absent_at & where_mismatch[show]] = TYPE_NOTE
+    text_filled = text_filled + notes
+    if rule.explain:
+        for j in np.flatnonzero((result[show] == False) & ~where_mismatch[show]):  # noqa: E712
+            year = int(at[j])
             explain = rule.explain
             lines = _messages(
                 explain.over,
@@ -643,23 +851,17 @@ def _over_values(
     filled[at] = text_filled
     where = _objects([""] * len(at))
     for k, name in enumerate(used):
-        where = where + (("；" if k else "") + f"{name}←") + data.source(name)[at]
+        where = where + (("；" if k else "") + f"{name}←") + data.source(name, at)
     sources[at] = where
 
 
 class _YearEnv(Mapping[str, Any]):
-    """One year's Context.env(), looked up lazily: a row's own cells (when given), its values,
-    then `table.column` Series."""
+    """One year's Context.env(), looked up lazily: its values, then `table.column` Series."""
 
-    def __init__(
-        self, data: Stack, year: int, row: tuple[Columns, int, frozenset[str]] | None = None
-    ):
+    def __init__(self, data: Stack, year: int):
         self.context = data.contexts[year]
-        self.row = row
 
     def __getitem__(self, name: str) -> Any:
-        if self.row is not None and name in self.row[2]:
-            return self.row[0].values(name)[self.row[1]]
         if name in self.context.values:
             return self.context.values[name]
         table, _, column = name.partition(".")
@@ -682,20 +884,66 @@ class _YearEnv(Mapping[str, Any]):
 
 
 @functools.lru_cache(maxsize=256)
-def _placeholder(text: str) -> ast.Expression:
-    return parse(text)
+def _message_parts(message: str) -> list[str | tuple[str]]:
+    """A row message as literal text and (placeholder expression,) parts."""
+    parts: list[str | tuple[str]] = []
+    last = 0
+    for match in PLACEHOLDER.finditer(message):
+        parts.append(message[last : match.start()])
+        parts.append((match.group(1),))
+        last = match.end()
+    parts.append(message[last:])
+    return [p for p in parts if p != ""]
 
 
-def _render(message: str, env: Mapping[str, Any]) -> str:
-    """checks.rules.render, with each placeholder parsed once."""
+def _value_text(value: Any) -> str:
+    """How checks.rules.render prints a placeholder's value."""
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value))
+    return "" if blank(value) else str(value)
 
-    def one(match: re.Match[str]) -> str:
-        value = evaluate(_placeholder(match.group(1)), env)
-        if isinstance(value, (list, tuple)):
-            return "、".join(map(str, value))
-        return "" if blank(value) else str(value)
 
-    return PLACEHOLDER.sub(one, message)
+def _values(node: ast.AST, columns: Columns, at: np.ndarray) -> np.ndarray:
+    """An expression's value in rows `at`: expr.evaluate once per distinct combination of its
+    names' values (an exception is the per-year engine's: it propagates)."""
+    used = names(node)
+    tree = node if isinstance(node, ast.Expression) else ast.Expression(body=node)
+    signature = np.zeros(len(at), dtype=np.int64)
+    for name in used:
+        codes = columns.codes(name)[0][at]
+        signature = np.unique(signature * (int(codes.max()) + 1) + codes, return_inverse=True)[
+            1
+        ].reshape(-1)
+    _, first, inverse = np.unique(signature, return_index=True, return_inverse=True)
+    results = [evaluate(tree, {n: columns.values(n)[row] for n in used}) for row in at[first]]
+    return _objects(results)[inverse.reshape(-1)]
+
+
+def _render_rows(data: Stack, message: str, columns: Columns, rows: np.ndarray) -> np.ndarray:
+    """checks.rules.render of a row message in each of `rows`, each placeholder evaluated once per
+    distinct combination of its values."""
+    out = _objects([""] * len(rows))
+    for part in _message_parts(message):
+        if isinstance(part, str):
+            out = out + part
+            continue
+        text = part[0]
+        tree = _plain_text(text)[0]
+        _register_sums(data, tree)
+        fresh = parse(text)
+        plain = _Substituted(_aggregate_names(fresh)).visit(fresh)
+        values = _values(plain, columns, rows)
+        out = out + _objects([_value_text(v) for v in values])
+    return out
+
+
+def _whole_columns_outside_sum(data: Stack, texts: list[str]) -> bool:
+    for text in texts:
+        tree, bare = _parsed_names(text)
+        outside = {n for n in bare if "." in n and not data.is_value(n)}
+        if not all(_inside_sum(tree, n) for n in outside):
+            return True
+    return False
 
 
 def _over_rows(
@@ -711,17 +959,17 @@ def _over_rows(
     assert over is not None
     columns = data.row_columns(over)
     keys = data.tables[over][KEY].to_numpy()
-    at = np.flatnonzero(np.isin(keys, todo))
+    at = np.flatnonzero(data.todo_rows(over, todo))
     bad = np.zeros(len(keys), dtype=bool)
     note = np.zeros(len(keys), dtype=bool)
     if where:
-        value, mismatch = truth(_plain_tree(data, where), columns, at)
+        value, mismatch = _truth(_plain_tree(data, where), columns, at)
         bad[at[mismatch]] = note[at[mismatch]] = True
         at_check = at[value & ~mismatch]
     else:
         at_check = at
     if check:
-        value, mismatch = truth(_plain_tree(data, check), columns, at_check)
+        value, mismatch = _truth(_plain_tree(data, check), columns, at_check)
         bad[at_check[~value | mismatch]] = True
         note[at_check[mismatch]] = True
     else:
@@ -729,20 +977,38 @@ def _over_rows(
     passed[todo] = True
     if detail == "all":
         filled[todo] = "无问题"
-        sources[todo] = _objects([data.contexts[i].table_sources.get(over, over) for i in todo])
+        sources[todo] = data.table_source(over, todo)
     failing = np.flatnonzero(bad)
     if not len(failing):
         return
-    own = frozenset(c for c in data.tables[over].columns if c != KEY)
-    lines: dict[int, list[str]] = {}
-    for r in failing:  # rows in table order, so each year's messages are in its rows' order
-        year = int(keys[r])
-        text = _render(rule.message, _YearEnv(data, year, (columns, int(r), own)))
-        lines.setdefault(year, []).append(text + (TYPE_NOTE if note[r] else ""))
-    for year, messages in lines.items():
-        passed[year] = False
-        filled[year] = "；".join(messages)
-        sources[year] = data.contexts[year].table_sources.get(over, over)
+    placeholders = [p[0] for p in _message_parts(rule.message) if isinstance(p, tuple)]
+    if _whole_columns_outside_sum(data, placeholders):  # a Series in a message: the year's env
+        texts = _objects(
+            [render(rule.message, _RowEnv(data, over, int(r), int(keys[r]))) for r in failing]
+        )
+    else:
+        texts = _render_rows(data, rule.message, columns, failing)
+    texts = texts + np.where(note[failing], TYPE_NOTE, "").astype(object)
+    years, starts = np.unique(keys[failing], return_index=True)
+    bounds = [*starts[1:], len(failing)]
+    joined = _objects(["；".join(texts[s:e]) for s, e in zip(starts, bounds, strict=True)])
+    passed[years] = False
+    filled[years] = joined
+    sources[years] = data.table_source(over, years)
+
+
+class _RowEnv(_YearEnv):
+    """A row's env: its own cells (checks.rules.rows), then the year's."""
+
+    def __init__(self, data: Stack, over: str, row: int, year: int):
+        super().__init__(data, year)
+        self.columns, self.row = data.row_columns(over), row
+        self.own = frozenset(c for c in data.tables[over].columns if c != KEY)
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self.own:
+            return self.columns.values(name)[self.row]
+        return super().__getitem__(name)
 
 
 __all__ = ["Columns", "Stack", "check_stack", "stack", "truth"]
