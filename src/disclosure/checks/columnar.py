@@ -686,8 +686,10 @@ def _columnar(data: Stack, rule: Rule) -> bool:
     tree, bare = _parsed_names(parse_shown(rule.shown)[2])
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args):
-            if node.func.id != "sum" or not all(  # type: ignore[attr-defined]
-                isinstance(a, ast.Attribute) for a in node.args
+            of_values = all(data.is_value(n) for n in names(node))  # blank(profile.signer)
+            if not of_values and (
+                node.func.id != "sum"  # type: ignore[attr-defined]
+                or not all(isinstance(a, ast.Attribute) for a in node.args)
             ):
                 return False
     column_names = {n for n in bare if "." in n and not data.is_value(n)}
@@ -744,11 +746,16 @@ def _aggregate_names(tree: ast.Expression) -> dict[int, str]:
 
 
 def _register_sums(data: Stack, tree: ast.Expression) -> None:
-    """Put each `sum(table.column)` of `tree`'s per-year value among the stack's values."""
+    """Put the per-year value of each call of `tree` with a dotted argument (`sum(table.column)`,
+    `blank(profile.signer)`: what expr.fill shows as its result) among the stack's values."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args):
             name = f"__{ast.unparse(node)}"
-            if name not in data.values:
+            if name in data.values:
+                continue
+            if all(data.is_value(n) for n in names(node)):
+                data.values[name] = _values(node, data.columns, np.arange(len(data)))
+            else:
                 table, _, col = (dotted(node.args[0]) or "?").partition(".")
                 data.values[name] = _sums(data, table, col)
 
