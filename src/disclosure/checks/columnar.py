@@ -40,6 +40,7 @@ from disclosure.checks.rules import (
     parse_shown,
     render,
 )
+from disclosure.errors import ExpressionError
 from disclosure.expr import BINARY, COMPARE, FUNCTIONS, blank, dotted, evaluate, names, parse
 
 KEY = "_key"  # position of the institution-year in the stack, in every long table
@@ -195,6 +196,7 @@ class Columns:
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._mismatch: dict[str, np.ndarray | None] = {}
+        self._types: dict[str, np.ndarray] = {}
 
     def values(self, name: str) -> np.ndarray:
         if name not in self._values:
@@ -211,13 +213,13 @@ class Columns:
 
     def _derive(self, name: str) -> None:
         node, source = _DERIVED_PARTS[name]
+        function = _function(node)
         codes, first = self.codes(source)
         values = self.values(source)
-        tree = ast.Expression(body=node)
         results, raised = [], []
         for row in first:
             try:
-                results.append(evaluate(tree, {source: values[row]}))
+                results.append(function({source: values[row]}))
                 raised.append(False)
             except TypeError:
                 results.append(None)
@@ -225,11 +227,17 @@ class Columns:
         self._values[name] = _objects(results)[codes]
         self._mismatch[name] = np.array(raised, dtype=bool)[codes] if any(raised) else None
 
+    def types(self, name: str) -> np.ndarray:
+        """The Python type of each row's value."""
+        if name not in self._types:
+            self._types[name] = _types(self.values(name))
+        return self._types[name]
+
     def absent(self, name: str) -> np.ndarray:
         """Rows whose value is None or NaN (checks.rules._absent)."""
         values = self.values(name)
         out = values == None  # noqa: E711  (element-wise)
-        floats = _types(values) == float  # noqa: E721
+        floats = self.types(name) == float  # noqa: E721
         if floats.any():
             out[floats] = np.isnan(values[floats].astype(np.float64))
         return np.asarray(out, dtype=bool)
@@ -239,7 +247,7 @@ class Columns:
         magnitude among them)."""
         if name not in self._numbers:
             values = self.values(name)
-            kinds = _types(values)
+            kinds = self.types(name)
             mask = (kinds == int) | (kinds == float)  # noqa: E721  (exact types: no bool)
             floats = np.zeros(len(values), dtype=np.float64)
             try:
@@ -263,10 +271,10 @@ class Columns:
             except TypeError:  # lists (a row's allowed values): compared as tuples
                 hashable = _objects([tuple(v) if isinstance(v, list) else v for v in values])
                 codes = pd.factorize(hashable, use_na_sentinel=False)[0]
-            kinds = pd.factorize(_types(values))[0]
+            kinds = pd.factorize(self.types(name))[0]
             if kinds.max(initial=0) > 0:  # 1, 1.0, True; None, NaN: one code each per type
                 codes = codes.astype(np.int64) * (int(kinds.max()) + 1) + kinds
-            floats = _types(values) == float  # noqa: E721
+            floats = self.types(name) == float  # noqa: E721
             if floats.any():  # 0.0 and -0.0 are equal but print differently
                 sign = np.zeros(len(values), dtype=np.int64)
                 sign[floats] = np.signbit(values[floats].astype(np.float64))
@@ -405,24 +413,27 @@ def _truth(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray,
     return _leaf(node, columns, at)
 
 
-_PLANS: dict[int, tuple[ast.AST, list[str], bool]] = {}
+_PLANS: dict[int, tuple[ast.AST, list[str], bool, Callable[[Mapping[str, Any]], Any]]] = {}
 
 
-def _leaf_plan(node: ast.AST) -> tuple[ast.AST, list[str], bool]:
-    """(node, its names, whether numpy may evaluate it), kept with the node (prepared trees are
-    cached, so their nodes live on and their ids are not reused)."""
+def _leaf_plan(node: ast.AST) -> tuple[ast.AST, list[str], bool, Callable[..., Any]]:
+    """(node, its names, whether numpy may evaluate it, its compiled evaluator), kept with the
+    node (prepared trees are cached, so their nodes live on and their ids are not reused)."""
     plan = _PLANS.get(id(node))
     if plan is None or plan[0] is not node:
-        plan = _PLANS[id(node)] = (node, names(node), _numeric_ok(node))
+        plan = _PLANS[id(node)] = (node, names(node), _numeric_ok(node), compiled(node))
     return plan
+
+
+def _function(node: ast.AST) -> Callable[[Mapping[str, Any]], Any]:
+    return _leaf_plan(node)[3]
 
 
 def _leaf(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A leaf in numpy where every value is a plain number and the magnitudes keep float64 exact;
     `==`/`!=` of two values by Python's own operator, element-wise; elsewhere expr.evaluate
     itself, once per distinct combination of the leaf's values."""
-    node, used, numeric_ok = _leaf_plan(node)
-    tree = ast.Expression(body=node)
+    node, used, numeric_ok, function = _leaf_plan(node)
     value = np.zeros(len(at), dtype=bool)
     mismatch = np.zeros(len(at), dtype=bool)
     if not len(at):
@@ -477,7 +488,7 @@ def _leaf(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, 
     for k, row in enumerate(rows_[first]):
         env = {n: columns.values(n)[row] for n in used}
         try:
-            distinct_value[k] = bool(evaluate(tree, env))
+            distinct_value[k] = bool(function(env))
         except TypeError:
             distinct_mismatch[k] = True
     inverse = inverse.reshape(-1)
@@ -490,6 +501,97 @@ _ELEMENTWISE = {
     ast.Eq: np.frompyfunc(operator.eq, 2, 1),
     ast.NotEq: np.frompyfunc(operator.ne, 2, 1),
 }
+
+
+# --- expr.evaluate as Python closures -------------------------------------------------------------
+
+
+def compiled(node: ast.AST) -> Callable[[Mapping[str, Any]], Any]:
+    """expr.evaluate(node, env) on plain values (no pandas Series) as nested closures: the same
+    operators and functions in the same order, without walking the tree at each call."""
+    node = node.body if isinstance(node, ast.Expression) else node
+    return _compiled(node)
+
+
+def _compiled(node: ast.AST) -> Callable[[Mapping[str, Any]], Any]:
+    if isinstance(node, ast.Constant):
+        constant = node.value
+        return lambda env: constant
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        name = dotted(node) or "?"
+
+        def lookup(env: Mapping[str, Any]) -> Any:
+            if name not in env:
+                raise ExpressionError(f"未知名称“{name}”")
+            return env[name]
+
+        return lookup
+    if isinstance(node, ast.Call):
+        function = FUNCTIONS[node.func.id]  # type: ignore[attr-defined]
+        args = [_compiled(a) for a in node.args]
+        if len(args) == 1:
+            only = args[0]
+            return lambda env: function(only(env))
+        return lambda env: function(*[a(env) for a in args])
+    if isinstance(node, (ast.List, ast.Tuple)):
+        elements = [_compiled(e) for e in node.elts]
+        return lambda env: [e(env) for e in elements]
+    if isinstance(node, ast.UnaryOp):
+        operand = _compiled(node.operand)
+        if isinstance(node.op, ast.Not):
+            return lambda env: not operand(env)
+        if isinstance(node.op, ast.USub):
+            return lambda env: -operand(env)
+    if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
+        op = BINARY[type(node.op)]
+        left, right = _compiled(node.left), _compiled(node.right)
+        return lambda env: op(left(env), right(env))
+    if isinstance(node, ast.BoolOp):
+        parts = [_compiled(v) for v in node.values]
+        conjunction = isinstance(node.op, ast.And)
+
+        def boolean(env: Mapping[str, Any]) -> Any:
+            values = [p(env) for p in parts]  # every operand, as expr._eval
+            result = values[0]
+            for value in values[1:]:
+                result = (result and value) if conjunction else (result or value)
+            return result
+
+        return boolean
+    if isinstance(node, ast.Compare) and all(
+        type(op) in COMPARE or isinstance(op, (ast.In, ast.NotIn)) for op in node.ops
+    ):
+        first = _compiled(node.left)
+        steps = [
+            (
+                _membership(op) if isinstance(op, (ast.In, ast.NotIn)) else COMPARE[type(op)],
+                _compiled(c),
+            )
+            for op, c in zip(node.ops, node.comparators, strict=True)
+        ]
+        if len(steps) == 1:
+            ((op, right),) = steps
+            return lambda env: op(first(env), right(env))
+
+        def compare(env: Mapping[str, Any]) -> Any:
+            left = first(env)
+            result: Any = True
+            for op, right_of in steps:
+                right = right_of(env)
+                part = op(left, right)  # every comparison, as expr._compare
+                result = result and part
+                left = right
+            return result
+
+        return compare
+    tree = ast.Expression(body=node)  # anything else: the evaluator itself (and its errors)
+    return lambda env: evaluate(tree, env)
+
+
+def _membership(op: ast.cmpop) -> Callable[[Any, Any], bool]:
+    if isinstance(op, ast.In):
+        return lambda left, right: left in right
+    return lambda left, right: left not in right
 
 
 # --- the filled-in text ---------------------------------------------------------------------------
@@ -913,8 +1015,9 @@ def _value_text(value: Any) -> str:
 def _values(node: ast.AST, columns: Columns, at: np.ndarray) -> np.ndarray:
     """An expression's value in rows `at`: expr.evaluate once per distinct combination of its
     names' values (an exception is the per-year engine's: it propagates)."""
+    node = node.body if isinstance(node, ast.Expression) else node
     used = names(node)
-    tree = node if isinstance(node, ast.Expression) else ast.Expression(body=node)
+    function = compiled(node)
     signature = np.zeros(len(at), dtype=np.int64)
     for name in used:
         codes = columns.codes(name)[0][at]
@@ -922,7 +1025,7 @@ def _values(node: ast.AST, columns: Columns, at: np.ndarray) -> np.ndarray:
             1
         ].reshape(-1)
     _, first, inverse = np.unique(signature, return_index=True, return_inverse=True)
-    results = [evaluate(tree, {n: columns.values(n)[row] for n in used}) for row in at[first]]
+    results = [function({n: columns.values(n)[row] for n in used}) for row in at[first]]
     return _objects(results)[inverse.reshape(-1)]
 
 
