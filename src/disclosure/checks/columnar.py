@@ -197,6 +197,7 @@ class Columns:
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._mismatch: dict[str, np.ndarray | None] = {}
         self._types: dict[str, np.ndarray] = {}
+        self._bools: dict[str, np.ndarray | None] = {}
 
     def values(self, name: str) -> np.ndarray:
         if name not in self._values:
@@ -211,8 +212,20 @@ class Columns:
         self.values(name)
         return self._mismatch.get(name)
 
+    def bools(self, name: str) -> np.ndarray | None:
+        """The values as a bool array, when every value is a bool."""
+        values = self.values(name)
+        if name not in self._bools:
+            every = len(values) > 0 and bool((self.types(name) == bool).all())  # noqa: E721
+            self._bools[name] = values.astype(bool) if every else None
+        return self._bools[name]
+
     def _derive(self, name: str) -> None:
         node, source = _DERIVED_PARTS[name]
+        fast = _vectorised(node, source, self)
+        if fast is not None:
+            self._values[name] = fast
+            return
         function = _function(node)
         codes, first = self.codes(source)
         values = self.values(source)
@@ -282,6 +295,114 @@ class Columns:
             first, codes = np.unique(codes, return_index=True, return_inverse=True)[1:]
             self._codes[name] = (codes.reshape(-1), first)
         return self._codes[name]
+
+
+def _vectorised(node: ast.AST, source: str, columns: Columns) -> np.ndarray | None:
+    """A one-name part evaluated over the whole column without Python per row, for the shapes
+    the catalogue uses most: `x == 'text'` / `x != 'text'` (Python's own operator, element-wise;
+    it never raises), `f(x)` for the functions in _BY_TYPE, and `not f(x)`. None: another shape
+    (Columns evaluates it once per distinct value)."""
+    if (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and type(node.ops[0]) in _ELEMENTWISE
+        and isinstance(node.left, (ast.Name, ast.Attribute))
+        and isinstance(node.comparators[0], ast.Constant)
+    ):
+        result = _ELEMENTWISE[type(node.ops[0])](columns.values(source), node.comparators[0].value)
+        return _objects(result.astype(bool).tolist())
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = _vectorised(node.operand, source, columns)
+        if inner is None or not all(type(v) is bool for v in inner[:1]):
+            return None
+        return _objects((~inner.astype(bool)).tolist()) if _all_bool(inner) else None
+    if (
+        isinstance(node, ast.Call)
+        and node.func.id in _BY_TYPE  # type: ignore[attr-defined]
+        and len(node.args) == 1
+        and isinstance(node.args[0], (ast.Name, ast.Attribute))
+    ):
+        return _by_type(node.func.id, source, columns)  # type: ignore[attr-defined]
+    return None
+
+
+def _all_bool(values: np.ndarray) -> bool:
+    return bool((_types(values) == bool).all())  # noqa: E721
+
+
+def _by_type(function_name: str, name: str, columns: Columns) -> np.ndarray:
+    """FUNCTIONS[function_name] of every value of `name`: by numpy for the types whose answer
+    needs no Python (a blank None, a count's sign), once per distinct value for the others."""
+    function = FUNCTIONS[function_name]
+    values = columns.values(name)
+    types = columns.types(name)
+    out = _objects([None] * len(values))
+    for kind in pd.unique(types):
+        rows = np.flatnonzero(types == kind)
+        rule = _BY_TYPE[function_name].get(kind)
+        if rule is not None:
+            out[rows] = _objects(rule(values[rows], columns, name, rows).tolist())
+            continue
+        subset = values[rows]
+        try:
+            codes, distinct = pd.factorize(subset, use_na_sentinel=False)
+        except TypeError:  # unhashable (lists): each row
+            out[rows] = _objects([function(v) for v in subset])
+            continue
+        if kind is float:  # 0.0 and -0.0, equal, may give different texts
+            out[rows] = _objects([function(v) for v in subset])
+            continue
+        first = np.unique(codes, return_index=True)[1]
+        out[rows] = _objects([function(subset[i]) for i in first])[codes]
+    return out
+
+
+def _count_sign(values: np.ndarray, columns: Columns, name: str, rows: np.ndarray) -> np.ndarray:
+    """is_count of ints: not negative (float64 keeps the sign of any int; beyond its range,
+    Python compares)."""
+    mask, floats, _ = columns.numbers(name)
+    out = floats[rows] >= 0
+    odd = ~mask[rows]
+    if odd.any():
+        out[odd] = [v >= 0 for v in values[odd]]
+    return out
+
+
+def _constant(answer: Any) -> Callable[..., np.ndarray]:
+    return lambda values, *_: _objects([answer] * len(values))
+
+
+def _float_nan(values: np.ndarray, *_: Any) -> np.ndarray:
+    return np.isnan(values.astype(np.float64))
+
+
+# function -> {exact Python type -> its answer for a whole array of values of that type}
+_BY_TYPE: dict[str, dict[type, Callable[..., np.ndarray]]] = {
+    "blank": {
+        type(None): _constant(True),
+        int: _constant(False),
+        bool: _constant(False),
+        list: _constant(False),
+        float: _float_nan,
+    },
+    "is_count": {
+        type(None): _constant(False),
+        bool: _constant(False),
+        float: _constant(False),
+        str: _constant(False),
+        list: _constant(False),
+        int: _count_sign,
+    },
+    "is_text": {
+        type(None): _constant(False),
+        bool: _constant(False),
+        float: _constant(False),
+        int: _constant(False),
+        list: _constant(False),
+    },
+    "number": {type(None): _constant(None), int: lambda values, *_: values},
+    "compact": {type(None): _constant("")},
+}
 
 
 def _types(values: np.ndarray) -> np.ndarray:
@@ -442,6 +563,10 @@ def _leaf(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, 
         raised = columns.mismatch(name)
         if raised is not None:
             mismatch |= raised[at]
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        bools = columns.bools(used[0])
+        if bools is not None:
+            return bools[at].copy(), mismatch
     todo = np.ones(len(at), dtype=bool)
     if numeric_ok and used:
         numeric = np.ones(len(at), dtype=bool)
