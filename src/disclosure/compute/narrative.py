@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -9,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from disclosure.expr import evaluate, parse
+from disclosure.expr import evaluate, parsed
 from disclosure.inputs.dataset import YearData
 from disclosure.inputs.narrative import all_paragraphs, choices, tokens
 
@@ -66,7 +67,7 @@ def chosen(para: Mapping[str, Any], ctx: Mapping[str, Any]) -> Mapping[str, Any]
         return para
     names = {k: v for k, v in ctx.items() if k.isidentifier() or "." in k}
     for wording in wordings[:-1]:
-        if evaluate(parse(str(wording["when"])), names):
+        if evaluate(parsed(str(wording["when"])), names):
             return wording
     return wordings[-1]
 
@@ -106,6 +107,16 @@ def paragraphs(
             yield where, para
 
 
+SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1024)
+def _template_parts(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the placeholders of a template, the literal texts around them, spaces removed)."""
+    names = tuple(PLACEHOLDER.findall(template))
+    return names, tuple(SPACES.sub("", part) for part in PLACEHOLDER.split(template)[::2])
+
+
 def printed_values(template: str, printed: str) -> list[tuple[str, str]] | None:
     """Align the printed text with the template; return (placeholder, printed text) at each
     placeholder.
@@ -116,10 +127,8 @@ def printed_values(template: str, printed: str) -> list[tuple[str, str]] | None:
     the text: the answer a lazy regular expression `(.+?)` would give, found by one forward scan
     with str.find instead of backtracking (six adjacent placeholders made the regex run for 44 s).
     """
-    squeeze = re.compile(r"\s+")
-    text = squeeze.sub("", printed)
-    names = PLACEHOLDER.findall(template)
-    literals = [squeeze.sub("", part) for part in PLACEHOLDER.split(template)[::2]]
+    text = SPACES.sub("", printed)
+    names, literals = _template_parts(template)
     if not text.startswith(literals[0]):
         return None
     if not names:
