@@ -18,6 +18,7 @@ engine's, field for field (tests/unit/checks/test_columnar.py compares them on r
 from __future__ import annotations
 
 import ast
+import collections
 import functools
 import operator
 import re
@@ -402,7 +403,7 @@ def _by_type(function_name: str, name: str, columns: Columns) -> np.ndarray:
     boolean = function_name in _BOOLEAN
     values = columns.values(name)
     kinds, distinct_kinds = columns.kinds(name)
-    out = np.zeros(len(values), dtype=bool) if boolean else _objects([None] * len(values))
+    out = np.zeros(len(values), dtype=bool) if boolean else np.full(len(values), None, dtype=object)
     for code, kind in enumerate(distinct_kinds):
         rows = np.flatnonzero(kinds == code) if len(distinct_kinds) > 1 else slice(None)
         rule = _BY_TYPE[function_name].get(kind)
@@ -826,7 +827,7 @@ class _Shown:
         return name
 
     def fill(self, columns: Columns, at: np.ndarray) -> np.ndarray:
-        out = _objects([""] * len(at))
+        out = np.full(len(at), "", dtype=object)
         for part in self.parts:
             if isinstance(part, tuple):
                 name = part[0]
@@ -927,7 +928,7 @@ def check_stack(
 
 def _causes(rules: list[Rule], failed: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
     """checks.rules._with_causes, for every year at once."""
-    cause = {r.id: _objects([""] * n) for r in rules}
+    cause = {r.id: np.full(n, "", dtype=object) for r in rules}
     for rule in rules:
         for consequence in rule.explains:
             hit = failed[rule.id] & failed[consequence] & (cause[consequence] == "")
@@ -940,9 +941,13 @@ def _rule(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(passed, filled, sources) of one rule in every year."""
     n = len(data)
-    passed, filled, sources = _objects([None] * n), _objects([""] * n), _objects([""] * n)
+    passed, filled, sources = (
+        np.full(n, None, dtype=object),
+        np.full(n, "", dtype=object),
+        np.full(n, "", dtype=object),
+    )
     lacking = np.zeros(n, dtype=bool)
-    text = _objects([""] * n)
+    text = np.full(n, "", dtype=object)
     for requirement in rule.requires:
         absent = ~data.available(requirement)
         if absent.any():
@@ -1112,7 +1117,7 @@ def _over_values(
         if not name.startswith("p"):
             not_published |= mask
     value, mismatch = _truth(plain, columns, todo[~any_absent])
-    result = _objects([None] * len(todo))
+    result = np.full(len(todo), None, dtype=object)
     result[~any_absent] = value & ~mismatch
     where_mismatch = np.zeros(len(todo), dtype=bool)
     where_mismatch[~any_absent] = mismatch
@@ -1122,7 +1127,7 @@ def _over_values(
     if not len(at):
         return
     text_filled = shown.fill(columns, at)
-    notes = _objects([""] * len(at))
+    notes = np.full(len(at), "", dtype=object)
     absent_at, not_published_at = any_absent[show], not_published[show]
     notes[absent_at & not_published_at] = "(数值缺失,不适用)"
     notes[absent_at & ~not_published_at] = "(公布值缺失,不适用)"
@@ -1142,7 +1147,7 @@ def _over_values(
             )
             text_filled[j] += "".join(f"；{line}" for line in lines)
     filled[at] = text_filled
-    where = _objects([""] * len(at))
+    where = np.full(len(at), "", dtype=object)
     for k, name in enumerate(used):
         where = where + (("；" if k else "") + f"{name}←") + data.source(name, at)
     sources[at] = where
@@ -1199,6 +1204,14 @@ def _value_text(value: Any) -> str:
 def _values(node: ast.AST, columns: Columns, at: np.ndarray) -> np.ndarray:
     """An expression's value in rows `at`: expr.evaluate once per distinct combination of its
     names' values (an exception is the per-year engine's: it propagates)."""
+    distinct, inverse = _distinct_values(node, columns, at)
+    return distinct[inverse]
+
+
+def _distinct_values(
+    node: ast.AST, columns: Columns, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the expression's distinct results in rows `at`, which one each row has)."""
     node = node.body if isinstance(node, ast.Expression) else node
     used = names(node)
     function = compiled(node)
@@ -1210,13 +1223,13 @@ def _values(node: ast.AST, columns: Columns, at: np.ndarray) -> np.ndarray:
         ].reshape(-1)
     _, first, inverse = np.unique(signature, return_index=True, return_inverse=True)
     results = [function({n: columns.values(n)[row] for n in used}) for row in at[first]]
-    return _objects(results)[inverse.reshape(-1)]
+    return _objects(results), inverse.reshape(-1)
 
 
 def _render_rows(data: Stack, message: str, columns: Columns, rows: np.ndarray) -> np.ndarray:
     """checks.rules.render of a row message in each of `rows`, each placeholder evaluated once per
     distinct combination of its values."""
-    out = _objects([""] * len(rows))
+    out = np.full(len(rows), "", dtype=object)
     for part in _message_parts(message):
         if isinstance(part, str):
             out = out + part
@@ -1226,8 +1239,8 @@ def _render_rows(data: Stack, message: str, columns: Columns, rows: np.ndarray) 
         _register_sums(data, tree)
         fresh = parse(text)
         plain = _Substituted(_aggregate_names(fresh)).visit(fresh)
-        values = _values(plain, columns, rows)
-        out = out + _objects([_value_text(v) for v in values])
+        distinct, inverse = _distinct_values(plain, columns, rows)
+        out = out + _objects([_value_text(v) for v in distinct])[inverse]
     return out
 
 
@@ -1348,8 +1361,10 @@ def _claims_twin(rule_id: str, suffix: str) -> Callable[..., None]:
         found: dict[int, list[tuple[int, int, int, str]]] = {}
         groups: dict[tuple[Any, ...], list[int]] = {}
         for i in todo:  # years sharing the same claims (a collection shares forms/)
-            claims = [c for c in data.contexts[i].extras.get("claims") or [] if c.rule == rule_id]
-            key = tuple((c.says.pattern, c.says.flags, c.holds, c.means) for c in claims)
+            key = tuple(
+                (c.rule, id(c.says), c.holds, c.means)  # patterns: live objects, ids unique
+                for c in data.contexts[i].extras.get("claims") or ()
+            )
             groups.setdefault(key, []).append(int(i))
         for years in groups.values():
             claims = [
@@ -1362,17 +1377,25 @@ def _claims_twin(rule_id: str, suffix: str) -> Callable[..., None]:
                     data.contexts[i].extras.get("narrative_sentences") or []
                 )
             ]
+            texts = [sentence for *_, sentence in sentences]
+            holding: dict[str, np.ndarray] = {}  # required text -> sentences holding it
             for c, claim in enumerate(claims):
                 needed = _required(claim.says)
                 tree = parsed(claim.holds)
-                for i, k, where, sentence in sentences:
-                    if needed not in sentence:
-                        continue
+                holds = _function(tree.body)
+                candidates = np.ones(len(sentences), dtype=bool)
+                for text in needed:
+                    if text not in holding:
+                        holding[text] = np.array([text in t for t in texts], dtype=bool)
+                    candidates &= holding[text]
+                for j in np.flatnonzero(candidates):
+                    i, k, where, sentence = sentences[j]
                     context = data.contexts[i]
                     for m, match in enumerate(claim.says.finditer(sentence)):
                         groups_ = {key: int(v) for key, v in match.groupdict().items()}
-                        env = {**context.values, **groups_}
-                        if not evaluate(tree, env):
+                        env = collections.ChainMap(groups_, context.values)
+                        if not holds(env):
+                            env = {**context.values, **groups_}
                             said = sentence if len(sentence) <= 40 else sentence[:40] + "…"
                             text = f"{where}“{said}”称{claim.means},但数据为 {fill(tree, env)}"
                             found.setdefault(i, []).append((k, c, m, text))
@@ -1386,17 +1409,17 @@ def _claims_twin(rule_id: str, suffix: str) -> Callable[..., None]:
 
 
 @functools.lru_cache(maxsize=256)
-def _required(pattern: re.Pattern[str]) -> str:
-    """The longest run of literal characters at the top level of a pattern: text that every
-    match contains ("" when there is none, or the pattern ignores case)."""
+def _required(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """The runs of literal characters at the top level of a pattern: texts that every match
+    contains (none when the pattern ignores case, or Python's parser is not the one known)."""
     try:
         from re import _parser  # type: ignore[attr-defined]
 
         parsed_pattern = _parser.parse(pattern.pattern, pattern.flags)
     except Exception:  # noqa: BLE001  (another Python's internals: no shortcut, still exact)
-        return ""
+        return ()
     if (pattern.flags | parsed_pattern.state.flags) & re.IGNORECASE:
-        return ""
+        return ()
     runs, run = [], ""
     for op, value in parsed_pattern:
         if op is _parser.LITERAL:
@@ -1405,7 +1428,7 @@ def _required(pattern: re.Pattern[str]) -> str:
             runs.append(run)
             run = ""
     runs.append(run)
-    return max(runs, key=len)
+    return tuple(r for r in runs if r)
 
 
 def _source_record(
