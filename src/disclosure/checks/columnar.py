@@ -194,14 +194,18 @@ def _plain_array(column: pd.Series) -> np.ndarray:
         odd = ~nan & ~whole & np.isinf(values)  # inf stays a float, as _plain leaves it
         out[odd] = _objects(values[odd].tolist())
         return out
-    out = _objects(values.tolist())
-    odd = np.flatnonzero(_KIND(out).astype(bool)) if len(out) else []
-    out[odd] = _objects([_plain(out[i]) for i in odd])
+    out = values.astype(object) if values.dtype != object else values.copy()
+    kinds, distinct = pd.factorize(_types(out))
+    odd_kinds = [k for k, kind in enumerate(distinct) if kind not in _PLAIN_TYPES]
+    if odd_kinds:
+        odd = np.flatnonzero(np.isin(kinds, odd_kinds))
+        out[odd] = _objects([_plain(out[i]) for i in odd])
     return out
 
 
-# True where a cell is not already what rows() gives (int, bool, str, None, list ...)
-_KIND = np.frompyfunc(lambda v: type(v) not in (int, bool, str, type(None), list), 1, 1)
+# what rows() gives unchanged; a cell of another type (a float, NaN, a numpy scalar) goes through
+# checks.rules._plain
+_PLAIN_TYPES = (int, bool, str, type(None), list)
 _NUMPY_CALLS: dict[str, Callable[..., Any]] = {
     "abs": np.abs,
     "max": lambda *a: functools.reduce(np.maximum, a),
