@@ -29,6 +29,9 @@ def register(rule_id: str) -> Callable[[CodeCheck], CodeCheck]:
     return add
 
 
+DIGITS = re.compile(r"\d+")
+
+
 def _narrative(context: Context) -> tuple[list[str], list[str]]:
     """(numbers printed differently from their data, paragraphs whose text does not follow the
     template)."""
@@ -45,7 +48,7 @@ def _narrative(context: Context) -> tuple[list[str], list[str]]:
         for name, printed in found:
             if (
                 name in values
-                and re.fullmatch(r"\d+", str(values[name]))
+                and DIGITS.fullmatch(str(values[name]))
                 and printed != str(values[name])
             ):
                 wrong.append(f"{where}印为“{printed}”,{name} 为 {values[name]}")

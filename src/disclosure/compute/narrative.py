@@ -65,9 +65,8 @@ def chosen(para: Mapping[str, Any], ctx: Mapping[str, Any]) -> Mapping[str, Any]
     wordings = choices(para)
     if "choose" not in para:
         return para
-    names = {k: v for k, v in ctx.items() if k.isidentifier() or "." in k}
-    for wording in wordings[:-1]:
-        if evaluate(parsed(str(wording["when"])), names):
+    for wording in wordings[:-1]:  # a condition names only identifiers and `a.b`: ctx as it is
+        if evaluate(parsed(str(wording["when"])), ctx):
             return wording
     return wordings[-1]
 
