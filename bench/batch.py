@@ -65,19 +65,22 @@ def columnar_vs_per_year(loaded: Any, folder: Path, scale: tuple[int, ...] = ())
     engine on the same years, and whether their findings are equal."""
     import pandas as pd
 
-    from disclosure.batch.check import Loaded, check_loaded
+    from disclosure.batch.check import Loaded, catalogue, check_loaded
     from disclosure.checks.builtin import CODE_CHECKS
-    from disclosure.checks.columnar import stack
+    from disclosure.checks.columnar import rule_names, stack
     from disclosure.checks.findings import ordered
     from disclosure.checks.rules import as_frame, evaluate_rules, load_rules
 
     contexts = loaded.stack.contexts
     n = len(contexts)
+    names = rule_names(catalogue(folder, contexts))  # the columns stack encodes
     rates = {}
     found = {}
     for detail, label in (("failed", "first pass"), ("failed", "again"), ("all", "")):
         started = time.perf_counter()
-        fresh = Loaded(stack(contexts, loaded.stack.keys))  # no column caches from a pass before
+        fresh = Loaded(
+            stack(contexts, loaded.stack.keys, names)
+        )  # no column caches from a pass before
         stacked = time.perf_counter() - started
         started = time.perf_counter()
         found[detail] = check_loaded(fresh, folder, detail)
@@ -93,7 +96,7 @@ def columnar_vs_per_year(loaded: Any, folder: Path, scale: tuple[int, ...] = ())
             [loaded.stack.keys.assign(copy=c) for c in range(copies)], ignore_index=True
         )
         started = time.perf_counter()
-        many = Loaded(stack(contexts * copies, keys))
+        many = Loaded(stack(contexts * copies, keys, names))
         stacked = time.perf_counter() - started
         started = time.perf_counter()
         check_loaded(many, folder, "failed")

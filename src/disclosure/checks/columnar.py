@@ -22,7 +22,7 @@ import collections
 import functools
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,12 +133,14 @@ class Stack:
         return self._columns[table]
 
 
-def stack(contexts: list[Context], keys: pd.DataFrame, encode: bool = True) -> Stack:
+def stack(
+    contexts: list[Context], keys: pd.DataFrame, encode: bool | Iterable[str] = True
+) -> Stack:
     """The long tables of many years' contexts (keys: one row per context, in the same order).
 
     encode: compute each column's types, numbers and distinct-value codes now (what loading a
-    columnar table does), so that checking reads only arrays; else each is computed when a rule
-    first reads it."""
+    columnar table does), so that checking reads only arrays; given names (`rule_names`), only
+    those columns; False: each is computed when a rule first reads it."""
     out = Stack(keys.reset_index(drop=True), list(contexts))
     names_seen = dict.fromkeys(n for c in contexts for n in c.values)
     for name in names_seen:
@@ -161,13 +163,29 @@ def stack(contexts: list[Context], keys: pd.DataFrame, encode: bool = True) -> S
         plain[KEY] = np.repeat(np.arange(len(frames)), lengths)
         out.tables[table] = plain
     if encode:  # what the rules read of each column, computed once here (see Columns)
+        wanted = None if encode is True else set(encode)
         for name in names_seen:
-            out.columns.encode(name)
+            if wanted is None or name in wanted:
+                out.columns.encode(name)
         for table, long in out.tables.items():
             for column in long.columns:
-                if column != KEY:
+                if column != KEY and (wanted is None or column in wanted):
                     out.row_columns(table).encode(column)
     return out
+
+
+def rule_names(rules: list[Rule]) -> set[str]:
+    """Every name the rules' checks, filters and messages read (what `stack` may encode)."""
+    found: set[str] = set()
+    for rule in rules:
+        over, where, check = parse_shown(rule.shown)
+        texts = [] if rule.engine == "code" else [check, where]
+        texts += PLACEHOLDER.findall(rule.message)
+        if rule.explain:
+            texts += [rule.explain.where, *PLACEHOLDER.findall(rule.explain.message)]
+        for text in filter(None, texts):
+            found.update(_parsed_names(text)[1])
+    return found
 
 
 def _objects(values: list[Any]) -> np.ndarray:
@@ -1463,4 +1481,4 @@ VECTORISED: dict[str, tuple[Callable[..., Any], Callable[..., None]]] = {
 }
 
 
-__all__ = ["Columns", "Stack", "check_stack", "stack", "truth"]
+__all__ = ["Columns", "Stack", "check_stack", "rule_names", "stack", "truth"]
