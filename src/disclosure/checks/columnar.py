@@ -372,8 +372,8 @@ class Columns:
                     sign = np.zeros(len(values), dtype=np.int64)
                     sign[floats] = np.signbit(values[floats].astype(np.float64))
                     codes = codes.astype(np.int64) * 2 + sign
-            first, codes = np.unique(codes, return_index=True, return_inverse=True)[1:]
-            self._codes[name] = (codes.reshape(-1), first)
+            codes, first = _dense(codes)
+            self._codes[name] = (codes, first)
         return self._codes[name]
 
 
@@ -437,7 +437,7 @@ def _by_type(function_name: str, name: str, columns: Columns) -> np.ndarray:
             results = [function(v) for v in subset]
         else:
             codes, _ = pd.factorize(subset, use_na_sentinel=False)
-            first = np.unique(codes, return_index=True)[1]
+            first = _dense(codes)[1]
             results = _objects([function(subset[i]) for i in first])[codes]
         out[rows] = results
     return out
@@ -490,6 +490,16 @@ _BY_TYPE: dict[str, dict[type, Callable[..., Any]]] = {
     "number": {type(None): _constant(None), int: lambda values, *_: values},
     "compact": {type(None): _constant("")},
 }
+
+
+def _dense(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes renumbered 0, 1, ... in order of first appearance, the first row of each): one
+    hashing pass, no sort."""
+    dense = pd.factorize(codes)[0].astype(np.int64)
+    if not len(dense):
+        return dense, dense
+    before = np.maximum.accumulate(np.concatenate(([-1], dense[:-1])))
+    return dense, np.flatnonzero(dense > before)
 
 
 def _types(values: np.ndarray) -> np.ndarray:
@@ -693,8 +703,8 @@ def _leaf(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, 
         codes = columns.codes(name)[0][rows_]
         signature = signature * (int(codes.max()) + 1) + codes
         if len(used) > 2:
-            signature = np.unique(signature, return_inverse=True)[1].reshape(-1)
-    _, first, inverse = np.unique(signature, return_index=True, return_inverse=True)
+            signature = _dense(signature)[0]
+    inverse, first = _dense(signature)
     distinct_value = np.zeros(len(first), dtype=bool)
     distinct_mismatch = np.zeros(len(first), dtype=bool)
     for k, row in enumerate(rows_[first]):
@@ -864,7 +874,8 @@ def _per_distinct(
 ) -> np.ndarray:
     """function(value of `name`) in rows `at`, called once per distinct value."""
     codes, first = columns.codes(name)
-    distinct, inverse = np.unique(codes[at], return_inverse=True)
+    inverse, first_at = _dense(codes[at])
+    distinct = codes[at][first_at]
     values = columns.values(name)
     return _objects([function(values[first[c]]) for c in distinct])[inverse.reshape(-1)]
 
@@ -1240,12 +1251,10 @@ def _distinct_values(
     signature = np.zeros(len(at), dtype=np.int64)
     for name in used:
         codes = columns.codes(name)[0][at]
-        signature = np.unique(signature * (int(codes.max()) + 1) + codes, return_inverse=True)[
-            1
-        ].reshape(-1)
-    _, first, inverse = np.unique(signature, return_index=True, return_inverse=True)
+        signature = _dense(signature * (int(codes.max()) + 1) + codes)[0]
+    inverse, first = _dense(signature)
     results = [function({n: columns.values(n)[row] for n in used}) for row in at[first]]
-    return _objects(results), inverse.reshape(-1)
+    return _objects(results), inverse
 
 
 def _render_rows(data: Stack, message: str, columns: Columns, rows: np.ndarray) -> np.ndarray:
@@ -1382,11 +1391,13 @@ def _claims_twin(rule_id: str, suffix: str) -> Callable[..., None]:
     ) -> None:
         found: dict[int, list[tuple[int, int, int, str]]] = {}
         groups: dict[tuple[Any, ...], list[int]] = {}
+        keys = data.memo.setdefault("claims", {})  # N05 and N06 read the same claims
         for i in todo:  # years sharing the same claims (a collection shares forms/)
-            key = tuple(
-                (c.rule, id(c.says), c.holds, c.means)  # patterns: live objects, ids unique
-                for c in data.contexts[i].extras.get("claims") or ()
-            )
+            key = keys.get(i)
+            if key is None:
+                claims = data.contexts[i].extras.get("claims") or ()
+                # patterns are live objects: their ids are unique
+                key = keys[i] = tuple([(c.rule, id(c.says), c.holds, c.means) for c in claims])
             groups.setdefault(key, []).append(int(i))
         for years in groups.values():
             claims = [
