@@ -129,7 +129,11 @@ class Stack:
                     return long[name].to_numpy()
                 return self.value(name)[keys]
 
-            self._columns[table] = Columns(lookup)
+            def spread(name: str) -> tuple[Columns, np.ndarray] | None:
+                own = name in long.columns or name.startswith(DERIVED)
+                return None if own or name not in self.values else (self.columns, keys)
+
+            self._columns[table] = Columns(lookup, spread)
         return self._columns[table]
 
 
@@ -240,8 +244,15 @@ class Columns:
     by _prepare (`§...`) is a one-name part of an expression, evaluated over its name's column
     (_vectorised) or once per distinct value of it."""
 
-    def __init__(self, lookup: Callable[[str], np.ndarray]):
+    def __init__(
+        self,
+        lookup: Callable[[str], np.ndarray],
+        spread: Callable[[str], tuple[Columns, np.ndarray] | None] | None = None,
+    ):
         self.lookup = lookup
+        # (the year columns, the year of each row) for a year's value repeated on its rows: what
+        # is cached of it is the year column's, taken row by row
+        self.spread = spread or (lambda name: None)
         self._values: dict[str, np.ndarray] = {}
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -305,6 +316,11 @@ class Columns:
     def kinds(self, name: str) -> tuple[np.ndarray, list[type]]:
         """(a code per row for the Python type of its value, the types in code order)."""
         if name not in self._kinds:
+            spread = self.spread(name)
+            if spread is not None:
+                codes, distinct = spread[0].kinds(name)
+                self._kinds[name] = (codes[spread[1]], distinct)
+                return self._kinds[name]
             values = self.values(name)
             codes, distinct = pd.factorize(_types(values))
             self._kinds[name] = (codes, list(distinct))
@@ -330,6 +346,14 @@ class Columns:
     def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray, float]:
         """(rows holding a finite int or float, not a bool; their float64 values; the largest
         magnitude among them)."""
+        if name not in self._numbers and (spread := self.spread(name)) is not None:
+            mask, floats, _ = spread[0].numbers(name)
+            rows_floats = floats[spread[1]]
+            self._numbers[name] = (
+                mask[spread[1]],
+                rows_floats,
+                float(np.abs(rows_floats).max(initial=0.0)),
+            )
         if name not in self._numbers:
             values = self.values(name)
             mask = self.of_type(name, int) | self.of_type(name, float)
@@ -353,6 +377,9 @@ class Columns:
     def codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(a code per row, equal exactly where the values are the same value of the same type and
         print the same; the first row of each code)."""
+        if name not in self._codes and (spread := self.spread(name)) is not None:
+            codes, first = _dense(spread[0].codes(name)[0][spread[1]])
+            self._codes[name] = (codes, first)
         if name not in self._codes:
             values = self.values(name)
             bools = self._bools.get(name)
