@@ -210,12 +210,14 @@ def _plain_array(column: pd.Series) -> np.ndarray:
     if column.dtype.kind == "f":
         out = _objects(values.tolist())
         nan = np.isnan(values)
-        whole = ~nan & (np.floor(values) == values) & (np.abs(values) < 2**53)
+        finite = np.isfinite(values)
+        whole = finite & (np.floor(values) == values)
+        small = whole & (np.abs(values) < 2**53)
         out[nan] = None
-        out[whole] = _objects(values[whole].astype(np.int64).tolist())
-        odd = ~nan & ~whole & np.isinf(values)  # inf stays a float, as _plain leaves it
-        out[odd] = _objects(values[odd].tolist())
-        return out
+        out[small] = _objects(values[small].astype(np.int64).tolist())
+        big = whole & ~small  # _plain makes any whole float an int, however large
+        out[big] = _objects([int(v) for v in values[big].tolist()])
+        return out  # inf stays a float, as _plain leaves it
     out = values.astype(object) if values.dtype != object else values.copy()
     kinds, distinct = pd.factorize(_types(out))
     odd_kinds = [k for k, kind in enumerate(distinct) if kind not in _PLAIN_TYPES]

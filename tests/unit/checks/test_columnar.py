@@ -37,7 +37,14 @@ from disclosure.checks.columnar import (
     truth,
 )
 from disclosure.checks.findings import ordered
-from disclosure.checks.rules import PLACEHOLDER, Context, as_frame, evaluate_rules, load_rules
+from disclosure.checks.rules import (
+    PLACEHOLDER,
+    Context,
+    as_frame,
+    evaluate_rules,
+    load_rules,
+    rows,
+)
 from disclosure.expr import FUNCTIONS, evaluate, names, parse
 from disclosure.inputs.forms import load_claims
 
@@ -421,3 +428,19 @@ def test_stack_encoding_does_not_change_findings(years):
     pd.testing.assert_frame_equal(full, lazy)
     pd.testing.assert_frame_equal(full, some)
     assert {"value", "published", "r19", "checklist.count", "count_alt"} <= rule_names(rules)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [1.0, 2.5, float("nan"), float("inf"), -0.0, 2.0**53, 1e20, -(2.0**60)],
+        [1, 2, 3],
+        [True, False],
+        ["a", None, float("nan"), 3, 3.0, [1]],
+    ],
+)
+def test_long_columns_hold_what_rows_gives_the_per_year_engine(cells):
+    column = pd.Series(cells)
+    expected = [row["c"] for row in rows(pd.DataFrame({"c": column}))]
+    got = columnar._plain_array(column).tolist()
+    assert [(type(g), repr(g)) for g in got] == [(type(e), repr(e)) for e in expected]
