@@ -1,5 +1,6 @@
 """The safe expression language used by `where` filters and rule checks (disclosure.expr)."""
 
+import ast
 import math
 
 import numpy as np
