@@ -591,7 +591,13 @@ def _bound(node: ast.AST, sizes: Mapping[str, Any]) -> Any:
         return _bound(node.operand, sizes)
     if isinstance(node, ast.BinOp):
         left, right = _bound(node.left, sizes), _bound(node.right, sizes)
-        both = (left * right) if isinstance(node.op, ast.Mult) else (left + right)
+        both = (
+            (left * right)
+            if isinstance(node.op, ast.Mult)
+            else np.maximum(left, right)  # a quotient: a float; only the ints under it count
+            if isinstance(node.op, ast.Div)
+            else (left + right)
+        )
         return np.maximum(both, np.maximum(left, right))
     if isinstance(node, ast.Compare):
         parts = [_bound(node.left, sizes)] + [_bound(c, sizes) for c in node.comparators]
@@ -1036,17 +1042,32 @@ def _rule(
 def _columnar(data: Stack, rule: Rule) -> bool:
     """Whether every name of the rule is a value or a column of its own table (a whole column is
     read only inside a call, as `sum(checklist.count)`)."""
-    tree, bare = _parsed_names(parse_shown(rule.shown)[2])
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args):
-            of_values = all(data.is_value(n) for n in names(node))  # blank(profile.signer)
-            if not of_values and (
-                node.func.id != "sum"  # type: ignore[attr-defined]
-                or not all(isinstance(a, ast.Attribute) for a in node.args)
-            ):
-                return False
-    column_names = {n for n in bare if "." in n and not data.is_value(n)}
-    return all(_inside_sum(tree, n) for n in column_names)
+    calls, dotted_names = _columnar_plan(parse_shown(rule.shown)[2])
+    for call_names, a_sum in calls:
+        of_values = all(data.is_value(n) for n in call_names)  # blank(profile.signer)
+        if not of_values and not a_sum:
+            return False
+    return all(inside for n, inside in dotted_names if not data.is_value(n))
+
+
+@functools.lru_cache(maxsize=1024)
+def _columnar_plan(
+    text: str,
+) -> tuple[tuple[tuple[tuple[str, ...], bool], ...], tuple[tuple[str, bool], ...]]:
+    """What _columnar reads of an expression: (each call with a dotted argument: its names,
+    whether it is a sum of dotted names only), (each dotted name, whether it is only inside a
+    sum)."""
+    tree, bare = _parsed_names(text)
+    calls = tuple(
+        (
+            tuple(names(node)),
+            node.func.id == "sum"  # type: ignore[attr-defined]
+            and all(isinstance(a, ast.Attribute) for a in node.args),
+        )
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args)
+    )
+    return calls, tuple((n, _inside_sum(tree, n)) for n in sorted(bare) if "." in n)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1101,16 +1122,30 @@ def _aggregate_names(tree: ast.Expression) -> dict[int, str]:
 def _register_sums(data: Stack, tree: ast.Expression) -> None:
     """Put the per-year value of each call of `tree` with a dotted argument (`sum(table.column)`,
     `blank(profile.signer)`: what expr.fill shows as its result) among the stack's values."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args):
-            name = f"__{ast.unparse(node)}"
-            if name in data.values:
-                continue
+    for node, name in _dotted_calls(tree):
+        if name not in data.values:
             if all(data.is_value(n) for n in names(node)):
                 data.values[name] = _values(node, data.columns, np.arange(len(data)))
             else:
-                table, _, col = (dotted(node.args[0]) or "?").partition(".")
+                table, _, col = (dotted(node.args[0]) or "?").partition(".")  # type: ignore[attr-defined]
                 data.values[name] = _sums(data, table, col)
+
+
+_DOTTED_CALLS: dict[int, tuple[ast.Expression, list[tuple[ast.AST, str]]]] = {}
+
+
+def _dotted_calls(tree: ast.Expression) -> list[tuple[ast.AST, str]]:
+    """(node, stack name) of each call of `tree` with a dotted argument, kept with the tree (the
+    trees passed are cached, so their ids are not reused while they live)."""
+    kept = _DOTTED_CALLS.get(id(tree))
+    if kept is None or kept[0] is not tree:
+        found = [
+            (node, f"__{ast.unparse(node)}")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args)
+        ]
+        kept = _DOTTED_CALLS[id(tree)] = (tree, found)
+    return kept[1]
 
 
 def _sums(data: Stack, table: str, column: str) -> np.ndarray:
@@ -1288,20 +1323,150 @@ def _distinct_values(
 
 def _render_rows(data: Stack, message: str, columns: Columns, rows: np.ndarray) -> np.ndarray:
     """checks.rules.render of a row message in each of `rows`, each placeholder evaluated once per
-    distinct combination of its values."""
+    distinct combination of its values (a quotient in float64 where that is exact: _quotients)."""
     out = np.full(len(rows), "", dtype=object)
     for part in _message_parts(message):
         if isinstance(part, str):
             out = out + part
             continue
         text = part[0]
-        tree = _plain_text(text)[0]
-        _register_sums(data, tree)
-        fresh = parse(text)
-        plain = _Substituted(_aggregate_names(fresh)).visit(fresh)
-        distinct, inverse = _distinct_values(plain, columns, rows)
-        out = out + _objects([_value_text(v) for v in distinct])[inverse]
+        _register_sums(data, _plain_text(text)[0])
+        plain = _placeholder_tree(text)
+        texts = np.full(len(rows), None, dtype=object)
+        done = _quotients(plain, columns, rows, texts)
+        rest = np.flatnonzero(~done)
+        if len(rest):
+            distinct, inverse = _distinct_values(plain, columns, rows[rest])
+            texts[rest] = _objects([_value_text(v) for v in distinct])[inverse]
+        out = out + texts
     return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _placeholder_tree(text: str) -> ast.Expression:
+    """A placeholder's expression with each `sum(table.column)` a name of the stack (cached:
+    callers must not change it)."""
+    fresh = parse(text)
+    return _Substituted(_aggregate_names(fresh)).visit(fresh)
+
+
+def _float_typed(node: ast.AST) -> bool:
+    """Whether Python's value of `node` is a float whatever ints its names hold (a quotient, or
+    +, -, * with a float operand)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, float)
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Div) or _float_typed(node.left) or _float_typed(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return _float_typed(node.operand)
+    if isinstance(node, ast.Call) and node.func.id == "abs":  # type: ignore[attr-defined]
+        return _float_typed(node.args[0])
+    return False
+
+
+def _quotient_ok(node: ast.AST) -> bool:
+    """Arithmetic numpy evaluates as Python does on ints once -0.0 is made 0 after each int
+    result: +, -, *, / and unary +/-, int or float constants, abs anywhere, max and min only of
+    int operands (of equal floats such as 0.0 and -0.0 Python returns the first, numpy either)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return True
+    if isinstance(node, ast.BinOp):
+        return type(node.op) in BINARY and _quotient_ok(node.left) and _quotient_ok(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, (ast.USub, ast.UAdd)) and _quotient_ok(node.operand)
+    if isinstance(node, ast.Call) and node.func.id in _NUMPY_CALLS and not node.keywords:  # type: ignore[attr-defined]
+        if node.func.id != "abs" and any(_float_typed(a) for a in node.args):  # type: ignore[attr-defined]
+            return False
+        return len(node.args) >= 1 and all(_quotient_ok(a) for a in node.args)
+    return False
+
+
+def _quotient_plan(node: ast.AST) -> tuple[Callable[[Any], Any] | None, ast.AST] | None:
+    """(the one-argument function applied last or None, the float arithmetic under it) of a
+    placeholder such as `percent((value - previous) / max(previous, 1))`; None for another
+    shape."""
+    node = node.body if isinstance(node, ast.Expression) else node
+    outer = None
+    if (
+        isinstance(node, ast.Call)
+        and len(node.args) == 1
+        and not node.keywords
+        and node.func.id in FUNCTIONS  # type: ignore[attr-defined]
+        and node.func.id not in _NUMPY_CALLS  # type: ignore[attr-defined]
+        and node.func.id != "sum"  # type: ignore[attr-defined]
+    ):
+        outer, node = FUNCTIONS[node.func.id], node.args[0]  # type: ignore[attr-defined]
+    if not (_float_typed(node) and _quotient_ok(node)):
+        return None
+    return outer, node
+
+
+def _float_arithmetic(
+    node: ast.AST, arrays: Mapping[str, np.ndarray], ok: np.ndarray
+) -> np.ndarray:
+    """`node` in float64 (see _quotient_ok); `ok` loses each row where a divisor is 0 or a value
+    is not finite (Python raises or differs there)."""
+    if isinstance(node, ast.Constant):
+        return np.float64(node.value)  # type: ignore[arg-type]
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return arrays[dotted(node) or "?"]
+    if isinstance(node, ast.Call):
+        out = _NUMPY_CALLS[node.func.id](  # type: ignore[attr-defined]
+            *[_float_arithmetic(a, arrays, ok) for a in node.args]
+        )
+    elif isinstance(node, ast.UnaryOp):
+        operand = _float_arithmetic(node.operand, arrays, ok)
+        out = -operand if isinstance(node.op, ast.USub) else +operand
+    else:
+        left = _float_arithmetic(node.left, arrays, ok)  # type: ignore[attr-defined]
+        right = _float_arithmetic(node.right, arrays, ok)  # type: ignore[attr-defined]
+        if isinstance(node.op, ast.Div):  # type: ignore[attr-defined]
+            ok &= right != 0
+            right = np.where(right != 0, right, 1.0)
+        out = BINARY[type(node.op)](left, right)  # type: ignore[attr-defined]
+    if not _float_typed(node):
+        out = out + 0.0  # an int result: Python has no -0
+    ok &= np.isfinite(out)
+    return out
+
+
+def _quotients(
+    node: ast.AST, columns: Columns, rows: np.ndarray, texts: np.ndarray
+) -> np.ndarray:
+    """Fill `texts` (render's text of a placeholder) in the rows where it is a float computed
+    exactly as Python computes it: every name holds an int, every int involved stays below 2^52
+    (exact in float64, _bound), no divisor is 0 and every value is finite. Python's float
+    operations are IEEE-754's, as numpy's are; one text per distinct float (by its bits: 0.0 and
+    -0.0 print differently). Returns which rows were filled."""
+    done = np.zeros(len(rows), dtype=bool)
+    plan = _quotient_plan(node)
+    if plan is None or not len(rows):
+        return done
+    outer, arithmetic = plan
+    used = names(arithmetic)
+    ok = np.ones(len(rows), dtype=bool)
+    for name in used:
+        ok &= columns.of_type(name, int)[rows] & columns.numbers(name)[0][rows]
+    if not ok.any():
+        return done
+    sizes = {n: np.abs(columns.numbers(n)[1][rows]) for n in used}
+    ok &= _bound(arithmetic, sizes) < BOUND
+    arrays = {n: columns.numbers(n)[1][rows] for n in used}
+    with np.errstate(all="ignore"):
+        result = np.broadcast_to(
+            np.asarray(_float_arithmetic(arithmetic, arrays, ok), dtype=np.float64), (len(rows),)
+        )
+    at = np.flatnonzero(ok)
+    if not len(at):
+        return done
+    codes, first = _dense(result[at].view(np.int64))
+    distinct = result[at][first].tolist()
+    values = [outer(v) for v in distinct] if outer is not None else distinct
+    texts[at] = _objects([_value_text(v) for v in values])[codes]
+    done[at] = True
+    return done
 
 
 def _whole_columns_outside_sum(data: Stack, texts: list[str]) -> bool:
