@@ -8,6 +8,7 @@ functions in FUNCTIONS. Nothing else, so a string from a file can never run code
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import numbers
 import operator
@@ -147,6 +148,13 @@ def parse(text: str) -> ast.Expression:
         if isinstance(node, ast.Attribute) and not _column_reference(node):
             raise ExpressionError(f"表达式“{text}”中不允许“{ast.unparse(node)}”;只能写“表名.列名”")
     return tree
+
+
+@functools.lru_cache(maxsize=1024)
+def parsed(text: str) -> ast.Expression:
+    """`parse(text)`, parsed once per text: shared, so never to be changed (evaluate and fill
+    do not change it; an ast.NodeTransformer would)."""
+    return parse(text)
 
 
 def _allowed_call(node: ast.Call) -> bool:

@@ -1,5 +1,6 @@
 """The safe expression language used by `where` filters and rule checks (disclosure.expr)."""
 
+import ast
 import math
 
 import numpy as np
@@ -18,6 +19,7 @@ from disclosure.expr import (
     names,
     number,
     parse,
+    parsed,
     percent,
 )
 
@@ -449,3 +451,12 @@ def test_abs_max_min_evaluate_like_python(text, expected):
 def test_abs_max_min_are_the_python_builtins():
     assert FUNCTIONS["abs"] is abs and FUNCTIONS["max"] is max and FUNCTIONS["min"] is min
     assert math.isclose(evaluate(parse("max(x, 0.5)"), {"x": 0.25}), 0.5)
+
+
+def test_parsed_is_parse_once_per_text():
+    first = parsed("r19 == r20 + 1")
+    assert parsed("r19 == r20 + 1") is first
+    assert ast.dump(first) == ast.dump(parse("r19 == r20 + 1"))
+    assert parsed("r19 == r20") is not first
+    with pytest.raises(ExpressionError):
+        parsed("__import__('os')")

@@ -13,8 +13,8 @@ from disclosure import pipeline
 from disclosure.batch.collection import InstitutionYear
 from disclosure.checks.builtin import CODE_CHECKS
 from disclosure.checks.catalogue import context
-from disclosure.checks.columnar import Stack, check_stack, stack
-from disclosure.checks.rules import load_rules
+from disclosure.checks.columnar import Stack, check_stack, rule_names, stack
+from disclosure.checks.rules import Context, Rule, load_rules
 from disclosure.errors import InputError
 
 
@@ -42,15 +42,18 @@ def load_stack(items: list[InstitutionYear]) -> Loaded:
         previous_year = before.year if before.statistics is not None else None
         contexts.append(context(data, stats, checklist, previous_year))
         keys.append({"institution": item.institution, "year": item.year})
-    loaded = stack(contexts, pd.DataFrame(keys, columns=["institution", "year"]))
+    names = rule_names(catalogue(items[0].root, contexts)) if contexts else True
+    loaded = stack(contexts, pd.DataFrame(keys, columns=["institution", "year"]), encode=names)
     return Loaded(loaded, bad, time.perf_counter() - started)
+
+
+def catalogue(forms_root: Path, contexts: list[Context]) -> list[Rule]:
+    """The rule catalogue of forms_root/forms, for the tables the contexts hold."""
+    columns = {name: tuple(frame.columns) for name, frame in contexts[0].tables.items()}
+    return load_rules(forms_root, int(contexts[0].values["form_rows"]), columns)
 
 
 def check_loaded(loaded: Loaded, forms_root: Path, detail: str = "failed") -> pd.DataFrame:
     """Every rule of the shared catalogue on every loaded institution-year."""
-    columns = {
-        name: tuple(frame.columns) for name, frame in loaded.stack.contexts[0].tables.items()
-    }
-    n_rows = int(loaded.stack.contexts[0].values["form_rows"])
-    rules = load_rules(forms_root, n_rows, columns)
+    rules = catalogue(forms_root, loaded.stack.contexts)
     return check_stack(loaded.stack, rules, CODE_CHECKS, detail)

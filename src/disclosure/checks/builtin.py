@@ -12,7 +12,7 @@ from typing import Any
 
 from disclosure.checks.rules import Context
 from disclosure.compute.narrative import paragraphs, printed_values
-from disclosure.expr import evaluate, fill, parse
+from disclosure.expr import evaluate, fill, parsed
 from disclosure.workspace import CLAIMS_FORM
 
 CodeCheck = Callable[[Context], tuple[list[str], str]]
@@ -27,6 +27,9 @@ def register(rule_id: str) -> Callable[[CodeCheck], CodeCheck]:
         return function
 
     return add
+
+
+DIGITS = re.compile(r"\d+")
 
 
 def _narrative(context: Context) -> tuple[list[str], list[str]]:
@@ -45,7 +48,7 @@ def _narrative(context: Context) -> tuple[list[str], list[str]]:
         for name, printed in found:
             if (
                 name in values
-                and re.fullmatch(r"\d+", str(values[name]))
+                and DIGITS.fullmatch(str(values[name]))
                 and printed != str(values[name])
             ):
                 wrong.append(f"{where}印为“{printed}”,{name} 为 {values[name]}")
@@ -70,7 +73,7 @@ def _claims(context: Context, rule_id: str) -> list[str]:
         for claim in claims:
             for match in claim.says.finditer(sentence):
                 env = {**context.values, **{k: int(v) for k, v in match.groupdict().items()}}
-                tree = parse(claim.holds)
+                tree = parsed(claim.holds)
                 if not evaluate(tree, env):
                     said = sentence if len(sentence) <= 40 else sentence[:40] + "…"
                     problems.append(f"{where}“{said}”称{claim.means},但数据为 {fill(tree, env)}")

@@ -18,33 +18,47 @@ engine's, field for field (tests/unit/checks/test_columnar.py compares them on r
 from __future__ import annotations
 
 import ast
+import collections
 import functools
+import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from disclosure.checks import builtin
 from disclosure.checks.findings import COLUMNS
 from disclosure.checks.rules import (
-    PARAMETERS,
     PLACEHOLDER,
     REQUIREMENTS,
     Context,
     Rule,
     _messages,
     _plain,
+    _source,
     evaluate_rules,
     parse_shown,
+    render,
 )
-from disclosure.expr import BINARY, COMPARE, FUNCTIONS, blank, dotted, evaluate, names, parse
+from disclosure.errors import ExpressionError
+from disclosure.expr import (
+    BINARY,
+    COMPARE,
+    FUNCTIONS,
+    blank,
+    dotted,
+    evaluate,
+    fill,
+    names,
+    parse,
+    parsed,
+)
+from disclosure.workspace import CLAIMS_FORM
 
 KEY = "_key"  # position of the institution-year in the stack, in every long table
-EXACT = (
-    2**31
-)  # ints below this (and floats) are evaluated in float64: exact for sums and products of two
 DETAILS = ("all", "failed")
 
 
@@ -59,7 +73,8 @@ class Stack:
     contexts: list[Context]
     values: dict[str, np.ndarray] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # every year's rows, with KEY
-    _sources: dict[str, np.ndarray] = field(default_factory=dict)
+    _available: dict[str, np.ndarray] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # what code checks' twins share
     _columns: dict[str, Columns] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -70,19 +85,30 @@ class Stack:
             self.values[name] = _objects([c.values.get(name) for c in self.contexts])
         return self.values[name]
 
-    def source(self, name: str) -> np.ndarray:
-        """Where each year's value of `name` came from (the per-year engine's `_source`)."""
-        if name not in self._sources:
-            table = name.partition(".")[0]
-            self._sources[name] = _objects(
-                [
-                    c.sources[name]
-                    if name in c.sources
-                    else c.table_sources.get(table, "参数文件" if name in PARAMETERS else name)
-                    for c in self.contexts
-                ]
+    def source(self, name: str, at: np.ndarray) -> np.ndarray:
+        """Where the value of `name` came from in years `at` (the per-year engine's `_source`)."""
+        return _objects([_source(name, self.contexts[i]) for i in at])
+
+    def table_source(self, table: str, at: np.ndarray) -> np.ndarray:
+        return _objects([self.contexts[i].table_sources.get(table, table) for i in at])
+
+    def available(self, requirement: str) -> np.ndarray:
+        """Whether each year has `requirement` (a rule's `requires`)."""
+        if requirement not in self._available:
+            self._available[requirement] = np.array(
+                [requirement in c.available for c in self.contexts], dtype=bool
             )
-        return self._sources[name]
+        return self._available[requirement]
+
+    def is_value(self, name: str) -> bool:
+        """A name of the years' values (profile.signer), not a table's column."""
+        return name in self.values and name.partition(".")[0] not in self.tables
+
+    def todo_rows(self, table: str, todo: np.ndarray) -> np.ndarray:
+        """Which rows of a long table belong to the years `todo`."""
+        wanted = np.zeros(len(self), dtype=bool)
+        wanted[todo] = True
+        return wanted[self.tables[table][KEY].to_numpy()]
 
     @property
     def columns(self) -> Columns:
@@ -103,12 +129,22 @@ class Stack:
                     return long[name].to_numpy()
                 return self.value(name)[keys]
 
-            self._columns[table] = Columns(lookup)
+            def spread(name: str) -> tuple[Columns, np.ndarray] | None:
+                own = name in long.columns or name.startswith(DERIVED)
+                return None if own or name not in self.values else (self.columns, keys)
+
+            self._columns[table] = Columns(lookup, spread)
         return self._columns[table]
 
 
-def stack(contexts: list[Context], keys: pd.DataFrame) -> Stack:
-    """The long tables of many years' contexts (keys: one row per context, in the same order)."""
+def stack(
+    contexts: list[Context], keys: pd.DataFrame, encode: bool | Iterable[str] = True
+) -> Stack:
+    """The long tables of many years' contexts (keys: one row per context, in the same order).
+
+    encode: compute each column's types, numbers and distinct-value codes now (what loading a
+    columnar table does), so that checking reads only arrays; given names (`rule_names`), only
+    those columns; False: each is computed when a rule first reads it."""
     out = Stack(keys.reset_index(drop=True), list(contexts))
     names_seen = dict.fromkeys(n for c in contexts for n in c.values)
     for name in names_seen:
@@ -130,7 +166,30 @@ def stack(contexts: list[Context], keys: pd.DataFrame) -> Stack:
         )
         plain[KEY] = np.repeat(np.arange(len(frames)), lengths)
         out.tables[table] = plain
+    if encode:  # what the rules read of each column, computed once here (see Columns)
+        wanted = None if encode is True else set(encode)
+        for name in names_seen:
+            if wanted is None or name in wanted:
+                out.columns.encode(name)
+        for table, long in out.tables.items():
+            for column in long.columns:
+                if column != KEY and (wanted is None or column in wanted):
+                    out.row_columns(table).encode(column)
     return out
+
+
+def rule_names(rules: list[Rule]) -> set[str]:
+    """Every name the rules' checks, filters and messages read (what `stack` may encode)."""
+    found: set[str] = set()
+    for rule in rules:
+        over, where, check = parse_shown(rule.shown)
+        texts = [] if rule.engine == "code" else [check, where]
+        texts += PLACEHOLDER.findall(rule.message)
+        if rule.explain:
+            texts += [rule.explain.where, *PLACEHOLDER.findall(rule.explain.message)]
+        for text in filter(None, texts):
+            found.update(_parsed_names(text)[1])
+    return found
 
 
 def _objects(values: list[Any]) -> np.ndarray:
@@ -151,81 +210,332 @@ def _plain_array(column: pd.Series) -> np.ndarray:
     if column.dtype.kind == "f":
         out = _objects(values.tolist())
         nan = np.isnan(values)
-        whole = ~nan & (np.floor(values) == values) & (np.abs(values) < 2**53)
+        finite = np.isfinite(values)
+        whole = finite & (np.floor(values) == values)
+        small = whole & (np.abs(values) < 2**53)
         out[nan] = None
-        out[whole] = _objects(values[whole].astype(np.int64).tolist())
-        odd = ~nan & ~whole & np.isinf(values)  # inf stays a float, as _plain leaves it
-        out[odd] = _objects(values[odd].tolist())
-        return out
-    out = _objects(values.tolist())
-    odd = np.flatnonzero(_KIND(out).astype(bool)) if len(out) else []
-    out[odd] = _objects([_plain(out[i]) for i in odd])
+        out[small] = _objects(values[small].astype(np.int64).tolist())
+        big = whole & ~small  # _plain makes any whole float an int, however large
+        out[big] = _objects([int(v) for v in values[big].tolist()])
+        return out  # inf stays a float, as _plain leaves it
+    out = values.astype(object) if values.dtype != object else values.copy()
+    kinds, distinct = pd.factorize(_types(out))
+    odd_kinds = [k for k, kind in enumerate(distinct) if kind not in _PLAIN_TYPES]
+    if odd_kinds:
+        odd = np.flatnonzero(np.isin(kinds, odd_kinds))
+        out[odd] = _objects([_plain(out[i]) for i in odd])
     return out
 
 
-# True where a cell is not already what rows() gives (int, bool, str, None, list ...)
-_KIND = np.frompyfunc(lambda v: type(v) not in (int, bool, str, type(None), list), 1, 1)
-_NUMBER = np.frompyfunc(lambda v: (type(v) is int and -EXACT < v < EXACT) or type(v) is float, 1, 1)
+# what rows() gives unchanged; a cell of another type (a float, NaN, a numpy scalar) goes through
+# checks.rules._plain
+_PLAIN_TYPES = (int, bool, str, type(None), list)
 _NUMPY_CALLS: dict[str, Callable[..., Any]] = {
     "abs": np.abs,
     "max": lambda *a: functools.reduce(np.maximum, a),
     "min": lambda *a: functools.reduce(np.minimum, a),
 }
+DERIVED = "§"  # a name standing for a one-name part of an expression (see _prepare)
 
 
 class Columns:
     """name -> the object array of its value in each row, with what evaluation needs cached per
-    name: which rows hold a plain number (float64 arithmetic is then Python's), and a code per
-    distinct value (type-aware: 1, 1.0 and True are three values)."""
+    name: the Python type of each value (as a small code), which rows hold a plain finite number
+    and its float64 value (float64 arithmetic is then Python's, see _bound), and a code per
+    distinct value (type-aware: 1, 1.0 and True are three values; 0.0 and -0.0 two). A name made
+    by _prepare (`§...`) is a one-name part of an expression, evaluated over its name's column
+    (_vectorised) or once per distinct value of it."""
 
-    def __init__(self, lookup: Callable[[str], np.ndarray]):
+    def __init__(
+        self,
+        lookup: Callable[[str], np.ndarray],
+        spread: Callable[[str], tuple[Columns, np.ndarray] | None] | None = None,
+    ):
         self.lookup = lookup
+        # (the year columns, the year of each row) for a year's value repeated on its rows: what
+        # is cached of it is the year column's, taken row by row
+        self.spread = spread or (lambda name: None)
         self._values: dict[str, np.ndarray] = {}
-        self._numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._codes: dict[str, np.ndarray] = {}
+        self._numbers: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._mismatch: dict[str, np.ndarray | None] = {}
+        self._kinds: dict[str, tuple[np.ndarray, list[type]]] = {}
+        self._bools: dict[str, np.ndarray | None] = {}
+
+    def encode(self, name: str) -> None:
+        """Compute what evaluation reads of a column now (a stack does it when it is built)."""
+        self.numbers(name)
+        self.codes(name)
 
     def values(self, name: str) -> np.ndarray:
         if name not in self._values:
-            self._values[name] = self.lookup(name)
+            if name.startswith(DERIVED) and name not in self._bools:
+                self._derive(name)
+            if name in self._bools and name not in self._values:  # derived as bools
+                self._values[name] = _objects(self._bools[name].tolist())  # type: ignore[union-attr]
+            elif name not in self._values:
+                self._values[name] = self.lookup(name)
         return self._values[name]
 
-    def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+    def mismatch(self, name: str) -> np.ndarray | None:
+        """Rows where a derived name's part raised a TypeError (None: none did, or not derived)."""
+        if name.startswith(DERIVED) and name not in self._values and name not in self._bools:
+            self._derive(name)
+        return self._mismatch.get(name)
+
+    def bools(self, name: str) -> np.ndarray | None:
+        """The values as a bool array, when every value is a bool."""
+        if name.startswith(DERIVED) and name not in self._values and name not in self._bools:
+            self._derive(name)
+        if name not in self._bools:
+            every = len(self.values(name)) > 0 and bool(self.of_type(name, bool).all())
+            self._bools[name] = self.values(name).astype(bool) if every else None
+        return self._bools[name]
+
+    def _derive(self, name: str) -> None:
+        node, source = _DERIVED_PARTS[name]
+        fast = _vectorised(node, source, self)
+        if fast is not None:
+            if fast.dtype == bool:
+                self._bools[name] = fast
+            else:
+                self._values[name] = fast
+            return
+        function = _function(node)
+        codes, first = self.codes(source)
+        values = self.values(source)
+        results, raised = [], []
+        for row in first:
+            try:
+                results.append(function({source: values[row]}))
+                raised.append(False)
+            except TypeError:
+                results.append(None)
+                raised.append(True)
+        self._values[name] = _objects(results)[codes]
+        self._mismatch[name] = np.array(raised, dtype=bool)[codes] if any(raised) else None
+
+    def kinds(self, name: str) -> tuple[np.ndarray, list[type]]:
+        """(a code per row for the Python type of its value, the types in code order)."""
+        if name not in self._kinds:
+            spread = self.spread(name)
+            if spread is not None:
+                codes, distinct = spread[0].kinds(name)
+                self._kinds[name] = (codes[spread[1]], distinct)
+                return self._kinds[name]
+            values = self.values(name)
+            codes, distinct = pd.factorize(_types(values))
+            self._kinds[name] = (codes, list(distinct))
+        return self._kinds[name]
+
+    def of_type(self, name: str, kind: type) -> np.ndarray:
+        """Rows whose value is exactly of type `kind` (a bool is not an int here)."""
+        codes, distinct = self.kinds(name)
+        if kind not in distinct:
+            return np.zeros(len(codes), dtype=bool)
+        return codes == distinct.index(kind)
+
+    def absent(self, name: str) -> np.ndarray:
+        """Rows whose value is None or NaN (checks.rules._absent)."""
+        if self.bools(name) is not None:
+            return np.zeros(len(self._bools[name]), dtype=bool)  # type: ignore[arg-type]
+        out = self.of_type(name, type(None))
+        floats = self.of_type(name, float)
+        if floats.any():
+            out[floats] = np.isnan(self.values(name)[floats].astype(np.float64))
+        return out
+
+    def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray, float]:
+        """(rows holding a finite int or float, not a bool; their float64 values; the largest
+        magnitude among them)."""
+        if name not in self._numbers and (spread := self.spread(name)) is not None:
+            mask, floats, _ = spread[0].numbers(name)
+            rows_floats = floats[spread[1]]
+            self._numbers[name] = (
+                mask[spread[1]],
+                rows_floats,
+                float(np.abs(rows_floats).max(initial=0.0)),
+            )
         if name not in self._numbers:
             values = self.values(name)
-            kind = pd.api.types.infer_dtype(values, skipna=True) if len(values) else "empty"
-            if kind in ("integer", "floating", "mixed-integer-float"):
-                mask = ~pd.isna(values)  # NaN goes the exact way, with the per-year evaluator
-                floats = np.zeros(len(values), dtype=np.float64)
-                floats[mask] = values[mask].astype(np.float64)
-                mask &= np.abs(floats) < EXACT
-            else:
-                mask = _NUMBER(values).astype(bool) if len(values) else np.zeros(0, dtype=bool)
-                floats = np.zeros(len(values), dtype=np.float64)
-                floats[mask] = values[mask].astype(np.float64)
-            self._numbers[name] = (mask, floats)
+            mask = self.of_type(name, int) | self.of_type(name, float)
+            floats = np.zeros(len(values), dtype=np.float64)
+            if mask.all():
+                try:
+                    floats = values.astype(np.float64)
+                except OverflowError:
+                    floats = _floats(values)
+            elif mask.any():
+                try:
+                    floats[mask] = values[mask].astype(np.float64)
+                except OverflowError:  # an int beyond float64: that row goes the exact way
+                    floats[mask] = _floats(values[mask])
+            mask &= np.isfinite(floats)
+            floats[~mask] = 0.0
+            largest = float(np.abs(floats).max(initial=0.0))
+            self._numbers[name] = (mask, floats, largest)
         return self._numbers[name]
 
-    def codes(self, name: str) -> np.ndarray:
+    def codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(a code per row, equal exactly where the values are the same value of the same type and
+        print the same; the first row of each code)."""
+        if name not in self._codes and (spread := self.spread(name)) is not None:
+            codes, first = _dense(spread[0].codes(name)[0][spread[1]])
+            self._codes[name] = (codes, first)
         if name not in self._codes:
             values = self.values(name)
-            kind = pd.api.types.infer_dtype(values, skipna=True) if len(values) else "empty"
-            none = values == None  # noqa: E711  (element-wise: which cells are None)
-            if kind in ("string", "integer", "boolean", "empty") and (
-                int(none.sum()) == int(pd.isna(values).sum())
-            ):  # one type besides None (NaN, a float, would share None's code)
-                self._codes[name] = pd.factorize(values, use_na_sentinel=False)[0]
-                return self._codes[name]
-            try:
-                codes = pd.factorize(values, use_na_sentinel=False)[0]
-            except TypeError:  # lists (a row's allowed values): compared as tuples
-                hashable = _objects([tuple(v) if isinstance(v, list) else v for v in values])
-                codes = pd.factorize(hashable, use_na_sentinel=False)[0]
-            # Equal values of other types (1, 1.0, True; 0.0, -0.0; None, NaN) print differently:
-            # the pair (value, printed) tells them apart.
-            printed = pd.factorize(pd.Series(values, dtype=object).astype(str).to_numpy())[0]
-            both = codes.astype(np.int64) * (int(printed.max(initial=0)) + 1) + printed
-            self._codes[name] = pd.factorize(both)[0]
+            bools = self._bools.get(name)
+            if bools is not None:
+                codes = bools.astype(np.int64)
+            else:
+                try:
+                    codes = pd.factorize(values, use_na_sentinel=False)[0]
+                except TypeError:  # lists (a row's allowed values): compared as tuples
+                    hashable = _objects([tuple(v) if isinstance(v, list) else v for v in values])
+                    codes = pd.factorize(hashable, use_na_sentinel=False)[0]
+                kinds, distinct = self.kinds(name)
+                if len(distinct) > 1:  # 1, 1.0, True; None, NaN: one code each per type
+                    codes = codes.astype(np.int64) * len(distinct) + kinds
+                floats = self.of_type(name, float)
+                if floats.any():  # 0.0 and -0.0 are equal but print differently
+                    sign = np.zeros(len(values), dtype=np.int64)
+                    sign[floats] = np.signbit(values[floats].astype(np.float64))
+                    codes = codes.astype(np.int64) * 2 + sign
+            codes, first = _dense(codes)
+            self._codes[name] = (codes, first)
         return self._codes[name]
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    return np.array([float(v) if abs(v) < 2**1000 else np.inf for v in values], dtype=np.float64)
+
+
+def _vectorised(node: ast.AST, source: str, columns: Columns) -> np.ndarray | None:
+    """A one-name part evaluated over the whole column without Python per row, for the shapes
+    the catalogue uses most: `x == 'text'` / `x != 'text'` (Python's own operator, element-wise;
+    it never raises), `f(x)` for the functions in _BY_TYPE, and `not` of a bool result. None:
+    another shape (Columns evaluates it once per distinct value). A bool array when every result
+    is a bool."""
+    if (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and type(node.ops[0]) in _ELEMENTWISE
+        and isinstance(node.left, (ast.Name, ast.Attribute))
+        and isinstance(node.comparators[0], ast.Constant)
+    ):
+        constant = node.comparators[0].value
+        codes, first = columns.codes(source)
+        values = columns.values(source)
+        distinct = _ELEMENTWISE[type(node.ops[0])](values[first], constant)
+        if not _all_bool(distinct):
+            return None
+        return distinct.astype(bool)[codes]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = _vectorised(node.operand, source, columns)
+        return ~inner if inner is not None and inner.dtype == bool else None
+    if (
+        isinstance(node, ast.Call)
+        and node.func.id in _BY_TYPE  # type: ignore[attr-defined]
+        and len(node.args) == 1
+        and isinstance(node.args[0], (ast.Name, ast.Attribute))
+    ):
+        return _by_type(node.func.id, source, columns)  # type: ignore[attr-defined]
+    return None
+
+
+def _all_bool(values: np.ndarray) -> bool:
+    return all(type(v) is bool for v in values)
+
+
+def _by_type(function_name: str, name: str, columns: Columns) -> np.ndarray:
+    """FUNCTIONS[function_name] of every value of `name`: by numpy for the types whose answer
+    needs no Python (a blank None, a count's sign), once per distinct value for the others."""
+    function = FUNCTIONS[function_name]
+    boolean = function_name in _BOOLEAN
+    values = columns.values(name)
+    kinds, distinct_kinds = columns.kinds(name)
+    out = np.zeros(len(values), dtype=bool) if boolean else np.full(len(values), None, dtype=object)
+    for code, kind in enumerate(distinct_kinds):
+        rows = np.flatnonzero(kinds == code) if len(distinct_kinds) > 1 else slice(None)
+        rule = _BY_TYPE[function_name].get(kind)
+        if rule is not None:
+            out[rows] = rule(values[rows], columns, name, rows)
+            continue
+        subset = values[rows]
+        if kind is list or kind is float:  # unhashable; 0.0 and -0.0 (equal, other texts)
+            results = [function(v) for v in subset]
+        else:
+            codes, _ = pd.factorize(subset, use_na_sentinel=False)
+            first = _dense(codes)[1]
+            results = _objects([function(subset[i]) for i in first])[codes]
+        out[rows] = results
+    return out
+
+
+def _count_sign(values: np.ndarray, columns: Columns, name: str, rows: Any) -> np.ndarray:
+    """is_count of ints: not negative (float64 keeps the sign of any int; beyond its range,
+    Python compares)."""
+    mask, floats, _ = columns.numbers(name)
+    out = floats[rows] >= 0
+    odd = ~mask[rows]
+    if odd.any():
+        out[odd] = [v >= 0 for v in values[odd]]
+    return out
+
+
+def _constant(answer: Any) -> Callable[..., Any]:
+    return lambda values, *_: answer
+
+
+def _float_nan(values: np.ndarray, *_: Any) -> np.ndarray:
+    return np.isnan(values.astype(np.float64))
+
+
+_BOOLEAN = ("blank", "is_count", "is_text")  # functions whose every result is a bool
+# function -> {exact Python type -> its answer for an array of values of that type}
+_BY_TYPE: dict[str, dict[type, Callable[..., Any]]] = {
+    "blank": {
+        type(None): _constant(True),
+        int: _constant(False),
+        bool: _constant(False),
+        list: _constant(False),
+        float: _float_nan,
+    },
+    "is_count": {
+        type(None): _constant(False),
+        bool: _constant(False),
+        float: _constant(False),
+        str: _constant(False),
+        list: _constant(False),
+        int: _count_sign,
+    },
+    "is_text": {
+        type(None): _constant(False),
+        bool: _constant(False),
+        float: _constant(False),
+        int: _constant(False),
+        list: _constant(False),
+    },
+    "number": {type(None): _constant(None), int: lambda values, *_: values},
+    "compact": {type(None): _constant("")},
+}
+
+
+def _dense(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes renumbered 0, 1, ... in order of first appearance, the first row of each): one
+    hashing pass, no sort."""
+    dense = pd.factorize(codes)[0].astype(np.int64)
+    if not len(dense):
+        return dense, dense
+    before = np.maximum.accumulate(np.concatenate(([-1], dense[:-1])))
+    return dense, np.flatnonzero(dense > before)
+
+
+def _types(values: np.ndarray) -> np.ndarray:
+    return np.fromiter(map(type, values), dtype=object, count=len(values))
+
+
+_DERIVED_PARTS: dict[str, tuple[ast.AST, str]] = {}
 
 
 def _numeric_ok(node: ast.AST) -> bool:
@@ -267,14 +577,83 @@ def _numeric(node: ast.AST, arrays: Mapping[str, np.ndarray]) -> Any:
     raise TypeError(type(node).__name__)  # excluded by _numeric_ok
 
 
+def _bound(node: ast.AST, sizes: Mapping[str, Any]) -> Any:
+    """An upper bound of the magnitude of every value computed in `node` (operands included),
+    given a bound of each name's: where it stays below 2^52, every whole number involved is exact
+    in float64, so numpy's float64 arithmetic gives Python's int and float results."""
+    if isinstance(node, ast.Constant):
+        return abs(float(node.value))
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return sizes[dotted(node) or "?"]
+    if isinstance(node, ast.Call):
+        return functools.reduce(np.maximum, [_bound(a, sizes) for a in node.args])
+    if isinstance(node, ast.UnaryOp):
+        return _bound(node.operand, sizes)
+    if isinstance(node, ast.BinOp):
+        left, right = _bound(node.left, sizes), _bound(node.right, sizes)
+        both = (
+            (left * right)
+            if isinstance(node.op, ast.Mult)
+            else np.maximum(left, right)  # a quotient: a float; only the ints under it count
+            if isinstance(node.op, ast.Div)
+            else (left + right)
+        )
+        return np.maximum(both, np.maximum(left, right))
+    if isinstance(node, ast.Compare):
+        parts = [_bound(node.left, sizes)] + [_bound(c, sizes) for c in node.comparators]
+        return functools.reduce(np.maximum, parts)
+    raise TypeError(type(node).__name__)  # excluded by _numeric_ok
+
+
+BOUND = 2.0**52  # below this, whole numbers and their sums and products are exact in float64
+
+
+class _Prepared(ast.NodeTransformer):
+    """Each part of an expression that names one value and that numpy cannot evaluate
+    (`blank(line)`, `kind in ['count', 'amount']`, `compact(value)`) becomes a name of its own,
+    whose column Columns evaluates once per distinct value."""
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        if isinstance(node, ast.expr) and not isinstance(node, (ast.Name, ast.Attribute)):
+            used = names(node)
+            if len(used) == 1 and not _numeric_ok(node) and not _whole_column(node):
+                name = f"{DERIVED}{ast.unparse(node)}"
+                _DERIVED_PARTS.setdefault(name, (node, used[0]))
+                return ast.Name(id=name)
+        return super().generic_visit(node)
+
+
+def _whole_column(node: ast.AST) -> bool:
+    return any(
+        isinstance(a, ast.Attribute)
+        for s in ast.walk(node)
+        if isinstance(s, ast.Call)
+        for a in s.args
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _prepare_text(text: str) -> ast.Expression:
+    return _Prepared().visit(parse(text))
+
+
+def _prepare(node: ast.AST) -> ast.AST:
+    tree = node if isinstance(node, ast.Expression) else ast.Expression(body=node)
+    return _prepare_text(ast.unparse(tree)).body
+
+
 def truth(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(truth, type mismatch) of an expression in rows `at`, as the per-year engine reads it:
     and/or evaluate every operand (a TypeError in any one is a mismatch), `not` negates; each
     other part is a leaf."""
+    return _truth(_prepare(node), columns, at)
+
+
+def _truth(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(node, ast.Expression):
-        return truth(node.body, columns, at)
+        return _truth(node.body, columns, at)
     if isinstance(node, ast.BoolOp):
-        parts = [truth(v, columns, at) for v in node.values]
+        parts = [_truth(v, columns, at) for v in node.values]
         value = parts[0][0].copy()
         mismatch = parts[0][1].copy()
         for part_value, part_mismatch in parts[1:]:
@@ -282,49 +661,194 @@ def truth(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, 
             mismatch |= part_mismatch
         return value, mismatch
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        value, mismatch = truth(node.operand, columns, at)
+        value, mismatch = _truth(node.operand, columns, at)
         return ~value, mismatch
     return _leaf(node, columns, at)
 
 
+_PLANS: dict[int, tuple[ast.AST, list[str], bool, Callable[[Mapping[str, Any]], Any]]] = {}
+
+
+def _leaf_plan(node: ast.AST) -> tuple[ast.AST, list[str], bool, Callable[..., Any]]:
+    """(node, its names, whether numpy may evaluate it, its compiled evaluator), kept with the
+    node (prepared trees are cached, so their nodes live on and their ids are not reused)."""
+    plan = _PLANS.get(id(node))
+    if plan is None or plan[0] is not node:
+        plan = _PLANS[id(node)] = (node, names(node), _numeric_ok(node), compiled(node))
+    return plan
+
+
+def _function(node: ast.AST) -> Callable[[Mapping[str, Any]], Any]:
+    return _leaf_plan(node)[3]
+
+
 def _leaf(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A leaf in numpy where every value is a plain number; elsewhere expr.evaluate itself, once per
-    distinct combination of the leaf's values."""
-    used = names(node)
+    """A leaf in numpy where every value is a plain number and the magnitudes keep float64 exact;
+    `==`/`!=` of two values by Python's own operator, element-wise; elsewhere expr.evaluate
+    itself, once per distinct combination of the leaf's values."""
+    node, used, numeric_ok, function = _leaf_plan(node)
     value = np.zeros(len(at), dtype=bool)
     mismatch = np.zeros(len(at), dtype=bool)
     if not len(at):
         return value, mismatch
-    numeric = np.full(len(at), _numeric_ok(node))
     for name in used:
-        if numeric.any():
+        raised = columns.mismatch(name)
+        if raised is not None:
+            mismatch |= raised[at]
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        bools = columns.bools(used[0])
+        if bools is not None:
+            return bools[at].copy(), mismatch
+    todo = np.ones(len(at), dtype=bool)
+    if numeric_ok and used:
+        numeric = np.ones(len(at), dtype=bool)
+        for name in used:
             numeric &= columns.numbers(name)[0][at]
-    if numeric.any():
-        rows_ = at[numeric]
-        arrays = {n: columns.numbers(n)[1][rows_] for n in used}
-        result = _numeric(node, arrays)
-        value[numeric] = np.broadcast_to(np.asarray(result) != 0, (len(rows_),))
-    rest = np.flatnonzero(~numeric)
+        if numeric.any():
+            if _bound(node, {n: columns.numbers(n)[2] for n in used}) >= BOUND:
+                sizes = {n: np.abs(columns.numbers(n)[1][at]) for n in used}
+                numeric &= _bound(node, sizes) < BOUND
+            rows_ = at[numeric]
+            arrays = {n: columns.numbers(n)[1][rows_] for n in used}
+            result = _numeric(node, arrays)
+            value[numeric] = np.broadcast_to(np.asarray(result) != 0, (len(rows_),))
+            todo &= ~numeric
+    rest = np.flatnonzero(todo)
     if not len(rest):
         return value, mismatch
     rows_ = at[rest]
+    if (
+        len(used) > 1
+        and isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and type(node.ops[0]) in _ELEMENTWISE
+        and all(
+            isinstance(s, (ast.Name, ast.Attribute, ast.Constant))
+            for s in (node.left, node.comparators[0])
+        )
+    ):  # Python's == never raises: element by element, in C
+        left, right = (
+            s.value if isinstance(s, ast.Constant) else columns.values(dotted(s) or "?")[rows_]
+            for s in (node.left, node.comparators[0])
+        )
+        value[rest] = _ELEMENTWISE[type(node.ops[0])](left, right).astype(bool)
+        return value, mismatch
     signature = np.zeros(len(rows_), dtype=np.int64)
     for name in used:
-        codes = columns.codes(name)[rows_]
-        signature = pd.factorize(signature * (int(codes.max()) + 1) + codes)[0].astype(np.int64)
-    _, first, inverse = np.unique(signature, return_index=True, return_inverse=True)
-    tree = ast.Expression(body=node)
+        codes = columns.codes(name)[0][rows_]
+        signature = signature * (int(codes.max()) + 1) + codes
+        if len(used) > 2:
+            signature = _dense(signature)[0]
+    inverse, first = _dense(signature)
     distinct_value = np.zeros(len(first), dtype=bool)
     distinct_mismatch = np.zeros(len(first), dtype=bool)
     for k, row in enumerate(rows_[first]):
         env = {n: columns.values(n)[row] for n in used}
         try:
-            distinct_value[k] = bool(evaluate(tree, env))
+            distinct_value[k] = bool(function(env))
         except TypeError:
             distinct_mismatch[k] = True
+    inverse = inverse.reshape(-1)
     value[rest] = distinct_value[inverse]
-    mismatch[rest] = distinct_mismatch[inverse]
+    mismatch[rest] |= distinct_mismatch[inverse]
     return value, mismatch
+
+
+_ELEMENTWISE = {
+    ast.Eq: np.frompyfunc(operator.eq, 2, 1),
+    ast.NotEq: np.frompyfunc(operator.ne, 2, 1),
+}
+
+
+# --- expr.evaluate as Python closures -------------------------------------------------------------
+
+
+def compiled(node: ast.AST) -> Callable[[Mapping[str, Any]], Any]:
+    """expr.evaluate(node, env) on plain values (no pandas Series) as nested closures: the same
+    operators and functions in the same order, without walking the tree at each call."""
+    node = node.body if isinstance(node, ast.Expression) else node
+    return _compiled(node)
+
+
+def _compiled(node: ast.AST) -> Callable[[Mapping[str, Any]], Any]:
+    if isinstance(node, ast.Constant):
+        constant = node.value
+        return lambda env: constant
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        name = dotted(node) or "?"
+
+        def lookup(env: Mapping[str, Any]) -> Any:
+            if name not in env:
+                raise ExpressionError(f"未知名称“{name}”")
+            return env[name]
+
+        return lookup
+    if isinstance(node, ast.Call):
+        function = FUNCTIONS[node.func.id]  # type: ignore[attr-defined]
+        args = [_compiled(a) for a in node.args]
+        if len(args) == 1:
+            only = args[0]
+            return lambda env: function(only(env))
+        return lambda env: function(*[a(env) for a in args])
+    if isinstance(node, (ast.List, ast.Tuple)):
+        elements = [_compiled(e) for e in node.elts]
+        return lambda env: [e(env) for e in elements]
+    if isinstance(node, ast.UnaryOp):
+        operand = _compiled(node.operand)
+        if isinstance(node.op, ast.Not):
+            return lambda env: not operand(env)
+        if isinstance(node.op, ast.USub):
+            return lambda env: -operand(env)
+    if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
+        op = BINARY[type(node.op)]
+        left, right = _compiled(node.left), _compiled(node.right)
+        return lambda env: op(left(env), right(env))
+    if isinstance(node, ast.BoolOp):
+        parts = [_compiled(v) for v in node.values]
+        conjunction = isinstance(node.op, ast.And)
+
+        def boolean(env: Mapping[str, Any]) -> Any:
+            values = [p(env) for p in parts]  # every operand, as expr._eval
+            result = values[0]
+            for value in values[1:]:
+                result = (result and value) if conjunction else (result or value)
+            return result
+
+        return boolean
+    if isinstance(node, ast.Compare) and all(
+        type(op) in COMPARE or isinstance(op, (ast.In, ast.NotIn)) for op in node.ops
+    ):
+        first = _compiled(node.left)
+        steps = [
+            (
+                _membership(op) if isinstance(op, (ast.In, ast.NotIn)) else COMPARE[type(op)],
+                _compiled(c),
+            )
+            for op, c in zip(node.ops, node.comparators, strict=True)
+        ]
+        if len(steps) == 1:
+            ((op, right),) = steps
+            return lambda env: op(first(env), right(env))
+
+        def compare(env: Mapping[str, Any]) -> Any:
+            left = first(env)
+            result: Any = True
+            for op, right_of in steps:
+                right = right_of(env)
+                part = op(left, right)  # every comparison, as expr._compare
+                result = result and part
+                left = right
+            return result
+
+        return compare
+    tree = ast.Expression(body=node)  # anything else: the evaluator itself (and its errors)
+    return lambda env: evaluate(tree, env)
+
+
+def _membership(op: ast.cmpop) -> Callable[[Any, Any], bool]:
+    if isinstance(op, ast.In):
+        return lambda left, right: left in right
+    return lambda left, right: left not in right
 
 
 # --- the filled-in text ---------------------------------------------------------------------------
@@ -356,9 +880,9 @@ class _Shown:
         names_by_mark = {m: n for n, m in marks.items()}
         for piece in _split(text, list(names_by_mark)):
             self.parts.append((names_by_mark[piece],) if piece in names_by_mark else piece)
-        self._cache: dict[Any, str] = {}
 
-    def text(self, value: Any, name: str) -> str:
+    @staticmethod
+    def text(value: Any, name: str) -> str:
         if type(value).__module__ == "numpy" and hasattr(value, "item"):
             value = value.item()
         if value is None or (isinstance(value, float) and value != value):
@@ -366,22 +890,29 @@ class _Shown:
         if isinstance(value, (list, tuple)):
             return ast.unparse(ast.List(elts=[ast.Constant(value=v) for v in value]))
         if isinstance(value, (int, float, str)):
-            key = (type(value), value)
-            if key not in self._cache:
-                self._cache[key] = ast.unparse(ast.Constant(value=value))
-            return self._cache[key]
+            return ast.unparse(ast.Constant(value=value))
         return name
 
     def fill(self, columns: Columns, at: np.ndarray) -> np.ndarray:
-        out = _objects([""] * len(at))
+        out = np.full(len(at), "", dtype=object)
         for part in self.parts:
             if isinstance(part, tuple):
                 name = part[0]
-                column = columns.values(name)[at]
-                out = out + _objects([self.text(v, name) for v in column])
+                out = out + _per_distinct(columns, name, at, lambda v, n=name: self.text(v, n))
             else:
                 out = out + part
         return out
+
+
+def _per_distinct(
+    columns: Columns, name: str, at: np.ndarray, function: Callable[[Any], Any]
+) -> np.ndarray:
+    """function(value of `name`) in rows `at`, called once per distinct value."""
+    codes, first = columns.codes(name)
+    inverse, first_at = _dense(codes[at])
+    distinct = codes[at][first_at]
+    values = columns.values(name)
+    return _objects([function(values[first[c]]) for c in distinct])[inverse.reshape(-1)]
 
 
 def _split(text: str, marks: list[str]) -> list[str]:
@@ -400,6 +931,15 @@ def _split(text: str, marks: list[str]) -> list[str]:
                     nxt.append(chunk)
         pieces = nxt
     return pieces
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown(text: str) -> tuple[_Shown, list[str]]:
+    """The filled-in text's template of a check, and the names the per-year engine lists in
+    `sources` (every name, a whole column inside sum() included)."""
+    tree = parse(text)
+    used = names(tree)
+    return _Shown(tree, _aggregate_names(tree)), used
 
 
 # --- the rules ------------------------------------------------------------------------------------
@@ -456,7 +996,7 @@ def check_stack(
 
 def _causes(rules: list[Rule], failed: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
     """checks.rules._with_causes, for every year at once."""
-    cause = {r.id: _objects([""] * n) for r in rules}
+    cause = {r.id: np.full(n, "", dtype=object) for r in rules}
     for rule in rules:
         for consequence in rule.explains:
             hit = failed[rule.id] & failed[consequence] & (cause[consequence] == "")
@@ -469,24 +1009,28 @@ def _rule(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(passed, filled, sources) of one rule in every year."""
     n = len(data)
-    passed, filled, sources = _objects([None] * n), _objects([""] * n), _objects([""] * n)
-    missing = [_objects([""] * n)]
+    passed, filled, sources = (
+        np.full(n, None, dtype=object),
+        np.full(n, "", dtype=object),
+        np.full(n, "", dtype=object),
+    )
     lacking = np.zeros(n, dtype=bool)
+    text = np.full(n, "", dtype=object)
     for requirement in rule.requires:
-        absent = np.array([requirement not in c.available for c in data.contexts], dtype=bool)
+        absent = ~data.available(requirement)
         if absent.any():
-            text = _objects([""] * n)
-            text[absent] = REQUIREMENTS.get(requirement, requirement)
-            missing.append(text)
+            missing = REQUIREMENTS.get(requirement, requirement)
+            text[absent] = np.where(text[absent] == "", missing, text[absent] + "；" + missing)
             lacking |= absent
     if lacking.any():
-        joined = ["；".join(t[i] for t in missing[1:] if t[i]) for i in np.flatnonzero(lacking)]
-        filled[lacking] = _objects([f"不适用:{j}" for j in joined])
+        filled[lacking] = "不适用:" + text[lacking]
     todo = np.flatnonzero(~lacking)
     if not len(todo):
         return passed, filled, sources
     over, _, _ = parse_shown(rule.shown)
-    if rule.engine == "code" or not _columnar(rule):
+    if rule.engine == "code" and VECTORISED.get(rule.id, (None,))[0] is code.get(rule.id):
+        VECTORISED[rule.id][1](data, todo, passed, filled, sources)
+    elif rule.engine == "code" or not _columnar(data, rule):
         _per_year(data, rule, code, todo, passed, filled, sources)
     elif over:
         _over_rows(data, rule, todo, passed, filled, sources, detail)
@@ -495,19 +1039,41 @@ def _rule(
     return passed, filled, sources
 
 
-def _columnar(rule: Rule) -> bool:
+def _columnar(data: Stack, rule: Rule) -> bool:
     """Whether every name of the rule is a value or a column of its own table (a whole column is
     read only inside a call, as `sum(checklist.count)`)."""
-    tree = parse(parse_shown(rule.shown)[2])
-    bare = set(names(tree))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args):
-            if node.func.id != "sum" or not all(  # type: ignore[attr-defined]
-                isinstance(a, ast.Attribute) for a in node.args
-            ):
-                return False
-    column_names = {n for n in bare if "." in n}
-    return all(_inside_sum(tree, n) for n in column_names)
+    calls, dotted_names = _columnar_plan(parse_shown(rule.shown)[2])
+    for call_names, a_sum in calls:
+        of_values = all(data.is_value(n) for n in call_names)  # blank(profile.signer)
+        if not of_values and not a_sum:
+            return False
+    return all(inside for n, inside in dotted_names if not data.is_value(n))
+
+
+@functools.lru_cache(maxsize=1024)
+def _columnar_plan(
+    text: str,
+) -> tuple[tuple[tuple[tuple[str, ...], bool], ...], tuple[tuple[str, bool], ...]]:
+    """What _columnar reads of an expression: (each call with a dotted argument: its names,
+    whether it is a sum of dotted names only), (each dotted name, whether it is only inside a
+    sum)."""
+    tree, bare = _parsed_names(text)
+    calls = tuple(
+        (
+            tuple(names(node)),
+            node.func.id == "sum"  # type: ignore[attr-defined]
+            and all(isinstance(a, ast.Attribute) for a in node.args),
+        )
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args)
+    )
+    return calls, tuple((n, _inside_sum(tree, n)) for n in sorted(bare) if "." in n)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_names(text: str) -> tuple[ast.Expression, frozenset[str]]:
+    tree = parse(text)
+    return tree, frozenset(names(tree))
 
 
 def _inside_sum(tree: ast.Expression, name: str) -> bool:
@@ -544,18 +1110,42 @@ def _per_year(
             passed[i], filled[i], sources[i] = finding.passed, finding.filled, finding.sources
 
 
-def _aggregates(data: Stack, tree: ast.Expression) -> dict[int, str]:
-    """Name each `sum(table.column)` call of `tree` and put its per-year value among the stack's
-    values (exact, with the expression language's own sum)."""
-    named: dict[int, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args):
-            name = f"__{ast.unparse(node)}"
-            named[id(node)] = name
-            if name not in data.values:
-                table, _, col = (dotted(node.args[0]) or "?").partition(".")
+def _aggregate_names(tree: ast.Expression) -> dict[int, str]:
+    """A name for each `sum(table.column)` call of `tree`."""
+    return {
+        id(node): f"__{ast.unparse(node)}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args)
+    }
+
+
+def _register_sums(data: Stack, tree: ast.Expression) -> None:
+    """Put the per-year value of each call of `tree` with a dotted argument (`sum(table.column)`,
+    `blank(profile.signer)`: what expr.fill shows as its result) among the stack's values."""
+    for node, name in _dotted_calls(tree):
+        if name not in data.values:
+            if all(data.is_value(n) for n in names(node)):
+                data.values[name] = _values(node, data.columns, np.arange(len(data)))
+            else:
+                table, _, col = (dotted(node.args[0]) or "?").partition(".")  # type: ignore[attr-defined]
                 data.values[name] = _sums(data, table, col)
-    return named
+
+
+_DOTTED_CALLS: dict[int, tuple[ast.Expression, list[tuple[ast.AST, str]]]] = {}
+
+
+def _dotted_calls(tree: ast.Expression) -> list[tuple[ast.AST, str]]:
+    """(node, stack name) of each call of `tree` with a dotted argument, kept with the tree (the
+    trees passed are cached, so their ids are not reused while they live)."""
+    kept = _DOTTED_CALLS.get(id(tree))
+    if kept is None or kept[0] is not tree:
+        found = [
+            (node, f"__{ast.unparse(node)}")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and any(isinstance(a, ast.Attribute) for a in node.args)
+        ]
+        kept = _DOTTED_CALLS[id(tree)] = (tree, found)
+    return kept[1]
 
 
 def _sums(data: Stack, table: str, column: str) -> np.ndarray:
@@ -585,10 +1175,21 @@ class _Substituted(ast.NodeTransformer):
         return node
 
 
+@functools.lru_cache(maxsize=1024)
+def _plain_text(text: str) -> tuple[ast.Expression, ast.Expression, list[str]]:
+    """(the expression, the same with each `sum(table.column)` a name of the stack and each
+    one-name part a derived name (_prepare), the names of the latter before preparing)."""
+    tree, fresh = parse(text), parse(text)
+    plain = _Substituted(_aggregate_names(fresh)).visit(fresh)
+    used = names(plain)
+    return tree, _Prepared().visit(plain), used
+
+
 def _plain_tree(data: Stack, text: str) -> ast.Expression:
-    """The expression with each `sum(table.column)` replaced by a name of the stack."""
-    tree = parse(text)
-    return _Substituted(_aggregates(data, tree)).visit(tree)
+    """The prepared expression, its sums registered among the stack's values."""
+    tree, prepared, _ = _plain_text(text)
+    _register_sums(data, tree)
+    return prepared
 
 
 def _over_values(
@@ -601,18 +1202,20 @@ def _over_values(
     detail: str,
 ) -> None:
     text = parse_shown(rule.shown)[2]
-    used = names(parse(text))
-    shown_tree = parse(text)  # _Shown and _Substituted rewrite their tree: one parse each
-    shown = _Shown(shown_tree, _aggregates(data, shown_tree))
+    shown, used = _shown(text)
     plain = _plain_tree(data, text)
-    plain_used = names(plain)
-    absent = {n: pd.isna(data.value(n)[todo]).astype(bool) for n in plain_used}
+    plain_used = _plain_text(text)[2]
+    columns = data.columns
+    absent = {n: columns.absent(n)[todo] for n in plain_used}
     any_absent = np.zeros(len(todo), dtype=bool)
-    for mask in absent.values():
+    not_published = np.zeros(len(todo), dtype=bool)  # a missing value that is not a pN
+    for name, mask in absent.items():
         any_absent |= mask
-    value, mismatch = truth(plain, data.columns, todo[~any_absent])
-    result = _objects([None] * len(todo))
-    result[~any_absent] = _objects((value & ~mismatch).tolist())
+        if not name.startswith("p"):
+            not_published |= mask
+    value, mismatch = _truth(plain, columns, todo[~any_absent])
+    result = np.full(len(todo), None, dtype=object)
+    result[~any_absent] = value & ~mismatch
     where_mismatch = np.zeros(len(todo), dtype=bool)
     where_mismatch[~any_absent] = mismatch
     passed[todo] = result
@@ -620,16 +1223,16 @@ def _over_values(
     at = todo[show]
     if not len(at):
         return
-    text_filled = shown.fill(data.columns, at)
-    for j, i in enumerate(np.flatnonzero(show)):
-        if any_absent[i]:
-            absent_names = [n for n in plain_used if absent[n][i]]
-            kind = "公布值" if all(n.startswith("p") for n in absent_names) else "数值"
-            text_filled[j] += f"({kind}缺失,不适用)"
-        elif where_mismatch[i]:
-            text_filled[j] += TYPE_NOTE
-        elif result[i] is False and rule.explain:
-            year = int(todo[i])
+    text_filled = shown.fill(columns, at)
+    notes = np.full(len(at), "", dtype=object)
+    absent_at, not_published_at = any_absent[show], not_published[show]
+    notes[absent_at & not_published_at] = "(数值缺失,不适用)"
+    notes[absent_at & ~not_published_at] = "(公布值缺失,不适用)"
+    notes[~absent_at & where_mismatch[show]] = TYPE_NOTE
+    text_filled = text_filled + notes
+    if rule.explain:
+        for j in np.flatnonzero((result[show] == False) & ~where_mismatch[show]):  # noqa: E712
+            year = int(at[j])
             explain = rule.explain
             lines = _messages(
                 explain.over,
@@ -641,25 +1244,19 @@ def _over_values(
             )
             text_filled[j] += "".join(f"；{line}" for line in lines)
     filled[at] = text_filled
-    where = _objects([""] * len(at))
+    where = np.full(len(at), "", dtype=object)
     for k, name in enumerate(used):
-        where = where + (("；" if k else "") + f"{name}←") + data.source(name)[at]
+        where = where + (("；" if k else "") + f"{name}←") + data.source(name, at)
     sources[at] = where
 
 
 class _YearEnv(Mapping[str, Any]):
-    """One year's Context.env(), looked up lazily: a row's own cells (when given), its values,
-    then `table.column` Series."""
+    """One year's Context.env(), looked up lazily: its values, then `table.column` Series."""
 
-    def __init__(
-        self, data: Stack, year: int, row: tuple[Columns, int, frozenset[str]] | None = None
-    ):
+    def __init__(self, data: Stack, year: int):
         self.context = data.contexts[year]
-        self.row = row
 
     def __getitem__(self, name: str) -> Any:
-        if self.row is not None and name in self.row[2]:
-            return self.row[0].values(name)[self.row[1]]
         if name in self.context.values:
             return self.context.values[name]
         table, _, column = name.partition(".")
@@ -682,20 +1279,203 @@ class _YearEnv(Mapping[str, Any]):
 
 
 @functools.lru_cache(maxsize=256)
-def _placeholder(text: str) -> ast.Expression:
-    return parse(text)
+def _message_parts(message: str) -> list[str | tuple[str]]:
+    """A row message as literal text and (placeholder expression,) parts."""
+    parts: list[str | tuple[str]] = []
+    last = 0
+    for match in PLACEHOLDER.finditer(message):
+        parts.append(message[last : match.start()])
+        parts.append((match.group(1),))
+        last = match.end()
+    parts.append(message[last:])
+    return [p for p in parts if p != ""]
 
 
-def _render(message: str, env: Mapping[str, Any]) -> str:
-    """checks.rules.render, with each placeholder parsed once."""
+def _value_text(value: Any) -> str:
+    """How checks.rules.render prints a placeholder's value."""
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value))
+    return "" if blank(value) else str(value)
 
-    def one(match: re.Match[str]) -> str:
-        value = evaluate(_placeholder(match.group(1)), env)
-        if isinstance(value, (list, tuple)):
-            return "、".join(map(str, value))
-        return "" if blank(value) else str(value)
 
-    return PLACEHOLDER.sub(one, message)
+def _values(node: ast.AST, columns: Columns, at: np.ndarray) -> np.ndarray:
+    """An expression's value in rows `at`: expr.evaluate once per distinct combination of its
+    names' values (an exception is the per-year engine's: it propagates)."""
+    distinct, inverse = _distinct_values(node, columns, at)
+    return distinct[inverse]
+
+
+def _distinct_values(
+    node: ast.AST, columns: Columns, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the expression's distinct results in rows `at`, which one each row has)."""
+    node = node.body if isinstance(node, ast.Expression) else node
+    used = names(node)
+    function = compiled(node)
+    signature = np.zeros(len(at), dtype=np.int64)
+    for name in used:
+        codes = columns.codes(name)[0][at]
+        signature = _dense(signature * (int(codes.max()) + 1) + codes)[0]
+    inverse, first = _dense(signature)
+    results = [function({n: columns.values(n)[row] for n in used}) for row in at[first]]
+    return _objects(results), inverse
+
+
+def _render_rows(data: Stack, message: str, columns: Columns, rows: np.ndarray) -> np.ndarray:
+    """checks.rules.render of a row message in each of `rows`, each placeholder evaluated once per
+    distinct combination of its values (a quotient in float64 where that is exact: _quotients)."""
+    out = np.full(len(rows), "", dtype=object)
+    for part in _message_parts(message):
+        if isinstance(part, str):
+            out = out + part
+            continue
+        text = part[0]
+        _register_sums(data, _plain_text(text)[0])
+        plain = _placeholder_tree(text)
+        texts = np.full(len(rows), None, dtype=object)
+        done = _quotients(plain, columns, rows, texts)
+        rest = np.flatnonzero(~done)
+        if len(rest):
+            distinct, inverse = _distinct_values(plain, columns, rows[rest])
+            texts[rest] = _objects([_value_text(v) for v in distinct])[inverse]
+        out = out + texts
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _placeholder_tree(text: str) -> ast.Expression:
+    """A placeholder's expression with each `sum(table.column)` a name of the stack (cached:
+    callers must not change it)."""
+    fresh = parse(text)
+    return _Substituted(_aggregate_names(fresh)).visit(fresh)
+
+
+def _float_typed(node: ast.AST) -> bool:
+    """Whether Python's value of `node` is a float whatever ints its names hold (a quotient, or
+    +, -, * with a float operand)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, float)
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Div) or _float_typed(node.left) or _float_typed(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return _float_typed(node.operand)
+    if isinstance(node, ast.Call) and node.func.id == "abs":  # type: ignore[attr-defined]
+        return _float_typed(node.args[0])
+    return False
+
+
+def _quotient_ok(node: ast.AST) -> bool:
+    """Arithmetic numpy evaluates as Python does on ints once -0.0 is made 0 after each int
+    result: +, -, *, / and unary +/-, int or float constants, abs anywhere, max and min only of
+    int operands (of equal floats such as 0.0 and -0.0 Python returns the first, numpy either)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return True
+    if isinstance(node, ast.BinOp):
+        return type(node.op) in BINARY and _quotient_ok(node.left) and _quotient_ok(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, (ast.USub, ast.UAdd)) and _quotient_ok(node.operand)
+    if isinstance(node, ast.Call) and node.func.id in _NUMPY_CALLS and not node.keywords:  # type: ignore[attr-defined]
+        if node.func.id != "abs" and any(_float_typed(a) for a in node.args):  # type: ignore[attr-defined]
+            return False
+        return len(node.args) >= 1 and all(_quotient_ok(a) for a in node.args)
+    return False
+
+
+def _quotient_plan(node: ast.AST) -> tuple[Callable[[Any], Any] | None, ast.AST] | None:
+    """(the one-argument function applied last or None, the float arithmetic under it) of a
+    placeholder such as `percent((value - previous) / max(previous, 1))`; None for another
+    shape."""
+    node = node.body if isinstance(node, ast.Expression) else node
+    outer = None
+    if (
+        isinstance(node, ast.Call)
+        and len(node.args) == 1
+        and not node.keywords
+        and node.func.id in FUNCTIONS  # type: ignore[attr-defined]
+        and node.func.id not in _NUMPY_CALLS  # type: ignore[attr-defined]
+        and node.func.id != "sum"  # type: ignore[attr-defined]
+    ):
+        outer, node = FUNCTIONS[node.func.id], node.args[0]  # type: ignore[attr-defined]
+    if not (_float_typed(node) and _quotient_ok(node)):
+        return None
+    return outer, node
+
+
+def _float_arithmetic(
+    node: ast.AST, arrays: Mapping[str, np.ndarray], ok: np.ndarray
+) -> np.ndarray:
+    """`node` in float64 (see _quotient_ok); `ok` loses each row where a divisor is 0 or a value
+    is not finite (Python raises or differs there)."""
+    if isinstance(node, ast.Constant):
+        return np.float64(node.value)  # type: ignore[arg-type]
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return arrays[dotted(node) or "?"]
+    if isinstance(node, ast.Call):
+        out = _NUMPY_CALLS[node.func.id](  # type: ignore[attr-defined]
+            *[_float_arithmetic(a, arrays, ok) for a in node.args]
+        )
+    elif isinstance(node, ast.UnaryOp):
+        operand = _float_arithmetic(node.operand, arrays, ok)
+        out = -operand if isinstance(node.op, ast.USub) else +operand
+    else:
+        left = _float_arithmetic(node.left, arrays, ok)  # type: ignore[attr-defined]
+        right = _float_arithmetic(node.right, arrays, ok)  # type: ignore[attr-defined]
+        if isinstance(node.op, ast.Div):  # type: ignore[attr-defined]
+            ok &= right != 0
+            right = np.where(right != 0, right, 1.0)
+        out = BINARY[type(node.op)](left, right)  # type: ignore[attr-defined]
+    if not _float_typed(node):
+        out = out + 0.0  # an int result: Python has no -0
+    ok &= np.isfinite(out)
+    return out
+
+
+def _quotients(
+    node: ast.AST, columns: Columns, rows: np.ndarray, texts: np.ndarray
+) -> np.ndarray:
+    """Fill `texts` (render's text of a placeholder) in the rows where it is a float computed
+    exactly as Python computes it: every name holds an int, every int involved stays below 2^52
+    (exact in float64, _bound), no divisor is 0 and every value is finite. Python's float
+    operations are IEEE-754's, as numpy's are; one text per distinct float (by its bits: 0.0 and
+    -0.0 print differently). Returns which rows were filled."""
+    done = np.zeros(len(rows), dtype=bool)
+    plan = _quotient_plan(node)
+    if plan is None or not len(rows):
+        return done
+    outer, arithmetic = plan
+    used = names(arithmetic)
+    ok = np.ones(len(rows), dtype=bool)
+    for name in used:
+        ok &= columns.of_type(name, int)[rows] & columns.numbers(name)[0][rows]
+    if not ok.any():
+        return done
+    sizes = {n: np.abs(columns.numbers(n)[1][rows]) for n in used}
+    ok &= _bound(arithmetic, sizes) < BOUND
+    arrays = {n: columns.numbers(n)[1][rows] for n in used}
+    with np.errstate(all="ignore"):
+        result = np.broadcast_to(
+            np.asarray(_float_arithmetic(arithmetic, arrays, ok), dtype=np.float64), (len(rows),)
+        )
+    at = np.flatnonzero(ok)
+    if not len(at):
+        return done
+    codes, first = _dense(result[at].view(np.int64))
+    distinct = result[at][first].tolist()
+    values = [outer(v) for v in distinct] if outer is not None else distinct
+    texts[at] = _objects([_value_text(v) for v in values])[codes]
+    done[at] = True
+    return done
+
+
+def _whole_columns_outside_sum(data: Stack, texts: list[str]) -> bool:
+    for text in texts:
+        tree, bare = _parsed_names(text)
+        outside = {n for n in bare if "." in n and not data.is_value(n)}
+        if not all(_inside_sum(tree, n) for n in outside):
+            return True
+    return False
 
 
 def _over_rows(
@@ -711,17 +1491,17 @@ def _over_rows(
     assert over is not None
     columns = data.row_columns(over)
     keys = data.tables[over][KEY].to_numpy()
-    at = np.flatnonzero(np.isin(keys, todo))
+    at = np.flatnonzero(data.todo_rows(over, todo))
     bad = np.zeros(len(keys), dtype=bool)
     note = np.zeros(len(keys), dtype=bool)
     if where:
-        value, mismatch = truth(_plain_tree(data, where), columns, at)
+        value, mismatch = _truth(_plain_tree(data, where), columns, at)
         bad[at[mismatch]] = note[at[mismatch]] = True
         at_check = at[value & ~mismatch]
     else:
         at_check = at
     if check:
-        value, mismatch = truth(_plain_tree(data, check), columns, at_check)
+        value, mismatch = _truth(_plain_tree(data, check), columns, at_check)
         bad[at_check[~value | mismatch]] = True
         note[at_check[mismatch]] = True
     else:
@@ -729,20 +1509,181 @@ def _over_rows(
     passed[todo] = True
     if detail == "all":
         filled[todo] = "无问题"
-        sources[todo] = _objects([data.contexts[i].table_sources.get(over, over) for i in todo])
+        sources[todo] = data.table_source(over, todo)
     failing = np.flatnonzero(bad)
     if not len(failing):
         return
-    own = frozenset(c for c in data.tables[over].columns if c != KEY)
-    lines: dict[int, list[str]] = {}
-    for r in failing:  # rows in table order, so each year's messages are in its rows' order
-        year = int(keys[r])
-        text = _render(rule.message, _YearEnv(data, year, (columns, int(r), own)))
-        lines.setdefault(year, []).append(text + (TYPE_NOTE if note[r] else ""))
-    for year, messages in lines.items():
-        passed[year] = False
-        filled[year] = "；".join(messages)
-        sources[year] = data.contexts[year].table_sources.get(over, over)
+    placeholders = [p[0] for p in _message_parts(rule.message) if isinstance(p, tuple)]
+    if _whole_columns_outside_sum(data, placeholders):  # a Series in a message: the year's env
+        texts = _objects(
+            [render(rule.message, _RowEnv(data, over, int(r), int(keys[r]))) for r in failing]
+        )
+    else:
+        texts = _render_rows(data, rule.message, columns, failing)
+    texts = texts + np.where(note[failing], TYPE_NOTE, "").astype(object)
+    years, starts = np.unique(keys[failing], return_index=True)
+    bounds = [*starts[1:], len(failing)]
+    joined = _objects(["；".join(texts[s:e]) for s, e in zip(starts, bounds, strict=True)])
+    passed[years] = False
+    filled[years] = joined
+    sources[years] = data.table_source(over, years)
 
 
-__all__ = ["Columns", "Stack", "check_stack", "stack", "truth"]
+class _RowEnv(_YearEnv):
+    """A row's env: its own cells (checks.rules.rows), then the year's."""
+
+    def __init__(self, data: Stack, over: str, row: int, year: int):
+        super().__init__(data, year)
+        self.columns, self.row = data.row_columns(over), row
+        self.own = frozenset(c for c in data.tables[over].columns if c != KEY)
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self.own:
+            return self.columns.values(name)[self.row]
+        return super().__getitem__(name)
+
+
+# --- engine: code rules, with the per-year functions ----------------------------------------------
+
+
+def _outcome(
+    problems: list[str],
+    where: str,
+    i: int,
+    passed: np.ndarray,
+    filled: np.ndarray,
+    sources: np.ndarray,
+) -> None:
+    """What evaluate_rules makes of a code check's (problems, sources)."""
+    passed[i], filled[i], sources[i] = not problems, "；".join(problems) or "无问题", where
+
+
+def _narrative_twin(part: int) -> Callable[..., None]:
+    """N01 (part 0) and N02 (part 1) read the same builtin._narrative of a year: it is computed
+    once per year for both."""
+
+    def twin(
+        data: Stack, todo: np.ndarray, passed: np.ndarray, filled: np.ndarray, sources: np.ndarray
+    ) -> None:
+        memo = data.memo.setdefault("narrative", {})
+        for i in todo:
+            context = data.contexts[i]
+            if i not in memo:
+                memo[i] = builtin._narrative(context)
+            where = context.table_sources.get("narrative", "narrative.yaml")
+            _outcome(memo[i][part], where, i, passed, filled, sources)
+
+    return twin
+
+
+def _claims_twin(rule_id: str, suffix: str) -> Callable[..., None]:
+    """builtin._claims over every year at once: a claim's pattern is tried only on the sentences
+    that hold the text every match of it contains (_required), which is most of the work."""
+
+    def twin(
+        data: Stack, todo: np.ndarray, passed: np.ndarray, filled: np.ndarray, sources: np.ndarray
+    ) -> None:
+        found: dict[int, list[tuple[int, int, int, str]]] = {}
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        keys = data.memo.setdefault("claims", {})  # N05 and N06 read the same claims
+        for i in todo:  # years sharing the same claims (a collection shares forms/)
+            key = keys.get(i)
+            if key is None:
+                claims = data.contexts[i].extras.get("claims") or ()
+                # patterns are live objects: their ids are unique
+                key = keys[i] = tuple([(c.rule, id(c.says), c.holds, c.means) for c in claims])
+            groups.setdefault(key, []).append(int(i))
+        for years in groups.values():
+            claims = [
+                c for c in data.contexts[years[0]].extras.get("claims") or [] if c.rule == rule_id
+            ]
+            sentences = [
+                (i, k, where, sentence)
+                for i in years
+                for k, (where, sentence) in enumerate(
+                    data.contexts[i].extras.get("narrative_sentences") or []
+                )
+            ]
+            texts = [sentence for *_, sentence in sentences]
+            holding: dict[str, np.ndarray] = {}  # required text -> sentences holding it
+            for c, claim in enumerate(claims):
+                needed = _required(claim.says)
+                tree = parsed(claim.holds)
+                holds = _function(tree.body)
+                candidates = np.ones(len(sentences), dtype=bool)
+                for text in needed:
+                    if text not in holding:
+                        holding[text] = np.array([text in t for t in texts], dtype=bool)
+                    candidates &= holding[text]
+                for j in np.flatnonzero(candidates):
+                    i, k, where, sentence = sentences[j]
+                    context = data.contexts[i]
+                    for m, match in enumerate(claim.says.finditer(sentence)):
+                        groups_ = {key: int(v) for key, v in match.groupdict().items()}
+                        env = collections.ChainMap(groups_, context.values)
+                        if not holds(env):
+                            env = {**context.values, **groups_}
+                            said = sentence if len(sentence) <= 40 else sentence[:40] + "…"
+                            text = f"{where}“{said}”称{claim.means},但数据为 {fill(tree, env)}"
+                            found.setdefault(i, []).append((k, c, m, text))
+        for i in todo:
+            context = data.contexts[i]
+            source = context.table_sources.get("narrative", "narrative.yaml")
+            problems = [text for *_, text in sorted(found.get(int(i), []))]
+            _outcome(problems, f"{source}{suffix}", i, passed, filled, sources)
+
+    return twin
+
+
+@functools.lru_cache(maxsize=256)
+def _required(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """The runs of literal characters at the top level of a pattern: texts that every match
+    contains (none when the pattern ignores case, or Python's parser is not the one known)."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed_pattern = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001  (another Python's internals: no shortcut, still exact)
+        return ()
+    if (pattern.flags | parsed_pattern.state.flags) & re.IGNORECASE:
+        return ()
+    runs, run = [], ""
+    for op, value in parsed_pattern:
+        if op is _parser.LITERAL:
+            run += chr(value)
+        else:
+            runs.append(run)
+            run = ""
+    runs.append(run)
+    return tuple(r for r in runs if r)
+
+
+def _source_record(
+    data: Stack, todo: np.ndarray, passed: np.ndarray, filled: np.ndarray, sources: np.ndarray
+) -> None:
+    """D01: a year whose raw files hash exactly as recorded has no problem; the others go through
+    the registered check itself."""
+    for i in todo:
+        context = data.contexts[i]
+        recorded = context.extras.get("source_hashes") or {}
+        if recorded == (context.extras.get("raw_hashes") or {}) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in recorded.items()
+        ):
+            where = context.table_sources.get("source_record", "SOURCE.yaml")
+            _outcome([], where, i, passed, filled, sources)
+        else:
+            _outcome(*builtin.raw_files_as_recorded(context), i, passed, filled, sources)
+
+
+# engine: code rule id -> (the registered check it stands for, its columnar twin); the twin is
+# used only when the catalogue's check for that id is that very function
+VECTORISED: dict[str, tuple[Callable[..., Any], Callable[..., None]]] = {
+    "N01": (builtin.narrative_numbers, _narrative_twin(0)),
+    "N02": (builtin.narrative_alignment, _narrative_twin(1)),
+    "N05": (builtin.narrative_claims, _claims_twin("N05", f"；{CLAIMS_FORM}")),
+    "N06": (builtin.cited_notice_year, _claims_twin("N06", f"；{CLAIMS_FORM}")),
+    "D01": (builtin.raw_files_as_recorded, _source_record),
+}
+
+
+__all__ = ["Columns", "Stack", "check_stack", "rule_names", "stack", "truth"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -9,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from disclosure.expr import evaluate, parse
+from disclosure.expr import evaluate, parsed
 from disclosure.inputs.dataset import YearData
 from disclosure.inputs.narrative import all_paragraphs, choices, tokens
 
@@ -64,9 +65,8 @@ def chosen(para: Mapping[str, Any], ctx: Mapping[str, Any]) -> Mapping[str, Any]
     wordings = choices(para)
     if "choose" not in para:
         return para
-    names = {k: v for k, v in ctx.items() if k.isidentifier() or "." in k}
-    for wording in wordings[:-1]:
-        if evaluate(parse(str(wording["when"])), names):
+    for wording in wordings[:-1]:  # a condition names only identifiers and `a.b`: ctx as it is
+        if evaluate(parsed(str(wording["when"])), ctx):
             return wording
     return wordings[-1]
 
@@ -106,6 +106,16 @@ def paragraphs(
             yield where, para
 
 
+SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1024)
+def _template_parts(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the placeholders of a template, the literal texts around them, spaces removed)."""
+    names = tuple(PLACEHOLDER.findall(template))
+    return names, tuple(SPACES.sub("", part) for part in PLACEHOLDER.split(template)[::2])
+
+
 def printed_values(template: str, printed: str) -> list[tuple[str, str]] | None:
     """Align the printed text with the template; return (placeholder, printed text) at each
     placeholder.
@@ -116,10 +126,8 @@ def printed_values(template: str, printed: str) -> list[tuple[str, str]] | None:
     the text: the answer a lazy regular expression `(.+?)` would give, found by one forward scan
     with str.find instead of backtracking (six adjacent placeholders made the regex run for 44 s).
     """
-    squeeze = re.compile(r"\s+")
-    text = squeeze.sub("", printed)
-    names = PLACEHOLDER.findall(template)
-    literals = [squeeze.sub("", part) for part in PLACEHOLDER.split(template)[::2]]
+    text = SPACES.sub("", printed)
+    names, literals = _template_parts(template)
     if not text.startswith(literals[0]):
         return None
     if not names:

@@ -9,21 +9,46 @@ contradicts itself), and compares the columnar findings of all of them, stacked,
 
 from __future__ import annotations
 
+import functools
 import random
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from corpus.test_random_years import Draw, write_year
 from workspaces import build_workspace
 
 from disclosure import pipeline
+from disclosure.checks import columnar
 from disclosure.checks.builtin import CODE_CHECKS
 from disclosure.checks.catalogue import check_all, context
-from disclosure.checks.columnar import TYPE_NOTE, Columns, check_stack, stack, truth
-from disclosure.checks.rules import load_rules
-from disclosure.expr import parse
+from disclosure.checks.columnar import (
+    BOUND,
+    TYPE_NOTE,
+    Columns,
+    _bound,
+    check_stack,
+    compiled,
+    rule_names,
+    stack,
+    truth,
+)
+from disclosure.checks.findings import ordered
+from disclosure.checks.rules import (
+    PLACEHOLDER,
+    Context,
+    as_frame,
+    evaluate_rules,
+    load_rules,
+    rows,
+)
+from disclosure.expr import FUNCTIONS, evaluate, names, parse
+from disclosure.inputs.forms import load_claims
+
+REPO = Path(__file__).resolve().parents[3]
 
 SEED = 15
 DRAWS = 14
@@ -149,3 +174,273 @@ def test_chained_comparisons_and_boolean_operators():
     assert verdicts("a == 5 and not blank(b)", cols, 4) == [False, True, False, False]
     assert verdicts("a > 8 or blank(b)", cols, 4) == [False, False, True, True]
     assert verdicts("abs(a - 5) <= max(1, 0)", cols, 4)[:3] == [False, True, False]
+
+
+# --- float64 only where it is exact -------------------------------------------------------------
+
+
+def test_numpy_arithmetic_stops_at_the_bound_where_float64_stops_being_exact():
+    tree = parse("a * b == c").body
+    below = {"a": 2.0**25, "b": 2.0**26, "c": 0.0}  # product 2^51
+    above = {"a": 2.0**26, "b": 2.0**26, "c": 0.0}  # product 2^52
+    assert _bound(tree, below) < BOUND <= _bound(tree, above)
+    assert _bound(parse("a + b <= 1").body, {"a": 2.0**51, "b": 2.0**51 - 1}) < BOUND
+    assert _bound(parse("a + b <= 1").body, {"a": 2.0**51, "b": 2.0**51}) >= BOUND
+
+
+def test_sums_and_products_past_the_bound_are_python_exact():
+    # float64 would say 2^53 + 1 == 2^53 and (2^27 + 1)^2 - 1 == (2^27 + 1)^2
+    cols = columns_of(
+        a=[2**53, 2**50, 2**27 + 1, 2**25],
+        b=[2**53, 2**50, 2**27 + 1, 2**25],
+        c=[2**53, 2**50 + 1, (2**27 + 1) ** 2 - 1, 2**50],
+    )
+    assert verdicts("a + 1 == b", cols, 4) == [False, False, False, False]
+    assert verdicts("a + 1 == c", cols, 4) == [False, True, False, False]
+    assert verdicts("a * b == c", cols, 4) == [False, False, False, True]
+    assert verdicts("a * b > c", cols, 4) == [True, True, True, False]
+
+
+def test_the_float64_path_is_taken_below_the_bound(monkeypatch):
+    """Rows of plain numbers under the bound never reach the per-value evaluator."""
+    cols = columns_of(a=[1, 2, 3.5, 2**40], b=[1, 3, 3.5, 2**40 + 1])
+    calls = []
+    original = columnar.compiled
+
+    def counting(node):
+        function = original(node)
+        return lambda env: calls.append(env) or function(env)
+
+    monkeypatch.setattr(columnar, "compiled", counting)
+    monkeypatch.setattr(columnar, "_PLANS", {})  # plans made here are dropped afterwards
+    assert verdicts("a + 0 == b", cols, 4) == [True, False, True, False]
+    assert calls == []
+    assert verdicts("a + 0 == b", columns_of(a=[2**60], b=[2**60]), 1) == [True]
+    assert len(calls) == 1  # past the bound: Python
+
+
+def test_infinity_and_nan_go_the_python_way():
+    # Python's max keeps its first argument against a NaN, numpy's maximum gives NaN
+    cols = columns_of(a=[float("inf"), float("nan"), 1.0], b=[1, 1, float("inf")])
+    assert verdicts("max(a - a, b) > 0", cols, 3) == [False, False, True]
+    assert verdicts("max(b, a - a) > 0", cols, 3) == [True, True, True]
+    assert verdicts("a > b", cols, 3) == [True, False, False]
+
+
+# --- one-name parts over whole columns -----------------------------------------------------------
+
+ODD_VALUES = [
+    None, float("nan"), 0.0, -0.0, 1, 1.0, True, False, -1, 0, 2**70, -(2**70), "", "  ", "１２",
+    "1 2", "abc", "1.5", "12", "有", [1, 2], [], 3.0, float("inf"), 2.5,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("function", sorted(columnar._BY_TYPE))
+def test_functions_by_type_equal_the_expression_functions(function):
+    cols = columns_of(x=ODD_VALUES)
+    got = columnar._by_type(function, "x", cols)
+    expected = [FUNCTIONS[function](v) for v in ODD_VALUES]
+    assert [(type(g), repr(g)) for g in got.tolist()] == [(type(e), repr(e)) for e in expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not blank(x)",
+        "is_count(x)",
+        "not is_text(x)",
+        "x == '有'",
+        "x != 12",
+        "x in ['有', 12, 1.5]",
+        "number(x) == 12",
+        "compact(x) == '12'",
+        "x > 1",
+        "x + 1 > 2",
+    ],
+)
+def test_one_name_parts_equal_the_evaluator_on_odd_values(text):
+    cols = columns_of(x=ODD_VALUES)
+    expected = []
+    for v in ODD_VALUES:
+        try:
+            expected.append(bool(evaluate(parse(text), {"x": v})))
+        except TypeError:
+            expected.append("mismatch")
+    assert verdicts(text, cols, len(ODD_VALUES)) == expected
+
+
+def test_codes_tell_apart_values_that_compare_equal_but_differ():
+    cols = columns_of(x=[1, 1.0, True, 0.0, -0.0, None, float("nan"), "1", 1])
+    codes = cols.codes("x")[0]
+    assert len(set(codes[:8].tolist())) == 8
+    assert codes[0] == codes[8]
+
+
+# --- compiled expressions ------------------------------------------------------------------------
+
+
+def catalogue_texts() -> list[str]:
+    data = yaml.safe_load((REPO / "forms" / "rules.yaml").read_text(encoding="utf-8"))
+    texts = []
+    for family in data["families"].values():
+        for spec in family["rules"]:
+            if spec.get("engine") == "code":
+                continue
+            texts += [
+                spec["check"],
+                spec.get("where"),
+                *PLACEHOLDER.findall(spec.get("message", "")),
+            ]
+    return [t for t in texts if t and "." not in "".join(names(parse(t)))]
+
+
+def outcome(function, env):
+    try:
+        return "value", repr(function(env))
+    except (TypeError, ZeroDivisionError) as exc:
+        return "raises", type(exc).__name__
+
+
+def test_compiled_expressions_equal_the_evaluator_on_the_catalogue():
+    rng = random.Random(7)
+    texts = catalogue_texts()
+    assert len(texts) > 60
+    for text in texts:
+        tree = parse(text)
+        function = compiled(tree)
+        for _ in range(60):
+            env = {n: rng.choice(ODD_VALUES[:-5] + [[1, "有"], 5, 0.5]) for n in names(tree)}
+            expected = outcome(functools.partial(evaluate, tree), env)
+            assert outcome(function, env) == expected, (text, env)
+
+
+def test_a_chained_comparison_evaluates_every_part_as_the_evaluator_does():
+    tree = parse("1 > 2 < 'a'")  # the first part is False; the second still raises
+    with pytest.raises(TypeError):
+        evaluate(tree, {})
+    with pytest.raises(TypeError):
+        compiled(tree)({})
+
+
+# --- engine: code twins --------------------------------------------------------------------------
+
+SENTENCES = [
+    [("第四部分第 1 段", "学校未收到明确要求信息公开的相关申请。")],
+    [("第四部分第 1 段", "学校共收到信息公开申请 3 件,已办结 3 件。")],
+    [
+        (
+            "开头",
+            "按照《教育部办公厅关于编报 2023 年高等学校信息公开工作年度报告的通知》"
+            "(教办厅函〔2023〕1号)。",
+        )
+    ],
+    [("第二部分第 1 段", "官网发布信息 12 条；新媒体平台发布 3 条。"), ("附件", "无")],
+    [],
+]  # fmt: skip
+
+
+TEMPLATE = "{profile.institution}官网发布信息 {r10} 条,新媒体发布信息 {r15} 条。"
+
+
+def code_contexts() -> list[Context]:
+    claims = load_claims(REPO)
+    out = []
+    for k in range(30):
+        values = {"r19": k % 4, "r20": 3, "r10": 12 if k % 3 else 11, "r15": 3, "r55": 0}
+        values["report_year"] = 2023 + k % 3
+        recorded = {"a.csv": "1" * 64, "b.csv": "2" * 64}
+        raw = [recorded, {"a.csv": "1" * 64}, {**recorded, "b.csv": "3" * 64}, {}][k % 4]
+        printed = ["本校官网发布信息 335 条,新媒体发布信息 387 条。", "官网共 335 条", None]
+        extras = {
+            "claims": claims,
+            "narrative_sentences": SENTENCES[k % len(SENTENCES)],
+            "narrative": {
+                "opening": [
+                    {
+                        "template": TEMPLATE,
+                        "printed": printed[k % 3],
+                    }
+                ]
+            },
+            "narrative_values": {"r10": 335 + k % 2, "r15": 387, "profile.institution": "本校"},
+            "source_hashes": recorded if k % 5 else None,
+            "raw_hashes": raw,
+        }
+        out.append(
+            Context(
+                values=values,
+                tables={"statistics": pd.DataFrame(), "checklist": pd.DataFrame()},
+                sources={},
+                table_sources={"narrative": f"n{k}.yaml", "source_record": "S.yaml"},
+                available={"source_record"} if k % 5 else set(),
+                extras=extras,
+            )
+        )
+    return out
+
+
+def test_code_check_twins_give_the_registered_checks_findings(years):
+    _, rules = years
+    code_rules = [r for r in rules if r.engine == "code"]
+    assert {r.id for r in code_rules} == set(columnar.VECTORISED)
+    contexts = code_contexts()
+    got = check_stack(
+        stack(contexts, pd.DataFrame({"k": range(len(contexts))})), code_rules, CODE_CHECKS
+    )
+    expected = pd.concat(
+        [ordered(as_frame(evaluate_rules(code_rules, c, CODE_CHECKS))) for c in contexts],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(got.drop(columns="k"), expected, check_dtype=False)
+    failed = set(expected.loc[expected["passed"] == False, "id"])  # noqa: E712
+    passed = set(expected.loc[expected["passed"] == True, "id"])  # noqa: E712
+    assert failed == passed == {"N01", "N02", "N05", "N06", "D01"}  # both outcomes of each
+
+
+def test_a_check_registered_in_place_of_a_twin_is_called(years):
+    _, rules = years
+    n01 = [r for r in rules if r.id == "N01"]
+    contexts = code_contexts()[:3]
+    code = {"N01": lambda context: (["另一个检查"], "别处")}
+    got = check_stack(stack(contexts, pd.DataFrame({"k": range(3)})), n01, code)
+    assert list(got["filled"]) == ["另一个检查"] * 3
+
+
+def test_required_text_of_a_pattern():
+    assert columnar._required(re.compile("收到[^。]{0,3}申请(?P<n>\\d+)件")) == (
+        "收到",
+        "申请",
+        "件",
+    )
+    assert columnar._required(re.compile("(无|没有)申请")) == ("申请",)
+    assert columnar._required(re.compile("收到|申请")) == ()  # either may match alone
+    assert columnar._required(re.compile("abc", re.IGNORECASE)) == ()
+    assert columnar._required(re.compile("(?i)abc")) == ()
+
+
+def test_stack_encoding_does_not_change_findings(years):
+    entries, rules = years
+    contexts = [c for _, _, c in entries]
+    keys = pd.DataFrame({"year": [label for label, _, _ in entries]})
+    full = check_stack(stack(contexts, keys), rules, CODE_CHECKS)
+    lazy = check_stack(stack(contexts, keys, encode=False), rules, CODE_CHECKS)
+    some = check_stack(stack(contexts, keys, encode=rule_names(rules)), rules, CODE_CHECKS)
+    pd.testing.assert_frame_equal(full, lazy)
+    pd.testing.assert_frame_equal(full, some)
+    assert {"value", "published", "r19", "checklist.count", "count_alt"} <= rule_names(rules)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [1.0, 2.5, float("nan"), float("inf"), -0.0, 2.0**53, 1e20, -(2.0**60)],
+        [1, 2, 3],
+        [True, False],
+        ["a", None, float("nan"), 3, 3.0, [1]],
+    ],
+)
+def test_long_columns_hold_what_rows_gives_the_per_year_engine(cells):
+    column = pd.Series(cells)
+    expected = [row["c"] for row in rows(pd.DataFrame({"c": column}))]
+    got = columnar._plain_array(column).tolist()
+    assert [(type(g), repr(g)) for g in got] == [(type(e), repr(e)) for e in expected]
