@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -145,13 +146,24 @@ def _lent_manager_class() -> type:
 
     class LentKernelManager(KernelManager):
         """The warm kernel's manager, as a run sees it: `stop` at the end of a run leaves it
-        running (the worker keeps it); its stderr is the worker's own."""
+        running (the worker keeps it). Its stderr (ipykernel's log lines) goes to a temporary
+        file, not to the batch's terminal; `stderr_tail` gives the last lines of it."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.stderr_file = tempfile.TemporaryFile()  # noqa: SIM115  # lives with the worker
+
+        def start_kernel(self, **kw: Any) -> None:
+            super().start_kernel(stderr=self.stderr_file, **kw)
 
         def stop(self, wait: bool = True) -> None:
             pass
 
         def stderr_tail(self, lines: int = 20) -> str:
-            return ""
+            self.stderr_file.flush()
+            self.stderr_file.seek(0)
+            text = self.stderr_file.read().decode("utf-8", errors="replace")
+            return "\n".join(text.strip().splitlines()[-lines:])
 
     return LentKernelManager
 

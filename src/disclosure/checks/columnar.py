@@ -1432,9 +1432,7 @@ def _float_arithmetic(
     return out
 
 
-def _quotients(
-    node: ast.AST, columns: Columns, rows: np.ndarray, texts: np.ndarray
-) -> np.ndarray:
+def _quotients(node: ast.AST, columns: Columns, rows: np.ndarray, texts: np.ndarray) -> np.ndarray:
     """Fill `texts` (render's text of a placeholder) in the rows where it is a float computed
     exactly as Python computes it: every name holds an int, every int involved stays below 2^52
     (exact in float64, _bound), no divisor is 0 and every value is finite. Python's float

@@ -67,3 +67,15 @@ def test_a_lent_kernel_is_not_stopped_by_the_run_and_has_no_stderr_of_its_own(mo
     manager.stop(wait=False)
     manager.stop()
     assert stopped == [] and manager.stderr_tail() == ""
+    manager.stderr_file.write("启动\n".encode() + b"".join(b"line %d\n" % i for i in range(30)))
+    assert manager.stderr_tail(2) == "line 28\nline 29"
+
+
+def test_the_warm_kernels_stderr_goes_to_its_file_not_the_terminal(monkeypatch):
+    from jupyter_client.manager import KernelManager
+
+    seen = {}
+    monkeypatch.setattr(KernelManager, "start_kernel", lambda self, **kw: seen.update(kw))
+    manager = warm._lent_manager_class()(kernel_name="python3")
+    manager.start_kernel()
+    assert seen["stderr"] is manager.stderr_file
