@@ -59,9 +59,13 @@ def pdf_processes(count: int = 2) -> Iterator[bool]:
         yield False
         return
     # Not fork: the caller holds a kernel manager's threads and sockets. A fork server is a clean
-    # process that imports WeasyPrint once and forks each worker from itself.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", __name__])
+    # process that imports WeasyPrint once and forks each worker from itself; where there is none
+    # (Windows), each worker is a new interpreter.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["weasyprint", __name__])
+    else:
+        context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(count, mp_context=context, initializer=_pdf_worker_ready)
     for _ in range(count):
         pool.submit(_started)  # each submit without an idle worker starts a process

@@ -120,3 +120,12 @@ def test_the_runner_does_not_import_weasyprint_while_workers_lay_pdfs_out() -> N
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "True"], done.stdout + done.stderr
+
+
+def test_without_a_fork_server_the_workers_are_new_interpreters(monkeypatch) -> None:
+    monkeypatch.setattr(pdf.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    with pdf.pdf_processes(1) as used:
+        assert used
+        assert pdf.html_to_pdf(HTML) == pdf._layout(HTML)
+        spawned = [c for c in psutil.Process().children() if "spawn_main" in " ".join(c.cmdline())]
+        assert spawned, "the worker was started by spawn"
