@@ -10,6 +10,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -310,6 +311,65 @@ def test_an_earlier_output_never_sees_a_later_one(monkeypatch) -> None:
     monkeypatch.setattr(exporters, "OUTPUTS", registry)
     render_outputs(nbformat.v4.new_notebook(), workers=3)
     assert seen == {"a.txt": [], "b.txt": ["a.txt"], "c.txt": ["a.txt", "b.txt"]}
+
+
+def test_first_outputs_render_before_the_others_and_see_only_first_ones(monkeypatch) -> None:
+    import threading
+
+    order: list[str] = []
+    seen: dict[str, list[str]] = {}
+    lock = threading.Lock()
+
+    def recorder(name: str):
+        def render(nb, done):
+            with lock:
+                order.append(f"start {name}")
+            seen[name] = sorted(done)
+            if name in ("b.txt", "d.txt"):
+                time.sleep(0.2)  # slow, so an output started without waiting would start first
+            with lock:
+                order.append(f"end {name}")
+            return {name: name.encode()}
+
+        return render
+
+    registry = (
+        Output("a.txt", "a", recorder("a.txt")),
+        Output("b.txt", "b", recorder("b.txt"), first=True),
+        Output("c.txt", "c", recorder("c.txt")),
+        Output("d.txt", "d", recorder("d.txt"), first=True),
+    )
+    monkeypatch.setattr(exporters, "OUTPUTS", registry)
+    files = render_outputs(nbformat.v4.new_notebook(), workers=4)
+    assert list(files) == ["a.txt", "b.txt", "c.txt", "d.txt"]  # registry order
+    firsts_done = max(order.index("end b.txt"), order.index("end d.txt"))
+    assert firsts_done < min(order.index("start a.txt"), order.index("start c.txt"))
+    assert seen["b.txt"] == [] and seen["d.txt"] == ["b.txt"]
+    assert seen["a.txt"] == ["b.txt", "d.txt"] and seen["c.txt"] == ["a.txt", "b.txt", "d.txt"]
+
+
+def test_while_pdf_workers_are_open_every_output_has_a_thread(monkeypatch) -> None:
+    from disclosure.evidence import pdf
+
+    barrier_size = 4
+    arrived = []
+    import threading
+
+    barrier = threading.Barrier(barrier_size, timeout=20)
+
+    def waiter(name: str):
+        def render(nb, done):
+            arrived.append(name)
+            barrier.wait()  # passes only if all four render at once
+            return {name: b"x"}
+
+        return render
+
+    registry = tuple(Output(f"{i}.txt", str(i), waiter(f"{i}.txt")) for i in range(barrier_size))
+    monkeypatch.setattr(exporters, "OUTPUTS", registry)
+    monkeypatch.setattr(exporters, "pdf_processes_open", lambda: True)
+    assert sorted(render_outputs(nbformat.v4.new_notebook())) == [f"{i}.txt" for i in range(4)]
+    assert pdf.pdf_processes_open() is False  # only the exporters' view was patched
 
 
 def test_a_file_of_a_folder_output_is_found_through_its_folder(monkeypatch) -> None:
