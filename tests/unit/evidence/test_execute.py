@@ -509,3 +509,47 @@ def test_a_write_that_fails_leaves_the_previous_outputs_and_no_staging(root, ker
     assert verify_outputs(dest) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [f".lock-{YEAR}", YEAR, f"{YEAR}.sha256"]
     execute.YearLock(dest).release()  # the lock was released
+
+
+@pytest.fixture
+def pdf_workers(monkeypatch) -> list[str]:
+    """Replace evidence.pdf's worker processes by a record of when they open and close."""
+    from contextlib import contextmanager
+
+    events: list[str] = []
+
+    @contextmanager
+    def opened(count: int = 2):
+        events.append("open")
+        try:
+            yield True
+        finally:
+            events.append("closed")
+
+    monkeypatch.setattr(execute, "pdf_processes", opened)
+    return events
+
+
+def test_pdf_workers_open_before_the_kernel_executes_and_close_after_the_render(
+    root, kernel, pdf_workers, monkeypatch, tmp_path
+):
+    executing = execute._execute
+
+    def noted(*args, **kw):
+        pdf_workers.append("execute")
+        return executing(*args, **kw)
+
+    monkeypatch.setattr(execute, "_execute", noted)
+    swapping = execute._swap
+    monkeypatch.setattr(execute, "_swap", lambda *a: (pdf_workers.append("swap"), swapping(*a)))
+    execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=pipeline.load)
+    assert pdf_workers == ["open", "execute", "swap", "closed"]
+
+
+def test_bad_input_opens_no_pdf_workers(root, kernel, pdf_workers, tmp_path):
+    def refuse(root: Path, year: str):
+        raise InputError.one("params/2023-2024.yaml", "坏参数")
+
+    with pytest.raises(InputError):
+        execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=refuse)
+    assert pdf_workers == []
