@@ -67,13 +67,24 @@ def pdf_processes(count: int = 2) -> Iterator[bool]:
     else:
         context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(count, mp_context=context, initializer=_pdf_worker_ready)
-    for _ in range(count):
-        pool.submit(_started)  # each submit without an idle worker starts a process
+
+    def start() -> None:
+        # Each submit without an idle worker starts a process; the first also waits for the
+        # fork server to import WeasyPrint, so this runs beside the caller, not in its way.
+        try:
+            for _ in range(count):
+                pool.submit(_started)
+        except RuntimeError:  # the block ended first: the pool is shut down
+            pass
+
+    starting = threading.Thread(target=start, name="pdf-workers", daemon=True)
+    starting.start()
     _PDF_PROCESSES.append(pool)
     try:
         yield True
     finally:
         _PDF_PROCESSES.remove(pool)
+        starting.join()
         pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from types import SimpleNamespace
 
 import psutil
@@ -72,7 +73,9 @@ def test_a_pdf_laid_out_in_a_worker_process_is_the_pdf_laid_out_here() -> None:
     assert here.startswith(b"%PDF")
     with pdf.pdf_processes(2) as used:
         assert used and pdf.pdf_processes_open()
-        workers = spawned_workers()
+        deadline = time.monotonic() + 60  # they start beside the caller, not before it goes on
+        while len(workers := spawned_workers()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(workers) >= 2, "two worker processes were started"
         there: dict[int, bytes] = {}
         threads = [
