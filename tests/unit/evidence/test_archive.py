@@ -42,6 +42,11 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
 def make_run(root: Path, outputs: dict[str, bytes] = OUTPUTS) -> Path:
     """A workspace with the inputs, and outputs/<year> with the outputs and their manifest."""
     write_files(root, INPUTS)
+    return write_outputs(root, outputs)
+
+
+def write_outputs(root: Path, outputs: dict[str, bytes] = OUTPUTS) -> Path:
+    """outputs/<year> of `root`: the outputs and a sealed manifest recording them and INPUTS."""
     folder = root / "outputs" / YEAR
     write_files(folder, outputs)
     manifest = {
@@ -239,15 +244,7 @@ def institution_run(tmp_path: Path, marked: bool) -> tuple[Path, Path]:
     inst.mkdir(parents=True)
     (inst / "forms").symlink_to("../../forms")
     write_files(inst, {k: v for k, v in INPUTS.items() if not k.startswith("forms/")})
-    folder = inst / "outputs" / YEAR
-    write_files(folder, OUTPUTS)
-    manifest = {
-        "academic_year": YEAR,
-        "inputs": [record(p, d) for p, d in INPUTS.items()],
-        "outputs": [record(p, d) for p, d in sorted(OUTPUTS.items())],
-    }
-    (folder / "manifest.json").write_text(sealed_text(manifest), encoding="utf-8")
-    return inst, folder
+    return inst, write_outputs(inst)
 
 
 def test_archive_of_an_institution_packs_the_shared_forms_it_read(tmp_path) -> None:
