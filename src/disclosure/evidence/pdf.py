@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 # One WeasyPrint layout at a time in a process: each holds ~200 MB while it lays a report out, and
@@ -27,7 +28,10 @@ def html_to_pdf(html: str) -> bytes:
     """The HTML laid out by WeasyPrint: in a worker process of `pdf_processes` when one is open,
     else here (one layout at a time). The bytes are the same either way."""
     if _PDF_PROCESSES:
-        return _PDF_PROCESSES[-1].submit(_layout, html).result()
+        try:
+            return _PDF_PROCESSES[-1].submit(_layout, html).result()
+        except (BrokenProcessPool, RuntimeError):  # a worker died or could not start: do it here
+            pass
     with _ONE_PDF_AT_A_TIME:
         return _layout(html)
 
@@ -66,7 +70,11 @@ def pdf_processes(count: int = 2) -> Iterator[bool]:
         context.set_forkserver_preload(["weasyprint", __name__])
     else:
         context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(count, mp_context=context, initializer=_pdf_worker_ready)
+    try:
+        pool = ProcessPoolExecutor(count, mp_context=context, initializer=_pdf_worker_ready)
+    except (OSError, NotImplementedError):  # no process semaphores here (e.g. no /dev/shm)
+        yield False
+        return
 
     def start() -> None:
         # Each submit without an idle worker starts a process; the first also waits for the

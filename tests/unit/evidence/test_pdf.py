@@ -132,3 +132,24 @@ def test_without_a_fork_server_the_workers_are_new_interpreters(monkeypatch) -> 
         assert pdf.html_to_pdf(HTML) == pdf._layout(HTML)
         spawned = [c for c in psutil.Process().children() if "spawn_main" in " ".join(c.cmdline())]
         assert spawned, "the worker was started by spawn"
+
+
+def test_where_no_worker_pool_can_be_made_pdfs_are_laid_out_here(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise OSError(38, "Function not implemented")  # sem_open without /dev/shm
+
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", refuse)
+    with pdf.pdf_processes(2) as used:
+        assert not used and not pdf.pdf_processes_open()
+        assert pdf.html_to_pdf(HTML) == pdf._layout(HTML)
+
+
+def test_a_broken_worker_pool_falls_back_to_laying_out_here(monkeypatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def submit(self, *args, **kwargs):
+            raise BrokenProcessPool("a worker died")
+
+    monkeypatch.setattr(pdf, "_PDF_PROCESSES", [Broken()])
+    assert pdf.html_to_pdf(HTML) == pdf._layout(HTML)
