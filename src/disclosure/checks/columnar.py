@@ -462,13 +462,8 @@ def _by_type(function_name: str, name: str, columns: Columns) -> np.ndarray:
             out[rows] = rule(values[rows], columns, name, rows)
             continue
         subset = values[rows]
-        if kind is list or kind is float:  # unhashable; 0.0 and -0.0 (equal, other texts)
-            results = [function(v) for v in subset]
-        else:
-            codes, _ = pd.factorize(subset, use_na_sentinel=False)
-            first = _dense(codes)[1]
-            results = _objects([function(subset[i]) for i in first])[codes]
-        out[rows] = results
+        codes, first = _dense(columns.codes(name)[0][rows])  # type-aware: one value each
+        out[rows] = _objects([function(subset[i]) for i in first])[codes]
     return out
 
 
@@ -489,6 +484,20 @@ def _constant(answer: Any) -> Callable[..., Any]:
 
 def _float_nan(values: np.ndarray, *_: Any) -> np.ndarray:
     return np.isnan(values.astype(np.float64))
+
+
+def _same(values: np.ndarray, *_: Any) -> np.ndarray:
+    return values
+
+
+def _int_texts(values: np.ndarray, *_: Any) -> np.ndarray:
+    """compact of ints: str(int) (an int's text has no space), one call in C per value."""
+    return _objects(list(map(str, values)))
+
+
+def _bool_texts(values: np.ndarray, *_: Any) -> np.ndarray:
+    """compact of bools: number leaves a bool as it is; its text is 'True' or 'False'."""
+    return np.where(values.astype(bool), "True", "False").astype(object)
 
 
 _BOOLEAN = ("blank", "is_count", "is_text")  # functions whose every result is a bool
@@ -516,8 +525,8 @@ _BY_TYPE: dict[str, dict[type, Callable[..., Any]]] = {
         int: _constant(False),
         list: _constant(False),
     },
-    "number": {type(None): _constant(None), int: lambda values, *_: values},
-    "compact": {type(None): _constant("")},
+    "number": {type(None): _constant(None), int: _same, bool: _same},
+    "compact": {type(None): _constant(""), int: _int_texts, bool: _bool_texts},
 }
 
 
@@ -691,6 +700,9 @@ def _leaf(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, 
     mismatch = np.zeros(len(at), dtype=bool)
     if not len(at):
         return value, mismatch
+    same = _same_function_compared(node)
+    if same is not None:
+        return _compare_same_function(*same, columns, at)
     for name in used:
         raised = columns.mismatch(name)
         if raised is not None:
@@ -752,6 +764,84 @@ def _leaf(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, 
     value[rest] = distinct_value[inverse]
     mismatch[rest] |= distinct_mismatch[inverse]
     return value, mismatch
+
+
+# functions f with f(a) == f(b) exactly when a == b for two ints, and f(None) of neither
+# (number(n) is n; compact(n) is str(n), never empty; compact(None) is "", number(None) None)
+_INT_FAITHFUL = ("compact", "number")
+
+
+def _same_function_compared(node: ast.AST) -> tuple[str, str, str, bool] | None:
+    """(function, left name, right name, whether ==) of a leaf `f(a) == f(b)` or `f(a) != f(b)`
+    whose parts _prepare made derived names, for f in _INT_FAITHFUL; None otherwise."""
+    if not (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and type(node.ops[0]) in _ELEMENTWISE
+        and isinstance(node.left, ast.Name)
+        and isinstance(node.comparators[0], ast.Name)
+    ):
+        return None
+    parts = [_DERIVED_PARTS.get(n.id) for n in (node.left, node.comparators[0])]  # type: ignore[attr-defined]
+    calls = [p[0] for p in parts if p is not None]
+    if len(calls) != 2 or not all(
+        isinstance(c, ast.Call)
+        and len(c.args) == 1
+        and not c.keywords
+        and isinstance(c.args[0], (ast.Name, ast.Attribute))
+        and c.func.id in _INT_FAITHFUL  # type: ignore[attr-defined]
+        for c in calls
+    ):
+        return None
+    if calls[0].func.id != calls[1].func.id:  # type: ignore[attr-defined]
+        return None
+    return (
+        calls[0].func.id,  # type: ignore[attr-defined]
+        parts[0][1],  # type: ignore[index]
+        parts[1][1],  # type: ignore[index]
+        isinstance(node.ops[0], ast.Eq),
+    )
+
+
+def _compare_same_function(
+    function_name: str, left: str, right: str, equal: bool, columns: Columns, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`f(left) == f(right)` (or !=) in rows `at` without computing f where both values are ints
+    exact in float64 or None (see _INT_FAITHFUL); f once per distinct value elsewhere, compared
+    by Python's operator (a TypeError from f is a mismatch, as in the per-year engine)."""
+    kinds = {}
+    for name in (left, right):
+        exact = columns.of_type(name, int)[at] & columns.numbers(name)[0][at]
+        exact &= np.abs(columns.numbers(name)[1][at]) < 2.0**53
+        kinds[name] = (exact, columns.of_type(name, type(None))[at])
+    (int_l, none_l), (int_r, none_r) = kinds[left], kinds[right]
+    simple = (int_l | none_l) & (int_r | none_r)
+    same = np.zeros(len(at), dtype=bool)
+    same[none_l & none_r] = True
+    both = int_l & int_r
+    same[both] = columns.numbers(left)[1][at[both]] == columns.numbers(right)[1][at[both]]
+    mismatch = np.zeros(len(at), dtype=bool)
+    rest = np.flatnonzero(~simple)
+    if len(rest):
+        function = FUNCTIONS[function_name]
+        results = []
+        for name in (left, right):
+            rows = at[rest]
+            codes, first = _dense(columns.codes(name)[0][rows])
+            values = columns.values(name)
+            out, raised = [], []
+            for row in rows[first]:
+                try:
+                    out.append(function(values[row]))
+                    raised.append(False)
+                except TypeError:
+                    out.append(None)
+                    raised.append(True)
+            results.append(_objects(out)[codes])
+            mismatch[rest] |= np.array(raised, dtype=bool)[codes]
+        same[rest] = _ELEMENTWISE[ast.Eq](results[0], results[1]).astype(bool)
+    value = same if equal else ~same
+    return value & ~mismatch if mismatch.any() else value, mismatch
 
 
 _ELEMENTWISE = {

@@ -43,6 +43,7 @@ from disclosure.checks.rules import (
     as_frame,
     evaluate_rules,
     load_rules,
+    render,
     rows,
 )
 from disclosure.expr import FUNCTIONS, evaluate, names, parse
@@ -267,6 +268,121 @@ def test_one_name_parts_equal_the_evaluator_on_odd_values(text):
         except TypeError:
             expected.append("mismatch")
     assert verdicts(text, cols, len(ODD_VALUES)) == expected
+
+
+PAIR_VALUES = [*ODD_VALUES, 2**53 - 1, 2**53, 2**53 + 1, -(2**53) + 1, 12, "12", "１２"]
+
+
+@pytest.mark.parametrize(
+    "text", ["compact(a) == compact(b)", "compact(a) != compact(b)", "number(a) == number(b)"]
+)
+def test_a_function_of_two_values_compared_equals_the_evaluator(text):
+    """f(a) == f(b) skips f where both are ints exact in float64 (|n| < 2^53) or None; every
+    other pair, 2^53 against 2^53 + 1 included, goes through f."""
+    pairs = [(a, b) for a in PAIR_VALUES for b in PAIR_VALUES]
+    cols = columns_of(a=[a for a, _ in pairs], b=[b for _, b in pairs])
+    expected = []
+    for a, b in pairs:
+        try:
+            expected.append(bool(evaluate(parse(text), {"a": a, "b": b})))
+        except TypeError:
+            expected.append("mismatch")
+    assert verdicts(text, cols, len(pairs)) == expected
+    assert columnar._same_function_compared(columnar._prepare(parse(text).body)) is not None
+
+
+def test_a_function_of_two_values_skips_only_ints_exact_in_float64():
+    function = FUNCTIONS["compact"]
+    calls = []
+    counting = {**FUNCTIONS, "compact": lambda v: calls.append(v) or function(v)}
+    cols = columns_of(a=[2**53 - 1, None, 2**53, "7"], b=[2**53 - 1, None, 2**53 + 1, 7])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columnar, "FUNCTIONS", counting)
+        assert verdicts("compact(a) == compact(b)", cols, 4) == [True, True, False, True]
+    assert sorted(map(str, calls)) == sorted(map(str, [2**53, 2**53 + 1, "7", 7]))
+
+
+def test_another_function_or_two_functions_are_not_the_fast_comparison():
+    for text in ["compact(a) == number(b)", "blank(a) == blank(b)", "compact(a) < compact(b)"]:
+        assert columnar._same_function_compared(columnar._prepare(parse(text).body)) is None
+
+
+# --- quotients in messages -----------------------------------------------------------------------
+
+
+def rendered(message: str, **values: list) -> tuple[list[str], list[bool]]:
+    """(columnar texts of `message` in every row, which rows the float64 path made)."""
+    cols = columns_of(**values)
+    n = len(next(iter(values.values())))
+    texts = columnar._render_rows(None, message, cols, np.arange(n)).tolist()
+    part = PLACEHOLDER.findall(message)[0]
+    done = np.full(n, None, dtype=object)
+    fast = columnar._quotients(parse(part), cols, np.arange(n), done).tolist()
+    return texts, fast
+
+
+def expected_texts(message: str, **values: list) -> list[str]:
+    return [render(message, dict(zip(values, row, strict=True))) for row in zip(*values.values())]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "{percent((a - b) / max(b, 1))}",
+        "{a / b}",
+        "{(a * b) / 3}",
+        "{-a / b}",
+        "{a / b * 3 - 1}",
+        "{abs(a - b) / 7}",
+        "{percent(a / b + 0.5)}",
+    ],
+)
+def test_quotients_in_messages_equal_render(message):
+    a = [7, 0, 0, -3, 10**6, 2**40, 1, 2**49, 12]
+    b = [3, -3, 5, 0 + 4, 7, 3, -1, 3, 12]
+    assert rendered(message, a=a, b=b)[0] == expected_texts(message, a=a, b=b)
+    assert all(rendered(message, a=a, b=b)[1])  # every row here is exact in float64
+
+
+def test_minus_zero_only_where_python_makes_it():
+    # Python: 0 / -3 is -0.0, but 0 * -3 is the int 0, and 0 / 3 is 0.0
+    texts, fast = rendered("{(a * b) / 3}", a=[0, 0], b=[-3, 3])
+    assert texts == ["0.0", "0.0"] and all(fast)
+    texts, fast = rendered("{a / b}", a=[0], b=[-3])
+    assert texts == ["-0.0"] and all(fast)
+    assert rendered("{percent(a / b)}", a=[0, 0], b=[-3, 3])[0] == ["-0%", "+0%"]
+
+
+def test_a_zero_divisor_is_left_to_python():
+    cols = columns_of(a=[1, 1], b=[0, 2])
+    done = np.full(2, None, dtype=object)
+    assert columnar._quotients(parse("a / b"), cols, np.arange(2), done).tolist() == [False, True]
+    with pytest.raises(ZeroDivisionError):
+        columnar._render_rows(None, "{a / b}", cols, np.arange(2))
+    with pytest.raises(ZeroDivisionError):
+        render("{a / b}", {"a": 1, "b": 0})
+
+
+def test_quotients_stop_at_the_bound_and_at_non_ints():
+    a = [2**52 - 1, 2**52, 2**60 + 1, 2.5, True, -0.0, "3", None]
+    cols = columns_of(a=a, b=[3] * len(a))
+    done = np.full(len(a), None, dtype=object)
+    fast = columnar._quotients(parse("(a + 0) / b"), cols, np.arange(len(a)), done).tolist()
+    assert fast == [True, False, False, False, False, False, False, False]
+    message, plain = "{(a + 0) / b}", a[:6]  # text + 0 raises in both engines
+    assert rendered(message, a=plain, b=[3] * 6)[0] == expected_texts(message, a=plain, b=[3] * 6)
+    # a product past the bound: (2^26)^2 = 2^52
+    assert rendered("{a * a / 3}", a=[2**26 - 1, 2**26])[1] == [True, False]
+    assert rendered("{a * a / 3}", a=[2**26 - 1, 2**26])[0] == expected_texts(
+        "{a * a / 3}", a=[2**26 - 1, 2**26]
+    )
+
+
+def test_only_float_results_of_plain_arithmetic_take_the_quotient_path():
+    for text in ["a + b", "max(a / b, 1)", "a / b > 1", "sum(a) / 2", "percent(a)"]:
+        assert columnar._quotient_plan(parse(text)) is None
+    for text in ["a / b", "percent(a / b)", "a * 1.5", "abs(a / b)"]:
+        assert columnar._quotient_plan(parse(text)) is not None
 
 
 def test_codes_tell_apart_values_that_compare_equal_but_differ():
