@@ -1674,19 +1674,72 @@ def _claims_twin(rule_id: str, suffix: str) -> Callable[..., None]:
         data: Stack, todo: np.ndarray, passed: np.ndarray, filled: np.ndarray, sources: np.ndarray
     ) -> None:
         found: dict[int, list[tuple[int, int, int, str]]] = {}
-        groups: dict[tuple[Any, ...], list[int]] = {}
-        keys = data.memo.setdefault("claims", {})  # N05 and N06 read the same claims
-        for i in todo:  # years sharing the same claims (a collection shares forms/)
-            key = keys.get(i)
-            if key is None:
-                claims = data.contexts[i].extras.get("claims") or ()
-                # patterns are live objects: their ids are unique
-                key = keys[i] = tuple([(c.rule, id(c.says), c.holds, c.means) for c in claims])
-            groups.setdefault(key, []).append(int(i))
-        for years in groups.values():
-            claims = [
-                c for c in data.contexts[years[0]].extras.get("claims") or [] if c.rule == rule_id
-            ]
+        for group in _claim_groups(data, todo):
+            claims = [c for c in group.claims if c.rule == rule_id]
+            for c, claim in enumerate(claims):
+                tree = parsed(claim.holds)
+                holds = _function(tree.body)
+                used = names(tree.body)
+                candidates = np.ones(len(group.sentences), dtype=bool)
+                for text in _required(claim.says):
+                    candidates &= group.holding(text)
+                for j in np.flatnonzero(candidates):
+                    i, k, where, sentence = group.sentences[j]
+                    values = data.contexts[i].values
+                    for m, match in enumerate(claim.says.finditer(sentence)):
+                        groups_ = {key: int(v) for key, v in match.groupdict().items()}
+                        # the names `holds` reads, as {**values, **groups_} has them
+                        env = {n: values[n] for n in used if n in values}
+                        env.update(groups_)
+                        if not holds(env):
+                            env = {**values, **groups_}
+                            said = sentence if len(sentence) <= 40 else sentence[:40] + "…"
+                            text = f"{where}“{said}”称{claim.means},但数据为 {fill(tree, env)}"
+                            found.setdefault(i, []).append((k, c, m, text))
+        where = _objects([data.contexts[i].table_sources.get("narrative", "narrative.yaml") for i in todo])
+        passed[todo], filled[todo], sources[todo] = True, "无问题", where + suffix
+        for i, problems in found.items():
+            passed[i], filled[i] = False, "；".join(text for *_, text in sorted(problems))
+
+    return twin
+
+
+@dataclass
+class _ClaimGroup:
+    """Years with the same claims (a collection shares forms/), and their printed sentences."""
+
+    claims: list[Any]
+    sentences: list[tuple[int, int, str, str]]  # (year, k, where, sentence)
+    _texts: np.ndarray | None = None
+    _holding: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def holding(self, text: str) -> np.ndarray:
+        """Which sentences contain `text` (str.find in C over them all)."""
+        if text not in self._holding:
+            if self._texts is None:
+                self._texts = np.array([s for *_, s in self.sentences], dtype=str)
+            if not len(self._texts):
+                return np.zeros(0, dtype=bool)
+            self._holding[text] = np.strings.find(self._texts, text) >= 0
+        return self._holding[text]
+
+
+def _claim_groups(data: Stack, todo: np.ndarray) -> list[_ClaimGroup]:
+    """The years `todo` grouped by their claims, computed once for N05 and N06."""
+    memo = data.memo.setdefault("claim_groups", {})
+    wanted = todo.tobytes()
+    if wanted not in memo:
+        by_key: dict[tuple[Any, ...], list[int]] = {}
+        by_list: dict[int, tuple[Any, ...]] = {}
+        for i in todo.tolist():
+            claims = data.contexts[i].extras.get("claims") or ()
+            key = by_list.get(id(claims))
+            if key is None:  # patterns are live objects: their ids are unique
+                key = tuple([(c.rule, id(c.says), c.holds, c.means) for c in claims])
+                by_list[id(claims)] = key
+            by_key.setdefault(key, []).append(i)
+        groups = []
+        for years in by_key.values():
             sentences = [
                 (i, k, where, sentence)
                 for i in years
@@ -1694,35 +1747,10 @@ def _claims_twin(rule_id: str, suffix: str) -> Callable[..., None]:
                     data.contexts[i].extras.get("narrative_sentences") or []
                 )
             ]
-            texts = [sentence for *_, sentence in sentences]
-            holding: dict[str, np.ndarray] = {}  # required text -> sentences holding it
-            for c, claim in enumerate(claims):
-                needed = _required(claim.says)
-                tree = parsed(claim.holds)
-                holds = _function(tree.body)
-                candidates = np.ones(len(sentences), dtype=bool)
-                for text in needed:
-                    if text not in holding:
-                        holding[text] = np.array([text in t for t in texts], dtype=bool)
-                    candidates &= holding[text]
-                for j in np.flatnonzero(candidates):
-                    i, k, where, sentence = sentences[j]
-                    context = data.contexts[i]
-                    for m, match in enumerate(claim.says.finditer(sentence)):
-                        groups_ = {key: int(v) for key, v in match.groupdict().items()}
-                        env = collections.ChainMap(groups_, context.values)
-                        if not holds(env):
-                            env = {**context.values, **groups_}
-                            said = sentence if len(sentence) <= 40 else sentence[:40] + "…"
-                            text = f"{where}“{said}”称{claim.means},但数据为 {fill(tree, env)}"
-                            found.setdefault(i, []).append((k, c, m, text))
-        for i in todo:
-            context = data.contexts[i]
-            source = context.table_sources.get("narrative", "narrative.yaml")
-            problems = [text for *_, text in sorted(found.get(int(i), []))]
-            _outcome(problems, f"{source}{suffix}", i, passed, filled, sources)
-
-    return twin
+            claims = list(data.contexts[years[0]].extras.get("claims") or [])
+            groups.append(_ClaimGroup(claims, sentences))
+        memo[wanted] = groups
+    return memo[wanted]
 
 
 @functools.lru_cache(maxsize=256)
