@@ -1677,31 +1677,61 @@ def _claims_twin(rule_id: str, suffix: str) -> Callable[..., None]:
         for group in _claim_groups(data, todo):
             claims = [c for c in group.claims if c.rule == rule_id]
             for c, claim in enumerate(claims):
-                tree = parsed(claim.holds)
-                holds = _function(tree.body)
-                used = names(tree.body)
                 candidates = np.ones(len(group.sentences), dtype=bool)
                 for text in _required(claim.says):
                     candidates &= group.holding(text)
-                for j in np.flatnonzero(candidates):
-                    i, k, where, sentence = group.sentences[j]
-                    values = data.contexts[i].values
-                    for m, match in enumerate(claim.says.finditer(sentence)):
-                        groups_ = {key: int(v) for key, v in match.groupdict().items()}
-                        # the names `holds` reads, as {**values, **groups_} has them
-                        env = {n: values[n] for n in used if n in values}
-                        env.update(groups_)
-                        if not holds(env):
-                            env = {**values, **groups_}
-                            said = sentence if len(sentence) <= 40 else sentence[:40] + "…"
-                            text = f"{where}“{said}”称{claim.means},但数据为 {fill(tree, env)}"
-                            found.setdefault(i, []).append((k, c, m, text))
-        where = _objects([data.contexts[i].table_sources.get("narrative", "narrative.yaml") for i in todo])
+                matches = [
+                    (group.sentences[j], m, {key: int(v) for key, v in match.groupdict().items()})
+                    for j in np.flatnonzero(candidates).tolist()
+                    for m, match in enumerate(claim.says.finditer(group.sentences[j][3]))
+                ]
+                tree = parsed(claim.holds)
+                for at in np.flatnonzero(~_claims_hold(data, tree, matches)).tolist():
+                    (i, k, where, sentence), m, groups_ = matches[at]
+                    env = {**data.contexts[i].values, **groups_}
+                    said = sentence if len(sentence) <= 40 else sentence[:40] + "…"
+                    text = f"{where}“{said}”称{claim.means},但数据为 {fill(tree, env)}"
+                    found.setdefault(i, []).append((k, c, m, text))
+        where = _objects(
+            [data.contexts[i].table_sources.get("narrative", "narrative.yaml") for i in todo]
+        )
         passed[todo], filled[todo], sources[todo] = True, "无问题", where + suffix
         for i, problems in found.items():
             passed[i], filled[i] = False, "；".join(text for *_, text in sorted(problems))
 
     return twin
+
+
+def _claims_hold(
+    data: Stack, tree: ast.Expression, matches: list[tuple[Any, int, dict[str, int]]]
+) -> np.ndarray:
+    """Whether `holds` is true for each match, with the year's values and the match's numbers
+    (`{**values, **groups}`): over columns (`truth`), and expr.evaluate itself on each match where
+    a name is missing or a part raised (so that the per-year check's error is raised)."""
+    used = names(tree.body)
+    n = len(matches)
+    arrays: dict[str, np.ndarray] = {}
+    alone = np.zeros(n, dtype=bool)
+    for name in used:
+        column = np.full(n, None, dtype=object)
+        for row, ((i, *_), _, groups_) in enumerate(matches):
+            if name in groups_:
+                column[row] = groups_[name]
+            elif name in data.contexts[i].values:
+                column[row] = data.contexts[i].values[name]
+            else:
+                alone[row] = True  # a missing name: the evaluator says what happens
+        arrays[name] = column
+    out = np.zeros(n, dtype=bool)
+    if n:
+        value, mismatch = truth(tree.body, Columns(arrays.__getitem__), np.arange(n))
+        out[:] = value
+        alone |= mismatch
+    holds = _function(tree.body)
+    for row in np.flatnonzero(alone).tolist():
+        (i, *_), _, groups_ = matches[row]
+        out[row] = bool(holds({**data.contexts[i].values, **groups_}))
+    return out
 
 
 @dataclass
