@@ -1053,23 +1053,30 @@ def check_stack(
     which = np.repeat(np.arange(len(rules)), n)  # the rule of each finding
     year = np.tile(np.arange(n), len(rules))  # its institution-year
     passed = np.concatenate([res[0] for res in results]) if rules else _objects([])
-    severity = np.array([r.severity for r in rules], dtype=object)[which]
+    failed = np.concatenate([failed_by_id[r.id] for r in rules]) if rules else np.zeros(0, bool)
+    held = (
+        np.concatenate([res[0] == True for res in results]) if rules else np.zeros(0, bool)  # noqa: E712
+    )
     # findings.ordered within each year: failed errors, failed warnings, ..., then by id
-    state = np.where(passed == False, 0, np.where(passed == True, 2, 1))  # noqa: E712
+    state = np.where(failed, 0, np.where(held, 2, 1))
     id_order = {rule_id: k for k, rule_id in enumerate(sorted(r.id for r in rules))}
     id_rank = np.array([id_order[r.id] for r in rules], dtype=np.int64)[which]
-    order = np.lexsort((id_rank, state * 2 + (severity != "error"), year))
+    warning = np.array([r.severity != "error" for r in rules], dtype=bool)[which]
+    order = np.lexsort((id_rank, state * 2 + warning, year))
+    rule_of = which[order]
 
-    def field(values: list[Any]) -> np.ndarray:
-        return np.array(values + [None], dtype=object)[:-1][which][order]
+    def field(values: list[Any]) -> pd.api.extensions.ExtensionArray | np.ndarray:
+        """A column of one value per rule: the rules' values typed as pandas types them (every
+        rule is in the column, so the column holds the same values), taken row by row."""
+        return pd.Series(_objects(values)).array.take(rule_of)
 
     filled = np.concatenate([res[1] for res in results]) if rules else _objects([])
     sources = np.concatenate([res[2] for res in results]) if rules else _objects([])
     if detail == "failed":  # the code checks fill theirs anyway
-        filled[passed == True] = sources[passed == True] = ""  # noqa: E712
+        filled[held] = sources[held] = ""
     columns: dict[str, Any] = {
         "id": field([r.id for r in rules]),
-        "severity": severity[order],
+        "severity": field([r.severity for r in rules]),
         "family": field([r.family for r in rules]),
         "title": field([r.title for r in rules]),
         "check": field([r.shown for r in rules]),

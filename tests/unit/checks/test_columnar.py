@@ -104,6 +104,15 @@ def test_every_year_has_the_per_year_engines_findings(years):
         pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), check_dtype=False)
 
 
+def test_the_columns_have_the_per_year_engines_dtypes(years):
+    """The rule's own columns (id, title, ...) are taken from one typed value per rule, not
+    inferred row by row: they keep the dtypes the per-year findings have."""
+    entries, _ = years
+    columnar = stacked(years, "failed").drop(columns="year")
+    expected = pd.concat([f for _, f, _ in entries], ignore_index=True)
+    assert dict(columnar.dtypes) == dict(expected.dtypes)
+
+
 def test_the_compared_years_cover_every_outcome(years):
     """Not a vacuous comparison: failures, not-applicable rules, type mismatches, explained causes
     and every rule shape (values, rows, code) occur among the compared findings."""
