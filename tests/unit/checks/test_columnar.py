@@ -353,6 +353,13 @@ def test_quotients_in_messages_equal_render(message):
     assert all(rendered(message, a=a, b=b)[1])  # every row here is exact in float64
 
 
+def test_messages_keep_literal_braces_and_messages_without_placeholders():
+    for message in ["{x} 在 {} 中 }{", "没有占位符 {}", "{x}{x}"]:
+        x = [1, "有", None, [1, 2]]
+        texts = columnar._render_rows(None, message, columns_of(x=x), np.arange(4)).tolist()
+        assert texts == expected_texts(message, x=x)
+
+
 def test_minus_zero_only_where_python_makes_it():
     # Python: 0 / -3 is -0.0, but 0 * -3 is the int 0, and 0 / 3 is 0.0
     texts, fast = rendered("{(a * b) / 3}", a=[0, 0], b=[-3, 3])
