@@ -295,14 +295,15 @@ class Columns:
     def _derive(self, name: str) -> None:
         node, source = _DERIVED_PARTS[name]
         fast = _vectorised(node, source, self)
+        codes, first = self.codes(source)
         if fast is not None:
             if fast.dtype == bool:
                 self._bools[name] = fast
             else:
                 self._values[name] = fast
+                self._derived_kinds(name, fast[first], codes)
             return
         function = _function(node)
-        codes, first = self.codes(source)
         values = self.values(source)
         results, raised = [], []
         for row in first:
@@ -312,8 +313,18 @@ class Columns:
             except TypeError:
                 results.append(None)
                 raised.append(True)
+        if results and not any(raised) and all(type(r) is bool for r in results):
+            self._bools[name] = np.array(results, dtype=bool)[codes]
+            return
         self._values[name] = _objects(results)[codes]
+        self._derived_kinds(name, _objects(results), codes)
         self._mismatch[name] = np.array(raised, dtype=bool)[codes] if any(raised) else None
+
+    def _derived_kinds(self, name: str, distinct: np.ndarray, codes: np.ndarray) -> None:
+        """The types of a derived column from its value for each distinct value of its source
+        (one value of the source, one result)."""
+        type_codes, types = pd.factorize(_types(distinct))
+        self._kinds[name] = (type_codes[codes], list(types))
 
     def kinds(self, name: str) -> tuple[np.ndarray, list[type]]:
         """(a code per row for the Python type of its value, the types in code order)."""
