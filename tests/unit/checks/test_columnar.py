@@ -601,3 +601,41 @@ def test_long_columns_hold_what_rows_gives_the_per_year_engine(cells):
     expected = [row["c"] for row in rows(pd.DataFrame({"c": column}))]
     got = columnar._plain_array(column).tolist()
     assert [(type(g), repr(g)) for g in got] == [(type(e), repr(e)) for e in expected]
+
+
+def typed_cells(frame: pd.DataFrame) -> list[list[tuple[type, str]]]:
+    return [[(type(v), repr(v)) for v in frame[c].tolist()] for c in frame.columns]
+
+
+def test_frames_with_the_same_columns_are_joined_array_by_array_as_concat_joins_them():
+    def year(k: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "n": [k, 2**60 + k],
+                "x": [0.5 * k, 2.0**53 + 2 * k],
+                "s": pd.array([f"第{k}", None], dtype="str"),
+                "o": [[k], None],
+                "b": [True, k % 2 == 0],
+            }
+        )
+
+    frames = [year(k) for k in range(4)]
+    joined = columnar._same_columns(frames)
+    assert joined is not None
+    assert typed_cells(joined) == typed_cells(columnar._concatenated(frames))
+    # every cell as rows() gives it for its own year
+    expected = [row for frame in frames for row in rows(frame)]
+    assert [dict(zip(joined.columns, r, strict=True)) for r in joined.itertuples(index=False)] == (
+        expected
+    )
+
+
+def test_frames_with_other_columns_or_dtypes_go_through_concat():
+    ints, floats = pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"a": [1.5, float("nan")]})
+    assert columnar._same_columns([ints, floats]) is None
+    assert columnar._same_columns([ints, pd.DataFrame({"b": [1]})]) is None
+    assert columnar._same_columns([]) is None
+    assert columnar._same_columns([ints, ints]) is not None
+    contexts = [Context({}, {"t": frame}, {}, {}) for frame in (ints, floats)]
+    long = stack(contexts, pd.DataFrame({"year": [1, 2]}), encode=False).tables["t"]
+    assert long["a"].tolist() == [1, 2, 1.5, None]
