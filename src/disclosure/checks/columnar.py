@@ -18,7 +18,6 @@ engine's, field for field (tests/unit/checks/test_columnar.py compares them on r
 from __future__ import annotations
 
 import ast
-import collections
 import functools
 import operator
 import re
@@ -30,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from disclosure.checks import builtin
-from disclosure.compute.narrative import SPACES, _template_parts, paragraphs, printed_values
 from disclosure.checks.findings import COLUMNS
 from disclosure.checks.rules import (
     PLACEHOLDER,
@@ -44,6 +42,7 @@ from disclosure.checks.rules import (
     parse_shown,
     render,
 )
+from disclosure.compute.narrative import SPACES, _template_parts, paragraphs, printed_values
 from disclosure.errors import ExpressionError
 from disclosure.expr import (
     BINARY,
@@ -1577,9 +1576,7 @@ def _float_arithmetic(
     return out
 
 
-def _quotients(
-    node: ast.AST, columns: Columns, rows: np.ndarray, texts: np.ndarray
-) -> np.ndarray:
+def _quotients(node: ast.AST, columns: Columns, rows: np.ndarray, texts: np.ndarray) -> np.ndarray:
     """Fill `texts` (render's text of a placeholder) in the rows where it is a float computed
     exactly as Python computes it: every name holds an int, every int involved stays below 2^52
     (exact in float64, _bound), no divisor is 0 and every value is finite. Python's float

@@ -331,7 +331,8 @@ def rendered(message: str, **values: list) -> tuple[list[str], list[bool]]:
 
 
 def expected_texts(message: str, **values: list) -> list[str]:
-    return [render(message, dict(zip(values, row, strict=True))) for row in zip(*values.values())]
+    rows_ = zip(*values.values(), strict=True)
+    return [render(message, dict(zip(values, row, strict=True))) for row in rows_]
 
 
 @pytest.mark.parametrize(
@@ -545,9 +546,10 @@ def test_narratives_aligned_at_once_equal_printed_values(template):
     from disclosure.compute.narrative import SPACES, printed_values
 
     texts = [
-        "共 3 人、17 条。", "共 人、条。", "共3人、、17条。", "共 3 人、17 条", "共 三 人、1 7 条。",
-        "123", "12", "1", "", "开头 5", "开头", "5 结尾", "结尾", "7 与 8 相同", "7与相同",
-        "没有占位符", "没有 占位 符。", "𝟘 1 𝟘 2 𝟘", "𝟘𝟘𝟘", "共 3\x00 人、17 条。", "共 3 人、17\x00条。",
+        "共 3 人、17 条。", "共 人、条。", "共3人、、17条。", "共 3 人、17 条",
+        "共 三 人、1 7 条。", "123", "12", "1", "", "开头 5", "开头", "5 结尾", "结尾",
+        "7 与 8 相同", "7与相同", "没有占位符", "没有 占位 符。", "𝟘 1 𝟘 2 𝟘", "𝟘𝟘𝟘",
+        "共 3\x00 人、17 条。", "共 3 人、17\x00条。",
     ]  # fmt: skip
     stripped = [SPACES.sub("", t) for t in texts]
     assert columnar._aligned(template, stripped) == [printed_values(template, t) for t in texts]
