@@ -605,39 +605,27 @@ def test_long_columns_hold_what_rows_gives_the_per_year_engine(cells):
     assert [(type(g), repr(g)) for g in got] == [(type(e), repr(e)) for e in expected]
 
 
-def typed_cells(frame: pd.DataFrame) -> list[list[tuple[type, str]]]:
-    return [[(type(v), repr(v)) for v in frame[c].tolist()] for c in frame.columns]
-
-
-def test_frames_with_the_same_columns_are_joined_array_by_array_as_concat_joins_them():
+def test_long_tables_hold_each_cell_as_rows_gives_it_for_its_own_year():
     def year(k: int) -> pd.DataFrame:
         return pd.DataFrame(
             {
                 "n": [k, 2**60 + k],
                 "x": [0.5 * k, 2.0**53 + 2 * k],
-                "s": pd.array([f"第{k}", None], dtype="str"),
+                "s": pd.array([f"第{k}", None], dtype="str"),  # None, not NaN, in the long table
                 "o": [[k], None],
                 "b": [True, k % 2 == 0],
             }
         )
 
     frames = [year(k) for k in range(4)]
-    joined = columnar._same_columns(frames)
-    assert joined is not None
-    assert typed_cells(joined) == typed_cells(columnar._concatenated(frames))
-    # every cell as rows() gives it for its own year
+    contexts = [Context({}, {"t": frame}, {}, {}) for frame in frames]
+    long = stack(contexts, pd.DataFrame({"year": range(4)}), encode=False).tables["t"]
+    got = [{c: long[c].to_numpy()[r] for c in frames[0].columns} for r in range(len(long))]
     expected = [row for frame in frames for row in rows(frame)]
-    assert [dict(zip(joined.columns, r, strict=True)) for r in joined.itertuples(index=False)] == (
-        expected
-    )
-
-
-def test_frames_with_other_columns_or_dtypes_go_through_concat():
+    assert [[(type(v), repr(v)) for v in g.values()] for g in got] == [
+        [(type(v), repr(v)) for v in e.values()] for e in expected
+    ]
     ints, floats = pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"a": [1.5, float("nan")]})
-    assert columnar._same_columns([ints, floats]) is None
-    assert columnar._same_columns([ints, pd.DataFrame({"b": [1]})]) is None
-    assert columnar._same_columns([]) is None
-    assert columnar._same_columns([ints, ints]) is not None
     contexts = [Context({}, {"t": frame}, {}, {}) for frame in (ints, floats)]
     long = stack(contexts, pd.DataFrame({"year": [1, 2]}), encode=False).tables["t"]
     assert long["a"].tolist() == [1, 2, 1.5, None]
