@@ -629,3 +629,22 @@ def test_long_tables_hold_each_cell_as_rows_gives_it_for_its_own_year():
     contexts = [Context({}, {"t": frame}, {}, {}) for frame in (ints, floats)]
     long = stack(contexts, pd.DataFrame({"year": [1, 2]}), encode=False).tables["t"]
     assert long["a"].tolist() == [1, 2, 1.5, None]
+
+
+def test_a_claims_condition_over_all_matches_equals_the_evaluator():
+    from disclosure.expr import parsed
+
+    values = [{"r10": 5}, {"r10": 2**60}, {"r10": "五"}, {}, {"r10": None}]
+    data = columnar.Stack(
+        pd.DataFrame({"year": range(5)}), [Context(v, {}, {}, {}) for v in values]
+    )
+    tree = parsed("n <= r10 and n > 0")
+    matches = [((i, 0, "", ""), 0, {"n": n}) for i in (0, 1, 0, 1) for n in (3, 6)][:6]
+    got = columnar._claims_hold(data, tree, matches).tolist()
+    assert got == [bool(evaluate(tree, {**values[i], **g})) for (i, *_), _, g in matches]
+    assert got == [True, False, True, True, True, False]
+    for year in (2, 3, 4):  # text against a number, a missing value, None: the evaluator's error
+        with pytest.raises(Exception) as expected:
+            evaluate(tree, {**values[year], "n": 3})
+        with pytest.raises(type(expected.value)):
+            columnar._claims_hold(data, tree, [((year, 0, "", ""), 0, {"n": 3})])
