@@ -42,7 +42,6 @@ from disclosure.checks.rules import (
     parse_shown,
     render,
 )
-from disclosure.compute.narrative import SPACES, _template_parts, paragraphs, printed_values
 from disclosure.errors import ExpressionError
 from disclosure.expr import (
     BINARY,
@@ -1671,98 +1670,27 @@ def _outcome(
 
 
 def _narrative_twin(part: int) -> Callable[..., None]:
-    """N01 (part 0) and N02 (part 1): builtin._narrative of every year, computed once for both
-    (_narratives)."""
+    """N01 (part 0) and N02 (part 1) read the same builtin._narrative of a year: it is computed
+    once per year for both. (Aligning the paragraphs of all years that share a template at once
+    with np.strings was slower here: two paragraphs a year, a few placeholders each.)"""
 
     def twin(
         data: Stack, todo: np.ndarray, passed: np.ndarray, filled: np.ndarray, sources: np.ndarray
     ) -> None:
-        problems = _narratives(data, todo)
+        memo = data.memo.setdefault("narrative", {})
+        for i in todo.tolist():
+            if i not in memo:
+                memo[i] = builtin._narrative(data.contexts[i])
         where = _objects(
             [data.contexts[i].table_sources.get("narrative", "narrative.yaml") for i in todo]
         )
         passed[todo], filled[todo], sources[todo] = True, "无问题", where
-        for i, both in problems.items():
-            if both[part]:
-                passed[i], filled[i] = False, "；".join(both[part])
+        for i in todo.tolist():
+            problems = memo[i][part]
+            if problems:
+                passed[i], filled[i] = False, "；".join(problems)
 
     return twin
-
-
-def _narratives(data: Stack, todo: np.ndarray) -> dict[int, tuple[list[str], list[str]]]:
-    """builtin._narrative of the years `todo` with a problem (a year without one is absent): the
-    printed paragraphs of every year that share a template are aligned with it at once (_aligned),
-    then each placeholder's printed text is compared with the year's value."""
-    memo = data.memo.setdefault("narratives", {})
-    wanted = todo.tobytes()
-    if wanted in memo:
-        return memo[wanted]
-    # (year, where, template, text without spaces) of each printed paragraph, in reading order
-    printed: list[tuple[int, str, Any, str]] = []
-    for i in todo.tolist():
-        extras = data.contexts[i].extras
-        values = extras.get("narrative_values") or {}
-        for where, para in paragraphs(extras.get("narrative") or {}, values):
-            if para.get("printed"):
-                printed.append((i, where, para["template"], SPACES.sub("", para["printed"])))
-    by_template: dict[Any, list[int]] = {}
-    for k, (_, _, template, _) in enumerate(printed):
-        by_template.setdefault(template, []).append(k)
-    found: list[list[tuple[str, str]] | None] = [None] * len(printed)
-    for template, entries in by_template.items():
-        for k, values_found in zip(
-            entries, _aligned(template, [printed[k][3] for k in entries]), strict=True
-        ):
-            found[k] = values_found
-    out: dict[int, tuple[list[str], list[str]]] = {}
-    for (i, where, _, _), values_found in zip(printed, found, strict=True):
-        if values_found is None:
-            out.setdefault(i, ([], []))[1].append(f"{where}印刷文字与模板不对应")
-            continue
-        values = data.contexts[i].extras.get("narrative_values") or {}
-        for name, text in values_found:
-            if name in values:  # the per-year test, the cheaper of its two parts first
-                shown = str(values[name])
-                if text != shown and builtin.DIGITS.fullmatch(shown):
-                    wrong = f"{where}印为“{text}”,{name} 为 {values[name]}"
-                    out.setdefault(i, ([], []))[0].append(wrong)
-    memo[wanted] = out
-    return out
-
-
-def _aligned(template: Any, texts: list[str]) -> list[list[tuple[str, str]] | None]:
-    """compute.narrative.printed_values(template, text) of each text (spaces already removed),
-    its str.find steps run over all the texts at once (np.strings, Python's semantics); a text
-    holding a NUL, which numpy's strings may not keep, is aligned by printed_values itself."""
-    names_, literals = _template_parts(template)
-    out: list[list[tuple[str, str]] | None] = [None] * len(texts)
-    if not names_ or not texts:
-        return [printed_values(template, t) for t in texts]
-    array = np.array(texts, dtype=np.dtypes.StringDType())
-    ok = np.strings.startswith(array, literals[0])
-    last = literals[-1]
-    end = np.strings.str_len(array) - len(last)  # where the last literal must start
-    ok &= (end >= 0) & np.strings.endswith(array, last)
-    at = np.full(len(texts), len(literals[0]), dtype=np.int64)
-    spans = []
-    for after in literals[1:-1]:
-        stop = np.strings.find(array, after, at + 1, end) if after else at + 1
-        ok &= (stop >= 0) & (stop + len(after) <= end)
-        spans.append((at, stop))
-        at = stop + len(after)
-    ok &= at < end  # the last placeholder needs at least one character
-    spans.append((at, end))
-    nul = np.array(["\x00" in t for t in texts], dtype=bool)
-    for k in np.flatnonzero(nul).tolist():
-        out[k] = printed_values(template, texts[k])
-    rows = np.flatnonzero(ok & ~nul)
-    if len(rows):
-        pieces = [
-            np.strings.slice(array[rows], start[rows], stop[rows]).tolist() for start, stop in spans
-        ]
-        for j, k in enumerate(rows.tolist()):
-            out[k] = [(name, piece[j]) for name, piece in zip(names_, pieces, strict=True)]
-    return out
 
 
 def _claims_twin(rule_id: str, suffix: str) -> Callable[..., None]:

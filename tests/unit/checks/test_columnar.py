@@ -530,32 +530,6 @@ def test_code_check_twins_give_the_registered_checks_findings(years):
     assert failed == passed == {"N01", "N02", "N05", "N06", "D01"}  # both outcomes of each
 
 
-@pytest.mark.parametrize(
-    "template",
-    [
-        "共 {a} 人、{b} 条。",
-        "{a}{b}{c}",
-        "开头 {a}",
-        "{a} 结尾",
-        "{a} 与 {a} 相同",
-        "没有占位符",
-        "𝟘 {a} 𝟘 {b} 𝟘",
-    ],
-)
-def test_narratives_aligned_at_once_equal_printed_values(template):
-    from disclosure.compute.narrative import SPACES, printed_values
-
-    texts = [
-        "共 3 人、17 条。", "共 人、条。", "共3人、、17条。", "共 3 人、17 条",
-        "共 三 人、1 7 条。", "123", "12", "1", "", "开头 5", "开头", "5 结尾", "结尾",
-        "7 与 8 相同", "7与相同", "没有占位符", "没有 占位 符。", "𝟘 1 𝟘 2 𝟘", "𝟘𝟘𝟘",
-        "共 3\x00 人、17 条。", "共 3 人、17\x00条。",
-    ]  # fmt: skip
-    stripped = [SPACES.sub("", t) for t in texts]
-    assert columnar._aligned(template, stripped) == [printed_values(template, t) for t in texts]
-    assert any(r is not None for r in columnar._aligned(template, stripped))
-
-
 def test_a_check_registered_in_place_of_a_twin_is_called(years):
     _, rules = years
     n01 = [r for r in rules if r.id == "N01"]
