@@ -1768,16 +1768,20 @@ class _ClaimGroup:
     claims: list[Any]
     sentences: list[tuple[int, int, str, str]]  # (year, k, where, sentence)
     _texts: np.ndarray | None = None
+    _nul: np.ndarray | None = None
     _holding: dict[str, np.ndarray] = field(default_factory=dict)
 
     def holding(self, text: str) -> np.ndarray:
-        """Which sentences contain `text` (str.find in C over them all)."""
+        """Which sentences may contain `text` (str.find in C over them all); a sentence holding a
+        NUL, which numpy's fixed-width strings drop at the end, is always tried."""
         if text not in self._holding:
             if self._texts is None:
-                self._texts = np.array([s for *_, s in self.sentences], dtype=str)
+                sentences = [s for *_, s in self.sentences]
+                self._texts = np.array(sentences, dtype=str)
+                self._nul = np.array(["\x00" in s for s in sentences], dtype=bool)
             if not len(self._texts):
                 return np.zeros(0, dtype=bool)
-            self._holding[text] = np.strings.find(self._texts, text) >= 0
+            self._holding[text] = (np.strings.find(self._texts, text) >= 0) | self._nul
         return self._holding[text]
 
 

@@ -622,3 +622,12 @@ def test_a_claims_condition_over_all_matches_equals_the_evaluator():
             evaluate(tree, {**values[year], "n": 3})
         with pytest.raises(type(expected.value)):
             columnar._claims_hold(data, tree, [((year, 0, "", ""), 0, {"n": 3})])
+
+
+def test_sentences_holding_a_nul_are_always_tried():
+    group = columnar._ClaimGroup(
+        [], [(0, k, "", s) for k, s in enumerate(["甲乙\x00", "甲乙", "丙"])]
+    )
+    assert group.holding("乙\x00").tolist() == [True, False, False]
+    assert group.holding("甲乙").tolist() == [True, True, False]
+    assert group.holding("丙").tolist() == [True, False, True]
