@@ -1768,20 +1768,18 @@ class _ClaimGroup:
     claims: list[Any]
     sentences: list[tuple[int, int, str, str]]  # (year, k, where, sentence)
     _texts: np.ndarray | None = None
-    _nul: np.ndarray | None = None
     _holding: dict[str, np.ndarray] = field(default_factory=dict)
 
     def holding(self, text: str) -> np.ndarray:
-        """Which sentences may contain `text` (str.find in C over them all); a sentence holding a
-        NUL, which numpy's fixed-width strings drop at the end, is always tried."""
+        """Which sentences may contain `text` (str.find in C over them all). Fixed-width numpy
+        strings drop trailing NULs of both sides: the text's shortened run still occurs wherever
+        the text did, so no sentence holding it is missed (the pattern decides the others)."""
         if text not in self._holding:
             if self._texts is None:
-                sentences = [s for *_, s in self.sentences]
-                self._texts = np.array(sentences, dtype=str)
-                self._nul = np.array(["\x00" in s for s in sentences], dtype=bool)
+                self._texts = np.array([s for *_, s in self.sentences], dtype=str)
             if not len(self._texts):
                 return np.zeros(0, dtype=bool)
-            self._holding[text] = (np.strings.find(self._texts, text) >= 0) | self._nul
+            self._holding[text] = np.strings.find(self._texts, text) >= 0
         return self._holding[text]
 
 
