@@ -18,7 +18,6 @@ engine's, field for field (tests/unit/checks/test_columnar.py compares them on r
 from __future__ import annotations
 
 import ast
-import collections
 import functools
 import operator
 import re
@@ -152,18 +151,7 @@ def stack(
     for table in dict.fromkeys(t for c in contexts for t in c.tables):
         frames = [c.tables[table] for c in contexts]
         lengths = [len(f) for f in frames]
-        long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        for column in long.columns:  # an int column beside a float one became floats: exact
-            if (
-                long[column].dtype.kind == "f"
-                and np.nanmax(np.abs(long[column]), initial=0) >= 2**53
-            ):
-                long[column] = pd.concat(
-                    [f[column].astype(object) for f in frames], ignore_index=True
-                )
-        plain = pd.DataFrame(
-            {column: _plain_array(long[column]) for column in long.columns}, index=long.index
-        )
+        plain = _concatenated(frames)
         plain[KEY] = np.repeat(np.arange(len(frames)), lengths)
         out.tables[table] = plain
     if encode:  # what the rules read of each column, computed once here (see Columns)
@@ -176,6 +164,20 @@ def stack(
                 if column != KEY and (wanted is None or column in wanted):
                     out.row_columns(table).encode(column)
     return out
+
+
+def _concatenated(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one under the other (pd.concat), each cell as rows() gives it."""
+    long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    for column in long.columns:  # an int column beside a float one became floats: exact
+        if long[column].dtype.kind == "f" and np.nanmax(np.abs(long[column]), initial=0) >= 2**53:
+            long[column] = pd.concat([f[column].astype(object) for f in frames], ignore_index=True)
+    return _object_frame({column: _plain_array(long[column]) for column in long.columns})
+
+
+def _object_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Columns of Python objects kept as they are (pandas would make a text column's None NaN)."""
+    return pd.DataFrame({c: pd.Series(v, dtype=object, copy=False) for c, v in columns.items()})
 
 
 def rule_names(rules: list[Rule]) -> set[str]:
@@ -295,14 +297,15 @@ class Columns:
     def _derive(self, name: str) -> None:
         node, source = _DERIVED_PARTS[name]
         fast = _vectorised(node, source, self)
+        codes, first = self.codes(source)
         if fast is not None:
             if fast.dtype == bool:
                 self._bools[name] = fast
             else:
                 self._values[name] = fast
+                self._derived_kinds(name, fast[first], codes)
             return
         function = _function(node)
-        codes, first = self.codes(source)
         values = self.values(source)
         results, raised = [], []
         for row in first:
@@ -312,8 +315,18 @@ class Columns:
             except TypeError:
                 results.append(None)
                 raised.append(True)
+        if results and not any(raised) and all(type(r) is bool for r in results):
+            self._bools[name] = np.array(results, dtype=bool)[codes]
+            return
         self._values[name] = _objects(results)[codes]
+        self._derived_kinds(name, _objects(results), codes)
         self._mismatch[name] = np.array(raised, dtype=bool)[codes] if any(raised) else None
+
+    def _derived_kinds(self, name: str, distinct: np.ndarray, codes: np.ndarray) -> None:
+        """The types of a derived column from its value for each distinct value of its source
+        (one value of the source, one result)."""
+        type_codes, types = pd.factorize(_types(distinct))
+        self._kinds[name] = (type_codes[codes], list(types))
 
     def kinds(self, name: str) -> tuple[np.ndarray, list[type]]:
         """(a code per row for the Python type of its value, the types in code order)."""
@@ -462,13 +475,8 @@ def _by_type(function_name: str, name: str, columns: Columns) -> np.ndarray:
             out[rows] = rule(values[rows], columns, name, rows)
             continue
         subset = values[rows]
-        if kind is list or kind is float:  # unhashable; 0.0 and -0.0 (equal, other texts)
-            results = [function(v) for v in subset]
-        else:
-            codes, _ = pd.factorize(subset, use_na_sentinel=False)
-            first = _dense(codes)[1]
-            results = _objects([function(subset[i]) for i in first])[codes]
-        out[rows] = results
+        codes, first = _dense(columns.codes(name)[0][rows])  # type-aware: one value each
+        out[rows] = _objects([function(subset[i]) for i in first])[codes]
     return out
 
 
@@ -489,6 +497,20 @@ def _constant(answer: Any) -> Callable[..., Any]:
 
 def _float_nan(values: np.ndarray, *_: Any) -> np.ndarray:
     return np.isnan(values.astype(np.float64))
+
+
+def _same(values: np.ndarray, *_: Any) -> np.ndarray:
+    return values
+
+
+def _int_texts(values: np.ndarray, *_: Any) -> np.ndarray:
+    """compact of ints: str(int) (an int's text has no space), one call in C per value."""
+    return _objects(list(map(str, values)))
+
+
+def _bool_texts(values: np.ndarray, *_: Any) -> np.ndarray:
+    """compact of bools: number leaves a bool as it is; its text is 'True' or 'False'."""
+    return np.where(values.astype(bool), "True", "False").astype(object)
 
 
 _BOOLEAN = ("blank", "is_count", "is_text")  # functions whose every result is a bool
@@ -516,8 +538,8 @@ _BY_TYPE: dict[str, dict[type, Callable[..., Any]]] = {
         int: _constant(False),
         list: _constant(False),
     },
-    "number": {type(None): _constant(None), int: lambda values, *_: values},
-    "compact": {type(None): _constant("")},
+    "number": {type(None): _constant(None), int: _same, bool: _same},
+    "compact": {type(None): _constant(""), int: _int_texts, bool: _bool_texts},
 }
 
 
@@ -691,6 +713,9 @@ def _leaf(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, 
     mismatch = np.zeros(len(at), dtype=bool)
     if not len(at):
         return value, mismatch
+    same = _same_function_compared(node)
+    if same is not None:
+        return _compare_same_function(*same, columns, at)
     for name in used:
         raised = columns.mismatch(name)
         if raised is not None:
@@ -752,6 +777,84 @@ def _leaf(node: ast.AST, columns: Columns, at: np.ndarray) -> tuple[np.ndarray, 
     value[rest] = distinct_value[inverse]
     mismatch[rest] |= distinct_mismatch[inverse]
     return value, mismatch
+
+
+# functions f with f(a) == f(b) exactly when a == b for two ints, and f(None) of neither
+# (number(n) is n; compact(n) is str(n), never empty; compact(None) is "", number(None) None)
+_INT_FAITHFUL = ("compact", "number")
+
+
+def _same_function_compared(node: ast.AST) -> tuple[str, str, str, bool] | None:
+    """(function, left name, right name, whether ==) of a leaf `f(a) == f(b)` or `f(a) != f(b)`
+    whose parts _prepare made derived names, for f in _INT_FAITHFUL; None otherwise."""
+    if not (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and type(node.ops[0]) in _ELEMENTWISE
+        and isinstance(node.left, ast.Name)
+        and isinstance(node.comparators[0], ast.Name)
+    ):
+        return None
+    parts = [_DERIVED_PARTS.get(n.id) for n in (node.left, node.comparators[0])]  # type: ignore[attr-defined]
+    calls = [p[0] for p in parts if p is not None]
+    if len(calls) != 2 or not all(
+        isinstance(c, ast.Call)
+        and len(c.args) == 1
+        and not c.keywords
+        and isinstance(c.args[0], (ast.Name, ast.Attribute))
+        and c.func.id in _INT_FAITHFUL  # type: ignore[attr-defined]
+        for c in calls
+    ):
+        return None
+    if calls[0].func.id != calls[1].func.id:  # type: ignore[attr-defined]
+        return None
+    return (
+        calls[0].func.id,  # type: ignore[attr-defined]
+        parts[0][1],  # type: ignore[index]
+        parts[1][1],  # type: ignore[index]
+        isinstance(node.ops[0], ast.Eq),
+    )
+
+
+def _compare_same_function(
+    function_name: str, left: str, right: str, equal: bool, columns: Columns, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`f(left) == f(right)` (or !=) in rows `at` without computing f where both values are ints
+    exact in float64 or None (see _INT_FAITHFUL); f once per distinct value elsewhere, compared
+    by Python's operator (a TypeError from f is a mismatch, as in the per-year engine)."""
+    kinds = {}
+    for name in (left, right):
+        exact = columns.of_type(name, int)[at] & columns.numbers(name)[0][at]
+        exact &= np.abs(columns.numbers(name)[1][at]) < 2.0**53
+        kinds[name] = (exact, columns.of_type(name, type(None))[at])
+    (int_l, none_l), (int_r, none_r) = kinds[left], kinds[right]
+    simple = (int_l | none_l) & (int_r | none_r)
+    same = np.zeros(len(at), dtype=bool)
+    same[none_l & none_r] = True
+    both = int_l & int_r
+    same[both] = columns.numbers(left)[1][at[both]] == columns.numbers(right)[1][at[both]]
+    mismatch = np.zeros(len(at), dtype=bool)
+    rest = np.flatnonzero(~simple)
+    if len(rest):
+        function = FUNCTIONS[function_name]
+        results = []
+        for name in (left, right):
+            rows = at[rest]
+            codes, first = _dense(columns.codes(name)[0][rows])
+            values = columns.values(name)
+            out, raised = [], []
+            for row in rows[first]:
+                try:
+                    out.append(function(values[row]))
+                    raised.append(False)
+                except TypeError:
+                    out.append(None)
+                    raised.append(True)
+            results.append(_objects(out)[codes])
+            mismatch[rest] |= np.array(raised, dtype=bool)[codes]
+        same[rest] = _ELEMENTWISE[ast.Eq](results[0], results[1]).astype(bool)
+    value = same if equal else ~same
+    return value & ~mismatch if mismatch.any() else value, mismatch
 
 
 _ELEMENTWISE = {
@@ -963,23 +1066,30 @@ def check_stack(
     which = np.repeat(np.arange(len(rules)), n)  # the rule of each finding
     year = np.tile(np.arange(n), len(rules))  # its institution-year
     passed = np.concatenate([res[0] for res in results]) if rules else _objects([])
-    severity = np.array([r.severity for r in rules], dtype=object)[which]
+    failed = np.concatenate([failed_by_id[r.id] for r in rules]) if rules else np.zeros(0, bool)
+    held = (
+        np.concatenate([res[0] == True for res in results]) if rules else np.zeros(0, bool)  # noqa: E712
+    )
     # findings.ordered within each year: failed errors, failed warnings, ..., then by id
-    state = np.where(passed == False, 0, np.where(passed == True, 2, 1))  # noqa: E712
+    state = np.where(failed, 0, np.where(held, 2, 1))
     id_order = {rule_id: k for k, rule_id in enumerate(sorted(r.id for r in rules))}
     id_rank = np.array([id_order[r.id] for r in rules], dtype=np.int64)[which]
-    order = np.lexsort((id_rank, state * 2 + (severity != "error"), year))
+    warning = np.array([r.severity != "error" for r in rules], dtype=bool)[which]
+    order = np.lexsort((id_rank, state * 2 + warning, year))
+    rule_of = which[order]
 
-    def field(values: list[Any]) -> np.ndarray:
-        return np.array(values + [None], dtype=object)[:-1][which][order]
+    def field(values: list[Any]) -> pd.api.extensions.ExtensionArray | np.ndarray:
+        """A column of one value per rule: the rules' values typed as pandas types them (every
+        rule is in the column, so the column holds the same values), taken row by row."""
+        return pd.Series(_objects(values)).array.take(rule_of)
 
     filled = np.concatenate([res[1] for res in results]) if rules else _objects([])
     sources = np.concatenate([res[2] for res in results]) if rules else _objects([])
     if detail == "failed":  # the code checks fill theirs anyway
-        filled[passed == True] = sources[passed == True] = ""  # noqa: E712
+        filled[held] = sources[held] = ""
     columns: dict[str, Any] = {
         "id": field([r.id for r in rules]),
-        "severity": severity[order],
+        "severity": field([r.severity for r in rules]),
         "family": field([r.family for r in rules]),
         "title": field([r.title for r in rules]),
         "check": field([r.shown for r in rules]),
@@ -1324,10 +1434,10 @@ def _distinct_values(
 def _render_rows(data: Stack, message: str, columns: Columns, rows: np.ndarray) -> np.ndarray:
     """checks.rules.render of a row message in each of `rows`, each placeholder evaluated once per
     distinct combination of its values (a quotient in float64 where that is exact: _quotients)."""
-    out = np.full(len(rows), "", dtype=object)
+    pattern, placed = [], []
     for part in _message_parts(message):
         if isinstance(part, str):
-            out = out + part
+            pattern.append(part.replace("{", "{{").replace("}", "}}"))
             continue
         text = part[0]
         _register_sums(data, _plain_text(text)[0])
@@ -1338,8 +1448,11 @@ def _render_rows(data: Stack, message: str, columns: Columns, rows: np.ndarray) 
         if len(rest):
             distinct, inverse = _distinct_values(plain, columns, rows[rest])
             texts[rest] = _objects([_value_text(v) for v in distinct])[inverse]
-        out = out + texts
-    return out
+        pattern.append("{}")
+        placed.append(texts)
+    if not placed:
+        return np.full(len(rows), "".join(pattern).format(), dtype=object)
+    return _objects(list(map("".join(pattern).format, *placed)))  # one call per row, in C
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1467,7 +1580,7 @@ def _quotients(node: ast.AST, columns: Columns, rows: np.ndarray, texts: np.ndar
     return done
 
 
-def _whole_columns_outside_sum(data: Stack, texts: list[str]) -> bool:
+def _whole_placedoutside_sum(data: Stack, texts: list[str]) -> bool:
     for text in texts:
         tree, bare = _parsed_names(text)
         outside = {n for n in bare if "." in n and not data.is_value(n)}
@@ -1512,7 +1625,7 @@ def _over_rows(
     if not len(failing):
         return
     placeholders = [p[0] for p in _message_parts(rule.message) if isinstance(p, tuple)]
-    if _whole_columns_outside_sum(data, placeholders):  # a Series in a message: the year's env
+    if _whole_placedoutside_sum(data, placeholders):  # a Series in a message: the year's env
         texts = _objects(
             [render(rule.message, _RowEnv(data, over, int(r), int(keys[r]))) for r in failing]
         )
@@ -1558,18 +1671,24 @@ def _outcome(
 
 def _narrative_twin(part: int) -> Callable[..., None]:
     """N01 (part 0) and N02 (part 1) read the same builtin._narrative of a year: it is computed
-    once per year for both."""
+    once per year for both. (Aligning the paragraphs of all years that share a template at once
+    with np.strings was slower here: two paragraphs a year, a few placeholders each.)"""
 
     def twin(
         data: Stack, todo: np.ndarray, passed: np.ndarray, filled: np.ndarray, sources: np.ndarray
     ) -> None:
         memo = data.memo.setdefault("narrative", {})
-        for i in todo:
-            context = data.contexts[i]
+        for i in todo.tolist():
             if i not in memo:
-                memo[i] = builtin._narrative(context)
-            where = context.table_sources.get("narrative", "narrative.yaml")
-            _outcome(memo[i][part], where, i, passed, filled, sources)
+                memo[i] = builtin._narrative(data.contexts[i])
+        where = _objects(
+            [data.contexts[i].table_sources.get("narrative", "narrative.yaml") for i in todo]
+        )
+        passed[todo], filled[todo], sources[todo] = True, "无问题", where
+        for i in todo.tolist():
+            problems = memo[i][part]
+            if problems:
+                passed[i], filled[i] = False, "；".join(problems)
 
     return twin
 
@@ -1582,19 +1701,104 @@ def _claims_twin(rule_id: str, suffix: str) -> Callable[..., None]:
         data: Stack, todo: np.ndarray, passed: np.ndarray, filled: np.ndarray, sources: np.ndarray
     ) -> None:
         found: dict[int, list[tuple[int, int, int, str]]] = {}
-        groups: dict[tuple[Any, ...], list[int]] = {}
-        keys = data.memo.setdefault("claims", {})  # N05 and N06 read the same claims
-        for i in todo:  # years sharing the same claims (a collection shares forms/)
-            key = keys.get(i)
-            if key is None:
-                claims = data.contexts[i].extras.get("claims") or ()
-                # patterns are live objects: their ids are unique
-                key = keys[i] = tuple([(c.rule, id(c.says), c.holds, c.means) for c in claims])
-            groups.setdefault(key, []).append(int(i))
-        for years in groups.values():
-            claims = [
-                c for c in data.contexts[years[0]].extras.get("claims") or [] if c.rule == rule_id
-            ]
+        for group in _claim_groups(data, todo):
+            claims = [c for c in group.claims if c.rule == rule_id]
+            for c, claim in enumerate(claims):
+                candidates = np.ones(len(group.sentences), dtype=bool)
+                for text in _required(claim.says):
+                    candidates &= group.holding(text)
+                matches = [
+                    (group.sentences[j], m, {key: int(v) for key, v in match.groupdict().items()})
+                    for j in np.flatnonzero(candidates).tolist()
+                    for m, match in enumerate(claim.says.finditer(group.sentences[j][3]))
+                ]
+                tree = parsed(claim.holds)
+                for at in np.flatnonzero(~_claims_hold(data, tree, matches)).tolist():
+                    (i, k, where, sentence), m, groups_ = matches[at]
+                    env = {**data.contexts[i].values, **groups_}
+                    said = sentence if len(sentence) <= 40 else sentence[:40] + "…"
+                    text = f"{where}“{said}”称{claim.means},但数据为 {fill(tree, env)}"
+                    found.setdefault(i, []).append((k, c, m, text))
+        where = _objects(
+            [data.contexts[i].table_sources.get("narrative", "narrative.yaml") for i in todo]
+        )
+        passed[todo], filled[todo], sources[todo] = True, "无问题", where + suffix
+        for i, problems in found.items():
+            passed[i], filled[i] = False, "；".join(text for *_, text in sorted(problems))
+
+    return twin
+
+
+def _claims_hold(
+    data: Stack, tree: ast.Expression, matches: list[tuple[Any, int, dict[str, int]]]
+) -> np.ndarray:
+    """Whether `holds` is true for each match, with the year's values and the match's numbers
+    (`{**values, **groups}`): over columns (`truth`), and expr.evaluate itself on each match where
+    a name is missing or a part raised (so that the per-year check's error is raised)."""
+    used = names(tree.body)
+    n = len(matches)
+    arrays: dict[str, np.ndarray] = {}
+    alone = np.zeros(n, dtype=bool)
+    for name in used:
+        column = np.full(n, None, dtype=object)
+        for row, ((i, *_), _, groups_) in enumerate(matches):
+            if name in groups_:
+                column[row] = groups_[name]
+            elif name in data.contexts[i].values:
+                column[row] = data.contexts[i].values[name]
+            else:
+                alone[row] = True  # a missing name: the evaluator says what happens
+        arrays[name] = column
+    out = np.zeros(n, dtype=bool)
+    if n:
+        value, mismatch = truth(tree.body, Columns(arrays.__getitem__), np.arange(n))
+        out[:] = value
+        alone |= mismatch
+    holds = _function(tree.body)
+    for row in np.flatnonzero(alone).tolist():
+        (i, *_), _, groups_ = matches[row]
+        out[row] = bool(holds({**data.contexts[i].values, **groups_}))
+    return out
+
+
+@dataclass
+class _ClaimGroup:
+    """Years with the same claims (a collection shares forms/), and their printed sentences."""
+
+    claims: list[Any]
+    sentences: list[tuple[int, int, str, str]]  # (year, k, where, sentence)
+    _texts: np.ndarray | None = None
+    _holding: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def holding(self, text: str) -> np.ndarray:
+        """Which sentences may contain `text` (str.find in C over them all). Fixed-width numpy
+        strings drop trailing NULs of both sides: the text's shortened run still occurs wherever
+        the text did, so no sentence holding it is missed (the pattern decides the others)."""
+        if text not in self._holding:
+            if self._texts is None:
+                self._texts = np.array([s for *_, s in self.sentences], dtype=str)
+            if not len(self._texts):
+                return np.zeros(0, dtype=bool)
+            self._holding[text] = np.strings.find(self._texts, text) >= 0
+        return self._holding[text]
+
+
+def _claim_groups(data: Stack, todo: np.ndarray) -> list[_ClaimGroup]:
+    """The years `todo` grouped by their claims, computed once for N05 and N06."""
+    memo = data.memo.setdefault("claim_groups", {})
+    wanted = todo.tobytes()
+    if wanted not in memo:
+        by_key: dict[tuple[Any, ...], list[int]] = {}
+        by_list: dict[int, tuple[Any, ...]] = {}
+        for i in todo.tolist():
+            claims = data.contexts[i].extras.get("claims") or ()
+            key = by_list.get(id(claims))
+            if key is None:  # patterns are live objects: their ids are unique
+                key = tuple([(c.rule, id(c.says), c.holds, c.means) for c in claims])
+                by_list[id(claims)] = key
+            by_key.setdefault(key, []).append(i)
+        groups = []
+        for years in by_key.values():
             sentences = [
                 (i, k, where, sentence)
                 for i in years
@@ -1602,35 +1806,10 @@ def _claims_twin(rule_id: str, suffix: str) -> Callable[..., None]:
                     data.contexts[i].extras.get("narrative_sentences") or []
                 )
             ]
-            texts = [sentence for *_, sentence in sentences]
-            holding: dict[str, np.ndarray] = {}  # required text -> sentences holding it
-            for c, claim in enumerate(claims):
-                needed = _required(claim.says)
-                tree = parsed(claim.holds)
-                holds = _function(tree.body)
-                candidates = np.ones(len(sentences), dtype=bool)
-                for text in needed:
-                    if text not in holding:
-                        holding[text] = np.array([text in t for t in texts], dtype=bool)
-                    candidates &= holding[text]
-                for j in np.flatnonzero(candidates):
-                    i, k, where, sentence = sentences[j]
-                    context = data.contexts[i]
-                    for m, match in enumerate(claim.says.finditer(sentence)):
-                        groups_ = {key: int(v) for key, v in match.groupdict().items()}
-                        env = collections.ChainMap(groups_, context.values)
-                        if not holds(env):
-                            env = {**context.values, **groups_}
-                            said = sentence if len(sentence) <= 40 else sentence[:40] + "…"
-                            text = f"{where}“{said}”称{claim.means},但数据为 {fill(tree, env)}"
-                            found.setdefault(i, []).append((k, c, m, text))
-        for i in todo:
-            context = data.contexts[i]
-            source = context.table_sources.get("narrative", "narrative.yaml")
-            problems = [text for *_, text in sorted(found.get(int(i), []))]
-            _outcome(problems, f"{source}{suffix}", i, passed, filled, sources)
-
-    return twin
+            claims = list(data.contexts[years[0]].extras.get("claims") or [])
+            groups.append(_ClaimGroup(claims, sentences))
+        memo[wanted] = groups
+    return memo[wanted]
 
 
 @functools.lru_cache(maxsize=256)

@@ -43,6 +43,7 @@ from disclosure.checks.rules import (
     as_frame,
     evaluate_rules,
     load_rules,
+    render,
     rows,
 )
 from disclosure.expr import FUNCTIONS, evaluate, names, parse
@@ -101,6 +102,15 @@ def test_every_year_has_the_per_year_engines_findings(years):
     for label, expected, _ in entries:
         got = columnar[columnar["year"] == label].drop(columns="year").reset_index(drop=True)
         pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), check_dtype=False)
+
+
+def test_the_columns_have_the_per_year_engines_dtypes(years):
+    """The rule's own columns (id, title, ...) are taken from one typed value per rule, not
+    inferred row by row: they keep the dtypes the per-year findings have."""
+    entries, _ = years
+    columnar = stacked(years, "failed").drop(columns="year")
+    expected = pd.concat([f for _, f, _ in entries], ignore_index=True)
+    assert dict(columnar.dtypes) == dict(expected.dtypes)
 
 
 def test_the_compared_years_cover_every_outcome(years):
@@ -267,6 +277,129 @@ def test_one_name_parts_equal_the_evaluator_on_odd_values(text):
         except TypeError:
             expected.append("mismatch")
     assert verdicts(text, cols, len(ODD_VALUES)) == expected
+
+
+PAIR_VALUES = [*ODD_VALUES, 2**53 - 1, 2**53, 2**53 + 1, -(2**53) + 1, 12, "12", "１２"]
+
+
+@pytest.mark.parametrize(
+    "text", ["compact(a) == compact(b)", "compact(a) != compact(b)", "number(a) == number(b)"]
+)
+def test_a_function_of_two_values_compared_equals_the_evaluator(text):
+    """f(a) == f(b) skips f where both are ints exact in float64 (|n| < 2^53) or None; every
+    other pair, 2^53 against 2^53 + 1 included, goes through f."""
+    pairs = [(a, b) for a in PAIR_VALUES for b in PAIR_VALUES]
+    cols = columns_of(a=[a for a, _ in pairs], b=[b for _, b in pairs])
+    expected = []
+    for a, b in pairs:
+        try:
+            expected.append(bool(evaluate(parse(text), {"a": a, "b": b})))
+        except TypeError:
+            expected.append("mismatch")
+    assert verdicts(text, cols, len(pairs)) == expected
+    assert columnar._same_function_compared(columnar._prepare(parse(text).body)) is not None
+
+
+def test_a_function_of_two_values_skips_only_ints_exact_in_float64():
+    function = FUNCTIONS["compact"]
+    calls = []
+    counting = {**FUNCTIONS, "compact": lambda v: calls.append(v) or function(v)}
+    cols = columns_of(a=[2**53 - 1, None, 2**53, "7"], b=[2**53 - 1, None, 2**53 + 1, 7])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columnar, "FUNCTIONS", counting)
+        assert verdicts("compact(a) == compact(b)", cols, 4) == [True, True, False, True]
+    assert sorted(map(str, calls)) == sorted(map(str, [2**53, 2**53 + 1, "7", 7]))
+
+
+def test_another_function_or_two_functions_are_not_the_fast_comparison():
+    for text in ["compact(a) == number(b)", "blank(a) == blank(b)", "compact(a) < compact(b)"]:
+        assert columnar._same_function_compared(columnar._prepare(parse(text).body)) is None
+
+
+# --- quotients in messages -----------------------------------------------------------------------
+
+
+def rendered(message: str, **values: list) -> tuple[list[str], list[bool]]:
+    """(columnar texts of `message` in every row, which rows the float64 path made)."""
+    cols = columns_of(**values)
+    n = len(next(iter(values.values())))
+    texts = columnar._render_rows(None, message, cols, np.arange(n)).tolist()
+    part = PLACEHOLDER.findall(message)[0]
+    done = np.full(n, None, dtype=object)
+    fast = columnar._quotients(parse(part), cols, np.arange(n), done).tolist()
+    return texts, fast
+
+
+def expected_texts(message: str, **values: list) -> list[str]:
+    rows_ = zip(*values.values(), strict=True)
+    return [render(message, dict(zip(values, row, strict=True))) for row in rows_]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "{percent((a - b) / max(b, 1))}",
+        "{a / b}",
+        "{(a * b) / 3}",
+        "{-a / b}",
+        "{a / b * 3 - 1}",
+        "{abs(a - b) / 7}",
+        "{percent(a / b + 0.5)}",
+    ],
+)
+def test_quotients_in_messages_equal_render(message):
+    a = [7, 0, 0, -3, 10**6, 2**40, 1, 2**49, 12]
+    b = [3, -3, 5, 0 + 4, 7, 3, -1, 3, 12]
+    assert rendered(message, a=a, b=b)[0] == expected_texts(message, a=a, b=b)
+    assert all(rendered(message, a=a, b=b)[1])  # every row here is exact in float64
+
+
+def test_messages_keep_literal_braces_and_messages_without_placeholders():
+    for message in ["{x} 在 {} 中 }{", "没有占位符 {}", "{x}{x}"]:
+        x = [1, "有", None, [1, 2]]
+        texts = columnar._render_rows(None, message, columns_of(x=x), np.arange(4)).tolist()
+        assert texts == expected_texts(message, x=x)
+
+
+def test_minus_zero_only_where_python_makes_it():
+    # Python: 0 / -3 is -0.0, but 0 * -3 is the int 0, and 0 / 3 is 0.0
+    texts, fast = rendered("{(a * b) / 3}", a=[0, 0], b=[-3, 3])
+    assert texts == ["0.0", "0.0"] and all(fast)
+    texts, fast = rendered("{a / b}", a=[0], b=[-3])
+    assert texts == ["-0.0"] and all(fast)
+    assert rendered("{percent(a / b)}", a=[0, 0], b=[-3, 3])[0] == ["-0%", "+0%"]
+
+
+def test_a_zero_divisor_is_left_to_python():
+    cols = columns_of(a=[1, 1], b=[0, 2])
+    done = np.full(2, None, dtype=object)
+    assert columnar._quotients(parse("a / b"), cols, np.arange(2), done).tolist() == [False, True]
+    with pytest.raises(ZeroDivisionError):
+        columnar._render_rows(None, "{a / b}", cols, np.arange(2))
+    with pytest.raises(ZeroDivisionError):
+        render("{a / b}", {"a": 1, "b": 0})
+
+
+def test_quotients_stop_at_the_bound_and_at_non_ints():
+    a = [2**52 - 1, 2**52, 2**60 + 1, 2.5, True, -0.0, "3", None]
+    cols = columns_of(a=a, b=[3] * len(a))
+    done = np.full(len(a), None, dtype=object)
+    fast = columnar._quotients(parse("(a + 0) / b"), cols, np.arange(len(a)), done).tolist()
+    assert fast == [True, False, False, False, False, False, False, False]
+    message, plain = "{(a + 0) / b}", a[:6]  # text + 0 raises in both engines
+    assert rendered(message, a=plain, b=[3] * 6)[0] == expected_texts(message, a=plain, b=[3] * 6)
+    # a product past the bound: (2^26)^2 = 2^52
+    assert rendered("{a * a / 3}", a=[2**26 - 1, 2**26])[1] == [True, False]
+    assert rendered("{a * a / 3}", a=[2**26 - 1, 2**26])[0] == expected_texts(
+        "{a * a / 3}", a=[2**26 - 1, 2**26]
+    )
+
+
+def test_only_float_results_of_plain_arithmetic_take_the_quotient_path():
+    for text in ["a + b", "max(a / b, 1)", "a / b > 1", "sum(a) / 2", "percent(a)"]:
+        assert columnar._quotient_plan(parse(text)) is None
+    for text in ["a / b", "percent(a / b)", "a * 1.5", "abs(a / b)"]:
+        assert columnar._quotient_plan(parse(text)) is not None
 
 
 def test_codes_tell_apart_values_that_compare_equal_but_differ():
@@ -444,3 +577,58 @@ def test_long_columns_hold_what_rows_gives_the_per_year_engine(cells):
     expected = [row["c"] for row in rows(pd.DataFrame({"c": column}))]
     got = columnar._plain_array(column).tolist()
     assert [(type(g), repr(g)) for g in got] == [(type(e), repr(e)) for e in expected]
+
+
+def test_long_tables_hold_each_cell_as_rows_gives_it_for_its_own_year():
+    def year(k: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "n": [k, 2**60 + k],
+                "x": [0.5 * k, 2.0**53 + 2 * k],
+                "s": pd.array([f"第{k}", None], dtype="str"),  # None, not NaN, in the long table
+                "o": [[k], None],
+                "b": [True, k % 2 == 0],
+            }
+        )
+
+    frames = [year(k) for k in range(4)]
+    contexts = [Context({}, {"t": frame}, {}, {}) for frame in frames]
+    long = stack(contexts, pd.DataFrame({"year": range(4)}), encode=False).tables["t"]
+    got = [{c: long[c].to_numpy()[r] for c in frames[0].columns} for r in range(len(long))]
+    expected = [row for frame in frames for row in rows(frame)]
+    assert [[(type(v), repr(v)) for v in g.values()] for g in got] == [
+        [(type(v), repr(v)) for v in e.values()] for e in expected
+    ]
+    ints, floats = pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"a": [1.5, float("nan")]})
+    contexts = [Context({}, {"t": frame}, {}, {}) for frame in (ints, floats)]
+    long = stack(contexts, pd.DataFrame({"year": [1, 2]}), encode=False).tables["t"]
+    assert long["a"].tolist() == [1, 2, 1.5, None]
+
+
+def test_a_claims_condition_over_all_matches_equals_the_evaluator():
+    from disclosure.expr import parsed
+
+    values = [{"r10": 5}, {"r10": 2**60}, {"r10": "五"}, {}, {"r10": None}]
+    data = columnar.Stack(
+        pd.DataFrame({"year": range(5)}), [Context(v, {}, {}, {}) for v in values]
+    )
+    tree = parsed("n <= r10 and n > 0")
+    matches = [((i, 0, "", ""), 0, {"n": n}) for i in (0, 1, 0, 1) for n in (3, 6)][:6]
+    got = columnar._claims_hold(data, tree, matches).tolist()
+    assert got == [bool(evaluate(tree, {**values[i], **g})) for (i, *_), _, g in matches]
+    assert got == [True, False, True, True, True, False]
+    for year in (2, 3, 4):  # text against a number, a missing value, None: the evaluator's error
+        with pytest.raises(Exception) as expected:
+            evaluate(tree, {**values[year], "n": 3})
+        with pytest.raises(type(expected.value)):
+            columnar._claims_hold(data, tree, [((year, 0, "", ""), 0, {"n": 3})])
+
+
+def test_no_sentence_holding_a_required_text_is_missed_with_nuls():
+    """holding() may try more sentences than hold the text (the pattern decides), never fewer."""
+    sentences = ["甲乙\x00", "甲乙", "丙", "\x00丙"]
+    group = columnar._ClaimGroup([], [(0, k, "", s) for k, s in enumerate(sentences)])
+    for text in ["乙\x00", "甲乙", "丙", "\x00"]:
+        marked = group.holding(text).tolist()
+        assert all(m for m, s in zip(marked, sentences, strict=True) if text in s)
+    assert group.holding("甲乙").tolist()[2] is False
