@@ -20,6 +20,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from disclosure.present.document import (
+    CHECKLIST_HEADERS,
+    CHECKLIST_TITLE,
     STATISTICS_HEADERS,
     stable_zip,
 )
@@ -100,15 +102,8 @@ def _statistics(sheet: Any, doc: dict[str, Any]) -> None:
 
 
 def _checklist(sheet: Any, doc: dict[str, Any]) -> None:
-    headers = [
-        "类别",
-        "序号",
-        "公开数量(条)",
-        "链接",
-        "是否在门户网站信息公开平台公布",
-        "其他需说明事项",
-    ]
-    title = "高等学校信息公开事项清单(50 条)对照检查表"
+    headers = list(CHECKLIST_HEADERS)
+    title = CHECKLIST_TITLE
     _sheet_head(sheet, title, doc["issuer"], headers, [11, 6, 9, 70, 14, 30])
     lines: dict[int, list[int]] = {}
     for line, item in enumerate(doc["checklist"], 4):

@@ -26,6 +26,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from disclosure.present.document import (
+    CHECKLIST_HEADERS,
+    CHECKLIST_TITLE,
     STATISTICS_HEADERS,
     stable_zip,
 )
@@ -236,15 +238,8 @@ def _statistics(word: Any, doc: dict[str, Any]) -> None:
 def _checklist(word: Any, doc: dict[str, Any]) -> None:
     section = word.add_section(WD_SECTION.NEW_PAGE)
     _page(section, landscape=True)
-    _annex_head(word, "附件2", "高等学校信息公开事项清单(50 条)对照检查表", doc["issuer"], False)
-    headers = [
-        "类别",
-        "序号",
-        "公开数量(条)",
-        "链接",
-        "是否在门户网站信息公开平台公布",
-        "其他需说明事项",
-    ]
+    _annex_head(word, "附件2", CHECKLIST_TITLE, doc["issuer"], False)
+    headers = list(CHECKLIST_HEADERS)
     widths = [22, 12, 18, 118, 24, 31]
     table = _table(word, headers, widths)
     center = WD_ALIGN_PARAGRAPH.CENTER
