@@ -27,6 +27,7 @@ from IPython.display import Image, Markdown, display
 from matplotlib.ticker import MaxNLocator
 
 from disclosure.batch import overview
+from disclosure.batch.run import STATUS_ZH
 from disclosure.present import charts
 
 pd.set_option("display.max_rows", 200)
@@ -51,15 +52,7 @@ display(
 if evidence.summary.empty:
     display(Markdown("尚无 `batch_summary.csv`(未运行过 `disclosure batch`)。"))
 else:
-    names = {
-        "passed": "校验通过",
-        "failed_checks": "未通过校验",
-        "bad_input": "输入有误",
-        "run_failed": "运行失败",
-        "crashed": "任务异常",
-        "skipped": "已是最新,跳过",
-    }
-    status = evidence.summary["status"].map(names).fillna(evidence.summary["status"])
+    status = evidence.summary["status"].map(STATUS_ZH).fillna(evidence.summary["status"])
     display(status.value_counts().rename_axis("结果").rename("机构学年数").to_frame())
 
 # %% [markdown]
