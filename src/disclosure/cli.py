@@ -50,7 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--collection",
         action="store_true",
-        help="校验机构集合中每个机构的该学年(或全部学年),规则一次性按列计算",
+        help="校验机构集合中每个机构的该学年(或全部学年),规则对全部机构学年一次计算",
+    )
+    check.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="--collection 时用 N 个进程读取和校验(默认每个 CPU 核一个)",
     )
     verify = sub.add_parser(
         "verify", help="按 manifest.json 重新计算输出文件的 SHA-256,报告任何改动"
@@ -409,41 +416,34 @@ def _with_progress(files: list[Path], work):  # noqa: ANN001, ANN202
 
 
 def _check_collection(collection: Path, args: argparse.Namespace) -> int:
-    """Every institution-year of a collection (or one year of each), the rules evaluated once over
-    all of them (checks.columnar)."""
-    import time
-
-    from disclosure.batch.check import check_loaded, load_stack
+    """Every institution-year of a collection (or one year of each), loaded in worker processes
+    and checked by the rule engine over all of them at once (batch.check)."""
+    from disclosure.batch.check import check_collection
     from disclosure.batch.collection import institution_years
 
     items = institution_years(collection, [args.year] if args.year else None)
     if not items:
         _say(f"{collection}:机构集合中没有{('学年 ' + args.year) if args.year else '任何学年'}")
         return EXIT_BAD_INPUT
-    loaded = load_stack(items)
-    for key, problems in loaded.bad_input.items():
+    result = check_collection(items, getattr(args, "jobs", None))
+    for key, problems in result.bad_input.items():
         _say(f"{key}:输入有误,未校验({len(problems)} 个问题):")
         for problem in problems:
             _say(f"  - {problem}")
-    failing = 0
-    if len(loaded.stack):
-        started = time.perf_counter()
-        findings = check_loaded(loaded, collection, "failed")
-        seconds = time.perf_counter() - started
-        for (institution, year), one in findings.groupby(["institution", "year"], sort=False):
-            lines = failed_lines(one.drop(columns=["institution", "year"]))
-            errors = int(((one["passed"] == False) & (one["severity"] == "error")).sum())  # noqa: E712
-            failing += bool(errors)
-            if lines:
-                _say(f"{institution} {year}:")
-                for line in lines:
-                    _say(line)
+    for (institution, year), one in result.findings.groupby(["institution", "year"], sort=False):
+        lines = failed_lines(one.drop(columns=["institution", "year"]))
+        if lines:
+            _say(f"{institution} {year}:")
+            for line in lines:
+                _say(line)
+    failing = result.failing()
+    if result.checked:
         _say(
-            f"共 {len(items)} 个机构学年:读取与重算 {loaded.seconds:.1f} 秒,"
-            f"全部规则校验 {seconds:.2f} 秒;{failing} 个有错误级校验未通过,"
-            f"{len(loaded.bad_input)} 个输入有误"
+            f"共 {len(items)} 个机构学年,用时 {result.seconds:.1f} 秒"
+            f"(读取与重算 {result.load_seconds:.1f} 秒、规则校验 {result.rule_seconds:.2f} 秒,"
+            f"各进程合计);{failing} 个有错误级校验未通过,{len(result.bad_input)} 个输入有误"
         )
-    if loaded.bad_input:
+    if result.bad_input:
         return EXIT_BAD_INPUT
     return EXIT_FAILED_CHECKS if failing else EXIT_OK
 

@@ -10,6 +10,7 @@ notebook calls the same stages one per cell (so the auditor sees each), and run_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from disclosure.compute.checklist import checklist_categories, checklist_items
 from disclosure.compute.statistics import statistics, with_previous
 from disclosure.errors import InputError, Problem
 from disclosure.inputs.dataset import YearData, load_year
+from disclosure.inputs.formset import FormSet
 from disclosure.workspace import PARAMS_DIR
 
 STAGES = ("load", "rebuild", "previous", "checklist", "categories", "check")
@@ -42,19 +44,24 @@ class YearResult:
     findings: pd.DataFrame
 
 
-def load(root: Path, year: str) -> YearData:
+def load(root: Path, year: str, forms: FormSet | None = None) -> YearData:
     """Stage 1: parameters, forms and every input read and validated (all problems at once)."""
-    return load_year(root, year)
+    return load_year(root, year, forms)
 
 
-def previous(data: YearData) -> Previous:
-    """The previous year's rebuilt table, when that year's params exist in the workspace."""
+def previous(data: YearData, rebuilt: Callable[[str], pd.DataFrame] | None = None) -> Previous:
+    """The previous year's rebuilt table, when that year's params exist in the workspace.
+
+    `rebuilt(year)` gives another year's statistics table when the caller already has it (a
+    collection loads each year once); like load_year it raises InputError for a year that does
+    not load."""
     start = int(data.year[:4])
     year = data.params.previous_year or f"{start - 1}-{start}"
     if not (data.root / PARAMS_DIR / f"{year}.yaml").is_file():
         return Previous(year, None)
     try:
-        return Previous(year, statistics(load_year(data.root, year)))
+        table = rebuilt(year) if rebuilt else statistics(load_year(data.root, year, data.forms))
+        return Previous(year, table)
     except InputError as exc:
         if not data.params.previous_year:
             return Previous(year, None)  # the implicit previous year is reported when it is run

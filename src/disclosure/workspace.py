@@ -23,6 +23,7 @@ STATISTICS_FORM = "forms/statistics.yaml"
 TABLES_FORM = "forms/tables.yaml"
 RULES_FORM = "forms/rules.yaml"
 CLAIMS_FORM = "forms/claims.yaml"
+AUDIT_FORM = "forms/audit.yaml"
 CHECKLIST_ITEMS = "data/reference/checklist_items.csv"
 WORKBOOK = "notebooks/workbook.py"
 

@@ -9,11 +9,11 @@ from datetime import date
 import pandas as pd
 
 from disclosure.checks.builtin import CODE_CHECKS
-from disclosure.checks.findings import ordered
-from disclosure.checks.rules import Context, as_frame, evaluate_rules, load_rules
+from disclosure.checks.many import check_many
+from disclosure.checks.rules import Context, Rule, catalogue
 from disclosure.compute.narrative import printed_sentences, year_context
 from disclosure.inputs.dataset import YearData
-from disclosure.inputs.forms import load_claims
+from disclosure.inputs.formset import FormSet, load_formset
 from disclosure.inputs.yamlio import read_yaml
 from disclosure.workspace import NARRATIVE_FILE, PROFILE_FILE, SOURCE_FILE, STATISTICS_FORM
 
@@ -77,7 +77,7 @@ def context(
             "narrative": data.narrative,
             "narrative_values": narrative_values,
             "narrative_sentences": printed_sentences(data.narrative, narrative_values),
-            "claims": load_claims(data.root),
+            "claims": list(forms_of(data).claims),
             "source_hashes": source_record,
             "raw_hashes": {
                 str(r["path"]).rsplit("/", 1)[-1]: str(r["sha256"])
@@ -125,11 +125,19 @@ def _source_hashes(data: YearData) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else None
 
 
+def forms_of(data: YearData) -> FormSet:
+    """The FormSet the year was read with (loaded from its workspace if it carries none)."""
+    return data.forms or load_formset(data.root)
+
+
+def rules_for(forms: FormSet, ctx: Context) -> list[Rule]:
+    """The form's rule catalogue for the tables a context holds (parsed once per FormSet)."""
+    return catalogue(forms, {name: tuple(frame.columns) for name, frame in ctx.tables.items()})
+
+
 def check_all(
     data: YearData, stats: pd.DataFrame, items: pd.DataFrame, previous_year: str | None
 ) -> pd.DataFrame:
-    """Every check of the catalogue, failed errors first."""
+    """Every check of the catalogue, failed errors first (the engine with N = 1)."""
     ctx = context(data, stats, items, previous_year)
-    columns = {name: tuple(frame.columns) for name, frame in ctx.tables.items()}
-    rules = load_rules(data.root, len(data.rows), columns)
-    return ordered(as_frame(evaluate_rules(rules, ctx, CODE_CHECKS)))
+    return check_many([ctx], rules_for(forms_of(data), ctx), CODE_CHECKS, "all")[0]

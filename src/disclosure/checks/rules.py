@@ -23,7 +23,7 @@ import pandas as pd
 
 from disclosure.checks.findings import COLUMNS, Finding
 from disclosure.errors import ExpressionError, InputError, Problem
-from disclosure.expr import blank, evaluate, fill, names, parse
+from disclosure.expr import blank, evaluate, fill, names, parse, parsed
 from disclosure.inputs.yamlio import read_yaml
 from disclosure.workspace import RULES_FORM
 
@@ -113,12 +113,28 @@ class Context:
     extras: dict[str, Any] = field(
         default_factory=dict
     )  # what code checks read (narrative, hashes)
+    _records: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def env(self) -> dict[str, Any]:
         env = dict(self.values)
         for name, frame in self.tables.items():
             env.update({f"{name}.{c}": frame[c] for c in frame.columns})
         return env
+
+    def records(self, table: str) -> list[dict[str, Any]]:
+        """The rows of a table as plain values (see `rows`), made once per context."""
+        if table not in self._records:
+            self._records[table] = rows(self.tables[table])
+        return self._records[table]
+
+
+def catalogue(forms: Any, columns: Mapping[str, tuple[str, ...]]) -> list[Rule]:
+    """The rule catalogue of a FormSet (inputs.formset), for tables with these columns: read and
+    validated once per FormSet and set of columns (kept in the FormSet's memo)."""
+    key = ("rules", tuple(sorted((name, tuple(cols)) for name, cols in columns.items())))
+    if key not in forms.memo:
+        forms.memo[key] = tuple(load_rules(forms.root, forms.n_rows, columns))
+    return list(forms.memo[key])
 
 
 def load_rules(root: Path, n_rows: int, columns: Mapping[str, tuple[str, ...]]) -> list[Rule]:
@@ -268,7 +284,7 @@ def _with_causes(rules: list[Rule], findings: list[Finding]) -> list[Finding]:
 
 
 def _over_values(rule: Rule, context: Context, env: dict[str, Any]) -> Finding:
-    tree = parse(parse_shown(rule.shown)[2])
+    tree = parsed(parse_shown(rule.shown)[2])
     used = names(tree)
     where = "；".join(f"{n}←{_source(n, context)}" for n in used)
     filled = fill(tree, env)
@@ -306,10 +322,10 @@ def _messages(
 ) -> list[str]:
     """The message of every row of `over` that satisfies `where` and fails `check` (all, if no
     check)."""
-    where_tree = parse(where) if where else None
-    check_tree = parse(check) if check else None
+    where_tree = parsed(where) if where else None
+    check_tree = parsed(check) if check else None
     out = []
-    for row in rows(context.tables[over]):
+    for row in context.records(over):
         local = {**env, **row}
         try:
             if where_tree is not None and not evaluate(where_tree, local):
@@ -348,7 +364,7 @@ def render(message: str, env: Mapping[str, Any]) -> str:
     """A rule's message with each `{expression}` replaced by its value."""
 
     def one(match: re.Match[str]) -> str:
-        value = evaluate(parse(match.group(1)), env)
+        value = evaluate(parsed(match.group(1)), env)
         if isinstance(value, (list, tuple)):
             return "、".join(map(str, value))
         return "" if blank(value) else str(value)

@@ -12,17 +12,8 @@ import pandas as pd
 from disclosure import workspace as paths
 from disclosure.errors import InputError, Problem
 from disclosure.inputs.corrections import AppliedCorrection, apply_corrections
-from disclosure.inputs.forms import (
-    FigureSpec,
-    ProfileField,
-    RowDef,
-    Section,
-    TableDef,
-    load_layout,
-    load_profile_schema,
-    load_statistics_form,
-    load_table_defs,
-)
+from disclosure.inputs.forms import FigureSpec, ProfileField, RowDef, Section, TableDef
+from disclosure.inputs.formset import FormSet, load_formset
 from disclosure.inputs.narrative import available_names
 from disclosure.inputs.narrative import problems as narrative_problems
 from disclosure.inputs.params import Params, load_params
@@ -49,6 +40,7 @@ class YearData:
     corrections: list[AppliedCorrection] = field(default_factory=list)
     sections: tuple[Section, ...] = ()
     figures: tuple[FigureSpec, ...] = ()
+    forms: FormSet | None = None  # the form these were read with (rows, rules, claims, edition)
 
     @property
     def year(self) -> str:
@@ -59,24 +51,25 @@ class YearData:
         return self.root / self.params.data_dir
 
 
-def load_year(root: Path, year: str) -> YearData:
-    """Load and validate a year; every problem in every file is collected before raising."""
+def load_year(root: Path, year: str, forms: FormSet | None = None) -> YearData:
+    """Load and validate a year; every problem in every file is collected before raising.
+
+    `forms` is the workspace's FormSet when the caller holds it (a collection shares one); else it
+    is loaded (once per process for each content of forms/)."""
     root = root.resolve()
     fixed = [root / PARAMS_DIR / f"{year}.yaml", *_fixed_files(root)]
     outside = _outside(root, [p for p in fixed if p.is_symlink()])
     if outside:
         raise InputError(outside)
     params = load_params(root, year)
-    defs = load_table_defs(root)
-    rows = load_statistics_form(root, defs)
-    sections, figures = load_layout(root, rows)
+    forms = forms or load_formset(root)
+    defs, rows = forms.table_defs, list(forms.rows)
     folder = inside(root, params.data_dir, "参数“data_dir”")
     entries = sorted(folder.iterdir()) if folder.is_dir() else []
     problems: list[Problem] = _outside(root, [p for p in entries if p.is_symlink()])
     if problems:  # never read: their content would go into the manifest and the evidence zip
         raise InputError(problems)
-    profile_schema = load_profile_schema(root)
-    ceilings = profile_ceilings(root)
+    profile_schema, ceilings = forms.profile_schema, forms.ceilings
     profile = _profile(folder, root, problems, profile_schema, ceilings)
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
@@ -133,9 +126,7 @@ def load_year(root: Path, year: str) -> YearData:
                 "缺少报告正文(文件不存在或为空);disclosure init 会从上一学年复制正文模板",
             )
         )
-    reference = pd.read_csv(
-        root / paths.CHECKLIST_ITEMS, encoding="utf-8", dtype={"item": int, "category_no": int}
-    )
+    reference = forms.reference.copy()
     if problems:
         raise InputError(problems)
     applied = apply_corrections(
@@ -174,8 +165,9 @@ def load_year(root: Path, year: str) -> YearData:
         inputs,
         notes,
         applied,
-        sections,
-        figures,
+        forms.sections,
+        forms.figures,
+        forms,
     )
 
 
@@ -185,15 +177,7 @@ def profile_ints(schema: dict[str, ProfileField]) -> tuple[str, ...]:
 
 def profile_ceilings(root: Path) -> dict[str, int]:
     """The `max:` of each int field of the profile schema (forms/tables.yaml `profile:`)."""
-    data = read_yaml(root / paths.TABLES_FORM, paths.TABLES_FORM) or {}
-    fields = (data.get("profile") or {}).get("fields") or {}
-    return {
-        str(name): spec["max"]
-        for name, spec in fields.items()
-        if isinstance(spec, dict)
-        and isinstance(spec.get("max"), int)
-        and not isinstance(spec["max"], bool)
-    }
+    return load_formset(root).ceilings
 
 
 def _profile(
