@@ -8,9 +8,9 @@ operations per rule; a year that fails a rule is evaluated by the per-year engin
 so its finding is the per-year finding by construction.
 
 The screen evaluates a rule's parsed expression element-wise over one object array per name, with
-Python's own operators on each element (so ints stay exact and text compares as text) and Python's
-short-circuit: the right side of `and`/`or` (and the next link of a chained comparison) is
-evaluated only on the elements the left side leaves undecided. Anything it cannot say exactly — a
+Python's own operators on each element (so ints stay exact and text compares as text), and with
+the per-year engine's `and`/`or`: every operand evaluated, then combined as Python combines two
+values. Anything it cannot say exactly — a
 missing name, a division, a TypeError anywhere, a value that is absent — sends the rule's years to
 the per-year engine. `tests/unit/checks/test_many.py` checks the result against the per-year engine
 on random years.
@@ -226,30 +226,25 @@ class _Screen:
         return _objects([function(*xs) for xs in zip(*args, strict=True)])
 
     def _bool(self, node: ast.BoolOp, at: np.ndarray) -> np.ndarray:
-        """`a and b`: a where a is falsy, else b (b evaluated only there); `or` the other way."""
-        result = self.value(node.values[0], at)
-        for operand in node.values[1:]:
-            truth = np.array([bool(v) for v in result], dtype=bool)
-            undecided = truth if isinstance(node.op, ast.And) else ~truth
-            if undecided.any():
-                result = result.copy()
-                result[undecided] = self.value(operand, at[undecided])
+        """`a and b` / `a or b` as the per-year engine takes them: every operand is evaluated
+        (a type mismatch on the right counts even where the left decides), then combined as
+        Python's `and`/`or` combine two values."""
+        values = [self.value(v, at) for v in node.values]
+        combine = _and if isinstance(node.op, ast.And) else _or
+        result = values[0]
+        for value in values[1:]:
+            result = _pairs(combine, result, value)
         return result
 
     def _compare(self, node: ast.Compare, at: np.ndarray) -> np.ndarray:
-        """A chain `a < b <= c`: each link only where the links before it held."""
+        """A chain `a < b <= c`: every link evaluated, joined by `and`, as the per-year engine
+        does."""
         result = _objects([True] * len(at))
         left = self.value(node.left, at)
-        alive = np.ones(len(at), dtype=bool)
         for op, right_node in zip(node.ops, node.comparators, strict=True):
-            where = np.flatnonzero(alive)
-            right = self._operand(right_node, at[where])
-            part = _pairs(_comparison(op), left[where], right)
-            result[where] = part
-            alive[where] = np.array([bool(v) for v in part], dtype=bool)
-            full = _objects([None] * len(at))
-            full[where] = right
-            left = full
+            right = self._operand(right_node, at)
+            result = _pairs(_and, result, _pairs(_comparison(op), left, right))
+            left = right
         return result
 
     def _operand(self, node: ast.AST, at: np.ndarray) -> np.ndarray:
@@ -268,6 +263,14 @@ def _comparison(op: ast.cmpop) -> Callable[[Any, Any], Any]:
     if type(op) in COMPARE:
         return COMPARE[type(op)]
     raise Unsure(type(op).__name__)
+
+
+def _and(a: Any, b: Any) -> Any:
+    return a and b
+
+
+def _or(a: Any, b: Any) -> Any:
+    return a or b
 
 
 def _pairs(f: Callable[[Any, Any], Any], left: np.ndarray, right: np.ndarray) -> np.ndarray:
