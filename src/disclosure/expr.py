@@ -195,7 +195,8 @@ def names(tree: ast.AST) -> list[str]:
 
 
 def evaluate(tree: ast.Expression, env: Mapping[str, Any]) -> Any:
-    """Evaluate a parsed expression; values may be scalars or pandas Series (element-wise)."""
+    """Evaluate a parsed expression; values may be scalars, pandas Series or numpy arrays (the
+    last two element-wise)."""
     return _eval(tree.body, env)
 
 
@@ -245,7 +246,7 @@ def _eval(node: ast.AST, env: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.UnaryOp):
         value = _eval(node.operand, env)
         if isinstance(node.op, ast.Not):
-            return ~value if isinstance(value, pd.Series) else not value
+            return ~value if _vector(value) else not value
         if isinstance(node.op, ast.USub):
             return -value
         raise ExpressionError(f"不允许的一元运算“{type(node.op).__name__}”")
@@ -271,9 +272,9 @@ def _compare(node: ast.Compare, env: Mapping[str, Any]) -> Any:
     for op, right_node in zip(node.ops, node.comparators, strict=True):
         right = _eval(right_node, env)
         if isinstance(op, (ast.In, ast.NotIn)):
-            hit = left.isin(right) if isinstance(left, pd.Series) else left in right
+            hit = _member(left, right)
             part = (
-                (~hit if isinstance(hit, pd.Series) else not hit)
+                (~hit if _vector(hit) else not hit)
                 if isinstance(op, ast.NotIn)
                 else hit
             )
@@ -287,7 +288,16 @@ def _compare(node: ast.Compare, env: Mapping[str, Any]) -> Any:
 
 
 def _vector(*values: Any) -> bool:
-    return any(isinstance(v, pd.Series) for v in values)
+    """Whether any value is a column (a pandas Series or a numpy array): element-wise then."""
+    return any(isinstance(v, (pd.Series, np.ndarray)) for v in values)
+
+
+def _member(left: Any, right: Any) -> Any:
+    if isinstance(left, pd.Series):
+        return left.isin(right)
+    if isinstance(left, np.ndarray):
+        return np.array([v in right for v in left], dtype=bool)
+    return left in right
 
 
 _ALLOWED = (

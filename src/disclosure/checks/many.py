@@ -127,8 +127,20 @@ class _Values:
         key = ast.unparse(node)
         if key not in self.arrays:
             tree = ast.Expression(body=node)
-            self.arrays[key] = _objects([evaluate(tree, c.env()) for c in self.contexts])
+            used = [n for n in names(tree) if "." in n]
+            self.arrays[key] = _objects([evaluate(tree, _columns(c, used)) for c in self.contexts])
         return self.arrays[key]
+
+
+def _columns(ctx: Context, used: list[str]) -> dict[str, Any]:
+    """The whole columns (`table.column`) a call reads, as the per-year engine's env holds them."""
+    out = {}
+    for name in used:
+        table, _, column = name.partition(".")
+        if table not in ctx.tables or column not in ctx.tables[table]:
+            raise Unsure(name)
+        out[name] = ctx.tables[table][column]
+    return out
 
 
 def _values_failing(tree: ast.Expression, values: _Values, at: np.ndarray) -> np.ndarray:

@@ -5,27 +5,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
-from disclosure.expr import blank, compact, evaluate, exact, exact_sum, number, parse
+from disclosure.expr import blank, compact, evaluate, exact, exact_sum, number, parsed
 from disclosure.inputs.dataset import YearData
 from disclosure.inputs.forms import RowDef
 from disclosure.inputs.validate import LINE
 
 
-def selection(row: RowDef, data: YearData) -> pd.DataFrame | None:
-    """The raw rows a form row sums (those satisfying its `where`); None for a profile row."""
+def selection(
+    row: RowDef, data: YearData, columns: dict[str, dict[str, np.ndarray]] | None = None
+) -> pd.DataFrame | None:
+    """The raw rows a form row sums (those satisfying its `where`); None for a profile row.
+
+    `where` is evaluated element-wise over the table's columns as arrays (`columns` keeps them
+    between the rows of one table: statistics passes it)."""
     if row.source == "profile":
         return None
     frame = data.tables.get(row.source, pd.DataFrame())
-    if frame.empty:
+    if frame.empty or not row.where:
         return frame
-    mask = (
-        evaluate(parse(row.where), {c: frame[c] for c in frame.columns})
-        if row.where
-        else pd.Series(True, index=frame.index)
-    )
-    return frame.loc[mask.astype(bool)]
+    columns = {} if columns is None else columns
+    if row.source not in columns:
+        columns[row.source] = {c: frame[c].to_numpy() for c in frame.columns}
+    mask = np.asarray(evaluate(parsed(row.where), columns[row.source]), dtype=bool)
+    if mask.ndim == 0:  # a condition naming no column holds for every row or for none
+        mask = np.full(len(frame), bool(mask))
+    return frame[mask]
 
 
 def row_value(
@@ -67,8 +74,9 @@ def statistics(data: YearData) -> pd.DataFrame:
     """The rebuilt 55-row table, each row beside its definition and, where published, the printed
     value."""
     records = []
+    columns: dict[str, dict[str, np.ndarray]] = {}
     for row in data.rows:
-        picked = selection(row, data)
+        picked = selection(row, data, columns)
         value, source = row_value(row, data, picked)
         records.append(
             {

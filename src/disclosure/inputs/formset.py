@@ -49,7 +49,7 @@ DEFAULT_EDITION = "chongqing"
 
 @dataclass(frozen=True)
 class FormSet:
-    root: Path  # the workspace (or collection) whose forms/ and data/reference/ were read
+    root: Path  # the first workspace whose forms/ and data/reference/ were read with this content
     edition: str
     digest: str  # SHA-256 over FORM_FILES (name, then content)
     title: str  # the printed form's name (statistics.yaml `form:`)
@@ -86,7 +86,7 @@ class FormSet:
         }
 
 
-_CACHE: dict[tuple[str, str], FormSet] = {}
+_CACHE: dict[str, FormSet] = {}  # by digest: the institutions of a collection share one form
 
 
 def form_digest(root: Path) -> str:
@@ -101,14 +101,13 @@ def form_digest(root: Path) -> str:
 
 
 def load_formset(root: Path) -> FormSet:
-    """The FormSet of `root`, read and validated once per process for each distinct content."""
+    """The FormSet of `root`, read and validated once per process for each distinct content (the
+    institutions of a collection, whose forms/ link to the collection's, share one)."""
     root = Path(root).resolve()
-    key = (str(root), form_digest(root))
-    cached = _CACHE.get(key)
-    if cached is None:
-        cached = _read(root, key[1])
-        _CACHE[key] = cached
-    return cached
+    digest = form_digest(root)
+    if digest not in _CACHE:
+        _CACHE[digest] = _read(root, digest)
+    return _CACHE[digest]
 
 
 def _read(root: Path, digest: str) -> FormSet:

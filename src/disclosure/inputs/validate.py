@@ -187,21 +187,23 @@ def is_number(text: str) -> bool:
 def _unique(frame: pd.DataFrame, schema: TableDef, shown: str) -> list[Problem]:
     if not schema.key or frame.empty:
         return []
-    parts = frame[list(schema.key)].map(
-        lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
-    )
-    keys = parts.agg("|".join, axis=1)
-    out = []
-    for key, group in frame[keys.str.strip("|") != ""].groupby(
-        keys, sort=False
-    ):  # empty keys: reported as 不能为空
-        if len(group) > 1:
-            lines = "、".join(str(n) for n in group[LINE])
-            out.append(
-                Problem(
-                    shown,
-                    f"{'/'.join(schema.key)}“{key}”重复出现(第 {lines} 行),每个只能出现一次",
-                    row=int(group[LINE].iloc[1]),
-                )
-            )
-    return out
+    parts = zip(*(frame[k].tolist() for k in schema.key), strict=True)
+    keys = ["|".join("" if _missing(v) else str(v) for v in values) for values in parts]
+    lines: dict[str, list[object]] = {}
+    for key, line in zip(keys, frame[LINE].tolist(), strict=True):
+        if key.strip("|"):  # empty keys: reported as 不能为空
+            lines.setdefault(key, []).append(line)
+    return [
+        Problem(
+            shown,
+            f"{'/'.join(schema.key)}“{key}”重复出现(第 {'、'.join(str(n) for n in at)} 行),"
+            "每个只能出现一次",
+            row=int(at[1]),  # type: ignore[call-overload]
+        )
+        for key, at in lines.items()
+        if len(at) > 1
+    ]
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
