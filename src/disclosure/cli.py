@@ -369,6 +369,7 @@ def _import(root: Path, args: argparse.Namespace) -> int:
 
 
 def _audit(root: Path, args: argparse.Namespace) -> int:
+    from disclosure.checks.findings import SEVERITY_ZH
     from disclosure.published.audit import (
         READ_FAILED,
         audit_many,
@@ -398,7 +399,7 @@ def _audit(root: Path, args: argparse.Namespace) -> int:
         _say(f"  {a.file}:{a.school} {a.year},{a.errors} 项错误、{a.warnings} 项提示{score}")
         if not target.is_dir():
             for r in a.findings[a.findings["outcome"] == "failed"].to_dict("records"):
-                level = "错误" if r["severity"] == "error" else "提示"
+                level = SEVERITY_ZH.get(r["severity"], r["severity"])
                 _say(f"    [{level}] {r['id']} {r['title']}:{r['detail']}")
     _say(f"审查了 {len(audits)} 份报告;结果在 {out}(共 {len(written)} 个文件)")
     bad = any(a.status == READ_FAILED or a.errors for a in audits)

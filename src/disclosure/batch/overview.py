@@ -1,20 +1,24 @@
 """The province overview: what every institution's kept evidence says, side by side, and the
 notebook (notebooks/province.py) that shows it, run by papermill and rendered to HTML and PDF.
 
-Read only from each institution-year's outputs (statistics.csv, findings.csv) and the collection's
+Read only from each institution-year's outputs (statistics.csv, findings.json) and the collection's
 batch_summary.csv, so the overview is the evidence's numbers, not a second computation.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from disclosure import workspace as paths
 from disclosure.batch.collection import institution_years
-from disclosure.batch.run import FAILED_CELLS, SUMMARY_FILE
+from disclosure.batch.run import SUMMARY_FILE
+from disclosure.checks.findings import SEVERITY_ZH
+from disclosure.evidence.verdict import FINDINGS_JSON
 from disclosure.workspace import write_bytes
 
 NOTEBOOK = "notebooks/province.py"
@@ -34,13 +38,16 @@ def collect(collection: Path) -> Evidence:
     stats, findings = [], []
     for item in institution_years(collection):
         folder = item.root / paths.OUTPUTS_DIR / item.year
-        if not (folder / "statistics.csv").is_file() or not (folder / "findings.csv").is_file():
+        if not (folder / "statistics.csv").is_file() or not (folder / FINDINGS_JSON).is_file():
             continue
         one = pd.read_csv(folder / "statistics.csv", dtype=str, keep_default_na=False)
         stats.append(one.assign(institution=item.institution, year=item.year))
-        checks = pd.read_csv(folder / "findings.csv", dtype=str, keep_default_na=False)
-        checks["failed"] = checks["passed"].isin(FAILED_CELLS)
-        findings.append(checks.assign(institution=item.institution, year=item.year))
+        records = json.loads((folder / FINDINGS_JSON).read_text(encoding="utf-8-sig"))
+        checks = pd.DataFrame(records, columns=["id", "severity", "title", "passed"])
+        checks["failed"] = [p is False for p in records_passed(records)]
+        findings.append(
+            checks.drop(columns="passed").assign(institution=item.institution, year=item.year)
+        )
     statistics = pd.concat(stats, ignore_index=True) if stats else pd.DataFrame()
     if not statistics.empty:
         statistics["row"] = statistics["row"].astype(int)
@@ -48,6 +55,11 @@ def collect(collection: Path) -> Evidence:
     summary_file = collection / SUMMARY_FILE
     summary = pd.read_csv(summary_file, dtype=str) if summary_file.is_file() else pd.DataFrame()
     return Evidence(statistics, every, summary)
+
+
+def records_passed(records: list[dict[str, Any]]) -> list[Any]:
+    """Each finding's `passed` as findings.json holds it (True, False or None)."""
+    return [r.get("passed") for r in records]
 
 
 def rows_across(statistics: pd.DataFrame, kinds: dict[int, str]) -> pd.DataFrame:
@@ -78,7 +90,7 @@ def failing_rules(findings: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     counted = counted.sort_values(
         ["未通过的机构学年", "id"], ascending=[False, True], kind="stable"
     )
-    counted["severity"] = counted["severity"].map({"error": "错误", "warning": "提示"})
+    counted["severity"] = counted["severity"].map(SEVERITY_ZH)
     counted = counted.rename(columns={"id": "规则", "severity": "级别", "title": "名称"})
     return counted.head(top).reset_index(drop=True)
 

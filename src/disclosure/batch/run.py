@@ -25,12 +25,12 @@ from typing import Any
 from disclosure import workspace as paths
 from disclosure.batch.collection import InstitutionYear
 from disclosure.errors import InputError
+from disclosure.evidence.verdict import read_verdict
 from disclosure.evidence.verify import read_manifest, safe_relative, verify_outputs
 from disclosure.inputs.provenance import sha256, versions
 from disclosure.workspace import write_text
 
 SUMMARY_FILE = "batch_summary.csv"
-FAILED_CELLS = ("否", "False")  # how findings.csv writes a failed check
 SUMMARY_COLUMNS = [
     "institution",
     "year",
@@ -179,24 +179,17 @@ def _pid() -> int:
 
 
 def skipped(item: InstitutionYear, manifest: dict[str, Any]) -> Outcome:
-    """A kept year, with the verdict its outputs recorded (summary, failed error checks)."""
-    summary = manifest.get("summary") or {}
-    findings = item.root / paths.OUTPUTS_DIR / item.year / "findings.csv"
-    rules: tuple[str, ...] = ()
-    if findings.is_file():
-        with findings.open(encoding="utf-8", newline="") as handle:
-            rules = tuple(
-                r["id"]
-                for r in csv.DictReader(handle)
-                if r.get("severity") == "error" and r.get("passed") in FAILED_CELLS
-            )
+    """A kept year, with the verdict its outputs recorded (read from findings.json through
+    evidence.verdict, never from findings.csv's text)."""
+    folder = item.root / paths.OUTPUTS_DIR / item.year
+    verdict = read_verdict(folder)
     return Outcome(
         item.institution,
         item.year,
         "skipped",
-        errors=int(summary.get("errors", 0)),
-        warnings=int(summary.get("warnings", 0)),
-        failed_rules=rules,
+        errors=verdict.errors,
+        warnings=verdict.warnings,
+        failed_rules=verdict.failed_errors,
         evidence=str(item.root / paths.OUTPUTS_DIR / item.year),
         message="输入、表单、参数与软件版本均未变,输出已核验",
     )
@@ -275,9 +268,12 @@ def run_batch(
     for item in items:
         fresh, manifest = (False, None) if force else up_to_date(item)
         if fresh and manifest is not None:
-            record(skipped(item, manifest))
-        else:
-            todo.append(item)
+            try:
+                record(skipped(item, manifest))
+                continue
+            except InputError:  # its verdict cannot be read back: run it again
+                pass
+        todo.append(item)
     if not todo:
         return [outcomes[i.key] for i in items]
     cluster = None

@@ -24,7 +24,9 @@ from disclosure.batch.run import (
     up_to_date,
     write_summary,
 )
+from disclosure.checks.findings import COLUMNS
 from disclosure.evidence.manifest import sealed_text
+from disclosure.evidence.outputs import RESULT_FILES
 from disclosure.inputs.provenance import file_record, versions
 
 
@@ -39,15 +41,25 @@ def finished(small_collection, tmp_path):
     out = item.root / "outputs" / item.year
     out.mkdir(parents=True)
     (out / "statistics.csv").write_text("row,value\n1,有\n", encoding="utf-8")
-    (out / "findings.csv").write_text(
-        "id,severity,passed\nA06,error,否\nK06,warning,否\nA01,error,是\nA07,error,\n",
-        encoding="utf-8",
-    )
+    # findings.csv and findings.json as `disclosure run` writes them (its exporters: the CSV for
+    # Excel, with a BOM and Chinese words; the JSON with true/false/null)
+    findings = [
+        {"id": "A06", "severity": "error", "passed": False},
+        {"id": "K06", "severity": "warning", "passed": False},
+        {"id": "K07", "severity": "warning", "passed": False},
+        {"id": "A01", "severity": "error", "passed": True},
+        {"id": "A07", "severity": "error", "passed": None},
+    ]
+    results = {"findings": [{c: f.get(c, "") for c in COLUMNS} for f in findings]}
+    for name in ("findings.csv", "findings.json"):
+        (out / name).write_bytes(RESULT_FILES[name](results))
     manifest = {
         "academic_year": item.year,
-        "summary": {"rules": 64, "errors": 1, "warnings": 2},
+        "summary": {"rules": 5, "errors": 1, "warnings": 2},
         "inputs": pipeline.load(item.root, item.year).inputs,
-        "outputs": [file_record(out / n, out) for n in ("statistics.csv", "findings.csv")],
+        "outputs": [
+            file_record(out / n, out) for n in ("statistics.csv", "findings.csv", "findings.json")
+        ],
         "versions": versions(),
     }
     (out / "manifest.json").write_text(sealed_text(manifest), encoding="utf-8")
@@ -117,8 +129,30 @@ def test_a_batch_of_up_to_date_years_starts_no_cluster_and_reports_them_skipped(
     outcomes = run_batch([finished], workers=1, on_outcome=lambda o, p: seen.append(p.skipped))
     assert [o.status for o in outcomes] == ["skipped"] and seen == [1]
     assert (outcomes[0].errors, outcomes[0].warnings) == (1, 2)
-    assert outcomes[0].failed_rules == ("A06",)  # from the kept findings.csv
+    assert outcomes[0].failed_rules == ("A06",)  # from the kept findings.json
     assert exit_code(outcomes) == 1  # the kept outputs failed an error check
+
+
+def test_a_kept_year_that_failed_an_error_check_resumes_whatever_findings_csv_looks_like(finished):
+    """The regression of issue 19: findings.csv gained a BOM and a batch rerun died with
+    KeyError 'id'. The verdict is read from findings.json; findings.csv is display text."""
+    out = finished.root / "outputs" / finished.year
+    assert (out / "findings.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # as run writes it
+    outcomes = run_batch([finished], workers=1)
+    assert outcomes[0].status == "skipped" and outcomes[0].failed_rules == ("A06",)
+
+
+def test_a_kept_year_whose_verdict_cannot_be_read_back_is_not_skipped(finished, monkeypatch):
+    from disclosure.batch import run as batch_run
+    from disclosure.errors import InputError
+
+    def unreadable(folder):
+        raise InputError.one(str(folder), "x")
+
+    monkeypatch.setattr(batch_run, "read_verdict", unreadable)
+    monkeypatch.setattr(batch_run, "local_cluster", lambda workers: pytest.fail("ran") or None)
+    with pytest.raises(pytest.fail.Exception, match="ran"):
+        run_batch([finished], workers=1)
 
 
 def test_a_task_with_bad_input_comes_back_as_an_outcome(small_collection, tmp_path):
