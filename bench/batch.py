@@ -66,10 +66,10 @@ def columnar_vs_per_year(loaded: Any, folder: Path, scale: tuple[int, ...] = ())
     """The columnar engine on loaded years (stack and rules timed apart) beside the per-year
     engine on the same years, and whether their findings are equal."""
     import pandas as pd
+    from disclosure.checks.columnar import check_stack, rule_names, stack
 
     from disclosure.batch.check import Loaded, catalogue
     from disclosure.checks.builtin import CODE_CHECKS
-    from disclosure.checks.columnar import check_stack, rule_names, stack
     from disclosure.checks.findings import ordered
     from disclosure.checks.rules import as_frame, evaluate_rules, load_rules
 

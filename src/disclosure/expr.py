@@ -273,11 +273,7 @@ def _compare(node: ast.Compare, env: Mapping[str, Any]) -> Any:
         right = _eval(right_node, env)
         if isinstance(op, (ast.In, ast.NotIn)):
             hit = _member(left, right)
-            part = (
-                (~hit if _vector(hit) else not hit)
-                if isinstance(op, ast.NotIn)
-                else hit
-            )
+            part = (~hit if _vector(hit) else not hit) if isinstance(op, ast.NotIn) else hit
         elif type(op) in COMPARE:
             part = COMPARE[type(op)](left, right)
         else:

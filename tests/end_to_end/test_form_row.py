@@ -1,6 +1,7 @@
 """Adding a row to the form touches one file: a 56th row in a copy of forms/statistics.yaml appears
 in the rebuilt table, once in the evidence notebook (in the form's last block) and in
-statistics.csv."""
+statistics.csv. In the same workspace the checklist has 49 items (item 50 dropped from the
+reference list and the year's data): every count shown comes from the form, none from code."""
 
 from __future__ import annotations
 
@@ -17,6 +18,17 @@ ROW_56 = (
 )
 
 
+def drop_item_50(path):
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    kept = [r for r in rows if r["item"] != "50"]
+    assert len(kept) == len(rows) - 1
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(kept)
+
+
 @pytest.fixture(scope="module")
 def run_with_56_rows(tmp_path_factory):
     root = build_workspace(tmp_path_factory.mktemp("row56"), repo_years=True)
@@ -25,6 +37,11 @@ def run_with_56_rows(tmp_path_factory):
     last = re.search(r"^  - \{row: 55, .*\n", text, flags=re.M)
     assert last is not None
     form.write_text(text[: last.end()] + ROW_56 + text[last.end() :], encoding="utf-8")
+    for path in (
+        root / "data/reference/checklist_items.csv",
+        root / "data/raw/2023-2024/checklist.csv",
+    ):
+        drop_item_50(path)
     done = run_cli_subprocess("--root", root, "run", "2023-2024")
     assert done.returncode in (0, 1), (
         done.stdout + done.stderr
@@ -54,3 +71,18 @@ def test_every_form_row_is_shown_exactly_once_in_the_evidence(run_with_56_rows):
 def test_the_report_annex_lists_the_new_row(run_with_56_rows):
     report = (run_with_56_rows / "report.html").read_text(encoding="utf-8")
     assert '<td class="no">56</td>' in report and "(测试行)" in report
+
+
+def test_the_checklist_has_the_forms_49_items_everywhere(run_with_56_rows):
+    items = list(csv.DictReader((run_with_56_rows / "checklist.csv").open(encoding="utf-8-sig")))
+    assert [int(r["item"]) for r in items] == list(range(1, 50))
+    report = (run_with_56_rows / "report.html").read_text(encoding="utf-8")
+    assert "事项清单(49 条)对照检查表" in report and "(50 条)对照检查表" not in report
+    manifest = json.loads((run_with_56_rows / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["form_edition"]["rows"] == 56 and manifest["form_edition"]["items"] == 49
+
+
+def test_the_published_tables_length_is_checked_against_the_forms_56_rows(run_with_56_rows):
+    findings = json.loads((run_with_56_rows / "findings.json").read_text(encoding="utf-8"))
+    s05 = next(f for f in findings if f["id"] == "S05")
+    assert s05["passed"] is False and s05["filled"].startswith("55 == 56")

@@ -63,8 +63,9 @@ def records_passed(records: list[dict[str, Any]]) -> list[Any]:
 
 
 def rows_across(statistics: pd.DataFrame, kinds: dict[int, str]) -> pd.DataFrame:
-    """The 55 rows across institutions, one column per year: for a count or an amount the total of
-    every institution's rebuilt value; for a flag or text the most frequent answer and its share."""
+    """The form's rows across institutions, one column per year: for a count or an amount the
+    total of every institution's rebuilt value; for a flag or text the most frequent answer and
+    its share."""
     out = []
     for (row, label, unit), group in statistics.groupby(["row", "label", "unit"], sort=True):
         record: dict[str, object] = {"行": row, "项目": label, "单位": unit}

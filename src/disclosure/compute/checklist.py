@@ -1,4 +1,4 @@
-"""The checklist (清单对照检查表): each of the 50 items beside the school's entry, and a summary
+"""The checklist (清单对照检查表): each of the form's items beside the school's entry, and a summary
 by category."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ def split_links(text: object) -> list[str]:
 
 
 def checklist_items(data: YearData) -> pd.DataFrame:
-    """One row per checklist item (1-50): reference text and category beside the school's entry."""
+    """One row per checklist item (data/reference/checklist_items.csv): reference text and
+    category beside the school's entry."""
     ref = data.reference.rename(columns={"category_no": "ref_category"})
     raw = data.tables["checklist"].rename(columns={LINE: "line"})
     raw["links_list"] = raw["links"].map(split_links)

@@ -71,8 +71,8 @@ def row_source(row: RowDef, data: YearData, picked: pd.DataFrame | None) -> dict
 
 
 def statistics(data: YearData) -> pd.DataFrame:
-    """The rebuilt 55-row table, each row beside its definition and, where published, the printed
-    value."""
+    """The rebuilt table (every row of the form), each row beside its definition and, where
+    published, the printed value."""
     records = []
     columns: dict[str, dict[str, np.ndarray]] = {}
     for row in data.rows:

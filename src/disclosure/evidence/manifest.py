@@ -24,6 +24,7 @@ def manifest(
     outcome: dict[str, int],
 ) -> dict[str, Any]:
     from disclosure.evidence.pdf import weasyprint_version
+    from disclosure.inputs.formset import load_formset
     from disclosure.present.charts import cjk_font_file
 
     outputs = [
@@ -42,6 +43,7 @@ def manifest(
             for p in (paths.STATISTICS_FORM, paths.TABLES_FORM, paths.RULES_FORM)
             if (root / p).is_file()
         },
+        "form_edition": load_formset(root).record(),  # edition, title, one hash, rows and items
         "versions": versions(),
         "font": {"file": str(font), "sha256": sha256(font)},
         "pdf_engine": f"WeasyPrint {weasyprint_version()}",

@@ -39,7 +39,17 @@ CHECKLIST_HEADERS = (
     "是否在门户网站信息公开平台公布",
     "其他需说明事项",
 )
-CHECKLIST_TITLE = "高等学校信息公开事项清单(50 条)对照检查表"
+CHECKLIST_TITLE = "高等学校信息公开事项清单({n} 条)对照检查表"  # n: the form's item count
+
+
+def checklist_title(n_items: int) -> str:
+    """附件2's title, with the checklist's item count taken from the form (its reference items)."""
+    return CHECKLIST_TITLE.format(n=n_items)
+
+
+def annex2_title(doc: Mapping[str, Any]) -> str:
+    """附件2's title of a built document (from its own checklist when it carries no title)."""
+    return str(doc.get("checklist_title") or checklist_title(len(doc["checklist"])))
 
 
 def build(
@@ -74,6 +84,7 @@ def build(
         "date": date_text,
         "statistics": statistics_rows(stats),
         "checklist": checklist_rows(items),
+        "checklist_title": checklist_title(len(items)),
     }
 
 

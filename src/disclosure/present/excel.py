@@ -21,8 +21,8 @@ from openpyxl.utils import get_column_letter
 
 from disclosure.present.document import (
     CHECKLIST_HEADERS,
-    CHECKLIST_TITLE,
     STATISTICS_HEADERS,
+    annex2_title,
     stable_zip,
 )
 
@@ -103,7 +103,7 @@ def _statistics(sheet: Any, doc: dict[str, Any]) -> None:
 
 def _checklist(sheet: Any, doc: dict[str, Any]) -> None:
     headers = list(CHECKLIST_HEADERS)
-    title = CHECKLIST_TITLE
+    title = annex2_title(doc)
     _sheet_head(sheet, title, doc["issuer"], headers, [11, 6, 9, 70, 14, 30])
     lines: dict[int, list[int]] = {}
     for line, item in enumerate(doc["checklist"], 4):

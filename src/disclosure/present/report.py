@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from disclosure.checks.findings import SEVERITY_ZH, grouped, summary
 from disclosure.compute.checklist import URL, split_links
+from disclosure.present.document import annex2_title
 
 NUMERALS = "一二三四五六七八九十"
 
@@ -119,7 +120,12 @@ def checklist_table(doc: dict[str, Any]) -> str:
     categories: dict[int, list[dict[str, Any]]] = {}
     for row in doc["checklist"]:
         categories.setdefault(row["category"], []).append(row)
-    return _render("checklist_table", doc=doc, categories=sorted(categories.items()))
+    return _render(
+        "checklist_table",
+        doc=doc,
+        title=annex2_title(doc),
+        categories=sorted(categories.items()),
+    )
 
 
 def review_summary(findings: pd.DataFrame, year: str, institution: str) -> str:

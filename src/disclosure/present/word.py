@@ -27,8 +27,8 @@ from docx.shared import Mm, Pt, RGBColor
 
 from disclosure.present.document import (
     CHECKLIST_HEADERS,
-    CHECKLIST_TITLE,
     STATISTICS_HEADERS,
+    annex2_title,
     stable_zip,
 )
 
@@ -238,7 +238,7 @@ def _statistics(word: Any, doc: dict[str, Any]) -> None:
 def _checklist(word: Any, doc: dict[str, Any]) -> None:
     section = word.add_section(WD_SECTION.NEW_PAGE)
     _page(section, landscape=True)
-    _annex_head(word, "附件2", CHECKLIST_TITLE, doc["issuer"], False)
+    _annex_head(word, "附件2", annex2_title(doc), doc["issuer"], False)
     headers = list(CHECKLIST_HEADERS)
     widths = [22, 12, 18, 118, 24, 31]
     table = _table(word, headers, widths)
