@@ -106,7 +106,11 @@ def exact(value: Any) -> int | Fraction:
 def exact_sum(values: Any) -> int:
     """`sum(table.column)` and a form row's total: exact in Python ints (numpy's int64 would wrap
     past 2^63 - 1); a fraction is kept exact and the total truncated."""
-    cells = pd.Series(values, dtype=object).tolist()
+    cells = (
+        values.tolist()
+        if isinstance(values, np.ndarray)
+        else pd.Series(values, dtype=object).tolist()
+    )
     if all(type(v) is int for v in cells):  # the usual column: validated ints, summed in C
         return sum(cells)
     return int(sum(exact(v) for v in cells))

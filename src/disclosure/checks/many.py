@@ -65,7 +65,9 @@ def check_many(
     for i, ctx in enumerate(contexts):
         mine = [r for r in rules if i in todo[r.id]]
         found = [f for f in _evaluate(mine, ctx, code) if f.passed is False]
-        out.append(_frame(_with_causes(rules, found)))
+        # findings.ordered's order for failed checks: errors first, then by id
+        found.sort(key=lambda f: (f.severity != "error", f.id))
+        out.append(pd.DataFrame([f.record() for f in _with_causes(rules, found)], columns=COLUMNS))
     return out
 
 

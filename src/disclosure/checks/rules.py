@@ -342,10 +342,22 @@ def _messages(
 def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain values: NaN is None, a whole float is an int (a spreadsheet line is 11, not
     11.0)."""
-    out = []
-    for record in frame.to_dict("records"):
-        out.append({k: _plain(v) for k, v in record.items()})
-    return out
+    names = list(frame.columns)
+    columns = [plain_column(frame[c]) for c in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def plain_column(column: pd.Series) -> list[Any]:
+    """A column's cells as `rows` gives them (see `_plain`), converted a column at a time."""
+    values = column.tolist()  # Python scalars for numeric dtypes, the objects themselves else
+    if column.dtype.kind in "iub" or (
+        column.dtype == object and all(type(v) in _KEPT for v in values)
+    ):
+        return values
+    return [_plain(v) for v in values]
+
+
+_KEPT = (int, str, bool, type(None), list)  # cells _plain returns unchanged
 
 
 def _plain(value: Any) -> Any:

@@ -14,29 +14,53 @@ from disclosure.inputs.forms import RowDef
 from disclosure.inputs.validate import LINE
 
 
-def selection(
-    row: RowDef, data: YearData, columns: dict[str, dict[str, np.ndarray]] | None = None
-) -> pd.DataFrame | None:
-    """The raw rows a form row sums (those satisfying its `where`); None for a profile row.
-
-    `where` is evaluated element-wise over the table's columns as arrays (`columns` keeps them
-    between the rows of one table: statistics passes it)."""
+def selection(row: RowDef, data: YearData) -> pd.DataFrame | None:
+    """The raw rows a form row sums (those satisfying its `where`); None for a profile row."""
     if row.source == "profile":
         return None
     frame = data.tables.get(row.source, pd.DataFrame())
     if frame.empty or not row.where:
         return frame
-    columns = {} if columns is None else columns
-    if row.source not in columns:
-        columns[row.source] = {c: frame[c].to_numpy() for c in frame.columns}
-    mask = np.asarray(evaluate(parsed(row.where), columns[row.source]), dtype=bool)
+    return frame[_mask(row, frame, {c: frame[c].to_numpy() for c in frame.columns})]
+
+
+def _mask(row: RowDef, frame: pd.DataFrame, columns: dict[str, np.ndarray]) -> np.ndarray:
+    """Which rows satisfy the row's `where`, evaluated element-wise over the columns as arrays."""
+    mask = np.asarray(evaluate(parsed(str(row.where)), columns), dtype=bool)
     if mask.ndim == 0:  # a condition naming no column holds for every row or for none
         mask = np.full(len(frame), bool(mask))
-    return frame[mask]
+    return mask
+
+
+class _Picked:
+    """The rows `selection` would give, as column arrays (what row_value and row_source read):
+    statistics() takes each table's columns once instead of slicing a frame per form row."""
+
+    def __init__(self, columns: dict[str, np.ndarray], mask: np.ndarray | None) -> None:
+        self.columns, self.mask = columns, mask
+        self.empty = not (mask.any() if mask is not None else len(columns[LINE]))
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        column = self.columns[name]
+        return column if self.mask is None else column[self.mask]
+
+
+def _picked(
+    row: RowDef, data: YearData, tables: dict[str, dict[str, np.ndarray]]
+) -> _Picked | pd.DataFrame | None:
+    if row.source == "profile":
+        return None
+    frame = data.tables.get(row.source, pd.DataFrame())
+    if frame.empty:
+        return frame
+    if row.source not in tables:
+        tables[row.source] = {c: frame[c].to_numpy() for c in frame.columns}
+    columns = tables[row.source]
+    return _Picked(columns, _mask(row, frame, columns) if row.where else None)
 
 
 def row_value(
-    row: RowDef, data: YearData, picked: pd.DataFrame | None = None
+    row: RowDef, data: YearData, picked: pd.DataFrame | _Picked | None = None
 ) -> tuple[object, str]:
     """The value of one form row and where it came from (file and spreadsheet lines)."""
     if row.source == "profile":
@@ -56,7 +80,9 @@ def row_value(
     )
 
 
-def row_source(row: RowDef, data: YearData, picked: pd.DataFrame | None) -> dict[str, object]:
+def row_source(
+    row: RowDef, data: YearData, picked: pd.DataFrame | _Picked | None
+) -> dict[str, object]:
     """Where a row's value comes from, as data: the file, the table and the spreadsheet rows (for a
     profile row, the key) that lineage.json and the audit copy's links point to."""
     if row.source == "profile":
@@ -74,9 +100,9 @@ def statistics(data: YearData) -> pd.DataFrame:
     """The rebuilt table (every row of the form), each row beside its definition and, where
     published, the printed value."""
     records = []
-    columns: dict[str, dict[str, np.ndarray]] = {}
+    tables: dict[str, dict[str, np.ndarray]] = {}
     for row in data.rows:
-        picked = selection(row, data, columns)
+        picked = _picked(row, data, tables)
         value, source = row_value(row, data, picked)
         records.append(
             {

@@ -403,3 +403,19 @@ def test_short_big5_text_is_refused(text):
 @pytest.mark.parametrize("text", ["学生", "学校网站", "党委文件,来信人:张喆", "信息公开(第1项)"])
 def test_short_gbk_text_is_accepted(text):
     assert decode(f"note\n{text}\n".encode("gbk"), "x") == (f"note\n{text}\n", "GB18030 (兼容 GBK)")
+
+
+def test_the_control_character_scan_matches_unicodes_control_category_exactly():
+    """The fast scan (one regular expression per cell) refuses exactly the characters the cell
+    check names: category Cc, except tab, CR and LF."""
+    import unicodedata
+
+    from disclosure.inputs.read import CONTROL, _control
+
+    for code in range(0x110000):
+        c = chr(code)
+        assert (
+            bool(CONTROL.match(c))
+            == _control(c)
+            == (c not in "\t\r\n" and unicodedata.category(c) == "Cc")
+        ), hex(code)
