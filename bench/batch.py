@@ -1,17 +1,11 @@
-"""Many institution-years: checks (columnar vs per year) and runs (one process per year vs
-`disclosure batch` with 1 and 2 workers, new kernels vs warm ones), measured in one run.
+"""Many institution-years: checks (the collection check vs per year) and runs (one process per
+year vs `disclosure batch` with 1 and 2 workers, new kernels vs warm ones), measured in one run.
 
     PYTHONPATH=src .venv/bin/python bench/batch.py -n 200 --runs 6
 
-- `-n` institution-years are generated (disclosure.batch.generate, 20 % contradicted) and checked:
-  the columnar engine (load time; then, each pass on a new stack, the time to stack the loaded
-  years into typed columns and the time of the rules over all of them, with only failures' texts
-  (twice: the first pass also parses the catalogue's expressions; reading forms/rules.yaml is
-  not timed) and with every text) beside the
-  per-year engine (the same rules, year by year, on the same loaded years; the columnar findings
-  are compared with its findings) and beside `check_year` per year (load included);
-- `--scale K` also checks the loaded years repeated K times (the same values K times: a
-  distinct-value step does no more work, so this flatters the columnar engine somewhat);
+- `-n` institution-years are generated (disclosure.batch.generate, 20 % contradicted) and checked
+  as bench/check_collection.py does (`disclosure check --collection` end to end and in this
+  process, load and rules apart, beside `check_year` per year);
 - the first `--runs` of them are run as notebooks: one `disclosure run` process per year (the
   baseline), then `run_batch` on a LocalCluster of 1 and 2 workers, with new kernels and with warm
   ones (every configuration rewrites every output: `force`).
@@ -30,7 +24,6 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,93 +36,12 @@ def per_second(count: int, seconds: float) -> str:
     )
 
 
-def checks(folder: Path, scale: tuple[int, ...] = ()) -> None:
-    from disclosure import pipeline
-    from disclosure.batch.check import load_stack
-    from disclosure.batch.collection import institution_years
+def checks(folder: Path) -> None:
+    """The collection check against the per-year baseline (bench/check_collection.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from check_collection import measure
 
-    items = institution_years(folder)
-    loaded = load_stack(items)
-    print(
-        f"load (read, validate, rebuild, previous year, checklist; stack): {loaded.seconds:.1f} s"
-    )
-    columnar_vs_per_year(loaded, folder, scale)
-    sample = items[: max(1, len(items) // 10)]  # `disclosure check` of one year, load included
-    started = time.perf_counter()
-    for item in sample:
-        pipeline.check_year(item.root, item.year)
-    seconds = time.perf_counter() - started
-    print(f"check_year (load included), {len(sample)} of them: {per_second(len(sample), seconds)}")
-
-
-def columnar_vs_per_year(loaded: Any, folder: Path, scale: tuple[int, ...] = ()) -> None:
-    """The columnar engine on loaded years (stack and rules timed apart) beside the per-year
-    engine on the same years, and whether their findings are equal."""
-    import pandas as pd
-    from disclosure.checks.columnar import check_stack, rule_names, stack
-
-    from disclosure.batch.check import Loaded, catalogue
-    from disclosure.checks.builtin import CODE_CHECKS
-    from disclosure.checks.findings import ordered
-    from disclosure.checks.rules import as_frame, evaluate_rules, load_rules
-
-    contexts = loaded.stack.contexts
-    n = len(contexts)
-    catalogue_rules = catalogue(folder, contexts)  # read once: forms/rules.yaml is not timed
-    names = rule_names(catalogue_rules)  # the columns stack encodes
-    rates = {}
-    found = {}
-    for detail, label in (("failed", "first pass"), ("failed", "again"), ("all", "")):
-        started = time.perf_counter()
-        fresh = Loaded(
-            stack(contexts, loaded.stack.keys, names)
-        )  # no column caches from a pass before
-        stacked = time.perf_counter() - started
-        started = time.perf_counter()
-        found[detail] = check_stack(fresh.stack, catalogue_rules, CODE_CHECKS, detail)
-        seconds = time.perf_counter() - started
-        rates[detail] = n / seconds
-        print(
-            f"columnar engine, texts for {detail:6} {label:10}: rules {per_second(n, seconds)}"
-            f"\n{'':38}stack (loaded years into typed columns) {stacked:.3f} s;"
-            f" stack + rules {n / (stacked + seconds):.4g} institution-years/s"
-        )
-    for copies in scale:  # the same years repeated: how the cost grows with many years
-        keys = pd.concat(
-            [loaded.stack.keys.assign(copy=c) for c in range(copies)], ignore_index=True
-        )
-        started = time.perf_counter()
-        many = Loaded(stack(contexts * copies, keys, names))
-        stacked = time.perf_counter() - started
-        started = time.perf_counter()
-        check_stack(many.stack, catalogue_rules, CODE_CHECKS, "failed")
-        seconds = time.perf_counter() - started
-        print(
-            f"columnar engine, years repeated {copies}x: rules {per_second(n * copies, seconds)}"
-            f"\n{'':38}stack {stacked:.2f} s; stack + rules"
-            f" {n * copies / (stacked + seconds):.4g} institution-years/s"
-        )
-    columns = {k: tuple(v.columns) for k, v in contexts[0].tables.items()}
-    rules = load_rules(folder, 55, columns)
-    started = time.perf_counter()
-    per_year = [ordered(as_frame(evaluate_rules(rules, ctx, CODE_CHECKS))) for ctx in contexts]
-    seconds = time.perf_counter() - started
-    print(f"per-year engine, same loaded years:  {per_second(n, seconds)}")
-    print(
-        f"columnar / per-year, rules only: {rates['failed'] * seconds / n:.0f}x"
-        f" (texts of failures), {rates['all'] * seconds / n:.0f}x (every text)"
-    )
-    every = found["all"]
-    keys = list(zip(every["institution"], every["year"], strict=True))
-    at = 0
-    equal = True
-    for frame in per_year:  # the columnar findings, year by year, against the per-year ones
-        got = every.iloc[at : at + len(frame)].drop(columns=["institution", "year"])
-        equal &= len({keys[i] for i in range(at, at + len(frame))}) == 1 and got.reset_index(
-            drop=True
-        ).astype(object).equals(frame.reset_index(drop=True).astype(object))
-        at += len(frame)
-    print(f"columnar findings (every text) equal to the per-year engine's: {equal}")
+    measure(folder, 40)
 
 
 def env() -> dict[str, str]:
@@ -189,9 +101,6 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=200, help="institution-years generated and checked")
     parser.add_argument("--runs", type=int, default=6, help="of them, how many run as notebooks")
     parser.add_argument("--years", type=int, default=5, help="years per institution")
-    parser.add_argument(
-        "--scale", type=int, action="append", default=[], help="also check the years repeated K x"
-    )
     args = parser.parse_args()
     from disclosure.batch.generate import generate_collection
 
@@ -203,7 +112,7 @@ def main() -> None:
         generate_collection(folder, ROOT, institutions, args.years, share=0.2, seed=2024)
         made = institutions * args.years
         print(f"generated {made} institution-years in {time.perf_counter() - started:.1f} s")
-        checks(folder, tuple(args.scale))
+        checks(folder)
         if args.runs:
             runs(folder, args.runs)
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
