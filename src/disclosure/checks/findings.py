@@ -8,6 +8,13 @@ import pandas as pd
 
 SEVERITY_ZH = {"error": "错误", "warning": "提示"}
 PASSED_ZH = {True: "通过", False: "未通过", None: "不适用"}
+# The same verdicts by name (the audit of a published report also skips what its family lacks)
+OUTCOME_ZH = {
+    "passed": PASSED_ZH[True],
+    "failed": PASSED_ZH[False],
+    "not_applicable": PASSED_ZH[None],
+    "skipped": "跳过",
+}
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from disclosure import workspace as paths
-from disclosure.checks.findings import SEVERITY_ZH
+from disclosure.checks.findings import OUTCOME_ZH, SEVERITY_ZH
 from disclosure.errors import InputError
 from disclosure.expr import FULL_WIDTH, evaluate, is_count, number, parse
 from disclosure.published import detect
@@ -39,7 +39,6 @@ from disclosure.published.text import FORMATS
 from disclosure.workspace import write_bytes, write_text
 
 CN_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
-OUTCOME_ZH = {"passed": "通过", "failed": "未通过", "not_applicable": "不适用", "skipped": "跳过"}
 READ_FAILED = "无法读取"
 COLUMNS = ("id", "severity", "title", "outcome", "detail", "basis", "hint", "source")
 
