@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from disclosure.checks.findings import COLUMNS, Finding
@@ -350,9 +351,8 @@ def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def plain_column(column: pd.Series) -> list[Any]:
     """A column's cells as `rows` gives them (see `_plain`), converted a column at a time."""
     values = column.tolist()  # Python scalars for numeric dtypes, the objects themselves else
-    if column.dtype.kind in "iub" or (
-        column.dtype == object and all(type(v) in _KEPT for v in values)
-    ):
+    numpy_ints = isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub"  # not Int64
+    if numpy_ints or (column.dtype == object and all(type(v) in _KEPT for v in values)):
         return values
     return [_plain(v) for v in values]
 

@@ -50,11 +50,14 @@ def _picked(
 ) -> _Picked | pd.DataFrame | None:
     if row.source == "profile":
         return None
-    frame = data.tables.get(row.source, pd.DataFrame())
+    frame = data.tables.get(row.source)
+    if frame is None:
+        return pd.DataFrame()
     if frame.empty:
         return frame
-    if row.source not in tables:
-        tables[row.source] = {c: frame[c].to_numpy() for c in frame.columns}
+    if row.source not in tables:  # the table's cells once, as one object matrix
+        cells = frame.to_numpy(dtype=object)
+        tables[row.source] = {c: cells[:, i] for i, c in enumerate(frame.columns)}
     columns = tables[row.source]
     return _Picked(columns, _mask(row, frame, columns) if row.where else None)
 
