@@ -87,9 +87,48 @@ class Reading:
         return detect.document_text(self.document)
 
 
+@dataclass(frozen=True)
+class FormShape:
+    """What the workspace's forms ask a report to print: the statistics table's rows (label and
+    unit, in order) and the checklist's item numbers."""
+
+    labels: tuple[str, ...]
+    units: tuple[str, ...]
+    items: tuple[int, ...]
+
+
+def form_shape(root: Path) -> FormShape:
+    """The one place published/ reads the shape of the forms (forms/statistics.yaml rows, the
+    reference checklist's items), so that it can follow wherever the forms are loaded from."""
+    spec = read_yaml(root / paths.STATISTICS_FORM, paths.STATISTICS_FORM) or {}
+    rows = spec.get("rows", []) if isinstance(spec, dict) else []
+    with (root / paths.CHECKLIST_ITEMS).open(encoding="utf-8-sig", newline="") as f:
+        items = tuple(int(r["item"]) for r in csv.DictReader(f))
+    return FormShape(
+        tuple(str(r["label"]) for r in rows), tuple(str(r.get("unit", "")) for r in rows), items
+    )
+
+
 def form_labels(root: Path) -> list[str]:
-    spec = read_yaml(root / paths.STATISTICS_FORM, paths.STATISTICS_FORM)
-    return [str(r["label"]) for r in spec.get("rows", [])]
+    return list(form_shape(root).labels)
+
+
+def strip_units(lines: list[Line], units: tuple[str, ...]) -> list[str]:
+    """A unit typed beside a count ("198条") is taken off when it is the row's unit (printed in
+    the 单位 column or the form's); a note says so. Other text is left as printed."""
+    notes = []
+    for index, line in enumerate(lines):
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([^\d\s]{1,2})", line.value)
+        form_unit = units[index] if index < len(units) else ""
+        if not m or m.group(2) not in {line.unit, form_unit} - {""}:
+            continue
+        notes.append(
+            f"{line.place}:统计表第 {index + 1} 行数量印为“{line.value}”,"
+            f"去掉单位“{m.group(2)}”读作 {m.group(1)}"
+        )
+        line.value = m.group(1)
+        line.unit = line.unit or m.group(2)
+    return notes
 
 
 def read_report(
@@ -103,7 +142,9 @@ def read_report(
     lines, line_notes = parse.statistics_lines(doc)
     items, item_notes = parse.checklist_items(doc)
     spec = detect.load_audit_form(root)
-    family = detect.family_of(detect.document_text(doc), lines, form_labels(root), spec)
+    shape = form_shape(root)
+    line_notes += strip_units(lines, shape.units)
+    family = detect.family_of(detect.document_text(doc), lines, list(shape.labels), spec)
     reading = Reading(
         path,
         hashlib.sha256(path.read_bytes()).hexdigest(),
