@@ -196,7 +196,68 @@ def import_problems(reading: Reading, root: Path) -> list[Problem]:
         problems.append(Problem(shown, "未能从报告中识别学校名称;请用 --institution 指定"))
     if not reading.items:
         problems.append(Problem(shown, "未找到附件2清单对照检查表(表头应含“序号”“公开数量”“链接”)"))
+    return problems + shape_problems(reading, form_shape(root))
+
+
+def _where(places: list[str]) -> str:
+    shown = "、".join(dict.fromkeys(places))
+    return shown if len(shown) <= 60 else shown[:60] + "…"
+
+
+def shape_problems(reading: Reading, shape: FormShape) -> list[Problem]:
+    """A table read in part is refused, never imported: the statistics table must give every row
+    of the form once (as many lines, no label twice) and the checklist every item once. Each
+    problem says what was found and where."""
+    shown = reading.source.name
+    problems = []
+    lines, rows = reading.lines, len(shape.labels)
+    if lines and len(lines) != rows:
+        problems.append(
+            Problem(
+                shown,
+                f"附件1统计表读出 {len(lines)} 行(自{lines[0].place}至{lines[-1].place}),"
+                f"而 {paths.STATISTICS_FORM} 的统计表有 {rows} 行;各行无法一一对应,不予导入。"
+                "请核对报告中统计表是否完整、是否有合并或拆开的行",
+            )
+        )
+    form = {detect.normal_label(label) for label in shape.labels}
+    seen: dict[str, list[str]] = {}
+    for line in lines:
+        key = detect.normal_label(line.label)
+        if key in form:
+            seen.setdefault(key, []).append(line.place)
+    for key, places in seen.items():
+        if len(places) > 1:
+            problems.append(
+                Problem(
+                    shown,
+                    f"附件1统计表中“{key}”一行印了 {len(places)} 次({_where(places)}),"
+                    "每行只应出现一次,不予导入",
+                )
+            )
+    if not reading.items:
+        return problems
+    where: dict[int, list[str]] = {}
+    for item in reading.items:
+        where.setdefault(item.item, []).append(item.place)
+    missing = [n for n in shape.items if n not in where]
+    twice = {n: p for n, p in where.items() if len(p) > 1}
+    extra = [n for n in where if n not in shape.items]
+    if missing or twice or extra:
+        found = f"附件2清单读出 {len(reading.items)} 项(自{reading.items[0].place}至{reading.items[-1].place})"
+        parts = []
+        if missing:
+            parts.append(f"缺少第 {_numbers(missing)} 项")
+        parts += [f"第 {n} 项出现 {len(p)} 次({_where(p)})" for n, p in sorted(twice.items())]
+        if extra:
+            parts.append(f"多出第 {_numbers(extra)} 项(清单只有 {len(shape.items)} 项)")
+        problems.append(Problem(shown, f"{found}:{';'.join(parts)};不予导入"))
     return problems
+
+
+def _numbers(values: list[int]) -> str:
+    shown = "、".join(str(v) for v in values[:12])
+    return shown + (f" 等 {len(values)} 个" if len(values) > 12 else "")
 
 
 def import_report(
