@@ -67,7 +67,9 @@ def compare(root: Path, year: str, report: str) -> tuple[bool, bool, bool, list[
     for index, (g, t) in enumerate(zip(got, truth, strict=False), 1):
         if (g["printed_no"], g["value"]) != (t["printed_no"], t["value"]):
             rows = False
-            diffs.append(f"row {index}: {g['printed_no']}|{g['value']} != {t['printed_no']}|{t['value']}")
+            diffs.append(
+                f"row {index}: {g['printed_no']}|{g['value']} != {t['printed_no']}|{t['value']}"
+            )
         if g["unit"] != t["unit"]:
             units = False
             diffs.append(f"row {index} unit: {g['unit']!r} != {t['unit']!r}")
@@ -110,7 +112,10 @@ def measure(fact: dict[str, str], folder: Path) -> Measured:
 
 
 def table(results: list[Measured]) -> str:
-    head = "| file | import exit | rows = truth | units = truth | checklist = truth | expected facts found | unexpected failures |"
+    head = (
+        "| file | import exit | rows = truth | units = truth | checklist = truth "
+        "| expected facts found | unexpected failures |"
+    )
     lines = [head, "|---|---|---|---|---|---|---|"]
     yes = {True: "yes", False: "NO"}
     for m in results:

@@ -109,7 +109,13 @@ def test_the_corpus_builder_writes_the_committed_files(tmp_path):
 
     src = Path(__file__).resolve().parents[2] / "src"
     subprocess.run(
-        [sys.executable, str(OFFICE / "build_office_corpus.py"), "--no-pdf", "--out", str(tmp_path)],
+        [
+            sys.executable,
+            str(OFFICE / "build_office_corpus.py"),
+            "--no-pdf",
+            "--out",
+            str(tmp_path),
+        ],
         check=True,
         capture_output=True,
         env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},

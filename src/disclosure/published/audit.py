@@ -358,7 +358,11 @@ def in_report(text: str, reading: Reading, file: str = "", row: int | None = Non
     if file.endswith("checklist.csv") and row is not None and 2 <= row <= len(reading.items) + 1:
         item = reading.items[row - 2]
         return f"{name} 清单第 {item.item} 项({item.place}):{text}"
-    if file.endswith("reported_statistics.csv") and row is not None and 2 <= row <= len(reading.lines) + 1:
+    if (
+        file.endswith("reported_statistics.csv")
+        and row is not None
+        and 2 <= row <= len(reading.lines) + 1
+    ):
         return f"{name} 统计表第 {row - 1} 行({reading.lines[row - 2].place}):{text}"
     return f"{name}:{text}"
 

@@ -244,7 +244,8 @@ def shape_problems(reading: Reading, shape: FormShape) -> list[Problem]:
     twice = {n: p for n, p in where.items() if len(p) > 1}
     extra = [n for n in where if n not in shape.items]
     if missing or twice or extra:
-        found = f"附件2清单读出 {len(reading.items)} 项(自{reading.items[0].place}至{reading.items[-1].place})"
+        first, last = reading.items[0].place, reading.items[-1].place
+        found = f"附件2清单读出 {len(reading.items)} 项(自{first}至{last})"
         parts = []
         if missing:
             parts.append(f"缺少第 {_numbers(missing)} 项")

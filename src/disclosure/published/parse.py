@@ -131,7 +131,9 @@ def _title(text: str) -> bool:
     a year and 报告 (a menu entry such as "信息公开年度报告" or "关于我们" is neither)."""
     if len(text) >= 80:
         return False
-    return ("关于" in text and len(text) >= 8) or ("报告" in text and bool(re.search(r"\d{4}", text)))
+    return ("关于" in text and len(text) >= 8) or (
+        "报告" in text and bool(re.search(r"\d{4}", text))
+    )
 
 
 def _addressee(text: str) -> bool:
@@ -530,7 +532,11 @@ def _read_count(item: Item, lines: list[str]) -> bool:
 
 def _url_tail(token: str) -> bool:
     """A piece of a URL that a page break cut off (no "http", not a list mark)."""
-    return "http" not in token.lower() and bool(URL_PIECE.fullmatch(token)) and not LIST_MARK.match(token)
+    return (
+        "http" not in token.lower()
+        and bool(URL_PIECE.fullmatch(token))
+        and not LIST_MARK.match(token)
+    )
 
 
 def _int(texts: list[str], index: int) -> int | None:

@@ -192,8 +192,11 @@ def _html(path: Path, text: str) -> Document:
     return Document(path, "html", blocks, tables)
 
 
-CHROME = re.compile(r"(^|[\s_-])(nav|menu|breadcrumbs?|position|crumb|footer|copyright|topbar|header)"
-                    r"($|[\s_-])", re.I)
+CHROME = re.compile(
+    r"(^|[\s_-])(nav|menu|breadcrumbs?|position|crumb|footer|copyright|topbar|header)"
+    r"($|[\s_-])",
+    re.I,
+)
 
 
 def _chrome(tree) -> list:  # noqa: ANN001 (lxml element)
