@@ -283,26 +283,23 @@ def catalogue_findings(
         else:
             why = f"不适用于{family.title}(无 55 行统计表),已跳过"
         titles = _catalogue_titles(root)
-        rows = [
-            {
-                "id": i,
-                "severity": titles.get(i, ("", ""))[0],
-                "title": titles.get(i, ("", ""))[1],
-                "outcome": "skipped",
-                "detail": why,
-                "basis": "",
-                "hint": "",
-                "source": paths.RULES_FORM,
-            }  # fmt: skip
-            for i in wanted
-        ]
-        return rows, None
+        return [_skipped(i, titles, why) for i in wanted], None
     with tempfile.TemporaryDirectory(prefix="disclosure-audit-") as tmp:
         work = Path(tmp)
         for part in (paths.FORMS_DIR, paths.REFERENCE_DIR):
             shutil.copytree(root / part, work / part)
         write_year(work, reading)
-        result = check_year(work, reading.year)
+        try:
+            result = check_year(work, reading.year)
+        except InputError as exc:  # named in the report's terms, never the temporary folder's
+            why = f"{reading.source.name}:导入后的数据无法校验:" + ";".join(
+                in_report(p.message if p.file.startswith(paths.DATA_RAW_DIR) else str(p), reading,
+                          p.file, p.row)
+                for p in exc.problems
+            )  # fmt: skip
+            titles = _catalogue_titles(root)
+            rows = [_skipped(i, titles, why) for i in wanted]
+            return rows, None
     findings = result.findings.set_index("id")
     rows = []
     for rule_id in wanted:
@@ -317,13 +314,56 @@ def catalogue_findings(
                 "severity": f["severity"],
                 "title": f["title"],
                 "outcome": outcome,
-                "detail": f["filled"],
+                "detail": in_report(str(f["filled"]), reading),
                 "basis": f.get("basis", ""),
                 "hint": f.get("hint", ""),
                 "source": paths.RULES_FORM,
             }
         )
     return rows, result.checklist
+
+
+def _skipped(rule_id: str, titles: dict[str, tuple[str, str]], why: str) -> dict[str, Any]:
+    return {
+        "id": rule_id,
+        "severity": titles.get(rule_id, ("", ""))[0],
+        "title": titles.get(rule_id, ("", ""))[1],
+        "outcome": "skipped",
+        "detail": why,
+        "basis": "",
+        "hint": "",
+        "source": paths.RULES_FORM,
+    }
+
+
+ITEM_LINE = re.compile(r"第 (\d+) 项(?P<middle>[^;；]*?)[(（]第 \d+ 行[)）]")
+
+
+def in_report(text: str, reading: Reading, file: str = "", row: int | None = None) -> str:
+    """A message of the engine about the imported year, said in the report's terms: "第 7 项 …
+    (第 8 行)" (a line of the temporary checklist.csv) names the page or line of the report
+    where item 7 is printed; a problem of a temporary file names the report's table and row."""
+    places = {item.item: item.place for item in reading.items}
+    name = reading.source.name
+
+    def item_place(m: re.Match[str]) -> str:
+        place = places.get(int(m.group(1)))
+        where = f"({name} {place})" if place else f"({name})"
+        return f"第 {m.group(1)} 项{m.group('middle')}{where}"
+
+    text = ITEM_LINE.sub(item_place, text)
+    if not file:
+        return text
+    if file.endswith("checklist.csv") and row is not None and 2 <= row <= len(reading.items) + 1:
+        item = reading.items[row - 2]
+        return f"{name} 清单第 {item.item} 项({item.place}):{text}"
+    if (
+        file.endswith("reported_statistics.csv")
+        and row is not None
+        and 2 <= row <= len(reading.lines) + 1
+    ):
+        return f"{name} 统计表第 {row - 1} 行({reading.lines[row - 2].place}):{text}"
+    return f"{name}:{text}"
 
 
 def _catalogue_titles(root: Path) -> dict[str, tuple[str, str]]:

@@ -87,9 +87,48 @@ class Reading:
         return detect.document_text(self.document)
 
 
+@dataclass(frozen=True)
+class FormShape:
+    """What the workspace's forms ask a report to print: the statistics table's rows (label and
+    unit, in order) and the checklist's item numbers."""
+
+    labels: tuple[str, ...]
+    units: tuple[str, ...]
+    items: tuple[int, ...]
+
+
+def form_shape(root: Path) -> FormShape:
+    """The one place published/ reads the shape of the forms (forms/statistics.yaml rows, the
+    reference checklist's items), so that it can follow wherever the forms are loaded from."""
+    spec = read_yaml(root / paths.STATISTICS_FORM, paths.STATISTICS_FORM) or {}
+    rows = spec.get("rows", []) if isinstance(spec, dict) else []
+    with (root / paths.CHECKLIST_ITEMS).open(encoding="utf-8-sig", newline="") as f:
+        items = tuple(int(r["item"]) for r in csv.DictReader(f))
+    return FormShape(
+        tuple(str(r["label"]) for r in rows), tuple(str(r.get("unit", "")) for r in rows), items
+    )
+
+
 def form_labels(root: Path) -> list[str]:
-    spec = read_yaml(root / paths.STATISTICS_FORM, paths.STATISTICS_FORM)
-    return [str(r["label"]) for r in spec.get("rows", [])]
+    return list(form_shape(root).labels)
+
+
+def strip_units(lines: list[Line], units: tuple[str, ...]) -> list[str]:
+    """A unit typed beside a count ("198条") is taken off when it is the row's unit (printed in
+    the 单位 column or the form's); a note says so. Other text is left as printed."""
+    notes = []
+    for index, line in enumerate(lines):
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([^\d\s]{1,2})", line.value)
+        form_unit = units[index] if index < len(units) else ""
+        if not m or m.group(2) not in {line.unit, form_unit} - {""}:
+            continue
+        notes.append(
+            f"{line.place}:统计表第 {index + 1} 行数量印为“{line.value}”,"
+            f"去掉单位“{m.group(2)}”读作 {m.group(1)}"
+        )
+        line.value = m.group(1)
+        line.unit = line.unit or m.group(2)
+    return notes
 
 
 def read_report(
@@ -103,7 +142,9 @@ def read_report(
     lines, line_notes = parse.statistics_lines(doc)
     items, item_notes = parse.checklist_items(doc)
     spec = detect.load_audit_form(root)
-    family = detect.family_of(detect.document_text(doc), lines, form_labels(root), spec)
+    shape = form_shape(root)
+    line_notes += strip_units(lines, shape.units)
+    family = detect.family_of(detect.document_text(doc), lines, list(shape.labels), spec)
     reading = Reading(
         path,
         hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -155,7 +196,69 @@ def import_problems(reading: Reading, root: Path) -> list[Problem]:
         problems.append(Problem(shown, "未能从报告中识别学校名称;请用 --institution 指定"))
     if not reading.items:
         problems.append(Problem(shown, "未找到附件2清单对照检查表(表头应含“序号”“公开数量”“链接”)"))
+    return problems + shape_problems(reading, form_shape(root))
+
+
+def _where(places: list[str]) -> str:
+    shown = "、".join(dict.fromkeys(places))
+    return shown if len(shown) <= 60 else shown[:60] + "…"
+
+
+def shape_problems(reading: Reading, shape: FormShape) -> list[Problem]:
+    """A table read in part is refused, never imported: the statistics table must give every row
+    of the form once (as many lines, no label twice) and the checklist every item once. Each
+    problem says what was found and where."""
+    shown = reading.source.name
+    problems = []
+    lines, rows = reading.lines, len(shape.labels)
+    if lines and len(lines) != rows:
+        problems.append(
+            Problem(
+                shown,
+                f"附件1统计表读出 {len(lines)} 行(自{lines[0].place}至{lines[-1].place}),"
+                f"而 {paths.STATISTICS_FORM} 的统计表有 {rows} 行;各行无法一一对应,不予导入。"
+                "请核对报告中统计表是否完整、是否有合并或拆开的行",
+            )
+        )
+    form = {detect.normal_label(label) for label in shape.labels}
+    seen: dict[str, list[str]] = {}
+    for line in lines:
+        key = detect.normal_label(line.label)
+        if key in form:
+            seen.setdefault(key, []).append(line.place)
+    for key, places in seen.items():
+        if len(places) > 1:
+            problems.append(
+                Problem(
+                    shown,
+                    f"附件1统计表中“{key}”一行印了 {len(places)} 次({_where(places)}),"
+                    "每行只应出现一次,不予导入",
+                )
+            )
+    if not reading.items:
+        return problems
+    where: dict[int, list[str]] = {}
+    for item in reading.items:
+        where.setdefault(item.item, []).append(item.place)
+    missing = [n for n in shape.items if n not in where]
+    twice = {n: p for n, p in where.items() if len(p) > 1}
+    extra = [n for n in where if n not in shape.items]
+    if missing or twice or extra:
+        first, last = reading.items[0].place, reading.items[-1].place
+        found = f"附件2清单读出 {len(reading.items)} 项(自{first}至{last})"
+        parts = []
+        if missing:
+            parts.append(f"缺少第 {_numbers(missing)} 项")
+        parts += [f"第 {n} 项出现 {len(p)} 次({_where(p)})" for n, p in sorted(twice.items())]
+        if extra:
+            parts.append(f"多出第 {_numbers(extra)} 项(清单只有 {len(shape.items)} 项)")
+        problems.append(Problem(shown, f"{found}:{';'.join(parts)};不予导入"))
     return problems
+
+
+def _numbers(values: list[int]) -> str:
+    shown = "、".join(str(v) for v in values[:12])
+    return shown + (f" 等 {len(values)} 个" if len(values) > 12 else "")
 
 
 def import_report(

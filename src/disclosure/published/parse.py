@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from disclosure.published.text import URL, Cell, Document
+from disclosure.published.text import LIST_MARK, URL, URL_PIECE, Cell, Document
 
 CN_NUMERALS = "一二三四五六七八九十"
 PART = re.compile(rf"^([{CN_NUMERALS}]+)、\s*(.+)$")
@@ -70,7 +70,7 @@ def header(doc: Document) -> Header:
             continue
         if not head.institution and re.fullmatch(r"[^\s:：]{2,30}(大学|学院|学校)", text):
             head.institution = text
-        elif not head.title and len(text) < 80 and ("关于" in text or "年度报告" in text):
+        elif not head.title and _title(text):
             head.title = text
             following = index + 1
             while not head.title.endswith("报告") and following < first_part:
@@ -98,14 +98,15 @@ def header(doc: Document) -> Header:
             end = index
             break
         following = blocks[index + 1].text.strip() if index + 1 < len(blocks) else ""
-        if text == head.institution and DATE.fullmatch(following):  # the signature
+        signed = signature_date(text, head.institution)
+        if signed or (text == head.institution and DATE.fullmatch(following)):  # the signature
             end = index
             break
     head.body_end = end
-    # The signature: the institution and a date standing alone, after the prose.
+    # The signature: a date standing alone, or after the institution in one paragraph (a line
+    # break typed with Shift+Enter), after the prose.
     for block in blocks[end : end + 12] + blocks[max(end - 3, 0) : end]:
-        m = DATE.fullmatch(block.text.strip())
-        if m:
+        if m := signature_date(block.text, head.institution):
             head.report_date = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
             break
     if not head.institution:
@@ -114,6 +115,25 @@ def header(doc: Document) -> Header:
                 head.institution = m.group(1)
                 break
     return head
+
+
+def signature_date(text: str, institution: str) -> re.Match[str] | None:
+    """The date of a signature block: a date alone, or the institution and a date in one
+    paragraph (lines broken with Shift+Enter or <br>)."""
+    rest = squash(text)
+    if institution and rest.startswith(squash(institution)):
+        rest = rest[len(squash(institution)) :]
+    return DATE.fullmatch(rest)
+
+
+def _title(text: str) -> bool:
+    """A report's title: short, and either "关于…" (its first line, when printed on two) or naming
+    a year and 报告 (a menu entry such as "信息公开年度报告" or "关于我们" is neither)."""
+    if len(text) >= 80:
+        return False
+    return ("关于" in text and len(text) >= 8) or (
+        "报告" in text and bool(re.search(r"\d{4}", text))
+    )
 
 
 def _addressee(text: str) -> bool:
@@ -188,7 +208,7 @@ def narrative(doc: Document, head: Header) -> Narrative:
         if labelled and not text:  # "附件:" on a line of its own
             index += 1
             continue
-        if not text or DATE.fullmatch(text) or text == head.institution:
+        if not text or signature_date(text, head.institution) or text == head.institution:
             break
         if re.match(r"^\d+\s*[.、．]", text) or not attachments:
             attachments.append(re.sub(r"^\d+\s*[.、．]\s*", "", text))
@@ -257,32 +277,98 @@ CHECKLIST_HEADER = {
 
 def find_table(doc: Document, wanted: dict[str, tuple[str, ...]], needed: set[str]) -> Found:
     """All rows under a header row holding the `needed` columns; a following table whose first
-    row is the same header, or that has no header but as many columns, continues it."""
+    row is the same header, or that has no header but as many columns, continues it. A header on
+    two rows (填报情况 over 数量 | 单位) is read as one: a column takes its lower name."""
     found: Found | None = None
     width = 0
     for table in doc.tables:
+        rows, places = table.rows, table.places
         start = None
         columns = None
-        for index, row in enumerate(table.rows[:3]):
+        for index, row in enumerate(rows[:3]):
             columns = _header_columns(row, wanted)
             if columns is not None and needed <= set(columns):
                 start = index
                 break
         if start is not None and columns is not None:
+            head, skip = header_rows(rows, start, wanted)
+            columns = _header_columns(head, wanted) or columns
             if found is None:
-                found = Found(columns, title_place=table.places[start] if table.places else "")
-                width = len(table.rows[start])
-            rows = table.rows[start + 1 :]
-            places = table.places[start + 1 :]
-        elif found is not None and table.rows and len(table.rows[0]) == width:
-            rows, places = table.rows, table.places
+                found = Found(columns, title_place=places[start] if places else "")
+                width = len(head)
+            rows, places = rows[start + skip :], places[start + skip :]
+        elif found is not None and rows and len(rows[0]) == width:
+            pass
         else:
             if found is not None:
                 break
             continue
+        if doc.kind == "text":
+            rows, places = mend_pasted_rows(rows, places, width)
         found.rows += rows
         found.places += places
     return found or Found({})
+
+
+def _is_header_word(text: str, wanted: dict[str, tuple[str, ...]]) -> bool:
+    name = squash(text)
+    return any(name.startswith(o) or o == name for options in wanted.values() for o in options)
+
+
+def header_rows(
+    rows: list[list[Cell]], start: int, wanted: dict[str, tuple[str, ...]]
+) -> tuple[list[Cell], int]:
+    """The header starting at `rows[start]` as one row, and how many rows it takes. The row below
+    is part of it when every cell it prints is a header word (数量, 单位) or repeats the cell above
+    (a name merged down both rows); printed shorter (a browser copies only the cells under a
+    merged one), it stands under the last cells of the row above."""
+    top = rows[start]
+    if start + 1 >= len(rows):
+        return top, 1
+    below = rows[start + 1]
+    texts = [squash(c.text) for c in below if squash(c.text)]
+    if not texts or not all(_is_header_word(t, wanted) for t in texts):
+        return top, 1
+    if len(below) < len(top):  # 3 cells over 2: the last one spans those below it
+        below = top[: len(top) - 1] + below if len(below) > 1 else below
+        top = top[: len(top) - 1] + [top[-1]] * (len(below) - len(top) + 1)
+    merged = []
+    for index in range(max(len(top), len(below))):
+        upper = top[index] if index < len(top) else Cell("")
+        lower = below[index] if index < len(below) else Cell("")
+        merged.append(lower if squash(lower.text) else upper)
+    return merged, 2
+
+
+def mend_pasted_rows(
+    rows: list[list[Cell]], places: list[str], width: int
+) -> tuple[list[list[Cell]], list[str]]:
+    """Rows of text pasted from a browser, put back on the table's grid: a cell holding two lines
+    ends its row early and the rest of the row follows on the next line (the two are joined, the
+    cell keeping both lines); a cell spanning rows is copied in its first row only, so the rows
+    below it are short by that many cells at the left (they are padded there)."""
+    out_rows: list[list[Cell]] = []
+    out_places: list[str] = []
+    index = 0
+    while index < len(rows):
+        row, place = list(rows[index]), places[index]
+        while (
+            len(row) < width - 1
+            and index + 1 < len(rows)
+            and len(row) + len(rows[index + 1]) - 1 <= width
+        ):
+            following = rows[index + 1]
+            last = row[-1]
+            joined = f"{last.text}\n{following[0].text}".strip("\n")
+            row[-1] = Cell(joined, last.tokens + following[0].tokens)
+            row += following[1:]
+            index += 1
+        if 0 < len(row) < width:
+            row = [Cell("") for _ in range(width - len(row))] + row
+        out_rows.append(row)
+        out_places.append(place)
+        index += 1
+    return out_rows, out_places
 
 
 # --- 附件1: the statistics lines ----------------------------------------------------------------
@@ -314,6 +400,9 @@ def statistics_lines(doc: Document) -> tuple[list[Line], list[str]]:
         if not (no or label or value):
             continue
         if squash(no) == "序号":  # a header repeated inside a table
+            continue
+        if not squash(no) and not value and not unit and label and lines:
+            lines[-1].label += label  # a row the page break split: the rest of its label
             continue
         if not label:
             notes.append(f"{place}:统计表一行缺少“内容”栏(序号“{no}”,数量“{value}”),未读入")
@@ -400,11 +489,54 @@ def checklist_items(doc: Document) -> tuple[list[Item], list[str]]:
             [f"{place}:本行印刷右移一列,按原位置读入"] if shift else [],
             place,
         )
-        if count_text and not INT.match(squash(count_text)):
+        count_index = cols["count"] + shift
+        count_lines = row[count_index].text.split("\n") if count_index < len(row) else []
+        if not _read_count(item, count_lines) and count_text:
             notes.append(f"{place}:第 {number} 项的公开数量印为“{count_text}”,不是数字,记 0")
         shifted_item = item if shift else None
         items.append(item)
     return items, notes
+
+
+COUNT_WITH_UNIT = re.compile(r"^(\d+)条$")
+
+
+def _read_count(item: Item, lines: list[str]) -> bool:
+    """The count of a checklist cell: a number, a number with the unit typed beside it ("4条",
+    stripped with a note) or two numbers on two lines of one cell (their sum, the first kept as
+    the alternative reading, with a note). False when the cell holds something else."""
+    values = []
+    for line in (squash(x) for x in lines):
+        if not line:
+            continue
+        if m := COUNT_WITH_UNIT.match(line):
+            item.notes.append(f"公开数量印为“{line}”,去掉单位“条”读作 {m.group(1)}")
+            line = m.group(1)
+        if not INT.match(line):
+            return False
+        values.append(int(line))
+    if not values:
+        return True
+    item.count = sum(values)
+    if len(values) == 2:
+        item.count_alt = values[0]
+        item.count_printed = f"{values[0]} / {values[1]}"
+        item.notes.append(
+            f"公开数量一格印有两行“{values[0]}”“{values[1]}”,按两数之和 {item.count} 读入,"
+            f"另一读法为 {values[0]}"
+        )
+    elif len(values) > 2:
+        return False
+    return True
+
+
+def _url_tail(token: str) -> bool:
+    """A piece of a URL that a page break cut off (no "http", not a list mark)."""
+    return (
+        "http" not in token.lower()
+        and bool(URL_PIECE.fullmatch(token))
+        and not LIST_MARK.match(token)
+    )
 
 
 def _int(texts: list[str], index: int) -> int | None:
@@ -433,6 +565,9 @@ def _link_tokens(cell: Cell) -> list[str]:
     for token in text.split():
         if URL.fullmatch(token):
             out.append(token)
+            continue
+        if glued := URL.findall(token):  # "1.录取查询：https://…" typed as one word
+            out += glued
             continue
         if token in ("无", "/", "-", "—") or NUMBERING.match(token):
             continue
@@ -473,9 +608,9 @@ def _continue_item(
         item.count_alt = item.count
         item.count_printed = f"{item.count_printed} / {lead_value}"
         item.count += lead_value
-    if tokens and item.links and not URL.match(tokens[0]) and "=" in tokens[0]:
-        item.links[-1] += tokens[0]  # a link's tail carried to the next page
-        tokens = tokens[1:]
+    if item.links and item.links[-1].lower().startswith("http"):
+        while tokens and _url_tail(tokens[0]):  # a link's tail carried to the next page
+            item.links[-1] += tokens.pop(0)
     item.links += _link_tokens(Cell(" ".join(tokens), tokens))
     flag_index = cols.get("on_platform")
     if flag_index is not None and not item.on_platform and flag_index + shift < len(texts):

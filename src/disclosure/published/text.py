@@ -164,7 +164,7 @@ def _html(path: Path, text: str) -> Document:
         tree = lxml.html.document_fromstring(text)
     except (ValueError, lxml.etree.ParserError) as exc:
         raise InputError.one(path.name, f"HTML 无法解析:{exc}") from None
-    for bad in tree.xpath("//script|//style|//head"):
+    for bad in tree.xpath("//script|//style|//head") + _chrome(tree):
         bad.drop_tree()
     for br in tree.xpath("//br"):
         br.tail = "\n" + (br.tail or "")
@@ -190,6 +190,31 @@ def _html(path: Path, text: str) -> Document:
         if joined:
             blocks.append(Block(joined, f"HTML 第 {number} 个段落"))
     return Document(path, "html", blocks, tables)
+
+
+CHROME = re.compile(
+    r"(^|[\s_-])(nav|menu|breadcrumbs?|position|crumb|footer|copyright|topbar|header)"
+    r"($|[\s_-])",
+    re.I,
+)
+
+
+def _chrome(tree) -> list:  # noqa: ANN001 (lxml element)
+    """The site's chrome around the article: <nav>, <header>, <footer>, elements whose class or id
+    names navigation, breadcrumbs or a footer, and list items that are nothing but a link (a menu),
+    so that a menu entry such as "信息公开年度报告" is never taken for the report's title."""
+    found = tree.xpath("//nav|//header|//footer")
+    for element in tree.xpath("//body//*[@class or @id]"):
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        if CHROME.search(names) and not element.xpath(".//table"):
+            found.append(element)
+    for item in tree.xpath("//li[a]"):
+        own = re.sub(r"\s+", "", item.text_content())
+        linked = "".join(re.sub(r"\s+", "", a.text_content()) for a in item.xpath(".//a"))
+        if own == linked:
+            found.append(item)
+    outermost = [e for e in found if not any(a in found for a in e.iterancestors())]
+    return list(dict.fromkeys(outermost))
 
 
 def _span(td, name: str) -> int:  # noqa: ANN001
@@ -279,7 +304,11 @@ def _docx(path: Path) -> Document:
                 seen: set[int] = set()
                 cells = []
                 for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell is returned once per grid column
+                    # A cell merged across columns is returned once per grid column: the first
+                    # holds it, the others are empty, so every column keeps its header's position
+                    # (a cell merged down the rows is repeated in each, as HTML's rowspan is).
+                    if id(cell._tc) in seen:
+                        cells.append(Cell(""))
                         continue
                     seen.add(id(cell._tc))
                     cells.append(_docx_cell(cell))
@@ -330,6 +359,7 @@ def _pdf(path: Path) -> Document:
     tables: list[Table] = []
     with pdf:
         chars = 0
+        pages: list[tuple[int, list[dict], float]] = []
         for number, page in enumerate(pdf.pages, 1):
             # A one-column "table" is a frame or rule lines around text (the GB/T 9704 head), not
             # a table: its text stays in the body.
@@ -341,7 +371,11 @@ def _pdf(path: Path) -> Document:
             lines = outside.extract_text_lines(return_chars=False)
             chars += sum(len(line["text"].strip()) for line in lines)
             chars += sum(len(c.text) for t in tables for r in t.rows for c in r)
-            blocks += _pdf_paragraphs(lines, number, float(page.width))
+            pages.append((number, lines, float(page.width)))
+        running = _running_lines([lines for _, lines, _ in pages])
+        for number, lines, width in pages:
+            kept = [line for line in lines if _page_key(line["text"]) not in running]
+            blocks += _pdf_paragraphs(kept, number, width)
         if chars == 0:
             raise InputError.one(
                 path.name,
@@ -354,6 +388,22 @@ def _pdf(path: Path) -> Document:
 def _clip(bbox: tuple[float, float, float, float], page) -> tuple[float, ...]:  # noqa: ANN001
     x0, top, x1, bottom = bbox
     return (max(x0, 0), max(top, 0), min(x1, page.width), min(bottom, page.height))
+
+
+def _page_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _running_lines(pages: list[list[dict]]) -> set[str]:
+    """The running page header and footer: a line printed among the first or last two lines of
+    at least half of the pages (two at least), page numbers counted as one text."""
+    seen: dict[str, int] = {}
+    for lines in pages:
+        edge = {_page_key(line["text"]) for line in lines[:2] + lines[-2:]}
+        for key in edge - {""}:
+            seen[key] = seen.get(key, 0) + 1
+    least = max(2, (len(pages) + 1) // 2)
+    return {key for key, n in seen.items() if n >= least}
 
 
 def _pdf_paragraphs(lines: list[dict], page: int, width: float) -> list[Block]:
@@ -374,6 +424,8 @@ def _pdf_paragraphs(lines: list[dict], page: int, width: float) -> list[Block]:
         else:
             blocks.append(Block(text, f"第 {page} 页第 {index} 行"))
         open_block = line["x1"] >= right - 1.5 * size and line["x0"] < width / 3
+        if HEADING.match(text) and len(text) <= 40 and not text.endswith("。"):
+            open_block = False  # a heading ends at its line, even one reaching the margin
     return blocks
 
 
@@ -449,5 +501,33 @@ def _pdf_cell(text: str, bbox, links, words) -> Cell:  # noqa: ANN001
         if not _inside(centre, bbox) or any(_inside(centre, box) for box in boxes):
             continue
         found.append((word["top"], word["x0"], word["text"]))
+    if not boxes:  # printed without link annotations: URLs are only text, wrapped in the cell
+        return Cell(text.strip(), unwrap_urls(text))
     found.sort(key=lambda t: (round(t[0]), t[1]))
     return Cell(text.strip(), [t for _, _, t in found])
+
+
+URL_PIECE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+LIST_MARK = re.compile(r"^(\d+[.、．]|[（(]\d+[)）])$")
+
+
+def unwrap_urls(text: str) -> list[str]:
+    """The words of a cell's printed lines, a URL that a narrow column wrapped over several lines
+    made whole again: a word holding "http" that ends its line continues with the first word of
+    the next line while that word is made of URL characters (and is not a list mark like "2.")."""
+    tokens: list[str] = []
+    open_url = False
+    for line in text.split("\n"):
+        words = line.split()
+        for index, word in enumerate(words):
+            glue = (
+                open_url and index == 0 and "http" not in word.lower()
+                and URL_PIECE.fullmatch(word) and not LIST_MARK.match(word)
+            )  # fmt: skip
+            if glue:
+                tokens[-1] += word
+            else:
+                tokens.append(word)
+                open_url = "http" in word.lower()
+            open_url = open_url and index == len(words) - 1
+    return tokens

@@ -336,3 +336,52 @@ def test_a_calendar_year_report_is_dated_and_counted_by_its_own_calendar(tmp_pat
     findings = result.findings.set_index("id")["outcome"]
     assert (result.family, result.year) == ("gov_calendar", "2023")
     assert (findings["T02"], findings["E02"], findings["E01"]) == ("passed", "passed", e01)
+
+
+# --- the report's places, never the temporary workspace's (issue 23) ------------------------------
+
+
+def _seed_reading(seed):
+    return read_report(REPO_ROOT, seed)
+
+
+def test_an_engine_message_about_a_checklist_line_names_the_reports_place(seed):
+    reading = _seed_reading(seed)
+    place = next(i.place for i in reading.items if i.item == 10)
+    text = "第 10 项含非网址内容:QQ(第 11 行)；第 99 项无(第 100 行)"
+    assert audit.in_report(text, reading) == (
+        f"第 10 项含非网址内容:QQ({seed.name} {place})；第 99 项无({seed.name})"
+    )
+    assert audit.in_report("178 == 174", reading) == "178 == 174"
+
+
+def test_a_problem_of_a_temporary_file_names_the_reports_table_and_row(seed):
+    reading = _seed_reading(seed)
+    item = reading.items[3]
+    said = audit.in_report("重复", reading, "data/raw/2023-2024/checklist.csv", 5)
+    assert said == f"{seed.name} 清单第 {item.item} 项({item.place}):重复"
+    line = reading.lines[1]
+    said = audit.in_report("空", reading, "data/raw/2023-2024/reported_statistics.csv", 3)
+    assert said == f"{seed.name} 统计表第 2 行({line.place}):空"
+    assert audit.in_report("坏", reading, "data/raw/2023-2024/profile.yaml") == f"{seed.name}:坏"
+    beyond = audit.in_report("x", reading, "data/raw/2023-2024/checklist.csv", 999)
+    assert beyond == f"{seed.name}:x"
+
+
+def test_a_year_the_engine_refuses_skips_the_catalogue_naming_the_report(seed, monkeypatch):
+    from disclosure import pipeline
+    from disclosure.errors import Problem
+
+    def refuse(root, year):  # noqa: ANN001, ANN202
+        raise InputError([Problem("data/raw/2023-2024/checklist.csv", "item 重复", row=2)])
+
+    monkeypatch.setattr(pipeline, "check_year", refuse)
+    reading = _seed_reading(seed)
+    spec = detect.load_audit_form(REPO_ROOT)
+    rows, checklist = audit.catalogue_findings(REPO_ROOT, reading, spec)
+    assert checklist is None and rows and {r["outcome"] for r in rows} == {"skipped"}
+    first = reading.items[0]
+    assert rows[0]["detail"] == (
+        f"{seed.name}:导入后的数据无法校验:{seed.name} 清单第 1 项({first.place}):item 重复"
+    )
+    assert all("data/raw" not in r["detail"] for r in rows)

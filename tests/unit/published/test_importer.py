@@ -191,3 +191,67 @@ def test_publications_take_printed_counts_up_to_the_ceiling(value, count):
 
 def test_a_short_table_leaves_missing_rows_unprinted():
     assert importer.printed(reading_with(lines_with({})[:3]), 4) is None
+
+
+# --- office files (issue 23) ----------------------------------------------------------------------
+
+
+def test_the_form_shape_comes_from_the_workspaces_forms():
+    shape = importer.form_shape(REPO_ROOT)
+    assert len(shape.labels) == len(shape.units) > 0
+    assert shape.items == tuple(range(1, len(shape.items) + 1))
+    assert shape.units[6] == "元"  # row 7, the special funding
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "form_unit", "read", "noted"),
+    [
+        ("198条", "条", "条", "198", True),
+        ("198条", "", "条", "198", True),  # the form's unit
+        ("198 条", "条", "", "198", True),
+        ("8000元", "条", "条", "8000元", False),  # not the row's unit: left as printed
+        ("198", "条", "条", "198", False),
+        ("有", "", "", "有", False),
+    ],
+)
+def test_a_unit_typed_beside_a_count(value, unit, form_unit, read, noted):
+    line = Line("13", "办公内网", value, unit, "第 5 页")
+    notes = importer.strip_units([line], (form_unit,))
+    assert line.value == read and bool(notes) is noted
+    if noted:
+        assert line.unit == (unit or form_unit) and "第 5 页" in notes[0]
+
+
+def _reading(lines: int, items: list[int]) -> importer.Reading:
+    from disclosure.published.parse import Item
+
+    shape = importer.form_shape(REPO_ROOT)
+    printed = [Line(str(i), shape.labels[i % len(shape.labels)], "0", "", f"第 {i} 行")
+               for i in range(lines)]  # fmt: skip
+    checklist = [Item(1, n, 0, None, "", [], "", "", [], f"第 {k + 100} 行") for k, n in
+                 enumerate(items)]  # fmt: skip
+    return importer.Reading(Path("r.txt"), "", None, None, None, printed, checklist, None, "", "")
+
+
+def test_a_whole_table_and_checklist_have_no_shape_problem():
+    shape = importer.form_shape(REPO_ROOT)
+    reading = _reading(len(shape.labels), list(shape.items))
+    assert importer.shape_problems(reading, shape) == []
+
+
+@pytest.mark.parametrize("delta", [-1, 1])
+def test_one_statistics_line_too_few_or_too_many_is_refused(delta):
+    shape = importer.form_shape(REPO_ROOT)
+    reading = _reading(len(shape.labels) + delta, list(shape.items))
+    problems = [str(p) for p in importer.shape_problems(reading, shape)]
+    assert any(f"读出 {len(shape.labels) + delta} 行(自第 0 行至" in p for p in problems)
+
+
+def test_a_checklist_item_missing_twice_or_unknown_is_refused_with_its_places():
+    shape = importer.form_shape(REPO_ROOT)
+    items = [n for n in shape.items if n != 7] + [3, len(shape.items) + 1]
+    reading = _reading(len(shape.labels), items)
+    (problem,) = importer.shape_problems(reading, shape)
+    assert "缺少第 7 项" in str(problem)
+    assert "第 3 项出现 2 次(第 102 行、第 149 行)" in str(problem)
+    assert f"多出第 {len(shape.items) + 1} 项" in str(problem)

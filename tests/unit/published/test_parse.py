@@ -301,3 +301,173 @@ def test_the_seed_checklist_equals_the_transcription(seed_doc):
         for i in items
     ]  # fmt: skip
     assert got == [{k: r[k] for k in got[0]} for r in expected]
+
+
+# --- office files (issue 23) ----------------------------------------------------------------------
+
+
+def cells(*texts: str) -> list[Cell]:
+    return [Cell(t, t.split()) for t in texts]
+
+
+def test_a_two_row_header_is_read_as_one_the_lower_name_winning():
+    rows = [cells("序号", "内 容", "填报情况", ""), cells("序号", "内 容", "数量", "单位")]
+    head, taken = parse.header_rows(rows, 0, parse.STATISTICS_HEADER)
+    assert [c.text for c in head] == ["序号", "内 容", "数量", "单位"] and taken == 2
+
+
+def test_a_pasted_lower_header_row_stands_under_the_last_cell_above():
+    rows = [cells("序号", "内 容", "填报情况"), cells("数量", "单位")]
+    head, taken = parse.header_rows(rows, 0, parse.STATISTICS_HEADER)
+    assert [c.text for c in head] == ["序号", "内 容", "数量", "单位"] and taken == 2
+
+
+def test_a_data_row_under_the_header_is_not_part_of_it():
+    rows = [cells("序号", "内 容", "数量", "单位"), cells("1", "本校门户网站", "有", "")]
+    head, taken = parse.header_rows(rows, 0, parse.STATISTICS_HEADER)
+    assert [c.text for c in head] == ["序号", "内 容", "数量", "单位"] and taken == 1
+    assert parse.header_rows(rows[:1], 0, parse.STATISTICS_HEADER)[1] == 1
+
+
+def test_a_statistics_table_with_a_two_row_header_keeps_its_units():
+    doc = doc_of(
+        [],
+        [
+            [
+                ["序号", "内 容", "填报情况", ""],
+                ["", "", "数量", "单位"],
+                ["7", "专项经费", "8000", "元"],
+            ]
+        ],
+    )
+    lines, _ = parse.statistics_lines(doc)
+    assert [(x.value, x.unit) for x in lines] == [("8000", "元")]
+
+
+def test_a_row_split_by_a_page_break_continues_the_label_above():
+    doc = doc_of(
+        [],
+        [[["序号", "内容", "数量", "单位"], ["14", "召开新", "0", "次"], ["", "闻发布会", "", ""]]],
+    )
+    lines, notes = parse.statistics_lines(doc)
+    assert [(x.label, x.value) for x in lines] == [("召开新闻发布会", "0")] and notes == []
+
+
+def test_pasted_rows_are_mended_split_rows_joined_and_rowspan_gaps_padded():
+    rows = [
+        cells("第 2 大类", "7", "3"),  # a two-line count ended the row
+        cells("4", URL, "是", "x"),
+        cells("8", "", "", "", ""),  # a rowspan gap: one cell short at the left
+        cells("9", "1", URL, "是", "", ""),  # whole
+    ]
+    mended, places = parse.mend_pasted_rows(rows, ["a", "b", "c", "d"], 6)
+    assert [c.text for c in mended[0]] == ["第 2 大类", "7", "3\n4", URL, "是", "x"]
+    assert [c.text for c in mended[1]] == ["", "8", "", "", "", ""]
+    assert len(mended[2]) == 6 and places == ["a", "c", "d"]
+
+
+def test_a_short_pasted_row_is_not_joined_when_the_next_would_overflow():
+    rows = [cells("8", "3"), cells("第 3 大类", "15", "1", URL, "是", "")]
+    mended, _ = parse.mend_pasted_rows(rows, ["a", "b"], 6)
+    assert [c.text for c in mended[0]] == ["", "", "", "", "8", "3"]
+    assert len(mended) == 2
+
+
+def test_pasted_checklist_reads_the_two_line_count_and_the_gap_rows():
+    text = "\n".join(
+        [
+            "类别\t序号\t公开数量(条)\t链接\t是否在门户网站信息公开平台公布\t其他需说明事项",
+            f"第 1 大类\t1\t2\t{URL} {URL}x\t是\t",
+            f"2\t1\t{URL}\t是\t",
+            "第 2 大类\t3\t3",
+            f"4\t{URL}\t是\t",
+        ]
+    )
+    path = Path("/tmp") / "pasted-checklist.txt"
+    path.write_text(text, encoding="utf-8")
+    items, _ = parse.checklist_items(read_document(path))
+    assert [(i.category, i.item, i.count, i.count_alt) for i in items] == [
+        (1, 1, 2, None), (1, 2, 1, None), (2, 3, 7, 3)
+    ]  # fmt: skip
+    assert "另一读法为 3" in items[2].notes[0]
+
+
+@pytest.mark.parametrize(
+    ("lines", "count", "alt", "ok"),
+    [
+        (["4"], 4, None, True),
+        (["4条"], 4, None, True),
+        (["3", "4"], 7, 3, True),
+        (["1", "2", "3"], 0, None, False),
+        (["四"], 0, None, False),
+        ([""], 0, None, True),
+    ],
+)
+def test_a_checklist_count_cell(lines, count, alt, ok):
+    item = parse.Item(1, 1, 0, None, "", [], "", "", [], "第 1 行")
+    assert parse._read_count(item, lines) is ok
+    if ok:
+        assert (item.count, item.count_alt) == (count, alt)
+    if lines == ["4条"]:
+        assert item.notes == ["公开数量印为“4条”,去掉单位“条”读作 4"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("2024 年 11 月 14 日", "2024-11-14"),
+        ("某某职业技术大学\n2024 年 11 月 14 日", "2024-11-14"),
+        ("某某职业技术大学 2024年11月14日", "2024-11-14"),
+        ("某某职业技术大学于 2024 年 11 月 14 日召开会议", None),
+        ("某某职业技术大学", None),
+    ],
+)
+def test_the_signature_date_alone_or_after_the_institution(text, found):
+    m = parse.signature_date(text, "某某职业技术大学")
+    got = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}" if m else None
+    assert got == found
+
+
+def test_a_signature_typed_with_shift_enter_gives_the_report_date():
+    blocks = [*HEADER[:5], "一、概述", "正文。", "某某职业技术大学\n2024 年 11 月 14 日"]
+    assert parse.header(doc_of(blocks)).report_date == "2024-11-14"
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("关于报送2023-2024学年度信息公开工作的", True),
+        ("某大学2023-2024学年信息公开工作年度报告", True),
+        ("信息公开年度报告", False),
+        ("关于我们", False),
+        ("关于" + "很长" * 40, False),
+    ],
+)
+def test_what_can_be_a_title(text, title):
+    assert parse._title(text) is title
+
+
+def test_a_menu_entry_before_the_report_is_not_its_title():
+    blocks = ["首页", "信息公开年度报告", *HEADER]
+    assert parse.header(doc_of(blocks)).title == "关于报送2023-2024学年度信息公开工作的报告"
+
+
+@pytest.mark.parametrize(
+    ("tokens", "links"),
+    [
+        (["1.录取查询：https://a.cn/x"], ["https://a.cn/x"]),
+        (["查询https://a.cn/x，https://b.cn/y"], ["https://a.cn/x", "https://b.cn/y"]),
+        (["1.", "录取查询：", "https://a.cn/x"], ["https://a.cn/x"]),
+    ],
+)
+def test_urls_are_found_anywhere_in_a_cells_words(tokens, links):
+    assert parse._link_tokens(Cell(" ".join(tokens), tokens)) == links
+
+
+@pytest.mark.parametrize(
+    ("token", "tail"),
+    [("cn/index.php?", True), ("=36", True), ("85", True), ("2.", False), ("https://x.cn", False),
+     ("等", False)],
+)  # fmt: skip
+def test_what_continues_a_link_cut_by_a_page_break(token, tail):
+    assert parse._url_tail(token) is tail

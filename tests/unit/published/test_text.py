@@ -119,7 +119,8 @@ def test_docx_paragraphs_and_table_cells_in_order(tmp_path):
     doc = read_document(path)
     assert [b.text for b in doc.blocks] == ["重庆某大学", "二、主动公开"]
     assert [c.tokens for c in doc.tables[0].rows[1]] == [["1"], [URL_A, "等", "3", "条"]]
-    assert [c.text for c in doc.tables[1].rows[0]] == ["第 1 大类"]  # a merged cell once
+    # a merged cell once, the columns it covers kept empty (so columns keep their positions)
+    assert [c.text for c in doc.tables[1].rows[0]] == ["第 1 大类", "", ""]
 
 
 def test_a_zip_that_is_not_a_docx_is_refused_in_chinese(tmp_path):
@@ -214,3 +215,64 @@ def test_unreadable_files_raise_a_chinese_message_naming_the_file(tmp_path, name
 def test_a_missing_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="不存在"):
         read_document(tmp_path / "nowhere.pdf")
+
+
+# --- office files (issue 23) ----------------------------------------------------------------------
+
+
+def test_a_wrapped_url_is_made_whole_and_a_list_mark_is_not_glued_to_it():
+    from disclosure.published.text import unwrap_urls
+
+    text = "1.录取查询：https://\nwww.example.\ncn/x?id\n=8\n2.\nhttps://b.cn/y 等\n3 条"
+    assert unwrap_urls(text) == [
+        "1.录取查询：https://www.example.cn/x?id=8", "2.", "https://b.cn/y", "等", "3", "条"
+    ]  # fmt: skip
+    assert unwrap_urls("https://a.cn/x\nhttps://b.cn/y") == ["https://a.cn/x", "https://b.cn/y"]
+
+
+def _line(text: str) -> dict:
+    return {"text": text}
+
+
+@pytest.mark.parametrize(("pages", "running"), [(2, True), (3, True), (4, True), (5, False)])
+def test_a_running_header_is_a_line_on_at_least_half_the_pages(pages, running):
+    from disclosure.published.text import _page_key, _running_lines
+
+    body = [[_line(f"正文第 {n} 页第 {k} 行") for k in range(6)] for n in range(pages)]
+    for n, lines in enumerate(body[: max(2, pages // 2)]):
+        lines.insert(0, _line("某大学信息公开工作年度报告"))
+        lines.append(_line(f"— {n + 1} —"))
+    found = _running_lines(body)
+    assert (_page_key("某大学信息公开工作年度报告") in found) is running
+    assert (_page_key("— 1 —") in found) is running  # page numbers count as one text
+    assert _running_lines([[_line("某大学")]]) == set()  # one page: nothing repeats
+
+
+def test_cms_chrome_is_dropped_and_the_article_kept(tmp_path):
+    page = (
+        "<html><head><meta charset='gbk'><title>信息公开年度报告-某大学</title></head><body>"
+        "<ul class='nav'><li><a href='/'>首页</a></li>"
+        "<li><a href='/n'>信息公开年度报告</a></li></ul>"
+        "<div class='position'>当前位置：首页 &gt; 年度报告</div>"
+        "<div class='article'><p><span>某大学</span><span>2023-2024学年</span></p>"
+        "<ul><li><a href='/x'>附件下载</a> 说明</li></ul></div>"
+        "<div id='footer'>版权所有</div><footer>备案号</footer></body></html>"
+    )
+    path = write(tmp_path, "page.html", page.encode("gbk"))
+    texts = [b.text for b in read_document(path).blocks]
+    assert texts == ["某大学2023-2024学年", "附件下载 说明"]
+
+
+def test_docx_with_a_merged_header_keeps_every_column(tmp_path):
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=4)
+    top, below = table.rows[0].cells, table.rows[1].cells
+    top[0].text, top[2].text, below[2].text, below[3].text = "序号", "填报情况", "数量", "单位"
+    top[0].merge(below[0])
+    top[2].merge(top[3])
+    document.save(tmp_path / "m.docx")
+    rows = read_document(tmp_path / "m.docx").tables[0].rows
+    assert [c.text for c in rows[0]] == ["序号", "", "填报情况", ""]
+    assert [c.text for c in rows[1]] == ["序号", "", "数量", "单位"]  # merged down: repeated
