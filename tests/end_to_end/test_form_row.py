@@ -86,3 +86,42 @@ def test_the_published_tables_length_is_checked_against_the_forms_56_rows(run_wi
     findings = json.loads((run_with_56_rows / "findings.json").read_text(encoding="utf-8"))
     s05 = next(f for f in findings if f["id"] == "S05")
     assert s05["passed"] is False and s05["filled"].startswith("55 == 56")
+
+
+@pytest.fixture(scope="module")
+def imported_56_49(run_with_56_rows, tmp_path_factory):
+    """The 56-row, 49-item report, as `run` laid it out in Word, imported into a new workspace with
+    the same forms."""
+    import shutil
+
+    source = run_with_56_rows.parents[1]
+    root = tmp_path_factory.mktemp("import56") / "ws"
+    for part in ("forms", "notebooks", "data/reference"):
+        shutil.copytree(source / part, root / part)
+    (root / "params").mkdir()
+    done = run_cli_subprocess(
+        "--root", root, "import", run_with_56_rows / "report.docx", "--year", "2023-2024"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root
+
+
+def test_import_reads_the_forms_56_rows_and_49_items(imported_56_49):
+    folder = imported_56_49 / "data/raw/2023-2024"
+    with (folder / "reported_statistics.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 56 and rows[55]["label"].endswith("(测试行)")
+    with (folder / "checklist.csv").open(encoding="utf-8-sig") as handle:
+        assert [int(r["item"]) for r in csv.DictReader(handle)] == list(range(1, 50))
+
+
+def test_audit_checks_the_56_row_report_against_its_own_form(run_with_56_rows, imported_56_49):
+    out = imported_56_49 / "audit"
+    done = run_cli_subprocess(
+        "--root", imported_56_49, "audit", run_with_56_rows / "report.docx", "--out", out
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    findings = next(out.glob("*.findings.csv")).read_text(encoding="utf-8-sig")
+    assert "S05" in findings
+    s05 = next(line for line in findings.splitlines() if line.startswith("S05"))
+    assert "56 == 56" in s05 or "通过" in s05

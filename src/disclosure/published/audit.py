@@ -2,7 +2,7 @@
 
 For each report: read it (importer.read_report), detect its template family, run the document
 rules of forms/audit.yaml (structure, citations, dates, prose against the table) and, for a family
-that carries the 55-row table, import it into a temporary workspace and run the checks of
+that carries the form's statistics table, import it into a temporary workspace and run the checks of
 forms/rules.yaml that a published report allows (`catalogue`), unchanged. A rule that does not
 apply to the family is a row that says so (跳过). The checklist rubric gives a score.
 
@@ -33,7 +33,13 @@ from disclosure.errors import InputError
 from disclosure.expr import FULL_WIDTH, evaluate, is_count, number, parse
 from disclosure.published import detect
 from disclosure.published.detect import Family
-from disclosure.published.importer import Reading, import_problems, read_report, write_year
+from disclosure.published.importer import (
+    Reading,
+    form_shape,
+    import_problems,
+    read_report,
+    write_year,
+)
 from disclosure.published.parse import squash
 from disclosure.published.text import FORMATS
 from disclosure.workspace import write_bytes, write_text
@@ -242,7 +248,7 @@ def document_findings(spec: dict[str, Any], ctx: Context) -> list[dict[str, Any]
             outcome = Outcome("skipped", "未识别模板类别,无从判断,已跳过")
         elif kind in NEEDS_TABLE and (ctx.family is None or not ctx.family.statistics):
             family = ctx.family.title if ctx.family else "未识别的模板"
-            outcome = Outcome("skipped", f"不适用于{family}(无 55 行统计表),已跳过")
+            outcome = Outcome("skipped", f"不适用于{family}(无本表单的统计表),已跳过")
         else:
             outcome = KINDS[kind](rule, ctx)
         rows.append(_row(rule, outcome.outcome, outcome.detail, detect.AUDIT_FORM))
@@ -281,7 +287,7 @@ def catalogue_findings(
         elif problems:
             why = ";".join(str(p) for p in problems)
         else:
-            why = f"不适用于{family.title}(无 55 行统计表),已跳过"
+            why = f"不适用于{family.title}(无 {len(form_shape(root).labels)} 行统计表),已跳过"
         titles = _catalogue_titles(root)
         return [_skipped(i, titles, why) for i in wanted], None
     with tempfile.TemporaryDirectory(prefix="disclosure-audit-") as tmp:

@@ -36,8 +36,8 @@ from disclosure import workspace as paths
 from disclosure.errors import InputError, Problem
 from disclosure.expr import is_count, number
 from disclosure.inputs.forms import load_table_defs
+from disclosure.inputs.formset import load_formset
 from disclosure.inputs.params import valid_academic_year
-from disclosure.inputs.yamlio import read_yaml
 from disclosure.published import detect, parse
 from disclosure.published.detect import Family
 from disclosure.published.parse import Header, Item, Line, Narrative
@@ -98,14 +98,13 @@ class FormShape:
 
 
 def form_shape(root: Path) -> FormShape:
-    """The one place published/ reads the shape of the forms (forms/statistics.yaml rows, the
-    reference checklist's items), so that it can follow wherever the forms are loaded from."""
-    spec = read_yaml(root / paths.STATISTICS_FORM, paths.STATISTICS_FORM) or {}
-    rows = spec.get("rows", []) if isinstance(spec, dict) else []
-    with (root / paths.CHECKLIST_ITEMS).open(encoding="utf-8-sig", newline="") as f:
-        items = tuple(int(r["item"]) for r in csv.DictReader(f))
+    """The one place published/ reads the shape of the forms (the statistics form's rows, the
+    reference checklist's items): the workspace's FormSet (inputs.formset)."""
+    forms = load_formset(root)
     return FormShape(
-        tuple(str(r["label"]) for r in rows), tuple(str(r.get("unit", "")) for r in rows), items
+        tuple(r.label for r in forms.rows),
+        tuple(r.unit for r in forms.rows),
+        tuple(int(i) for i in forms.reference["item"]),
     )
 
 
@@ -140,9 +139,9 @@ def read_report(
     head = parse.header(doc)
     story = parse.narrative(doc, head)
     lines, line_notes = parse.statistics_lines(doc)
-    items, item_notes = parse.checklist_items(doc)
-    spec = detect.load_audit_form(root)
     shape = form_shape(root)
+    items, item_notes = parse.checklist_items(doc, max(shape.items, default=0))
+    spec = detect.load_audit_form(root)
     line_notes += strip_units(lines, shape.units)
     family = detect.family_of(detect.document_text(doc), lines, list(shape.labels), spec)
     reading = Reading(
@@ -181,7 +180,8 @@ def import_problems(reading: Reading, root: Path) -> list[Problem]:
         return [
             Problem(
                 shown,
-                f"{what};附件1统计表与 {paths.STATISTICS_FORM} 的 55 行统计表不符"
+                f"{what};附件1统计表与 {paths.STATISTICS_FORM} 的 "
+                f"{len(form_shape(root).labels)} 行统计表不符"
                 f"(印出 {len(reading.lines)} 行,{share:.0%} 的行与模板一致),"
                 "无法导入。其他省份或其他格式的报告,需先在 forms/audit.yaml 的 families 中"
                 "登记其模板和统计表后才能导入",

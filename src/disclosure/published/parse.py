@@ -430,8 +430,9 @@ class Item:
     place: str
 
 
-def checklist_items(doc: Document) -> tuple[list[Item], list[str]]:
-    """The checklist as printed. A row printed one column to the right (its 序号 cell holds a
+def checklist_items(doc: Document, highest: int) -> tuple[list[Item], list[str]]:
+    """The checklist as printed (an item number is a whole number from 1 to `highest`, the form's
+    last item). A row printed one column to the right (its 序号 cell holds a
     category fragment or is blank while the next cell holds the expected item number) is read
     back in place; a row with no 序号 after a page break continues the item above it; a category
     label ("第 N 大类", possibly split as "第 N 大" / "类") applies to the items below it."""
@@ -448,8 +449,8 @@ def checklist_items(doc: Document) -> tuple[list[Item], list[str]]:
         joined = squash("".join(texts))
         item_col = cols["item"]
         expected = (items[-1].item + 1) if items else 1
-        here = _int(texts, item_col)
-        shift = 1 if here is None and _int(texts, item_col + 1) == expected else 0
+        here = _int(texts, item_col, highest)
+        shift = 1 if here is None and _int(texts, item_col + 1, highest) == expected else 0
         if len(row) == 1 or (CATEGORY.match(joined) and here is None and not shift):
             if m := CATEGORY.match(joined):
                 category = int(m.group(1))
@@ -460,7 +461,7 @@ def checklist_items(doc: Document) -> tuple[list[Item], list[str]]:
                 label = texts[item_col]
             if m := CATEGORY.search(squash(label)):
                 category = int(m.group(1))
-        number = _int(texts, item_col + shift)
+        number = _int(texts, item_col + shift, highest)
         if number is None:
             if items:
                 _continue_item(items[-1], row, texts, cols, 1 if items[-1] is shifted_item else 0)
@@ -539,11 +540,11 @@ def _url_tail(token: str) -> bool:
     )
 
 
-def _int(texts: list[str], index: int) -> int | None:
+def _int(texts: list[str], index: int, highest: int) -> int | None:
     if index >= len(texts):
         return None
     text = squash(texts[index])
-    return int(text) if INT.match(text) and 1 <= int(text) <= 50 else None
+    return int(text) if INT.match(text) and 1 <= int(text) <= highest else None
 
 
 def _count(text: str) -> int:

@@ -14,6 +14,8 @@ REPO = Path(__file__).resolve().parents[3]
 RAW = REPO / "data" / "raw" / "2023-2024"
 URL = "https://www.example.edu.cn/index.php?c=show&id=1"
 
+ITEMS = 50  # the bundled form's last checklist item (data/reference/checklist_items.csv)
+
 
 def doc_of(blocks: list[str], tables: list[list[list[str | Cell]]] | None = None) -> Document:
     def cell(value: str | Cell) -> Cell:
@@ -176,7 +178,7 @@ CHECK_HEADER = [
 
 
 def items_of(rows: list[list[str | Cell]]) -> list[parse.Item]:
-    items, _ = parse.checklist_items(doc_of([], [[CHECK_HEADER, *rows]]))
+    items, _ = parse.checklist_items(doc_of([], [[CHECK_HEADER, *rows]]), ITEMS)
     return items
 
 
@@ -260,14 +262,16 @@ def test_continuation_rows_after_a_page_break():
 
 def test_a_non_numeric_count_is_zero_with_a_note():
     items, notes = parse.checklist_items(
-        doc_of([], [[CHECK_HEADER, ["第 1 大类", "1", "若干", URL, "是", ""]]])
+        doc_of([], [[CHECK_HEADER, ["第 1 大类", "1", "若干", URL, "是", ""]]]), ITEMS
     )
     assert items[0].count == 0
     assert notes == ["第 2 行:第 1 项的公开数量印为“若干”,不是数字,记 0"]
 
 
 def test_an_orphan_continuation_row_is_a_note():
-    items, notes = parse.checklist_items(doc_of([], [[CHECK_HEADER, ["", "", "", URL, "", ""]]]))
+    items, notes = parse.checklist_items(
+        doc_of([], [[CHECK_HEADER, ["", "", "", URL, "", ""]]]), ITEMS
+    )
     assert items == [] and notes == ["第 2 行:清单中一行没有序号,且前面没有事项可并入,未读入"]
 
 
@@ -290,7 +294,7 @@ def test_the_seed_statistics_equal_the_transcription(seed_doc):
 def test_the_seed_checklist_equals_the_transcription(seed_doc):
     with (RAW / "checklist.csv").open(encoding="utf-8", newline="") as f:
         expected = list(csv.DictReader(f))
-    items, _ = parse.checklist_items(seed_doc)
+    items, _ = parse.checklist_items(seed_doc, ITEMS)
     got = [
         {
             "category": str(i.category), "item": str(i.item), "count": str(i.count),
@@ -385,7 +389,7 @@ def test_pasted_checklist_reads_the_two_line_count_and_the_gap_rows():
     )
     path = Path("/tmp") / "pasted-checklist.txt"
     path.write_text(text, encoding="utf-8")
-    items, _ = parse.checklist_items(read_document(path))
+    items, _ = parse.checklist_items(read_document(path), ITEMS)
     assert [(i.category, i.item, i.count, i.count_alt) for i in items] == [
         (1, 1, 2, None), (1, 2, 1, None), (2, 3, 7, 3)
     ]  # fmt: skip
@@ -471,3 +475,11 @@ def test_urls_are_found_anywhere_in_a_cells_words(tokens, links):
 )  # fmt: skip
 def test_what_continues_a_link_cut_by_a_page_break(token, tail):
     assert parse._url_tail(token) is tail
+
+
+def test_an_item_number_beyond_the_forms_last_item_is_not_an_item():
+    rows = [["第 1 大类", "1", "2", URL, "是", ""], ["", "2", "3", URL, "是", ""]]
+    doc = doc_of([], [[CHECK_HEADER, *rows]])
+    assert [i.item for i in parse.checklist_items(doc, 2)[0]] == [1, 2]
+    items, notes = parse.checklist_items(doc, 1)  # a form of one item: "2" is no item number
+    assert [i.item for i in items] == [1] and any("续行" in n for n in items[0].notes)
