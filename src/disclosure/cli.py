@@ -55,8 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     verify = sub.add_parser(
         "verify", help="按 manifest.json 重新计算输出文件的 SHA-256,报告任何改动"
     )
-    verify.set_defaults(handler=_verify)
-    verify.add_argument("folder", type=Path, help="某次运行的输出文件夹,如 outputs/2023-2024")
+    verify.set_defaults(handler=_verify, workspace_optional=True)
+    verify.add_argument(
+        "folder",
+        type=Path,
+        help="某次运行的输出文件夹(如 outputs/2023-2024),或 disclosure archive 生成的 zip",
+    )
     verify.add_argument(
         "--rerun", action="store_true", help="按记录的输入重新运行,并比较结果是否完全相同"
     )
@@ -144,13 +148,26 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        root = args.root.resolve() if args.root else _find(args)
+        if args.root:
+            root = args.root.resolve()
+        elif getattr(args, "workspace_optional", False):
+            root = _find_or_none(args)
+        else:
+            root = _find(args)
         return int(args.handler(root, args))
     except InputError as exc:
         _say(f"输入有误,未生成任何输出({len(exc.problems)} 个问题):")
         for problem in exc.problems:
             _say(f"  - {problem}")
         return EXIT_BAD_INPUT
+
+
+def _find_or_none(args: argparse.Namespace) -> Path | None:
+    """The workspace when there is one (verify needs it only to rerun)."""
+    try:
+        return _find(args)
+    except InputError:
+        return None
 
 
 def _find(args: argparse.Namespace) -> Path:
@@ -259,22 +276,90 @@ def _describe(outcome: YearOutcome) -> tuple[int, list[str]]:
     return EXIT_OK, lines
 
 
-def _verify(root: Path, args: argparse.Namespace) -> int:
-    from disclosure.evidence.verify import manifest_digest, rerun, verify_outputs
+def _verify(root: Path | None, args: argparse.Namespace) -> int:
+    """An output folder, or an evidence zip (`disclosure archive`), against its manifest."""
+    import tempfile
+
+    from disclosure.evidence.verify import load_public_key, valid_digest
+
+    target = args.folder if args.folder.is_absolute() else Path.cwd() / args.folder
+    digest = _digest_arg(args.digest)
+    if digest is not None:
+        digest = valid_digest(digest)  # malformed: exit 2, before anything is read
+    if args.key is not None:
+        load_public_key(args.key)  # a private key, a broken file: exit 2
+    if target.is_file():
+        from disclosure.evidence.verify import unpack_archive
+
+        with tempfile.TemporaryDirectory() as tmp:
+            inputs, folder, signature = unpack_archive(target, Path(tmp))
+            return _verify_folder(inputs, folder, digest, args, signature, archive=target)
+    from disclosure.evidence.verify import interrupted_swap
+
+    if not (target / "manifest.json").is_file() and interrupted_swap(target):
+        # a run was killed between the two renames of its swap: the old outputs are set aside
+        _say(
+            f"{target}:一次运行在替换输出文件夹的中途被中断,原有输出暂存在 "
+            f"{interrupted_swap(target)[0].name};运行 {_run_command(target)} 即可恢复"
+            "(先恢复原有输出,再重新运行)"
+        )
+        return EXIT_FAILED_CHECKS
+    return _verify_folder(root, target, digest, args, args.signature)
+
+
+def _run_command(folder: Path) -> str:
+    """The command that runs `folder`'s year (outputs/<year> of a workspace)."""
+    workspace = folder.parent.parent
+    return f"disclosure --root {workspace} run {folder.name}"
+
+
+def _verify_folder(
+    root: Path | None,
+    folder: Path,
+    digest: str | None,
+    args: argparse.Namespace,
+    signature: Path | None,
+    archive: Path | None = None,
+) -> int:
+    from disclosure.evidence.verify import (
+        changed_inputs,
+        key_fingerprint,
+        load_public_key,
+        manifest_digest,
+        read_manifest,
+        rerun,
+        unrecorded_inputs,
+        verify_outputs,
+    )
     from disclosure.pipeline import run_year
 
-    folder = args.folder if args.folder.is_absolute() else Path.cwd() / args.folder
-    differences = verify_outputs(folder, _digest_arg(args.digest), args.key, args.signature)
+    if archive is not None and args.key is not None and signature is None:
+        _say(f"{archive}:zip 中没有签名(manifest.json.sig);打包时请用 archive --sign")
+        return EXIT_FAILED_CHECKS
+    differences = verify_outputs(folder, digest, args.key, signature)
+    if archive is not None and root is not None:
+        manifest = read_manifest(folder)
+        differences += [type(d)(f"inputs/{d.path}", d.what) for d in changed_inputs(root, manifest)]
+        differences += unrecorded_inputs(root, manifest)
     for d in differences:
         _say(f"  - {d}")
+    shown = archive or folder
     status = (
         "有 " + str(len(differences)) + " 处与 manifest 不符"
         if differences
-        else "全部输出与 manifest 一致"
+        else "全部输出与 manifest 一致" + ("(含全部输入)" if archive else "")
     )
-    _say(f"{folder}:{status}")
+    _say(f"{shown}:{status}")
     _say(f"manifest.json 的 SHA-256:{manifest_digest(folder)}")
+    if digest is not None and not any(d.path == "manifest.json" for d in differences):
+        _say("与登记的摘要一致")
+    if args.key is not None and not any("签名" in d.what for d in differences):
+        _say(f"签名有效(公钥指纹 {key_fingerprint(load_public_key(args.key))})")
     if args.rerun:
+        if root is None:
+            from disclosure.workspace import find_root
+
+            root = find_root()
         inputs, outputs = rerun(root, folder, run_year)
         for d in inputs + outputs:
             _say(f"  - {d}")

@@ -195,7 +195,7 @@ def kernel(monkeypatch, executed_nb) -> Calls:
         calls.started.append(FakeKernel(root))
         return calls.started[-1]
 
-    def fake(root: Path, year: str, strict: bool, kernel=None):
+    def fake(root: Path, year: str, strict: bool, kernel=None, pdf_pool=None):
         assert kernel is calls.started[-1] and kernel.stops == 0  # runs in the early kernel
         kernel.executed = True
         calls.append((root, year, strict))
@@ -522,7 +522,7 @@ def pdf_workers(monkeypatch) -> list[str]:
     def opened(count: int = 2):
         events.append("open")
         try:
-            yield True
+            yield None
         finally:
             events.append("closed")
 
