@@ -268,6 +268,16 @@ def _describe(outcome: YearOutcome) -> tuple[int, list[str]]:
         f"  请先打开 {outcome.out_dir}/{REVIEW_FIRST}(审阅版:问题摘要与修改建议);"
         f"发布版为 report.pdf / report.docx",
     ]
+    if outcome.kept == "unchanged":
+        lines.append(
+            "  结果与已有证据完全相同:保留原输出文件夹,manifest.json 的 SHA-256 未变,"
+            "已登记的摘要和已有签名仍然有效"
+        )
+    elif outcome.kept == "superseded":
+        lines.append(
+            f"  结果与原有证据不同:原输出文件夹(连同其摘要和签名)已移至 {outcome.superseded},"
+            "未删除;新的输出需要重新登记摘要(和签名)"
+        )
     if outcome.digest:
         lines.append(
             f"  manifest.json 的 SHA-256:{outcome.digest}(已写入 {outcome.out_dir}.sha256;"

@@ -97,9 +97,7 @@ def up_to_date(item: InstitutionYear) -> tuple[bool, dict[str, Any] | None]:
     recorded = {str(r["path"]) for r in manifest["inputs"]}
     data_dir = _data_dir(item)
     current = {p.relative_to(item.root).as_posix() for p in data_dir.iterdir() if p.is_file()}
-    current |= {
-        p.relative_to(item.root).as_posix() for p in (item.root / paths.PARAMS_DIR).glob("*.yaml")
-    }
+    current.add(f"{paths.PARAMS_DIR}/{item.year}.yaml")  # each year stands alone
     if not current <= recorded:
         return False, manifest
     return manifest.get("versions") == versions(), manifest
