@@ -220,7 +220,7 @@ def test_run_prints_each_year_and_exits_with_the_worst_code(workspace, cli, monk
         "2031-2032": {"rules": 41, "errors": 1, "warnings": 0},
     }
 
-    def run_year(root, year, strict=False, dest=None):
+    def run_year(root, year, strict=False, dest=None, kernel=None):
         return RunResult(year, root / "outputs" / year, summaries[year], findings)
 
     monkeypatch.setattr(pipeline, "run_year", run_year)
@@ -231,7 +231,7 @@ def test_run_prints_each_year_and_exits_with_the_worst_code(workspace, cli, monk
     assert "  [错误] C01 平台数:60 >= 85" in out
     assert f"请先打开 {root / 'outputs' / '2031-2032' / 'review.pdf'}" in out
 
-    def failing(root, year, strict=False, dest=None):
+    def failing(root, year, strict=False, dest=None, kernel=None):
         if year == "2030-2031":
             raise InputError.one("params/2030-2031.yaml", "坏参数")
         raise RunFailed("内核异常终止", root / "outputs" / year / "failed")
@@ -329,7 +329,7 @@ def test_run_prints_the_manifest_digest(workspace, cli, monkeypatch):
 
     root = workspace(SYNTHETIC)
 
-    def run_year(root, year, strict=False, dest=None):
+    def run_year(root, year, strict=False, dest=None, kernel=None):
         return RunResult(
             year,
             root / "outputs" / year,
@@ -343,6 +343,41 @@ def test_run_prints_the_manifest_digest(workspace, cli, monkeypatch):
     assert code == 0, out
     assert f"manifest.json 的 SHA-256:{'ab' * 32}" in out
     assert f"{root / 'outputs' / '2030-2031'}.sha256" in out
+    assert "已有证据" not in out  # a first run: nothing kept, nothing superseded
+
+
+@pytest.mark.parametrize(
+    ("kept", "said"),
+    [
+        ("unchanged", "已登记的摘要和已有签名仍然有效"),
+        ("superseded", "已移至 /ws/outputs/superseded/2030-2031-abababababab,未删除"),
+    ],
+)
+def test_run_says_whether_the_earlier_evidence_was_kept_or_superseded(
+    workspace, cli, monkeypatch, kept, said
+):
+    from disclosure import pipeline
+    from disclosure.evidence.execute import RunResult
+
+    root = workspace(SYNTHETIC)
+
+    def run_year(root, year, strict=False, dest=None, kernel=None):
+        old = Path("/ws/outputs/superseded/2030-2031-abababababab")
+        return RunResult(
+            year,
+            root / "outputs" / year,
+            {"rules": 1, "errors": 0, "warnings": 0},
+            pd.DataFrame(columns=["id", "severity", "title", "filled", "passed"]),
+            digest="ab" * 32,
+            kept=kept,
+            superseded=old if kept == "superseded" else None,
+        )
+
+    monkeypatch.setattr(pipeline, "run_year", run_year)
+    code, out = cli("--root", root, "run", "2030-2031")
+    assert code == 0 and said in out, out
+    other = "已登记的摘要和已有签名仍然有效" if kept == "superseded" else "未删除"
+    assert other not in out
 
 
 def test_run_that_cannot_write_its_outputs_exits_1_with_a_message(workspace, cli, monkeypatch):
@@ -350,14 +385,14 @@ def test_run_that_cannot_write_its_outputs_exits_1_with_a_message(workspace, cli
 
     root = workspace(SYNTHETIC)
 
-    def disk_full(root, year, strict=False, dest=None):
+    def disk_full(root, year, strict=False, dest=None, kernel=None):
         raise OSError(errno.ENOSPC, "No space left on device", str(root / "outputs"))
 
     monkeypatch.setattr(pipeline, "run_year", disk_full)
     code, out = cli("--root", root, "run", "2030-2031")
     assert code == 1, out
-    assert "运行失败,原有输出未改动。无法写入输出" in out and "No space left" in out
-    assert "Traceback" not in out
+    assert "运行失败,原有输出未改动。无法写入输出" in out and "磁盘空间已满" in out
+    assert "No space left" not in out and "Traceback" not in out
 
 
 # --- lab: JupyterLab on the workspace, never really started here ---------------------------------

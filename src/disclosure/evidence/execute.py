@@ -395,6 +395,12 @@ class YearLock:
                 supersede(old, final)  # killed after the swap: the old outputs are kept aside
         for partial in parent.glob(f".{digest_file(final).name}.*"):  # write_bytes' temporary
             partial.unlink(missing_ok=True)
+        kept = parent / SUPERSEDED_DIR
+        for partial in kept.glob(f".{final.name}-*"):  # killed while writing a digest there
+            partial.unlink(missing_ok=True)
+        for folder in kept.glob(f"{final.name}-*"):
+            if folder.is_dir() and (folder / MANIFEST).is_file():
+                publish_digest(folder)
         if (final / MANIFEST).is_file():
             publish_digest(final)
         else:

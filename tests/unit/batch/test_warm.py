@@ -39,7 +39,7 @@ def test_a_warm_run_is_passed_the_warm_kernel_and_release_shuts_it_down(monkeypa
 
     class Held:
         km = object()
-        handed = 0
+        handed, runs, started = 0, 0, 1.5
 
         def prepare(self, cwd):
             seen["prepared"] = cwd

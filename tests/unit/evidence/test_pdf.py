@@ -79,9 +79,7 @@ def test_a_pdf_laid_out_in_a_worker_process_is_the_pdf_laid_out_here() -> None:
         assert len(workers) >= 2, "two worker processes were started"
         there: dict[int, bytes] = {}
         threads = [
-            threading.Thread(
-                target=lambda i=i: there.__setitem__(i, pdf.html_to_pdf(HTML, pool))
-            )
+            threading.Thread(target=lambda i=i: there.__setitem__(i, pdf.html_to_pdf(HTML, pool)))
             for i in range(2)
         ]
         for thread in threads:
