@@ -8,6 +8,7 @@ import argparse
 import importlib.util
 import os
 import secrets
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,8 +146,49 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells do
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, like Ctrl-C: every `finally` still runs (the staging
+    folder removed, the kernel and the PDF workers stopped, the year's lock released)."""
+
+
+CLEANUP_SECONDS = 30  # after a signal, the cleanup may take this long; then the process ends
+
+
+def _stop_on(signum: int, frame: object) -> None:
+    """SIGINT / SIGTERM: raise where the program is, and end it anyway if cleaning up hangs
+    (the kernel and the workers end with it; the next run removes what is left)."""
+    import threading
+
+    code = EXIT_TERMINATED if signum == getattr(signal, "SIGTERM", None) else EXIT_INTERRUPTED
+    timer = threading.Timer(CLEANUP_SECONDS, os._exit, args=(code,))
+    timer.daemon = True
+    timer.start()
+    raise Terminated() if code == EXIT_TERMINATED else KeyboardInterrupt()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on)
+        signal.signal(signal.SIGINT, _stop_on)
+    try:
+        return _main(args)
+    except KeyboardInterrupt as exc:
+        code = EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+        what = "收到终止信号" if code == EXIT_TERMINATED else "已按 Ctrl-C"
+        _say(
+            f"{what},已停止:未完成的学年没有写入输出,原有输出未改动,临时文件已清除"
+            f"{getattr(exc, 'resume', '')}(退出码 {code})"
+        )
+        return code
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         if args.root:
             root = args.root.resolve()
@@ -552,7 +594,15 @@ def _batch(collection: Path, args: argparse.Namespace) -> int:
     if not items:
         _say(f"{collection}:机构集合中没有可运行的学年")
         return EXIT_BAD_INPUT
-    outcomes = show_batch(items, args.scheduler, args.workers, args.warm, args.force)
+    try:
+        outcomes = show_batch(items, args.scheduler, args.workers, args.warm, args.force)
+    except KeyboardInterrupt as exc:  # what finished stays; the same command resumes from there
+        finished = getattr(exc, "finished", [])
+        exc.resume = (  # type: ignore[attr-defined]
+            f";已完成 {len(finished)} / {len(items)} 个机构学年,"
+            "重新运行同一命令即从中断处继续(已完成的学年会跳过)"
+        )
+        raise
     target = write_summary(collection, outcomes)
     _say(f"汇总表:{target}")
     if args.overview:
@@ -564,6 +614,8 @@ def _batch(collection: Path, args: argparse.Namespace) -> int:
 
 
 LAB_INSTALL = "bash scripts/bootstrap.sh --lab"
+# Everything under outputs/ read-only in the Lab, whoever runs it (evidence.lab).
+LAB_CONTENTS = "--ServerApp.contents_manager_class=disclosure.evidence.lab.EvidenceContentsManager"
 
 
 def _lab(root: Path, args: argparse.Namespace) -> int:
@@ -584,6 +636,7 @@ def _lab(root: Path, args: argparse.Namespace) -> int:
         "--no-browser",
         f"--port={args.port}",
         "--ServerApp.port_retries=0",  # a busy port is an error, not another port than printed
+        LAB_CONTENTS,
     ]
     if _is_root():
         command.append("--allow-root")  # JupyterLab refuses to run as root without it

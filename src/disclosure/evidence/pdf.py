@@ -44,8 +44,11 @@ def _layout(html: str) -> bytes:
 def _pdf_worker_ready(runner: int) -> None:
     """A PDF worker's start: it ends with the runner (process `runner`), however the runner
     ends; WeasyPrint imported (it looks up its C libraries on import)."""
+    import signal
+
     from disclosure.evidence.orphans import end_with
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
     end_with(runner)
     import weasyprint  # noqa: F401
 
