@@ -173,9 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     import threading
 
+    before = {}
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _stop_on)
-        signal.signal(signal.SIGINT, _stop_on)
+        before = {s: signal.signal(s, _stop_on) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         return _main(args)
     except KeyboardInterrupt as exc:
@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{getattr(exc, 'resume', '')}(退出码 {code})"
         )
         return code
+    finally:
+        for signum, handler in before.items():  # main() called in-process (tests) restores them
+            signal.signal(signum, handler)
 
 
 def _main(args: argparse.Namespace) -> int:

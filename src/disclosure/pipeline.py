@@ -187,7 +187,7 @@ def write_failure(exc: OSError) -> str:
     name = errno.errorcode.get(exc.errno or 0, "")
     what = WRITE_ERRORS.get(name, f"系统错误 {name or exc.errno}")
     where = f"({exc.filename})" if exc.filename else ""
-    return f"无法写入输出{where}:{what};原有输出未改动,请处理后重新运行"
+    return f"无法写入输出{where}:{what};请处理后重新运行"
 
 
 def run_many(
