@@ -579,3 +579,102 @@ def test_batch_help_is_in_chinese(capsys):
         main(["batch", "--help"])
     out = capsys.readouterr().out
     assert "--scheduler" in out and "调度器地址" in out and "工作进程数" in out
+
+
+# --- verify: digests, keys, archives, an interrupted swap ---------------------------------------
+
+
+def test_verify_refuses_a_malformed_digest_with_exit_2(workspace, cli):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    for bad in ("abc", "g" * 64, "0" * 63):
+        code, out = cli("verify", folder, "--digest", bad)
+        assert code == 2 and "摘要格式不对:应为 64 位十六进制" in out, out
+    digest = hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
+    code, out = cli("verify", folder, "--digest", digest.upper())  # any case
+    assert code == 0 and "与登记的摘要一致" in out, out
+
+
+def test_verify_refuses_a_private_key_in_chinese_and_confirms_a_valid_signature(
+    workspace, cli, tmp_path
+):
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        PublicFormat,
+        load_pem_public_key,
+    )
+
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    private, public = ed25519_key_pair(tmp_path / "keys")
+    assert cli("--root", root, "archive", "2030-2031", "--sign", private)[0] == 0
+    code, out = cli("verify", folder, "--key", private)
+    assert code == 2 and "这是私钥,不是公钥" in out, out
+    raw = load_pem_public_key(public.read_bytes()).public_bytes(Encoding.Raw, PublicFormat.Raw)
+    code, out = cli("verify", folder, "--key", public)  # no workspace needed
+    assert code == 0, out
+    assert f"签名有效(公钥指纹 SHA256:{hashlib.sha256(raw).hexdigest()})" in out
+    other = ed25519_key_pair(tmp_path / "other")[1]
+    code, out = cli("verify", folder, "--key", other)
+    assert code == 1 and "签名有效" not in out and "签名无效" in out, out
+
+
+def test_verify_of_a_manifest_that_is_not_json_says_so_in_chinese(workspace, cli):
+    folder = _hand_made_outputs(workspace(SYNTHETIC))
+    (folder / "manifest.json").write_text("{", encoding="utf-8")
+    code, out = cli("verify", folder)
+    assert code == 2 and "manifest.json 已损坏:不是有效的 JSON(第 1 行第 2 列)" in out, out
+    assert "Expecting" not in out
+
+
+def _rezip(source: Path, target: Path, change) -> Path:  # noqa: ANN001
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        entries = {i.filename: zin.read(i) for i in zin.infolist()}
+        for name, data in change(entries).items():
+            zout.writestr(name, data)
+    return target
+
+
+def test_verify_checks_an_archive_directly(workspace, cli, tmp_path):
+    root = workspace(SYNTHETIC)
+    _hand_made_outputs(root)
+    private, public = ed25519_key_pair(tmp_path / "keys")
+    assert cli("--root", root, "archive", "2030-2031", "--sign", private)[0] == 0
+    (archive,) = (root / "outputs" / "archives").iterdir()
+    code, out = cli("verify", archive, "--key", public)
+    assert code == 0, out
+    assert "全部输出与 manifest 一致(含全部输入)" in out and "签名有效" in out
+    forged = _rezip(
+        archive, tmp_path / "forged.zip", lambda e: {**e, "outputs/report.pdf": b"%PDF forged"}
+    )
+    code, out = cli("verify", forged, "--key", public)
+    assert code == 1 and "report.pdf:内容与 manifest 记录的 SHA-256 不符" in out, out
+    extra = _rezip(archive, tmp_path / "extra.zip", lambda e: {**e, "inputs/params/x.yaml": b"x"})
+    code, out = cli("verify", extra)
+    assert code == 1 and "inputs/params/x.yaml:manifest 中没有记录的输入文件" in out, out
+    unsigned = _rezip(
+        archive,
+        tmp_path / "unsigned.zip",
+        lambda e: {k: v for k, v in e.items() if k != "manifest.json.sig"},
+    )
+    code, out = cli("verify", unsigned, "--key", public)
+    assert code == 1 and "zip 中没有签名" in out, out
+    escaping = _rezip(archive, tmp_path / "escape.zip", lambda e: {**e, "../evil.txt": b"x"})
+    code, out = cli("verify", escaping)
+    assert code == 2 and "不合规的条目" in out, out
+    assert not (tmp_path / "evil.txt").exists()
+    (tmp_path / "not.zip").write_bytes(b"not a zip")
+    code, out = cli("verify", tmp_path / "not.zip")
+    assert code == 2 and "无法读取为 zip 文件" in out, out
+
+
+def test_verify_names_the_command_after_a_swap_interrupted_between_its_renames(workspace, cli):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    folder.rename(folder.with_name(".old-2030-2031-99999"))
+    code, out = cli("verify", folder)
+    assert code == 1, out
+    assert f"运行 disclosure --root {root} run 2030-2031 即可恢复" in out
+    assert ".old-2030-2031-99999" in out

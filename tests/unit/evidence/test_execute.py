@@ -17,14 +17,14 @@ from pathlib import Path
 import nbformat
 import pytest
 from matplotlib import font_manager
-from workspaces import build_workspace, results_bundle
+from workspaces import build_workspace, ed25519_key_pair, results_bundle
 
 from disclosure import pipeline
 from disclosure.errors import InputError, RunFailed
 from disclosure.evidence import execute
 from disclosure.evidence.execute import INJECTED_CELL_ID, RunResult, _font_or_stop, _swap, normalise
 from disclosure.evidence.manifest import sealed_text
-from disclosure.evidence.verify import verify_outputs
+from disclosure.evidence.verify import TIMINGS, verify_outputs
 from disclosure.present.bundle import FIGURE_KEY
 
 YEAR = "2023-2024"
@@ -556,3 +556,65 @@ def test_bad_input_opens_no_pdf_workers(root, kernel, pdf_workers, tmp_path):
     with pytest.raises(InputError):
         execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=refuse)
     assert pdf_workers == []
+
+
+# --- the run context; proof over content ------------------------------------------------------
+
+
+def test_a_kernel_the_caller_passes_is_used_and_not_stopped(
+    root, executed_nb, monkeypatch, tmp_path
+):
+    lent = FakeKernel(root)
+    used = []
+
+    def fake(root, year, strict, kernel=None, pdf_pool=None):
+        used.append(kernel)
+        return normalise(nbformat.reads(nbformat.writes(executed_nb), as_version=4)), None
+
+    def no_start(root):
+        raise AssertionError("a kernel of its own was started")
+
+    monkeypatch.setattr(execute, "_execute", fake)
+    monkeypatch.setattr(execute, "_start_kernel", no_start)
+    execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=pipeline.load, kernel=lent)
+    assert used == [lent] and lent.stops == 0  # it stays for its owner
+
+
+def test_an_identical_rerun_keeps_the_registered_folder_its_digest_and_signature(
+    root, kernel, tmp_path
+):
+    dest = tmp_path / YEAR
+    first = execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
+    private, public = ed25519_key_pair(tmp_path / "keys")
+    from disclosure.evidence.archive import load_private_key
+
+    signature = load_private_key(private).sign((dest / "manifest.json").read_bytes())
+    (tmp_path / f"{YEAR}.sig").write_text(base64.b64encode(signature).decode() + "\n")
+    inodes = {p: p.stat().st_ino for p in dest.rglob("*") if p.is_file() and p.name != TIMINGS}
+    second = execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
+    assert (first.kept, second.kept, second.superseded) == ("new", "unchanged", None)
+    assert second.digest == first.digest
+    assert {p: p.stat().st_ino for p in inodes} == inodes  # the very files, untouched
+    assert verify_outputs(dest, digest=first.digest, public_key=public) == []
+    runs = json.loads((dest / TIMINGS).read_text(encoding="utf-8"))["runs"]
+    assert [r["evidence"] for r in runs] == ["new", "unchanged"]
+    assert "started" not in json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "keys") == [
+        f".lock-{YEAR}",
+        YEAR,
+        f"{YEAR}.sha256",
+        f"{YEAR}.sig",
+    ]
+
+
+def test_a_rerun_over_tampered_outputs_supersedes_them_even_with_the_same_manifest(
+    root, kernel, tmp_path
+):
+    dest = tmp_path / YEAR
+    first = execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
+    (dest / "report.html").chmod(0o644)
+    (dest / "report.html").write_text("tampered", encoding="utf-8")
+    second = execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
+    assert second.kept == "superseded" and second.digest == first.digest
+    assert verify_outputs(dest) == []
+    assert (second.superseded / "report.html").read_text(encoding="utf-8") == "tampered"
