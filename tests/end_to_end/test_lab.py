@@ -179,7 +179,7 @@ def test_the_evidence_cannot_be_saved_or_checkpointed_through_the_api(root, jupy
     model["content"]["cells"][0]["source"] = "edited in the Lab"
     put = {"type": "notebook", "format": "json", "content": model["content"]}
     status, body = send("PUT", f"{base}/api/contents/{WORKBOOK}", token, put)
-    assert status == 403 and "只读" in body, body
+    assert status == 403 and "只读" in json.loads(body)["message"], body
     status, body = send("POST", f"{base}/api/contents/{WORKBOOK}/checkpoints", token)
     assert status == 403, body
     status, body = send("DELETE", f"{base}/api/contents/{WORKBOOK}", token)

@@ -4,8 +4,10 @@ File modes do not stop root (the documented set-up runs as root), and JupyterLab
 autosave write through the server's contents manager. This one refuses, for any path under
 outputs/, every write the contents API offers: save (PUT), new files, uploads, copies into it,
 renames, deletions, and checkpoints (no `.ipynb_checkpoints/` is made there); what it serves from
-there is marked `writable: false`, so JupyterLab opens it as read-only. Elsewhere it is Jupyter's
-own manager (jupytext's server extension wraps it as it wraps the default one).
+there is marked `writable: false`, so JupyterLab opens it as read-only. Elsewhere it is jupytext's
+manager over Jupyter's own (as jupytext's server extension would build it, which leaves a class
+that is already jupytext's alone); the refusals sit on top, so they reach the client as HTTP 403
+rather than being wrapped by jupytext's save as an unexpected error (500).
 
 `disclosure lab` selects it with `--ServerApp.contents_manager_class`; it needs jupyter_server,
 which JupyterLab (the [lab] extra) brings."""
@@ -16,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+from jupytext.async_contentsmanager import build_async_jupytext_contents_manager_class
 from tornado.web import HTTPError
 
 EVIDENCE_DIR = "outputs"
@@ -35,8 +38,8 @@ def _refuse(*paths: str | None) -> None:
         raise HTTPError(403, READ_ONLY)
 
 
-class EvidenceContentsManager(AsyncLargeFileManager):
-    """Jupyter's file contents manager, read-only under outputs/."""
+class EvidenceContentsManager(build_async_jupytext_contents_manager_class(AsyncLargeFileManager)):  # type: ignore[misc]
+    """jupytext's contents manager over Jupyter's, read-only under outputs/."""
 
     async def get(
         self, path: str, content: bool = True, type: Any = None, format: Any = None, **kw: Any
