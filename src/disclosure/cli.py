@@ -8,6 +8,7 @@ import argparse
 import importlib.util
 import os
 import secrets
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,8 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     verify = sub.add_parser(
         "verify", help="按 manifest.json 重新计算输出文件的 SHA-256,报告任何改动"
     )
-    verify.set_defaults(handler=_verify)
-    verify.add_argument("folder", type=Path, help="某次运行的输出文件夹,如 outputs/2023-2024")
+    verify.set_defaults(handler=_verify, workspace_optional=True)
+    verify.add_argument(
+        "folder",
+        type=Path,
+        help="某次运行的输出文件夹(如 outputs/2023-2024),或 disclosure archive 生成的 zip",
+    )
     verify.add_argument(
         "--rerun", action="store_true", help="按记录的输入重新运行,并比较结果是否完全相同"
     )
@@ -148,16 +153,73 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells do
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, like Ctrl-C: every `finally` still runs (the staging
+    folder removed, the kernel and the PDF workers stopped, the year's lock released)."""
+
+
+CLEANUP_SECONDS = 30  # after a signal, the cleanup may take this long; then the process ends
+
+
+def _stop_on(signum: int, frame: object) -> None:
+    """SIGINT / SIGTERM: raise where the program is, and end it anyway if cleaning up hangs
+    (the kernel and the workers end with it; the next run removes what is left)."""
+    import threading
+
+    code = EXIT_TERMINATED if signum == getattr(signal, "SIGTERM", None) else EXIT_INTERRUPTED
+    timer = threading.Timer(CLEANUP_SECONDS, os._exit, args=(code,))
+    timer.daemon = True
+    timer.start()
+    raise Terminated() if code == EXIT_TERMINATED else KeyboardInterrupt()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    import threading
+
+    before = {}
+    if threading.current_thread() is threading.main_thread():
+        before = {s: signal.signal(s, _stop_on) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        root = args.root.resolve() if args.root else _find(args)
+        return _main(args)
+    except KeyboardInterrupt as exc:
+        code = EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+        what = "收到终止信号" if code == EXIT_TERMINATED else "已按 Ctrl-C"
+        _say(
+            f"{what},已停止:未完成的学年没有写入输出,原有输出未改动,临时文件已清除"
+            f"{getattr(exc, 'resume', '')}(退出码 {code})"
+        )
+        return code
+    finally:
+        for signum, handler in before.items():  # main() called in-process (tests) restores them
+            signal.signal(signum, handler)
+
+
+def _main(args: argparse.Namespace) -> int:
+    try:
+        if args.root:
+            root = args.root.resolve()
+        elif getattr(args, "workspace_optional", False):
+            root = _find_or_none(args)
+        else:
+            root = _find(args)
         return int(args.handler(root, args))
     except InputError as exc:
         _say(f"输入有误,未生成任何输出({len(exc.problems)} 个问题):")
         for problem in exc.problems:
             _say(f"  - {problem}")
         return EXIT_BAD_INPUT
+
+
+def _find_or_none(args: argparse.Namespace) -> Path | None:
+    """The workspace when there is one (verify needs it only to rerun)."""
+    try:
+        return _find(args)
+    except InputError:
+        return None
 
 
 def _find(args: argparse.Namespace) -> Path:
@@ -258,6 +320,16 @@ def _describe(outcome: YearOutcome) -> tuple[int, list[str]]:
         f"  请先打开 {outcome.out_dir}/{REVIEW_FIRST}(审阅版:问题摘要与修改建议);"
         f"发布版为 report.pdf / report.docx",
     ]
+    if outcome.kept == "unchanged":
+        lines.append(
+            "  结果与已有证据完全相同:保留原输出文件夹,manifest.json 的 SHA-256 未变,"
+            "已登记的摘要和已有签名仍然有效"
+        )
+    elif outcome.kept == "superseded":
+        lines.append(
+            f"  结果与原有证据不同:原输出文件夹(连同其摘要和签名)已移至 {outcome.superseded},"
+            "未删除;新的输出需要重新登记摘要(和签名)"
+        )
     if outcome.digest:
         lines.append(
             f"  manifest.json 的 SHA-256:{outcome.digest}(已写入 {outcome.out_dir}.sha256;"
@@ -266,22 +338,90 @@ def _describe(outcome: YearOutcome) -> tuple[int, list[str]]:
     return EXIT_OK, lines
 
 
-def _verify(root: Path, args: argparse.Namespace) -> int:
-    from disclosure.evidence.verify import manifest_digest, rerun, verify_outputs
+def _verify(root: Path | None, args: argparse.Namespace) -> int:
+    """An output folder, or an evidence zip (`disclosure archive`), against its manifest."""
+    import tempfile
+
+    from disclosure.evidence.verify import load_public_key, valid_digest
+
+    target = args.folder if args.folder.is_absolute() else Path.cwd() / args.folder
+    digest = _digest_arg(args.digest)
+    if digest is not None:
+        digest = valid_digest(digest)  # malformed: exit 2, before anything is read
+    if args.key is not None:
+        load_public_key(args.key)  # a private key, a broken file: exit 2
+    if target.is_file():
+        from disclosure.evidence.verify import unpack_archive
+
+        with tempfile.TemporaryDirectory() as tmp:
+            inputs, folder, signature = unpack_archive(target, Path(tmp))
+            return _verify_folder(inputs, folder, digest, args, signature, archive=target)
+    from disclosure.evidence.verify import interrupted_swap
+
+    if not (target / "manifest.json").is_file() and interrupted_swap(target):
+        # a run was killed between the two renames of its swap: the old outputs are set aside
+        _say(
+            f"{target}:一次运行在替换输出文件夹的中途被中断,原有输出暂存在 "
+            f"{interrupted_swap(target)[0].name};运行 {_run_command(target)} 即可恢复"
+            "(先恢复原有输出,再重新运行)"
+        )
+        return EXIT_FAILED_CHECKS
+    return _verify_folder(root, target, digest, args, args.signature)
+
+
+def _run_command(folder: Path) -> str:
+    """The command that runs `folder`'s year (outputs/<year> of a workspace)."""
+    workspace = folder.parent.parent
+    return f"disclosure --root {workspace} run {folder.name}"
+
+
+def _verify_folder(
+    root: Path | None,
+    folder: Path,
+    digest: str | None,
+    args: argparse.Namespace,
+    signature: Path | None,
+    archive: Path | None = None,
+) -> int:
+    from disclosure.evidence.verify import (
+        changed_inputs,
+        key_fingerprint,
+        load_public_key,
+        manifest_digest,
+        read_manifest,
+        rerun,
+        unrecorded_inputs,
+        verify_outputs,
+    )
     from disclosure.pipeline import run_year
 
-    folder = args.folder if args.folder.is_absolute() else Path.cwd() / args.folder
-    differences = verify_outputs(folder, _digest_arg(args.digest), args.key, args.signature)
+    if archive is not None and args.key is not None and signature is None:
+        _say(f"{archive}:zip 中没有签名(manifest.json.sig);打包时请用 archive --sign")
+        return EXIT_FAILED_CHECKS
+    differences = verify_outputs(folder, digest, args.key, signature)
+    if archive is not None and root is not None:
+        manifest = read_manifest(folder)
+        differences += [type(d)(f"inputs/{d.path}", d.what) for d in changed_inputs(root, manifest)]
+        differences += unrecorded_inputs(root, manifest)
     for d in differences:
         _say(f"  - {d}")
+    shown = archive or folder
     status = (
         "有 " + str(len(differences)) + " 处与 manifest 不符"
         if differences
-        else "全部输出与 manifest 一致"
+        else "全部输出与 manifest 一致" + ("(含全部输入)" if archive else "")
     )
-    _say(f"{folder}:{status}")
+    _say(f"{shown}:{status}")
     _say(f"manifest.json 的 SHA-256:{manifest_digest(folder)}")
+    if digest is not None and not any(d.path == "manifest.json" for d in differences):
+        _say("与登记的摘要一致")
+    if args.key is not None and not any("签名" in d.what for d in differences):
+        _say(f"签名有效(公钥指纹 {key_fingerprint(load_public_key(args.key))})")
     if args.rerun:
+        if root is None:
+            from disclosure.workspace import find_root
+
+            root = find_root()
         inputs, outputs = rerun(root, folder, run_year)
         for d in inputs + outputs:
             _say(f"  - {d}")
@@ -458,7 +598,15 @@ def _batch(collection: Path, args: argparse.Namespace) -> int:
     if not items:
         _say(f"{collection}:机构集合中没有可运行的学年")
         return EXIT_BAD_INPUT
-    outcomes = show_batch(items, args.scheduler, args.workers, args.warm, args.force)
+    try:
+        outcomes = show_batch(items, args.scheduler, args.workers, args.warm, args.force)
+    except KeyboardInterrupt as exc:  # what finished stays; the same command resumes from there
+        finished = getattr(exc, "finished", [])
+        exc.resume = (  # type: ignore[attr-defined]
+            f";已完成 {len(finished)} / {len(items)} 个机构学年,"
+            "重新运行同一命令即从中断处继续(已完成的学年会跳过)"
+        )
+        raise
     target = write_summary(collection, outcomes)
     _say(f"汇总表:{target}")
     if args.overview:
@@ -470,6 +618,8 @@ def _batch(collection: Path, args: argparse.Namespace) -> int:
 
 
 LAB_INSTALL = "bash scripts/bootstrap.sh --lab"
+# Everything under outputs/ read-only in the Lab, whoever runs it (evidence.lab).
+LAB_CONTENTS = "--ServerApp.contents_manager_class=disclosure.evidence.lab.EvidenceContentsManager"
 
 
 def _lab(root: Path, args: argparse.Namespace) -> int:
@@ -490,6 +640,7 @@ def _lab(root: Path, args: argparse.Namespace) -> int:
         "--no-browser",
         f"--port={args.port}",
         "--ServerApp.port_retries=0",  # a busy port is an error, not another port than printed
+        LAB_CONTENTS,
     ]
     if _is_root():
         command.append("--allow-root")  # JupyterLab refuses to run as root without it

@@ -106,21 +106,25 @@ def check_year(root: Path, year: str) -> YearResult:
     )
 
 
-def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = None) -> Any:
+def run_year(
+    root: Path, year: str, strict: bool = False, dest: Path | None = None, kernel: Any = None
+) -> Any:
     """Run one year: validate (while the kernel starts), execute the workbook, write outputs
     atomically.
 
     Raises InputError before any cell runs (the kernel started meanwhile is stopped), RunFailed
     when the notebook fails (the failed notebook is kept). `dest` (default outputs/<year>) is
-    replaced only when the run completes.
-    Returns an evidence.execute.RunResult (year, out_dir, summary, findings, stages).
+    replaced only when the run completes and differs (the earlier evidence is kept under
+    outputs/superseded/). `kernel`: a started kernel the caller lends (batch.warm); None: the run
+    starts and stops its own.
+    Returns an evidence.execute.RunResult (year, out_dir, summary, findings, stages, kept).
     """
     from disclosure.evidence.launch import lean_imports
 
     lean_imports()  # before nbformat/jupytext: without JupyterLab's format plugins and servers
     from disclosure.evidence.execute import execute_year
 
-    return execute_year(root, year, strict, dest, validate=load)
+    return execute_year(root, year, strict, dest, validate=load, kernel=kernel)
 
 
 @dataclass(frozen=True)
@@ -137,18 +141,20 @@ class YearOutcome:
     findings: Any = None
     seconds: float = 0.0
     digest: str = ""  # SHA-256 of the run's manifest.json (outputs/<year>.sha256)
+    kept: str = ""  # new | unchanged | superseded (evidence.execute.RunResult.kept)
+    superseded: str = ""  # where the earlier, different evidence was moved
 
 
-def run_one(root: Path, year: str, strict: bool = False) -> YearOutcome:
+def run_one(root: Path, year: str, strict: bool = False, kernel: Any = None) -> YearOutcome:
     """run_year, with every expected failure turned into an outcome (for batches and worker
-    processes)."""
+    processes); `kernel` as for run_year."""
     import time
 
     from disclosure.errors import RunFailed
 
     started = time.perf_counter()
     try:
-        result = run_year(root, year, strict=strict)
+        result = run_year(root, year, strict=strict, kernel=kernel)
     except InputError as exc:
         return YearOutcome(year, "bad_input", problems=tuple(str(p) for p in exc.problems))
     except RunFailed as exc:
@@ -156,9 +162,7 @@ def run_one(root: Path, year: str, strict: bool = False) -> YearOutcome:
             year, "run_failed", message=str(exc), failed_dir=str(exc.failed_dir or "")
         )
     except OSError as exc:  # a read-only outputs/, a full disk: the old outputs are untouched
-        where = f"({exc.filename})" if exc.filename else ""
-        message = f"无法写入输出{where}:{exc.strerror or exc}"
-        return YearOutcome(year, "run_failed", message=message)
+        return YearOutcome(year, "run_failed", message=write_failure(exc))
     status = "failed_checks" if result.summary["errors"] else "passed"
     return YearOutcome(
         year,
@@ -168,7 +172,29 @@ def run_one(root: Path, year: str, strict: bool = False) -> YearOutcome:
         findings=result.findings,
         seconds=time.perf_counter() - started,
         digest=result.digest,
+        kept=result.kept,
+        superseded=str(result.superseded or ""),
     )
+
+
+WRITE_ERRORS = {  # errno name → what it means to the user
+    "ENOSPC": "磁盘空间已满",
+    "EDQUOT": "磁盘配额已用完",
+    "EFBIG": "文件超过系统允许的大小上限",
+    "EROFS": "文件系统为只读",
+    "EACCES": "没有写入权限",
+    "EPERM": "没有写入权限",
+}
+
+
+def write_failure(exc: OSError) -> str:
+    """A write that failed, in Chinese: what, where, and that the earlier outputs are intact."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    what = WRITE_ERRORS.get(name, f"系统错误 {name or exc.errno}")
+    where = f"({exc.filename})" if exc.filename else ""
+    return f"无法写入输出{where}:{what};请处理后重新运行"
 
 
 def run_many(

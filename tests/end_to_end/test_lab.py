@@ -28,6 +28,8 @@ from pathlib import Path
 import pytest
 from workspaces import build_workspace, run_cli_subprocess
 
+from disclosure.cli import LAB_CONTENTS
+
 YEAR = "2023-2024"
 WORKBOOK = f"outputs/{YEAR}/workbook.ipynb"
 STARTUP_SECONDS = 120
@@ -114,6 +116,7 @@ def jupyter_server(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "--ServerApp.port_retries=0",
         "--no-browser",
         "--allow-root",
+        LAB_CONTENTS,  # as `disclosure lab` starts it
     ]
     with log.open("wb") as out:
         server = subprocess.Popen(
@@ -148,6 +151,49 @@ def test_the_evidence_notebook_opens_through_the_contents_api(root, jupyter_serv
     assert_opens_the_evidence(
         jupyter_server["base"], jupyter_server["token"], root, jupyter_server["log"]
     )
+
+
+def send(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, str]:
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def test_the_evidence_cannot_be_saved_or_checkpointed_through_the_api(root, jupyter_server) -> None:
+    """Ctrl-S and autosave are a PUT of the notebook; JupyterLab checkpoints with a POST. Both
+    are refused under outputs/ (the server runs as root here: file modes would not stop it)."""
+    base, token = jupyter_server["base"], jupyter_server["token"]
+    folder = root / "outputs" / YEAR
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    status, model = get(f"{base}/api/contents/{WORKBOOK}?content=1", token)
+    assert status == 200 and model["writable"] is False
+    model["content"]["cells"][0]["source"] = "edited in the Lab"
+    put = {"type": "notebook", "format": "json", "content": model["content"]}
+    status, body = send("PUT", f"{base}/api/contents/{WORKBOOK}", token, put)
+    assert status == 403 and "只读" in json.loads(body)["message"], body
+    status, body = send("POST", f"{base}/api/contents/{WORKBOOK}/checkpoints", token)
+    assert status == 403, body
+    status, body = send("DELETE", f"{base}/api/contents/{WORKBOOK}", token)
+    assert status == 403, body
+    new = {"type": "file", "format": "text", "content": "x"}
+    status, body = send("PUT", f"{base}/api/contents/outputs/{YEAR}/new.txt", token, new)
+    assert status == 403, body
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    assert not list((root / "outputs").rglob(".ipynb_checkpoints"))
+    # elsewhere the workspace stays editable
+    status, body = send("PUT", f"{base}/api/contents/notebooks/scratch.txt", token, new)
+    assert status in (200, 201), body
+    assert (root / "notebooks" / "scratch.txt").read_text() == "x"
+    (root / "notebooks" / "scratch.txt").unlink()
 
 
 def test_the_workbook_source_opens_as_a_notebook(jupyter_server) -> None:

@@ -220,7 +220,7 @@ def test_run_prints_each_year_and_exits_with_the_worst_code(workspace, cli, monk
         "2031-2032": {"rules": 41, "errors": 1, "warnings": 0},
     }
 
-    def run_year(root, year, strict=False, dest=None):
+    def run_year(root, year, strict=False, dest=None, kernel=None):
         return RunResult(year, root / "outputs" / year, summaries[year], findings)
 
     monkeypatch.setattr(pipeline, "run_year", run_year)
@@ -231,7 +231,7 @@ def test_run_prints_each_year_and_exits_with_the_worst_code(workspace, cli, monk
     assert "  [错误] C01 平台数:60 >= 85" in out
     assert f"请先打开 {root / 'outputs' / '2031-2032' / 'review.pdf'}" in out
 
-    def failing(root, year, strict=False, dest=None):
+    def failing(root, year, strict=False, dest=None, kernel=None):
         if year == "2030-2031":
             raise InputError.one("params/2030-2031.yaml", "坏参数")
         raise RunFailed("内核异常终止", root / "outputs" / year / "failed")
@@ -329,7 +329,7 @@ def test_run_prints_the_manifest_digest(workspace, cli, monkeypatch):
 
     root = workspace(SYNTHETIC)
 
-    def run_year(root, year, strict=False, dest=None):
+    def run_year(root, year, strict=False, dest=None, kernel=None):
         return RunResult(
             year,
             root / "outputs" / year,
@@ -343,6 +343,41 @@ def test_run_prints_the_manifest_digest(workspace, cli, monkeypatch):
     assert code == 0, out
     assert f"manifest.json 的 SHA-256:{'ab' * 32}" in out
     assert f"{root / 'outputs' / '2030-2031'}.sha256" in out
+    assert "已有证据" not in out  # a first run: nothing kept, nothing superseded
+
+
+@pytest.mark.parametrize(
+    ("kept", "said"),
+    [
+        ("unchanged", "已登记的摘要和已有签名仍然有效"),
+        ("superseded", "已移至 /ws/outputs/superseded/2030-2031-abababababab,未删除"),
+    ],
+)
+def test_run_says_whether_the_earlier_evidence_was_kept_or_superseded(
+    workspace, cli, monkeypatch, kept, said
+):
+    from disclosure import pipeline
+    from disclosure.evidence.execute import RunResult
+
+    root = workspace(SYNTHETIC)
+
+    def run_year(root, year, strict=False, dest=None, kernel=None):
+        old = Path("/ws/outputs/superseded/2030-2031-abababababab")
+        return RunResult(
+            year,
+            root / "outputs" / year,
+            {"rules": 1, "errors": 0, "warnings": 0},
+            pd.DataFrame(columns=["id", "severity", "title", "filled", "passed"]),
+            digest="ab" * 32,
+            kept=kept,
+            superseded=old if kept == "superseded" else None,
+        )
+
+    monkeypatch.setattr(pipeline, "run_year", run_year)
+    code, out = cli("--root", root, "run", "2030-2031")
+    assert code == 0 and said in out, out
+    other = "已登记的摘要和已有签名仍然有效" if kept == "superseded" else "未删除"
+    assert other not in out
 
 
 def test_run_that_cannot_write_its_outputs_exits_1_with_a_message(workspace, cli, monkeypatch):
@@ -350,14 +385,14 @@ def test_run_that_cannot_write_its_outputs_exits_1_with_a_message(workspace, cli
 
     root = workspace(SYNTHETIC)
 
-    def disk_full(root, year, strict=False, dest=None):
+    def disk_full(root, year, strict=False, dest=None, kernel=None):
         raise OSError(errno.ENOSPC, "No space left on device", str(root / "outputs"))
 
     monkeypatch.setattr(pipeline, "run_year", disk_full)
     code, out = cli("--root", root, "run", "2030-2031")
     assert code == 1, out
-    assert "运行失败,原有输出未改动。无法写入输出" in out and "No space left" in out
-    assert "Traceback" not in out
+    assert "运行失败,原有输出未改动。无法写入输出" in out and "磁盘空间已满" in out
+    assert "No space left" not in out and "Traceback" not in out
 
 
 # --- lab: JupyterLab on the workspace, never really started here ---------------------------------
@@ -544,3 +579,102 @@ def test_batch_help_is_in_chinese(capsys):
         main(["batch", "--help"])
     out = capsys.readouterr().out
     assert "--scheduler" in out and "调度器地址" in out and "工作进程数" in out
+
+
+# --- verify: digests, keys, archives, an interrupted swap ---------------------------------------
+
+
+def test_verify_refuses_a_malformed_digest_with_exit_2(workspace, cli):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    for bad in ("abc", "g" * 64, "0" * 63):
+        code, out = cli("verify", folder, "--digest", bad)
+        assert code == 2 and "摘要格式不对:应为 64 位十六进制" in out, out
+    digest = hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
+    code, out = cli("verify", folder, "--digest", digest.upper())  # any case
+    assert code == 0 and "与登记的摘要一致" in out, out
+
+
+def test_verify_refuses_a_private_key_in_chinese_and_confirms_a_valid_signature(
+    workspace, cli, tmp_path
+):
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        PublicFormat,
+        load_pem_public_key,
+    )
+
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    private, public = ed25519_key_pair(tmp_path / "keys")
+    assert cli("--root", root, "archive", "2030-2031", "--sign", private)[0] == 0
+    code, out = cli("verify", folder, "--key", private)
+    assert code == 2 and "这是私钥,不是公钥" in out, out
+    raw = load_pem_public_key(public.read_bytes()).public_bytes(Encoding.Raw, PublicFormat.Raw)
+    code, out = cli("verify", folder, "--key", public)  # no workspace needed
+    assert code == 0, out
+    assert f"签名有效(公钥指纹 SHA256:{hashlib.sha256(raw).hexdigest()})" in out
+    other = ed25519_key_pair(tmp_path / "other")[1]
+    code, out = cli("verify", folder, "--key", other)
+    assert code == 1 and "签名有效" not in out and "签名无效" in out, out
+
+
+def test_verify_of_a_manifest_that_is_not_json_says_so_in_chinese(workspace, cli):
+    folder = _hand_made_outputs(workspace(SYNTHETIC))
+    (folder / "manifest.json").write_text("{", encoding="utf-8")
+    code, out = cli("verify", folder)
+    assert code == 2 and "manifest.json 已损坏:不是有效的 JSON(第 1 行第 2 列)" in out, out
+    assert "Expecting" not in out
+
+
+def _rezip(source: Path, target: Path, change) -> Path:  # noqa: ANN001
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        entries = {i.filename: zin.read(i) for i in zin.infolist()}
+        for name, data in change(entries).items():
+            zout.writestr(name, data)
+    return target
+
+
+def test_verify_checks_an_archive_directly(workspace, cli, tmp_path):
+    root = workspace(SYNTHETIC)
+    _hand_made_outputs(root)
+    private, public = ed25519_key_pair(tmp_path / "keys")
+    assert cli("--root", root, "archive", "2030-2031", "--sign", private)[0] == 0
+    (archive,) = (root / "outputs" / "archives").iterdir()
+    code, out = cli("verify", archive, "--key", public)
+    assert code == 0, out
+    assert "全部输出与 manifest 一致(含全部输入)" in out and "签名有效" in out
+    forged = _rezip(
+        archive, tmp_path / "forged.zip", lambda e: {**e, "outputs/report.pdf": b"%PDF forged"}
+    )
+    code, out = cli("verify", forged, "--key", public)
+    assert code == 1 and "report.pdf:内容与 manifest 记录的 SHA-256 不符" in out, out
+    extra = _rezip(archive, tmp_path / "extra.zip", lambda e: {**e, "inputs/params/x.yaml": b"x"})
+    code, out = cli("verify", extra)
+    assert code == 1 and "inputs/params/x.yaml:manifest 中没有记录的输入文件" in out, out
+    unsigned = _rezip(
+        archive,
+        tmp_path / "unsigned.zip",
+        lambda e: {k: v for k, v in e.items() if k != "manifest.json.sig"},
+    )
+    code, out = cli("verify", unsigned, "--key", public)
+    assert code == 1 and "zip 中没有签名" in out, out
+    escaping = _rezip(archive, tmp_path / "escape.zip", lambda e: {**e, "../evil.txt": b"x"})
+    code, out = cli("verify", escaping)
+    assert code == 2 and "不合规的条目" in out, out
+    assert not (tmp_path / "evil.txt").exists()
+    (tmp_path / "not.zip").write_bytes(b"not a zip")
+    code, out = cli("verify", tmp_path / "not.zip")
+    assert code == 2 and "无法读取为 zip 文件" in out, out
+
+
+def test_verify_names_the_command_after_a_swap_interrupted_between_its_renames(workspace, cli):
+    root = workspace(SYNTHETIC)
+    folder = _hand_made_outputs(root)
+    folder.rename(folder.with_name(".old-2030-2031-99999"))
+    code, out = cli("verify", folder)
+    assert code == 1, out
+    assert f"运行 disclosure --root {root} run 2030-2031 即可恢复" in out
+    assert ".old-2030-2031-99999" in out

@@ -4,6 +4,8 @@ on the real year, the previous year found in a workspace, and run_many's outcome
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -184,7 +186,9 @@ def fake_runs(monkeypatch) -> list[tuple[str, bool]]:
     calls: list[tuple[str, bool]] = []
     findings = pd.DataFrame({"id": ["C01"], "passed": [False]})
 
-    def run_year(root: Path, year: str, strict: bool = False, dest: Path | None = None):
+    def run_year(
+        root: Path, year: str, strict: bool = False, dest: Path | None = None, kernel=None
+    ):
         calls.append((year, strict))
         if year == "2029-2030":
             raise InputError([Problem("params/2029-2030.yaml", "坏参数"), BAD_ROW])
@@ -238,7 +242,7 @@ def test_run_many_passes_strict_false_by_default(fake_runs) -> None:
 
 
 def test_run_one_of_a_run_failed_without_a_kept_notebook_has_no_failed_dir(monkeypatch) -> None:
-    def run_year(root, year, strict=False, dest=None):
+    def run_year(root, year, strict=False, dest=None, kernel=None):
         raise RunFailed("内核异常终止", None)
 
     monkeypatch.setattr(pipeline, "run_year", run_year)
@@ -264,3 +268,39 @@ def test_run_pairs_runs_each_workspace_year_pair_in_order(monkeypatch) -> None:
     outcomes = pipeline.run_pairs(pairs)
     assert seen == pairs
     assert [o.year for o in outcomes] == ["2023-2024", "2023-2024", "2022-2023"]
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        (errno.ENOSPC, "磁盘空间已满"),
+        (errno.EFBIG, "文件超过系统允许的大小上限"),
+        (errno.EROFS, "文件系统为只读"),
+        (errno.EACCES, "没有写入权限"),
+        (errno.EIO, "系统错误 EIO"),
+    ],
+)
+def test_a_write_that_fails_is_a_run_failed_outcome_said_in_chinese(monkeypatch, code, said):
+    def run_year(root, year, strict=False, dest=None, kernel=None):
+        raise OSError(code, os.strerror(code), "/ws/outputs/2023-2024/report.pdf")
+
+    monkeypatch.setattr(pipeline, "run_year", run_year)
+    outcome = pipeline.run_one(Path("/ws"), "2023-2024")
+    assert outcome.status == "run_failed"
+    assert outcome.message == (
+        f"无法写入输出(/ws/outputs/2023-2024/report.pdf):{said};请处理后重新运行"
+    )
+    assert os.strerror(code) not in outcome.message  # no English detail
+
+
+def test_run_one_passes_the_lent_kernel_down(monkeypatch):
+    seen = {}
+
+    def run_year(root, year, strict=False, dest=None, kernel=None):
+        seen["kernel"] = kernel
+        raise pipeline.InputError.one("x", "y")
+
+    monkeypatch.setattr(pipeline, "run_year", run_year)
+    lent = object()
+    pipeline.run_one(Path("/ws"), "2023-2024", kernel=lent)
+    assert seen["kernel"] is lent

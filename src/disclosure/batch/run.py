@@ -97,9 +97,7 @@ def up_to_date(item: InstitutionYear) -> tuple[bool, dict[str, Any] | None]:
     recorded = {str(r["path"]) for r in manifest["inputs"]}
     data_dir = _data_dir(item)
     current = {p.relative_to(item.root).as_posix() for p in data_dir.iterdir() if p.is_file()}
-    current |= {
-        p.relative_to(item.root).as_posix() for p in (item.root / paths.PARAMS_DIR).glob("*.yaml")
-    }
+    current.add(f"{paths.PARAMS_DIR}/{item.year}.yaml")  # each year stands alone
     if not current <= recorded:
         return False, manifest
     return manifest.get("versions") == versions(), manifest
@@ -298,11 +296,33 @@ def run_batch(
                     item.institution, item.year, "crashed", message=f"{type(exc).__name__}: {exc}"
                 )
             record(outcome)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (cli): say what finished
+        exc.finished = list(outcomes.values())  # type: ignore[attr-defined]
+        raise
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+            # The cluster's workers are gone: what a year they were running left is repaired
+            # (a staging folder removed, a set-aside old folder restored) now, not at the next run.
+            for item in todo:
+                if item.key not in outcomes:
+                    repair(item.root / paths.OUTPUTS_DIR / item.year)
     return [outcomes[i.key] for i in items]
+
+
+def repair(final: Path) -> None:
+    """What a killed run of this year left (evidence.execute.YearLock.recover), when no run holds
+    the year; nothing when there is no outputs folder."""
+    from disclosure.errors import RunFailed
+    from disclosure.evidence.execute import YearLock
+
+    if not final.parent.is_dir():
+        return
+    try:
+        YearLock(final).release()
+    except RunFailed:  # a run still holds it: it cleans up after itself
+        pass
 
 
 def summary_csv(outcomes: Iterable[Outcome]) -> str:

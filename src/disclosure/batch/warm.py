@@ -16,10 +16,11 @@ back into the state a new kernel would be in:
 The kernel's own metadata (`kernelspec`, `language_info`) comes from the same kernel binary, so it
 is the same; tests/end_to_end/test_warm.py compares every output byte for byte with a new kernel's.
 
-How it plugs in: `evidence.execute` asks its registered kernel lenders (`KERNEL_LENDERS`) before
-it starts a kernel; a process that holds a warm kernel registers one that lends it, so the run
-starts no kernel of its own and hands papermill this one (`km=`). Stopping a lent kernel at the
-end of a run does nothing: it stays for the next year, which `prepare` resets it for.
+How it plugs in: `run_warm` passes the warm kernel down (`pipeline.run_one(..., kernel=)` →
+`evidence.execute.RunContext`), so the run starts no kernel of its own and hands papermill this one
+(`km=`); a lent kernel is not stopped at the end of the run: it stays for the next year, which
+`prepare` resets it for. Like a run's own kernel it is launched through `evidence.launch`, so it
+ends with the worker process that started it, even when that process is killed.
 """
 
 from __future__ import annotations
@@ -142,22 +143,30 @@ class WarmKernel:
 
 
 def _lent_manager_class() -> type:
+    from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import KernelManager
 
+    from disclosure.evidence.launch import kernel_command
+
     class LentKernelManager(KernelManager):
-        """The warm kernel's manager, as a run sees it: `stop` at the end of a run leaves it
-        running (the worker keeps it). Its stderr (ipykernel's log lines) goes to a temporary
-        file, not to the batch's terminal; `stderr_tail` gives the last lines of it."""
+        """The warm kernel's manager, lent to each run (which does not stop it). It is launched
+        through evidence.launch (it ends with this process). Its stderr (ipykernel's log lines)
+        goes to a temporary file, not to the batch's terminal; `stderr_tail` gives the last lines
+        of it."""
 
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.stderr_file = tempfile.TemporaryFile()  # noqa: SIM115  # lives with the worker
+            self._spec = KernelSpec(
+                argv=kernel_command([]), display_name="Python 3", language="python"
+            )
+
+        @property
+        def kernel_spec(self) -> KernelSpec:  # type: ignore[override]
+            return self._spec
 
         def start_kernel(self, **kw: Any) -> None:
             super().start_kernel(stderr=self.stderr_file, **kw)
-
-        def stop(self, wait: bool = True) -> None:
-            pass
 
         def stderr_tail(self, lines: int = 20) -> str:
             self.stderr_file.flush()
@@ -176,42 +185,24 @@ def kernel() -> WarmKernel:
     if "k" not in _KERNEL:
         _KERNEL["k"] = WarmKernel()
         atexit.register(_KERNEL["k"].shutdown)
-        _install_lender()
     return _KERNEL["k"]
 
 
 def release() -> None:
-    """Shut this process's warm kernel down; runs start new kernels again."""
-    from disclosure.evidence.execute import KERNEL_LENDERS
-
+    """Shut this process's warm kernel down; the next run_warm starts another."""
     held = _KERNEL.pop("k", None)
     if held is not None:
         held.shutdown()
-    if _lend in KERNEL_LENDERS:
-        KERNEL_LENDERS.remove(_lend)
-
-
-def _lend(root: Path) -> Any:
-    """The warm kernel, for `evidence.execute` to run a year in (prepared by run_warm)."""
-    held = _KERNEL["k"]
-    held.handed += 1
-    return held.km
-
-
-def _install_lender() -> None:
-    from disclosure.evidence.execute import KERNEL_LENDERS
-
-    if _lend not in KERNEL_LENDERS:
-        KERNEL_LENDERS.append(_lend)
 
 
 def run_warm(root: Path, year: str, strict: bool = False) -> Any:
-    """pipeline.run_one in this process's warm kernel (a pipeline.YearOutcome)."""
+    """pipeline.run_one in this process's warm kernel, lent to it (a pipeline.YearOutcome)."""
     from disclosure.pipeline import run_one
 
     held = kernel()
     held.prepare(root)
-    return run_one(root, year, strict)
+    held.handed += 1
+    return run_one(root, year, strict, kernel=held.km)
 
 
 def environment() -> dict[str, Any]:

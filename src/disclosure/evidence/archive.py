@@ -14,6 +14,7 @@ from disclosure.errors import InputError, Problem
 from disclosure.evidence.verify import (
     FAILED_DIR,
     MANIFEST,
+    TIMINGS,
     changed_inputs,
     read_manifest,
     safe_relative,
@@ -52,7 +53,10 @@ def build_archive(root: Path, folder: Path, dest_dir: Path, key: Path | None = N
     entries: list[tuple[str, bytes]] = [
         (f"outputs/{p.relative_to(folder).as_posix()}", p.read_bytes())
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.is_symlink() and FAILED_DIR not in p.relative_to(folder).parts
+        if p.is_file()
+        and not p.is_symlink()
+        and FAILED_DIR not in p.relative_to(folder).parts
+        and p.relative_to(folder).as_posix() != TIMINGS  # when it ran is not the evidence
     ]
     for record in manifest["inputs"]:  # changed_inputs has refused paths outside the workspace
         assert safe_relative(record["path"])

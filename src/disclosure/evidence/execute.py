@@ -3,6 +3,7 @@ exporters, manifest, then an atomic swap over outputs/<year>."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -20,7 +21,14 @@ from disclosure.checks.findings import summary
 from disclosure.errors import FontMissing, InputError, RunFailed
 from disclosure.evidence.manifest import jsonable, keep_failed, manifest, sealed_text
 from disclosure.evidence.pdf import pdf_processes
-from disclosure.evidence.verify import MANIFEST, digest_file, digest_line
+from disclosure.evidence.verify import (
+    FAILED_DIR,
+    MANIFEST,
+    TIMINGS,
+    digest_file,
+    digest_line,
+    signature_file,
+)
 from disclosure.present.bundle import findings_of
 from disclosure.workspace import inside, write_bytes, write_text
 
@@ -38,43 +46,72 @@ class RunResult:
     findings: Any = None  # the executed notebook's findings table (pandas DataFrame)
     stages: dict[str, float] = field(default_factory=dict)
     digest: str = ""  # SHA-256 of manifest.json, also written to outputs/<year>.sha256
+    kept: str = "new"  # new | unchanged (the earlier evidence kept) | superseded (it was moved)
+    superseded: Path | None = None  # where the earlier, different evidence now is
+
+
+@dataclass
+class RunContext:
+    """What one run holds while it executes, passed down from the caller (never module state).
+
+    `kernel`: the kernel manager the workbook runs in (an object with the kernel manager's
+    interface, `stop(wait)` and `stderr_tail()`); None: the run starts its own while it validates.
+    A kernel the caller passes (batch's warm kernel) is lent: the run neither starts nor stops it.
+    `pdf_pool`: evidence.pdf's worker processes while they are open (None: laid out here)."""
+
+    kernel: Any = None
+    lent: bool = False
+    pdf_pool: Any = None
+
+    def stop_kernel(self, wait: bool = True) -> None:
+        """Close the run's own kernel (wait=False: in the background; a later call waits for
+        that shutdown, and does nothing more). A lent kernel stays for its owner."""
+        if self.kernel is not None and not self.lent:
+            self.kernel.stop(wait=wait)
 
 
 def execute_year(
-    root: Path, year: str, strict: bool, dest: Path | None, validate: Callable[[Path, str], Any]
+    root: Path,
+    year: str,
+    strict: bool,
+    dest: Path | None,
+    validate: Callable[[Path, str], Any],
+    kernel: Any = None,
 ) -> RunResult:
     """Validate with `validate` (while the kernel starts), execute, render, write; see
-    pipeline.run_year."""
+    pipeline.run_year. `kernel`: a started kernel to run in, lent by the caller (RunContext)."""
     started = datetime.now(timezone.utc)
     stages: dict[str, float] = {}
     clock = time.perf_counter()
-    kernel = _start_kernel(root)  # it boots and loads the workbook's modules during validation
+    ctx = RunContext(kernel, lent=kernel is not None)
+    if ctx.kernel is None:
+        ctx.kernel = _start_kernel(root)  # it boots and loads the modules during validation
     try:
         data = validate(
             root, year
         )  # params and every input, all problems at once; nothing computed twice
         _font_or_stop()
     except BaseException:
-        _stop_kernel(kernel)  # bad input: the kernel never ran a cell; nothing is written
+        ctx.stop_kernel()  # bad input: the kernel never ran a cell; nothing is written
         raise
     stages["validate"] = time.perf_counter() - clock
     final = dest or inside(root, f"{paths.OUTPUTS_DIR}/{year}", "输出文件夹")
-    final.parent.mkdir(parents=True, exist_ok=True)
     try:
+        final.parent.mkdir(parents=True, exist_ok=True)
         lock = YearLock(final)  # one run per year; what a killed run left is restored or removed
         staging = lock.staging()
     except BaseException:
-        _stop_kernel(kernel)  # another run holds the year: no cell has run
+        ctx.stop_kernel()  # another run holds the year, or outputs/ is not writable: no cell ran
         raise
     pdfs = ExitStack()
     try:
         # PDF workers start now and import WeasyPrint while the kernel executes.
-        pdfs.enter_context(pdf_processes())
+        ctx.pdf_pool = pdfs.enter_context(pdf_processes())
         clock = time.perf_counter()
         try:
-            nb, error = _execute(root, year, strict, kernel)
+            nb, error = _execute(root, year, strict, ctx.kernel, pdf_pool=ctx.pdf_pool)
         finally:
-            _stop_kernel(kernel, wait=False)  # it shuts down while the outputs render
+            ctx.stop_kernel(wait=False)  # it shuts down while the outputs render
         stages["execute"] = time.perf_counter() - clock
         if error is not None:
             failed = keep_failed(nb, final, started, stages, root, data.inputs, error)
@@ -88,21 +125,60 @@ def execute_year(
         clock = time.perf_counter()
         from disclosure.evidence.exporters import render_outputs  # (loaded during execution)
 
-        for name, content in render_outputs(nb).items():
+        for name, content in render_outputs(nb, pdf_pool=ctx.pdf_pool).items():
             write_bytes(staging / name, content, mode=OUTPUT_MODE)
         stages["render"] = time.perf_counter() - clock
-        record = manifest(root, data.inputs, staging, started, stages, year, outcome)
+        record = manifest(root, data.inputs, staging, year, outcome)
         record["parameters"] = jsonable(asdict(data.params))
         record["corrections"] = jsonable([asdict(c) for c in data.corrections])
-        write_text(staging / "manifest.json", sealed_text(record), mode=OUTPUT_MODE)
-        _swap(staging, final)
+        write_text(staging / MANIFEST, sealed_text(record), mode=OUTPUT_MODE)
+        if same_evidence(staging, final):
+            kept, superseded = "unchanged", None  # the registered digest and signature hold
+            shutil.rmtree(final / FAILED_DIR, ignore_errors=True)  # a later failure, now passed
+        else:
+            superseded = _swap(staging, final)
+            kept = "superseded" if superseded is not None else "new"
         digest = publish_digest(final)
+        record_timings(final, started, stages, kept)
     finally:
         pdfs.close()
         shutil.rmtree(staging, ignore_errors=True)
-        _stop_kernel(kernel)
+        ctx.stop_kernel()
         lock.release()
-    return RunResult(year, final, outcome, findings, stages, digest)
+    return RunResult(year, final, outcome, findings, stages, digest, kept, superseded)
+
+
+def same_evidence(staging: Path, final: Path) -> bool:
+    """Whether the new run's manifest is byte for byte the one in `final`, and every output there
+    still hashes as it records: then the new run is the same evidence (manifests hold no time)."""
+    old, new = final / MANIFEST, staging / MANIFEST
+    if final.is_symlink() or not old.is_file() or old.read_bytes() != new.read_bytes():
+        return False
+    from disclosure.evidence.verify import verify_outputs
+
+    return not [d for d in verify_outputs(final) if not d.path.startswith(FAILED_DIR)]
+
+
+def record_timings(final: Path, started: datetime, stages: dict[str, float], kept: str) -> None:
+    """Append this run's times to outputs/<year>/timings.json: a log beside the evidence, outside
+    the manifest, its seal and digest (README: "Proof over content")."""
+    path = final / TIMINGS
+    runs: list[Any] = []
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+        runs = list(previous.get("runs", [])) if isinstance(previous, dict) else []
+    except (OSError, ValueError):
+        pass
+    runs.append(
+        {
+            "started": started.isoformat(timespec="seconds"),
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "stages_seconds": {k: round(v, 3) for k, v in stages.items()},
+            "evidence": kept,
+        }
+    )
+    text = json.dumps({"academic_year": final.name, "runs": runs}, ensure_ascii=False, indent=1)
+    write_text(path, text + "\n", mode=OUTPUT_MODE)
 
 
 def _font_or_stop() -> None:
@@ -115,32 +191,19 @@ def _font_or_stop() -> None:
         raise InputError.one("字体", str(exc)) from None
 
 
-# Where a run's kernel comes from when not new: a process that keeps one kernel for many runs
-# (batch.warm) registers a function here that lends it (an object with the kernel manager's
-# interface plus `stop(wait)` and `stderr_tail()`); the run then starts none of its own.
-KERNEL_LENDERS: list[Callable[[Path], Any]] = []
-
-
 def _start_kernel(root: Path) -> Any:
-    """The workbook's kernel, started now in `root` (see evidence.launch.start_kernel), or the
-    one a registered lender gives."""
-    if KERNEL_LENDERS:
-        return KERNEL_LENDERS[-1](root)
+    """The workbook's kernel, started now in `root` (see evidence.launch.start_kernel)."""
     from disclosure.evidence.launch import start_kernel
 
     return start_kernel(root, root / paths.WORKBOOK)
 
 
-def _stop_kernel(kernel: Any, wait: bool = True) -> None:
-    """Close the kernel's clients and shut it down (wait=False: in the background); a later call
-    waits for that shutdown, and does nothing more."""
-    if kernel is not None:
-        kernel.stop(wait=wait)
-
-
-def _execute(root: Path, year: str, strict: bool, kernel: Any = None) -> tuple[Any, str | None]:
+def _execute(
+    root: Path, year: str, strict: bool, kernel: Any = None, pdf_pool: Any = None
+) -> tuple[Any, str | None]:
     """Execute the workbook in `kernel` (a started kernel manager; None: papermill starts one)
-    and return the normalised notebook and the error, if any. The caller stops `kernel`."""
+    and return the normalised notebook and the error, if any. The caller stops `kernel`.
+    Meanwhile the renderers load (WeasyPrint too, unless `pdf_pool` lays the PDFs out)."""
     import jupytext
     import nbformat
     import papermill as pm
@@ -148,48 +211,49 @@ def _execute(root: Path, year: str, strict: bool, kernel: Any = None) -> tuple[A
 
     from disclosure.evidence.exporters import prepare_render
 
-    warming = threading.Thread(target=prepare_render, name="prepare-render", daemon=True)
+    warming = threading.Thread(
+        target=prepare_render, args=(pdf_pool is not None,), name="prepare-render", daemon=True
+    )
     warming.start()  # the renderers load while the kernel computes (the runner only waits)
     source = jupytext.read(root / paths.WORKBOOK, fmt="py:percent")
-    with tempfile.TemporaryDirectory() as tmp:
-        out_path = Path(tmp) / "workbook.ipynb"
-        error = None
-        _LAST_RUN.clear()
-        try:
-            pm.execute_notebook(
-                source,
-                str(out_path),
-                parameters={"academic_year": year, "strict": strict},
-                cwd=str(root),
-                kernel_name="python3",
-                progress_bar=False,
-                log_output=False,
-                report_mode=False,
-                engine_name=_evidence_engine(),
-                request_save_on_cell_execute=False,
-                **({"km": kernel} if kernel is not None else {}),
-            )
-        except PapermillExecutionError as exc:
-            error = f"第 {exc.exec_count} 个执行单元格出错:{exc.ename}: {exc.evalue}"
-        except Exception as exc:  # kernel death, timeouts: nbclient raises several types
-            error = f"内核异常终止或执行失败:{type(exc).__name__}: {exc}"
-            tail = kernel.stderr_tail() if kernel is not None else ""
-            if tail:
-                error += f"\n内核的错误输出(最后几行):\n{tail}"
-        finally:
-            warming.join()
-        if out_path.exists():
-            nb = nbformat.read(out_path, as_version=4)
-        else:  # papermill writes nothing when the kernel dies; keep the cells that did run
-            nb = _LAST_RUN.get("nb") or source
-    return normalise(nb), error
-
-
-_LAST_RUN: dict[str, Any] = {}  # the notebook papermill last executed, even half-run
+    error = None
+    ran: dict[str, Any] = {}  # the engine keeps the notebook it runs here, even half-run
+    nb = None
+    try:
+        # No output path: papermill writes nothing (a full disk cannot truncate the evidence
+        # here); the notebook comes back as an object, or from `ran` when a cell failed.
+        nb = pm.execute_notebook(
+            source,
+            None,
+            parameters={"academic_year": year, "strict": strict},
+            cwd=str(root),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
+            engine_name=_evidence_engine(),
+            request_save_on_cell_execute=False,
+            keep_notebook=ran,
+            **({"km": kernel} if kernel is not None else {}),
+        )
+    except PapermillExecutionError as exc:
+        error = f"第 {exc.exec_count} 个执行单元格出错:{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel death, timeouts: nbclient raises several types
+        error = f"内核异常终止或执行失败:{type(exc).__name__}: {exc}"
+        tail = kernel.stderr_tail() if kernel is not None else ""
+        if tail:
+            error += f"\n内核的错误输出(最后几行):\n{tail}"
+    finally:
+        warming.join()
+    if nb is None:  # a cell failed or the kernel died: keep the cells that did run
+        nb = ran.get("nb") or source
+    # As written to and read from a file: the same node types whichever way it came back.
+    return normalise(nbformat.reads(nbformat.writes(nb), as_version=4)), error
 
 
 def _evidence_engine() -> str:
-    """Register, once, a papermill engine that remembers the notebook it ran.
+    """Register, once, a papermill engine that keeps the notebook it runs in the dict the caller
+    passes as `keep_notebook` (an engine keyword argument of pm.execute_notebook).
 
     When the kernel dies papermill writes nothing. Saving after every cell would keep the cells that
     ran, but doubled the execution time (a ~1 MB notebook written ~70 times); this costs nothing.
@@ -201,7 +265,9 @@ def _evidence_engine() -> str:
         class EvidenceEngine(NBClientEngine):
             @classmethod
             def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):  # type: ignore[no-untyped-def]
-                _LAST_RUN["nb"] = nb_man.nb
+                keep = kwargs.pop("keep_notebook", None)
+                if keep is not None:
+                    keep["nb"] = nb_man.nb
                 return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
 
         papermill_engines.register("disclosure", EvidenceEngine)
@@ -228,19 +294,43 @@ def normalise(nb: Any) -> Any:
     return nb
 
 
-def _swap(staging: Path, final: Path) -> None:
-    """Replace outputs/<year> by the completed staging folder; the old one survives until then.
+def _swap(staging: Path, final: Path) -> Path | None:
+    """Replace outputs/<year> by the completed staging folder; the old one survives until then,
+    and is then kept under outputs/superseded/ (returned), never deleted.
 
-    Three steps, each one rename or one removal. A kill between them is repaired by the next run
-    (YearLock.recover): after step 1 the old folder is renamed back; after step 2 it is removed.
+    Three steps, each one rename (step 3: the signature, then the folder). A kill between them is
+    repaired by the next run (YearLock.recover): after step 1 the old folder is renamed back;
+    after step 2 it is moved to superseded/. `disclosure verify` names that command meanwhile.
     """
     old = None
     if final.exists():
         old = final.with_name(f"{OLD_PREFIX}{final.name}-{os.getpid()}")
         final.rename(old)  # step 1
     staging.rename(final)  # step 2
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)  # step 3
+    return None if old is None else supersede(old, final)  # step 3
+
+
+SUPERSEDED_DIR = "superseded"  # outputs/superseded/<year>-<first 12 hex of its digest>/
+
+
+def supersede(old: Path, final: Path) -> Path | None:
+    """Move an earlier output folder of `final`'s year to outputs/superseded/<year>-<digest>/,
+    with its signature and digest file beside it; a folder without a manifest is removed."""
+    if not (old / MANIFEST).is_file():
+        shutil.rmtree(old, ignore_errors=True)
+        return None
+    digest = digest_line(old).split()[0]
+    kept = final.parent / SUPERSEDED_DIR / f"{final.name}-{digest[:12]}"
+    kept.parent.mkdir(exist_ok=True)
+    signature = signature_file(final)
+    if signature.is_file():  # only the old folder was ever signed: the new one is not yet
+        signature.replace(signature_file(kept))
+    if kept.exists():  # the same evidence was kept before
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        old.rename(kept)
+    publish_digest(kept)
+    return kept
 
 
 # --- one run per year, and the repair of what a killed run left -----------------------------------
@@ -302,9 +392,15 @@ class YearLock:
             if not final.exists() and not final.is_symlink():
                 old.rename(final)  # killed between the swap's two renames: the old outputs return
             else:
-                shutil.rmtree(old, ignore_errors=True)  # killed after the swap
+                supersede(old, final)  # killed after the swap: the old outputs are kept aside
         for partial in parent.glob(f".{digest_file(final).name}.*"):  # write_bytes' temporary
             partial.unlink(missing_ok=True)
+        kept = parent / SUPERSEDED_DIR
+        for partial in kept.glob(f".{final.name}-*"):  # killed while writing a digest there
+            partial.unlink(missing_ok=True)
+        for folder in kept.glob(f"{final.name}-*"):
+            if folder.is_dir() and (folder / MANIFEST).is_file():
+                publish_digest(folder)
         if (final / MANIFEST).is_file():
             publish_digest(final)
         else:

@@ -20,7 +20,7 @@ from nbconvert.exporters import HTMLExporter
 from traitlets import Unicode
 
 from disclosure.evidence.outputs import RESULT_FILES, RESULT_TITLES
-from disclosure.evidence.pdf import html_to_pdf, pdf_processes_open
+from disclosure.evidence.pdf import html_to_pdf
 from disclosure.present.bundle import document_of, figures_of, results_of
 
 TEMPLATES = Path(str(resources.files("disclosure.present") / "templates"))
@@ -209,7 +209,7 @@ def _report(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
 
 def _pdf(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
     # the same HTML, laid out
-    return {"report.pdf": html_to_pdf(done["report.html"].decode("utf-8"))}
+    return {"report.pdf": html_to_pdf(done["report.html"].decode("utf-8"), _pool(done))}
 
 
 def _docx(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
@@ -224,7 +224,12 @@ def _review(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def _review_pdf(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
-    return {"review.pdf": html_to_pdf(done["review.html"].decode("utf-8"))}
+    return {"review.pdf": html_to_pdf(done["review.html"].decode("utf-8"), _pool(done))}
+
+
+def _pool(done: Mapping[str, bytes]) -> Any:
+    """The PDF worker pool of this render (render_outputs' `pdf_pool`), if any."""
+    return getattr(done, "pdf_pool", None)
 
 
 def _xlsx(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
@@ -252,7 +257,7 @@ OUTPUTS: tuple[Output, ...] = (
 )
 
 
-def render_outputs(nb: Any, workers: int | None = None) -> dict[str, bytes]:
+def render_outputs(nb: Any, workers: int | None = None, pdf_pool: Any = None) -> dict[str, bytes]:
     """Every output file of an executed notebook, in registry order.
 
     The outputs marked `first` render first (they feed the PDF worker processes); then the others
@@ -260,7 +265,9 @@ def render_outputs(nb: Any, workers: int | None = None) -> dict[str, bytes]:
     processes are open, since their threads only wait). Each sees the earlier outputs' files as
     `done`, and reading one that is not finished yet waits for it, so a later exporter may reuse
     any earlier file (the registry order decides what it may see; a `first` output sees only other
-    `first` outputs) and the files are the same as rendered one after another."""
+    `first` outputs) and the files are the same as rendered one after another. `pdf_pool`: the
+    run's PDF worker processes (evidence.pdf.pdf_processes), seen by each output as
+    `done.pdf_pool`; None: PDFs are laid out in this process."""
     registry = tuple(OUTPUTS)
     if not registry:
         return {}
@@ -268,7 +275,7 @@ def render_outputs(nb: Any, workers: int | None = None) -> dict[str, bytes]:
     futures: list[Future[dict[str, bytes]]] = []
     # With PDF worker processes, threads mostly wait on them: one per output, so each PDF starts
     # as soon as its HTML is ready.
-    default = len(registry) if pdf_processes_open() else min(len(registry), os.cpu_count() or 1)
+    default = len(registry) if pdf_pool is not None else min(len(registry), os.cpu_count() or 1)
     with ThreadPoolExecutor(
         max_workers=workers or default,
         thread_name_prefix="render",
@@ -278,7 +285,7 @@ def render_outputs(nb: Any, workers: int | None = None) -> dict[str, bytes]:
         for index, output in enumerate(order):
             if index and order[index - 1].first and not output.first:
                 wait(futures)  # what the PDF workers lay out is ready before the rest competes
-            earlier = EarlierOutputs(tuple(order[:index]), tuple(futures))
+            earlier = EarlierOutputs(tuple(order[:index]), tuple(futures), pdf_pool)
             futures.append(pool.submit(output.render, nb, earlier))
         files = dict(zip(order, futures, strict=True))
         done: dict[str, bytes] = {}
@@ -290,8 +297,11 @@ def render_outputs(nb: Any, workers: int | None = None) -> dict[str, bytes]:
 class EarlierOutputs(Mapping[str, bytes]):
     """The files of the outputs before one in the registry, each available once rendered."""
 
-    def __init__(self, outputs: tuple[Output, ...], futures: tuple[Future, ...]) -> None:
+    def __init__(
+        self, outputs: tuple[Output, ...], futures: tuple[Future, ...], pdf_pool: Any = None
+    ) -> None:
         self._outputs, self._futures = outputs, futures
+        self.pdf_pool = pdf_pool  # where this render lays its PDFs out (None: here)
 
     def _all(self) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
@@ -314,11 +324,12 @@ class EarlierOutputs(Mapping[str, bytes]):
         return len(self._all())
 
 
-def prepare_render() -> None:
+def prepare_render(pdfs_elsewhere: bool = False) -> None:
     """Import what rendering needs, so a runner can do it while it only waits for the kernel:
     WeasyPrint (which looks up its C libraries on import) and the IPython lexer that highlights
-    the audit copy's code (it imports IPython). WeasyPrint only when PDFs are laid out here."""
-    if not pdf_processes_open():
+    the audit copy's code (it imports IPython). WeasyPrint only when PDFs are laid out here (not
+    `pdfs_elsewhere`, in worker processes)."""
+    if not pdfs_elsewhere:
         import weasyprint  # noqa: F401
     from nbconvert.filters.highlight import Highlight2HTML
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import os
 import sys
 import tempfile
 import threading
@@ -239,6 +240,9 @@ def start_kernel(root: Path, workbook: Path) -> Any:
 def kernel_main(argv: list[str]) -> None:
     """`python -m disclosure.evidence.launch MODULES -f CONNECTION_FILE`: load, then serve."""
     modules, rest = (argv[0], argv[1:]) if argv and not argv[0].startswith("-") else ("", argv)
+    from disclosure.evidence.orphans import end_with
+
+    end_with(os.getppid())  # the runner started this kernel: it ends with it, even when killed
     # As ipykernel_launcher: the working directory is not on sys.path while the kernel loads
     # (IPython adds it back for the cells).
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):

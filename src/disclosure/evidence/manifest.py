@@ -1,11 +1,11 @@
-"""The manifest: what was run, on what, with what, and how long it took; and the record of a
-failed run."""
+"""The manifest: what was run, on what, with what (not when: a run's times go to timings.json,
+outside the seal and the digest); and the record of a failed run."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,12 @@ def manifest(
     root: Path,
     inputs: list[dict[str, object]],
     folder: Path,
-    started: datetime,
-    stages: dict[str, float],
     year: str,
     outcome: dict[str, int],
 ) -> dict[str, Any]:
+    """What the evidence is: the year, its verdict, every input and output with its hash, the
+    forms, versions, font, PDF engine and git state. No time: two runs that give the same outputs
+    from the same inputs give the same manifest, so the registered digest and a signature hold."""
     from disclosure.evidence.pdf import weasyprint_version
     from disclosure.inputs.formset import load_formset
     from disclosure.present.charts import cjk_font_file
@@ -48,9 +49,6 @@ def manifest(
         "font": {"file": str(font), "sha256": sha256(font)},
         "pdf_engine": f"WeasyPrint {weasyprint_version()}",
         "git": git_state(root),
-        "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "stages_seconds": {k: round(v, 3) for k, v in stages.items()},
     }
 
 

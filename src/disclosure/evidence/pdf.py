@@ -20,16 +20,14 @@ from contextlib import contextmanager
 # two at once (report.pdf beside review.pdf) took the runner past 400 MB; other outputs still
 # render beside it.
 _ONE_PDF_AT_A_TIME = threading.Lock()
-# Worker processes that lay PDFs out while `pdf_processes` is open (empty: in this process).
-_PDF_PROCESSES: list[ProcessPoolExecutor] = []
 
 
-def html_to_pdf(html: str) -> bytes:
-    """The HTML laid out by WeasyPrint: in a worker process of `pdf_processes` when one is open,
-    else here (one layout at a time). The bytes are the same either way."""
-    if _PDF_PROCESSES:
+def html_to_pdf(html: str, pool: ProcessPoolExecutor | None = None) -> bytes:
+    """The HTML laid out by WeasyPrint: in a worker process of `pool` (what `pdf_processes`
+    yields) when given, else here (one layout at a time). The bytes are the same either way."""
+    if pool is not None:
         try:
-            return _PDF_PROCESSES[-1].submit(_layout, html).result()
+            return pool.submit(_layout, html).result()
         except (BrokenProcessPool, RuntimeError):  # a worker died or could not start: do it here
             pass
     with _ONE_PDF_AT_A_TIME:
@@ -43,8 +41,15 @@ def _layout(html: str) -> bytes:
     return HTML(string=html).write_pdf() or b""
 
 
-def _pdf_worker_ready() -> None:
-    """A PDF worker's start: WeasyPrint imported (it looks up its C libraries on import)."""
+def _pdf_worker_ready(runner: int) -> None:
+    """A PDF worker's start: it ends with the runner (process `runner`), however the runner
+    ends; WeasyPrint imported (it looks up its C libraries on import)."""
+    import signal
+
+    from disclosure.evidence.orphans import end_with
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
+    end_with(runner)
     import weasyprint  # noqa: F401
 
 
@@ -53,14 +58,15 @@ def _started() -> int:
 
 
 @contextmanager
-def pdf_processes(count: int = 2) -> Iterator[bool]:
-    """While inside, `html_to_pdf` lays PDFs out in `count` worker processes started now, so they
+def pdf_processes(count: int = 2) -> Iterator[ProcessPoolExecutor | None]:
+    """Yields a pool of `count` worker processes started now, for `html_to_pdf(html, pool)`: they
     import WeasyPrint while the caller does something else (the kernel executes) and several PDFs
     are laid out at once on several cores: WeasyPrint is pure Python, and threads of one process
-    share one interpreter lock. Yields False, and renders in this process, where a process may not
-    start children (a daemonic worker, e.g. Dask's) or when `count` < 1."""
+    share one interpreter lock. Yields None (PDFs are then laid out in this process) where a
+    process may not start children (a daemonic worker, e.g. Dask's) or when `count` < 1. The
+    workers end with this process, even when it is killed (evidence.orphans)."""
     if count < 1 or multiprocessing.current_process().daemon:
-        yield False
+        yield None
         return
     # Not fork: the caller holds a kernel manager's threads and sockets. A fork server is a clean
     # process that imports WeasyPrint once and forks each worker from itself; where there is none
@@ -71,9 +77,11 @@ def pdf_processes(count: int = 2) -> Iterator[bool]:
     else:
         context = multiprocessing.get_context("spawn")
     try:
-        pool = ProcessPoolExecutor(count, mp_context=context, initializer=_pdf_worker_ready)
+        pool = ProcessPoolExecutor(
+            count, mp_context=context, initializer=_pdf_worker_ready, initargs=(os.getpid(),)
+        )
     except (OSError, NotImplementedError):  # no process semaphores here (e.g. no /dev/shm)
-        yield False
+        yield None
         return
 
     def start() -> None:
@@ -87,17 +95,11 @@ def pdf_processes(count: int = 2) -> Iterator[bool]:
 
     starting = threading.Thread(target=start, name="pdf-workers", daemon=True)
     starting.start()
-    _PDF_PROCESSES.append(pool)
     try:
-        yield True
+        yield pool
     finally:
-        _PDF_PROCESSES.remove(pool)
         starting.join()
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def pdf_processes_open() -> bool:
-    return bool(_PDF_PROCESSES)
 
 
 def weasyprint_version() -> str:

@@ -19,6 +19,9 @@ from disclosure.workspace import boundary, inside
 
 MANIFEST = "manifest.json"
 FAILED_DIR = "failed"  # a failed run's notebook and its own sealed manifest, checked on their own
+# Each run's start, end and stage times: a log kept in the folder but outside the manifest, so
+# neither its seal nor the digest covers when a run happened (README: "Proof over content").
+TIMINGS = "timings.json"
 # Beside outputs/<year>: the manifest's SHA-256 (sha256sum format, written by every run) and its
 # Ed25519 signature (written by `disclosure archive --sign`).
 DIGEST_SUFFIX = ".sha256"
@@ -43,7 +46,11 @@ def read_manifest(folder: Path) -> dict:
     except UnicodeDecodeError:
         raise InputError.one(str(path), "manifest.json 已损坏:不是 UTF-8 文本") from None
     except json.JSONDecodeError as exc:
-        raise InputError.one(str(path), f"manifest.json 已损坏:{exc.msg}", row=exc.lineno) from None
+        raise InputError.one(
+            str(path),
+            f"manifest.json 已损坏:不是有效的 JSON(第 {exc.lineno} 行第 {exc.colno} 列)",
+            row=exc.lineno,
+        ) from None
     if not _well_formed(manifest):
         raise InputError.one(
             str(path),
@@ -172,7 +179,7 @@ def _files(folder: Path, manifest: dict, exclude: str | None = None) -> list[Dif
         rel = path.relative_to(folder).as_posix()
         if exclude and path.relative_to(folder).parts[0] == exclude:
             continue
-        if rel not in recorded and rel != MANIFEST:
+        if rel not in recorded and rel not in (MANIFEST, TIMINGS):
             what = "符号链接" if path.is_symlink() else "文件"
             found.append(Difference(rel, f"manifest 中没有记录的{what}"))
     return found
@@ -218,18 +225,37 @@ def _summary(folder: Path, manifest: dict) -> list[Difference]:
 
 
 def load_public_key(path: Path) -> Any:
+    """A PEM Ed25519 public key; anything else (a private key too) is bad input, said in Chinese."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     try:
-        key = load_pem_public_key(path.read_bytes())
-    except (OSError, ValueError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError.one(str(path), f"无法读取公钥文件:{exc.strerror or '读取失败'}") from None
+    if b"PRIVATE KEY" in data:
         raise InputError.one(
-            str(path), f"无法读取公钥(应为 PEM 格式的 Ed25519 公钥):{str(exc)[:80]}"
-        ) from None
+            str(path),
+            "这是私钥,不是公钥;请给出公钥(openssl pkey -in key.pem -pubout -out pub.pem),"
+            "私钥不要交给核验的人",
+        )
+    try:
+        key = load_pem_public_key(data)
+    except (ValueError, TypeError):
+        raise InputError.one(str(path), "无法读取公钥:应为 PEM 格式的 Ed25519 公钥") from None
     if not isinstance(key, Ed25519PublicKey):
         raise InputError.one(str(path), "不是 Ed25519 公钥;签名只支持 Ed25519")
     return key
+
+
+def key_fingerprint(key: Any) -> str:
+    """`SHA256:` and the hex SHA-256 of the raw 32-byte Ed25519 public key."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return "SHA256:" + hashlib.sha256(raw).hexdigest()
 
 
 def signature_file(folder: Path) -> Path:
@@ -251,6 +277,70 @@ def check_signature(folder: Path, public_key: Path, signature: Path | None) -> l
         what = f"签名无效:manifest.json 不是该公钥签署的那一份({sig_path.name})"
         return [Difference(MANIFEST, what)]
     return []
+
+
+def valid_digest(value: str, shown: str = "--digest") -> str:
+    """A registered digest: 64 hexadecimal digits (any case, spaces around ignored)."""
+    digest = value.strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise InputError.one(
+            shown,
+            f"摘要格式不对:应为 64 位十六进制的 SHA-256(如 outputs/<学年>.sha256 的第一列),"
+            f"收到的是“{value.strip()[:20]}”",
+        )
+    return digest
+
+
+def interrupted_swap(folder: Path) -> list[Path]:
+    """The earlier outputs a run set aside (`.old-<year>-<pid>`) and has not yet removed or moved
+    to superseded/: a run was killed in the middle of its swap (evidence.execute._swap)."""
+    return sorted(folder.parent.glob(f".old-{folder.name}-*"))
+
+
+# --- an archive (disclosure archive), checked as it is -----------------------------------------
+
+ARCHIVE_SIGNATURE = "manifest.json.sig"
+MAX_ARCHIVE_BYTES = 2 << 30  # unpacked; an evidence zip is a few MB
+
+
+def unpack_archive(archive: Path, into: Path) -> tuple[Path, Path, Path | None]:
+    """Unpack an evidence zip into `into`: (its inputs folder, as a workspace; its outputs folder;
+    the signature file or None). Entries with unsafe names or beyond the size limit are refused."""
+    import zipfile
+
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (OSError, zipfile.BadZipFile):
+        raise InputError.one(str(archive), "无法读取为 zip 文件(文件损坏或不是证据包)") from None
+    with zf:
+        entries = [i for i in zf.infolist() if not i.is_dir()]
+        if sum(i.file_size for i in entries) > MAX_ARCHIVE_BYTES:
+            raise InputError.one(str(archive), "解压后超过 2 GB,不是本工具生成的证据包")
+        for info in entries:
+            name = info.filename
+            top = PurePosixPath(name).parts[0] if safe_relative(name) else ""
+            if top not in ("outputs", "inputs") and name != ARCHIVE_SIGNATURE:
+                raise InputError.one(str(archive), f"含不合规的条目“{name[:60]}”,拒绝解压")
+            target = into / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as source:
+                target.write_bytes(source.read())
+    outputs = into / "outputs"
+    if not (outputs / MANIFEST).is_file():
+        raise InputError.one(str(archive), "zip 中没有 outputs/manifest.json,不是证据包")
+    signature = into / ARCHIVE_SIGNATURE
+    (into / "inputs").mkdir(exist_ok=True)
+    return into / "inputs", outputs, signature if signature.is_file() else None
+
+
+def unrecorded_inputs(root: Path, manifest: dict) -> list[Difference]:
+    """Files of an unpacked archive's inputs/ that its manifest does not record."""
+    recorded = {str(r["path"]) for r in manifest["inputs"]}
+    return [
+        Difference(f"inputs/{rel}", "manifest 中没有记录的输入文件")
+        for rel in sorted(p.relative_to(root).as_posix() for p in _listing(root))
+        if rel not in recorded
+    ]
 
 
 def changed_inputs(root: Path, manifest: dict) -> list[Difference]:

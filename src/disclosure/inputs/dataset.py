@@ -151,7 +151,7 @@ def load_year(root: Path, year: str, forms: FormSet | None = None) -> YearData:
     unfilled = narrative_problems(narrative, narrative_shown, names)
     if unfilled:
         raise InputError(unfilled)
-    inputs = [file_record(p, root) for p in _input_files(root, folder)]
+    inputs = [file_record(p, root) for p in _input_files(root, folder, year)]
     return YearData(
         root,
         params,
@@ -367,8 +367,10 @@ def _outside(root: Path, links: list[Path]) -> list[Problem]:
     return problems
 
 
-def _input_files(root: Path, folder: Path) -> list[Path]:
+def _input_files(root: Path, folder: Path, year: str) -> list[Path]:
+    """What a year's evidence records as its inputs: the forms, workbook and reference files, this
+    year's params and its data folder; no other year's params (each year stands alone)."""
     fixed = _fixed_files(root)
     year_files = sorted(p for p in folder.iterdir() if p.is_file())
-    params = sorted((root / paths.PARAMS_DIR).glob("*.yaml"))
-    return [p for p in fixed if p.is_file()] + [p for p in params if p.is_file()] + year_files
+    params = root / paths.PARAMS_DIR / f"{year}.yaml"
+    return [p for p in fixed if p.is_file()] + [params] + year_files

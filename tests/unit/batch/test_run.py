@@ -95,7 +95,7 @@ def test_a_recorded_path_leaving_the_workspace_is_run_again_not_read(finished):
 
 @pytest.mark.parametrize(
     "change",
-    ["raw file", "params", "shared form", "new raw file", "new params file"],
+    ["raw file", "params", "shared form", "new raw file"],
 )
 def test_a_changed_or_added_input_is_run_again(finished, change):
     root, year = finished.root, finished.year
@@ -108,11 +108,15 @@ def test_a_changed_or_added_input_is_run_again(finished, change):
     elif change == "shared form":  # edited once, in the collection: every institution sees it
         with (root.parents[1] / "forms" / "rules.yaml").open("a", encoding="utf-8") as f:
             f.write("\n# edited\n")
-    elif change == "new raw file":
-        (root / "data/raw" / year / "extra.csv").write_text("a\n1\n", encoding="utf-8")
     else:
-        (root / "params" / "2099-2100.yaml").write_text("academic_year: 2099-2100\n", "utf-8")
+        (root / "data/raw" / year / "extra.csv").write_text("a\n1\n", encoding="utf-8")
     assert up_to_date(finished)[0] is False
+
+
+def test_another_years_params_leave_a_finished_year_up_to_date(finished):
+    # each year stands alone: its manifest records only its own params
+    (finished.root / "params" / "2099-2100.yaml").write_text("academic_year: 2099-2100\n", "utf-8")
+    assert up_to_date(finished)[0] is True
 
 
 def test_other_package_versions_are_run_again(finished):

@@ -17,14 +17,14 @@ from pathlib import Path
 import nbformat
 import pytest
 from matplotlib import font_manager
-from workspaces import build_workspace, results_bundle
+from workspaces import build_workspace, ed25519_key_pair, results_bundle
 
 from disclosure import pipeline
 from disclosure.errors import InputError, RunFailed
 from disclosure.evidence import execute
 from disclosure.evidence.execute import INJECTED_CELL_ID, RunResult, _font_or_stop, _swap, normalise
 from disclosure.evidence.manifest import sealed_text
-from disclosure.evidence.verify import verify_outputs
+from disclosure.evidence.verify import TIMINGS, verify_outputs
 from disclosure.present.bundle import FIGURE_KEY
 
 YEAR = "2023-2024"
@@ -195,7 +195,7 @@ def kernel(monkeypatch, executed_nb) -> Calls:
         calls.started.append(FakeKernel(root))
         return calls.started[-1]
 
-    def fake(root: Path, year: str, strict: bool, kernel=None):
+    def fake(root: Path, year: str, strict: bool, kernel=None, pdf_pool=None):
         assert kernel is calls.started[-1] and kernel.stops == 0  # runs in the early kernel
         kernel.executed = True
         calls.append((root, year, strict))
@@ -417,74 +417,77 @@ def test_recovery_rewrites_a_stale_digest_file_and_removes_an_orphan_one(tmp_pat
 # the previous run's outputs, and dies with os._exit at one step. Then the next run takes the lock:
 # outputs/<year> must hold one run's complete outputs, which verify accepts.
 KILL_CHILD = """
-import os, shutil, sys
+import os, sys
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 from disclosure.evidence import execute
 from test_execute import fake_outputs
 
-final, step = Path({final!r}), {step!r}
-real_rename, real_rmtree, real_replace = os.rename, shutil.rmtree, os.replace
-renames = []
+final, kill_at = Path({final!r}), {kill_at!r}
+real_rename, real_replace = os.rename, os.replace
+calls = []
 
-def rename(src, dst, *a, **k):
-    renames.append(src)
-    if step == "before_first_rename" and len(renames) == 1:
-        os._exit(9)
-    if step == "between_renames" and len(renames) == 2:
-        os._exit(9)
-    return real_rename(src, dst, *a, **k)
-
-def rmtree(path, *a, **k):
-    if step == "before_removing_old" and ".old-" in str(path):
-        os._exit(9)
-    if step == "while_removing_old" and ".old-" in str(path):
-        next(p for p in Path(path).rglob("*") if p.is_file()).unlink()
-        os._exit(9)
-    return real_rmtree(path, *a, **k)
-
-def replace(src, dst, *a, **k):
-    if step == "before_digest" and str(dst).endswith(".sha256"):
-        os._exit(9)
-    return real_replace(src, dst, *a, **k)
+def counted(real):
+    def call(src, dst, *a, **k):
+        calls.append((src, dst))
+        if len(calls) == kill_at:
+            os._exit(9)
+        return real(src, dst, *a, **k)
+    return call
 
 lock = execute.YearLock(final)
 staging = lock.staging()
 fake_outputs(staging, "new")
-os.rename, shutil.rmtree, os.replace = rename, rmtree, replace
+os.rename, os.replace = counted(real_rename), counted(real_replace)
 execute._swap(staging, final)
 execute.publish_digest(final)
 lock.release()
 """
-STEPS = [
-    "before_first_rename",
-    "between_renames",
-    "before_removing_old",
-    "while_removing_old",
-    "before_digest",
-    "no_kill",
-]
+# The renames of a swap over a signed folder, in order: outputs/<year> → .old-<year>-<pid>;
+# staging → outputs/<year>; the signature → superseded/<year>-<digest>.sig; .old-… →
+# superseded/<year>-<digest>; that folder's digest file; outputs/<year>.sha256.
+KILL_AT = [1, 2, 3, 4, 5, 6, None]
 
 
-@pytest.mark.parametrize("step", STEPS)
-def test_a_kill_at_any_step_of_the_swap_leaves_one_complete_run(tmp_path, step) -> None:
+@pytest.mark.parametrize("kill_at", KILL_AT)
+def test_a_kill_at_any_step_of_the_swap_leaves_evidence_or_names_the_fix(
+    tmp_path, kill_at, cli
+) -> None:
     final = tmp_path / "outputs" / YEAR
     fake_outputs(final, "old")
     execute.YearLock(final).release()  # the previous run's digest file
-    code = KILL_CHILD.format(tests=str(Path(__file__).parent), final=str(final), step=step)
+    old_digest = (final.parent / f"{YEAR}.sha256").read_text(encoding="utf-8").split()[0]
+    (final.parent / f"{YEAR}.sig").write_text("c2lnbmF0dXJl\n", encoding="ascii")
+    code = KILL_CHILD.format(tests=str(Path(__file__).parent), final=str(final), kill_at=kill_at)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert done.returncode == (0 if step == "no_kill" else 9), done.stderr
+    assert done.returncode == (0 if kill_at is None else 9), done.stderr
+    # right after the kill: verify passes, or names the command that restores the outputs
+    status, out = cli("verify", final)
+    if kill_at == 2:  # between the two renames: no outputs/<year>
+        assert status == 1 and f"disclosure --root {tmp_path} run {YEAR}" in out, out
+        assert "即可恢复" in out
+    else:
+        assert status == 0, out
     execute.YearLock(final).release()  # what the next run does first
     assert verify_outputs(final) == []
     digest = (final.parent / f"{YEAR}.sha256").read_text(encoding="utf-8").split()[0]
     assert verify_outputs(final, digest=digest) == []
-    text = (final / "report.html").read_text()
-    assert text == ("old" if step in ("before_first_rename", "between_renames") else "new")
-    assert sorted(p.name for p in final.parent.iterdir()) == [
-        f".lock-{YEAR}",
-        YEAR,
-        f"{YEAR}.sha256",
+    restored = kill_at in (1, 2)
+    assert (final / "report.html").read_text() == ("old" if restored else "new")
+    names = sorted(p.name for p in final.parent.iterdir())
+    if restored:  # the old outputs and their signature, as before the run
+        assert names == [f".lock-{YEAR}", YEAR, f"{YEAR}.sha256", f"{YEAR}.sig"]
+        assert digest == old_digest
+        return
+    assert names == [f".lock-{YEAR}", YEAR, f"{YEAR}.sha256", "superseded"]
+    kept = final.parent / "superseded" / f"{YEAR}-{old_digest[:12]}"
+    assert (kept / "report.html").read_text() == "old"  # never deleted: moved aside
+    assert verify_outputs(kept, digest=old_digest) == []
+    assert sorted(p.name for p in kept.parent.iterdir()) == [
+        kept.name,
+        f"{kept.name}.sha256",
+        f"{kept.name}.sig",
     ]
 
 
@@ -522,7 +525,7 @@ def pdf_workers(monkeypatch) -> list[str]:
     def opened(count: int = 2):
         events.append("open")
         try:
-            yield True
+            yield None
         finally:
             events.append("closed")
 
@@ -553,3 +556,65 @@ def test_bad_input_opens_no_pdf_workers(root, kernel, pdf_workers, tmp_path):
     with pytest.raises(InputError):
         execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=refuse)
     assert pdf_workers == []
+
+
+# --- the run context; proof over content ------------------------------------------------------
+
+
+def test_a_kernel_the_caller_passes_is_used_and_not_stopped(
+    root, executed_nb, monkeypatch, tmp_path
+):
+    lent = FakeKernel(root)
+    used = []
+
+    def fake(root, year, strict, kernel=None, pdf_pool=None):
+        used.append(kernel)
+        return normalise(nbformat.reads(nbformat.writes(executed_nb), as_version=4)), None
+
+    def no_start(root):
+        raise AssertionError("a kernel of its own was started")
+
+    monkeypatch.setattr(execute, "_execute", fake)
+    monkeypatch.setattr(execute, "_start_kernel", no_start)
+    execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=pipeline.load, kernel=lent)
+    assert used == [lent] and lent.stops == 0  # it stays for its owner
+
+
+def test_an_identical_rerun_keeps_the_registered_folder_its_digest_and_signature(
+    root, kernel, tmp_path
+):
+    dest = tmp_path / YEAR
+    first = execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
+    private, public = ed25519_key_pair(tmp_path / "keys")
+    from disclosure.evidence.archive import load_private_key
+
+    signature = load_private_key(private).sign((dest / "manifest.json").read_bytes())
+    (tmp_path / f"{YEAR}.sig").write_text(base64.b64encode(signature).decode() + "\n")
+    inodes = {p: p.stat().st_ino for p in dest.rglob("*") if p.is_file() and p.name != TIMINGS}
+    second = execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
+    assert (first.kept, second.kept, second.superseded) == ("new", "unchanged", None)
+    assert second.digest == first.digest
+    assert {p: p.stat().st_ino for p in inodes} == inodes  # the very files, untouched
+    assert verify_outputs(dest, digest=first.digest, public_key=public) == []
+    runs = json.loads((dest / TIMINGS).read_text(encoding="utf-8"))["runs"]
+    assert [r["evidence"] for r in runs] == ["new", "unchanged"]
+    assert "started" not in json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "keys") == [
+        f".lock-{YEAR}",
+        YEAR,
+        f"{YEAR}.sha256",
+        f"{YEAR}.sig",
+    ]
+
+
+def test_a_rerun_over_tampered_outputs_supersedes_them_even_with_the_same_manifest(
+    root, kernel, tmp_path
+):
+    dest = tmp_path / YEAR
+    first = execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
+    (dest / "report.html").chmod(0o644)
+    (dest / "report.html").write_text("tampered", encoding="utf-8")
+    second = execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
+    assert second.kept == "superseded" and second.digest == first.digest
+    assert verify_outputs(dest) == []
+    assert (second.superseded / "report.html").read_text(encoding="utf-8") == "tampered"

@@ -349,8 +349,6 @@ def test_first_outputs_render_before_the_others_and_see_only_first_ones(monkeypa
 
 
 def test_while_pdf_workers_are_open_every_output_has_a_thread(monkeypatch) -> None:
-    from disclosure.evidence import pdf
-
     barrier_size = 4
     arrived = []
     import threading
@@ -367,9 +365,23 @@ def test_while_pdf_workers_are_open_every_output_has_a_thread(monkeypatch) -> No
 
     registry = tuple(Output(f"{i}.txt", str(i), waiter(f"{i}.txt")) for i in range(barrier_size))
     monkeypatch.setattr(exporters, "OUTPUTS", registry)
-    monkeypatch.setattr(exporters, "pdf_processes_open", lambda: True)
-    assert sorted(render_outputs(nbformat.v4.new_notebook())) == [f"{i}.txt" for i in range(4)]
-    assert pdf.pdf_processes_open() is False  # only the exporters' view was patched
+    pool = object()  # a PDF worker pool, as the run passes it down
+    files = render_outputs(nbformat.v4.new_notebook(), pdf_pool=pool)
+    assert sorted(files) == [f"{i}.txt" for i in range(4)]
+
+
+def test_each_output_sees_the_pdf_pool_it_was_given(monkeypatch) -> None:
+    seen = []
+
+    def render(nb, done):
+        seen.append(done.pdf_pool)
+        return {"a.txt": b"x"}
+
+    monkeypatch.setattr(exporters, "OUTPUTS", (Output("a.txt", "a", render),))
+    pool = object()
+    render_outputs(nbformat.v4.new_notebook(), pdf_pool=pool)
+    render_outputs(nbformat.v4.new_notebook())
+    assert seen == [pool, None]
 
 
 def test_a_file_of_a_folder_output_is_found_through_its_folder(monkeypatch) -> None:

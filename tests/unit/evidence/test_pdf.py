@@ -71,15 +71,15 @@ def spawned_workers() -> set[int]:
 def test_a_pdf_laid_out_in_a_worker_process_is_the_pdf_laid_out_here() -> None:
     here = pdf.html_to_pdf(HTML)
     assert here.startswith(b"%PDF")
-    with pdf.pdf_processes(2) as used:
-        assert used and pdf.pdf_processes_open()
+    with pdf.pdf_processes(2) as pool:
+        assert pool is not None
         deadline = time.monotonic() + 60  # they start beside the caller, not before it goes on
         while len(workers := spawned_workers()) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(workers) >= 2, "two worker processes were started"
         there: dict[int, bytes] = {}
         threads = [
-            threading.Thread(target=lambda i=i: there.__setitem__(i, pdf.html_to_pdf(HTML)))
+            threading.Thread(target=lambda i=i: there.__setitem__(i, pdf.html_to_pdf(HTML, pool)))
             for i in range(2)
         ]
         for thread in threads:
@@ -87,18 +87,18 @@ def test_a_pdf_laid_out_in_a_worker_process_is_the_pdf_laid_out_here() -> None:
         for thread in threads:
             thread.join()
     assert there == {0: here, 1: here}
-    assert not pdf.pdf_processes_open()
     assert not any(
         psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie" for pid in workers
     ), "the workers outlived the block"
 
 
 def test_pdf_processes_with_one_worker_uses_it_and_with_none_lays_out_here() -> None:
-    with pdf.pdf_processes(1) as used:
-        assert used and pdf.pdf_processes_open()
-    with pdf.pdf_processes(0) as used:
-        assert not used and not pdf.pdf_processes_open()
-        assert pdf.html_to_pdf(HTML).startswith(b"%PDF")
+    with pdf.pdf_processes(1) as pool:
+        assert pool is not None
+        assert pdf.html_to_pdf(HTML, pool).startswith(b"%PDF")
+    with pdf.pdf_processes(0) as pool:
+        assert pool is None
+        assert pdf.html_to_pdf(HTML, pool).startswith(b"%PDF")
 
 
 def test_a_daemonic_process_lays_pdfs_out_itself(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -106,8 +106,8 @@ def test_a_daemonic_process_lays_pdfs_out_itself(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(
         pdf.multiprocessing, "current_process", lambda: SimpleNamespace(daemon=True)
     )
-    with pdf.pdf_processes(2) as used:
-        assert not used and not pdf.pdf_processes_open()
+    with pdf.pdf_processes(2) as pool:
+        assert pool is None
         assert not spawned_workers()
 
 
@@ -115,8 +115,8 @@ def test_the_runner_does_not_import_weasyprint_while_workers_lay_pdfs_out() -> N
     code = (
         "import sys\n"
         "from disclosure.evidence import exporters, pdf\n"
-        "with pdf.pdf_processes(1):\n"
-        "    exporters.prepare_render()\n"
+        "with pdf.pdf_processes(1) as pool:\n"
+        "    exporters.prepare_render(pdfs_elsewhere=pool is not None)\n"
         "    print('weasyprint' in sys.modules)\n"
         "exporters.prepare_render()\n"
         "print('weasyprint' in sys.modules)\n"
@@ -127,9 +127,9 @@ def test_the_runner_does_not_import_weasyprint_while_workers_lay_pdfs_out() -> N
 
 def test_without_a_fork_server_the_workers_are_new_interpreters(monkeypatch) -> None:
     monkeypatch.setattr(pdf.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
-    with pdf.pdf_processes(1) as used:
-        assert used
-        assert pdf.html_to_pdf(HTML) == pdf._layout(HTML)
+    with pdf.pdf_processes(1) as pool:
+        assert pool is not None
+        assert pdf.html_to_pdf(HTML, pool) == pdf._layout(HTML)
         spawned = [c for c in psutil.Process().children() if "spawn_main" in " ".join(c.cmdline())]
         assert spawned, "the worker was started by spawn"
 
@@ -139,9 +139,9 @@ def test_where_no_worker_pool_can_be_made_pdfs_are_laid_out_here(monkeypatch) ->
         raise OSError(38, "Function not implemented")  # sem_open without /dev/shm
 
     monkeypatch.setattr(pdf, "ProcessPoolExecutor", refuse)
-    with pdf.pdf_processes(2) as used:
-        assert not used and not pdf.pdf_processes_open()
-        assert pdf.html_to_pdf(HTML) == pdf._layout(HTML)
+    with pdf.pdf_processes(2) as pool:
+        assert pool is None
+        assert pdf.html_to_pdf(HTML, pool) == pdf._layout(HTML)
 
 
 def test_a_broken_worker_pool_falls_back_to_laying_out_here(monkeypatch) -> None:
@@ -151,5 +151,4 @@ def test_a_broken_worker_pool_falls_back_to_laying_out_here(monkeypatch) -> None
         def submit(self, *args, **kwargs):
             raise BrokenProcessPool("a worker died")
 
-    monkeypatch.setattr(pdf, "_PDF_PROCESSES", [Broken()])
-    assert pdf.html_to_pdf(HTML) == pdf._layout(HTML)
+    assert pdf.html_to_pdf(HTML, Broken()) == pdf._layout(HTML)

@@ -125,8 +125,10 @@ def kernel(monkeypatch: pytest.MonkeyPatch, executed_nb: nbformat.NotebookNode) 
     one does; `outcome["error"]` is the error it reports."""
     outcome: dict = {"error": None}
 
-    def fake(root: Path, year: str, strict: bool, kernel=None):
+    def fake(root: Path, year: str, strict: bool, kernel=None, pdf_pool=None):
         nb = nbformat.reads(nbformat.writes(executed_nb), as_version=4)
+        if outcome.get("extra"):  # a run whose notebook differs from the last one
+            nb.cells.append(nbformat.v4.new_markdown_cell(outcome["extra"]))
         return normalise(nb), outcome["error"]
 
     monkeypatch.setattr(execute, "_start_kernel", lambda root: None)  # no kernel to start
@@ -158,23 +160,29 @@ def test_the_evidence_notebook_has_no_jupytext_pairing(root, kernel, tmp_path):
     assert metadata["disclosure"]["summary"] == result.summary  # the rest is kept
 
 
-def test_a_rerun_replaces_read_only_outputs(root, kernel, tmp_path):
+def test_a_rerun_that_differs_replaces_read_only_outputs_and_keeps_the_old(root, kernel, tmp_path):
     dest = tmp_path / YEAR
     execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
     first = {p.relative_to(dest).as_posix(): p.stat().st_ino for p in files_under(dest)}
     stale = tmp_path / ".staging-2023-2024-killed"  # a killed run's staging folder, read-only files
     write_bytes(stale / "figures" / "x.png", PNG, mode=OUTPUT_MODE)
-    execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
+    kernel["extra"] = "另一次运行"
+    result = execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
     second = {p.relative_to(dest).as_posix(): p.stat().st_ino for p in files_under(dest)}
     assert set(second) == set(first)
     assert all(second[name] != first[name] for name in first)  # new files, not rewritten ones
     assert {mode_of(p) for p in files_under(dest)} == {OUTPUT_MODE}
+    assert result.kept == "superseded" and result.superseded.parent == tmp_path / "superseded"
+    assert {p.stat().st_ino for p in files_under(result.superseded)} >= (
+        set(first.values()) - {first["timings.json"]}
+    )  # the old files themselves, moved aside
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         f".lock-{YEAR}",
         YEAR,
         f"{YEAR}.sha256",
+        "superseded",
     ]  # no .old, .staging
-    assert verify_outputs(dest) == []
+    assert verify_outputs(dest) == [] and verify_outputs(result.superseded) == []
 
 
 def test_a_failed_run_keeps_read_only_outputs_and_writes_a_read_only_failed_folder(
