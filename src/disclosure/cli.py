@@ -160,9 +160,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
 
-def _find(args: argparse.Namespace) -> Path:
-    """The workspace, or for a command over a collection the collection (collection.yaml)."""
+def _find(args: argparse.Namespace) -> Path | None:
+    """The workspace, or for a command over a collection the collection (collection.yaml); None
+    for `verify` without --rerun, which reads only the folder it is given."""
     from disclosure.batch.collection import find_collection
+
+    if args.command == "verify" and not args.rerun:
+        return None
 
     if getattr(args, "collection_command", False):
         start = getattr(args, "collection", None)
@@ -266,7 +270,7 @@ def _describe(outcome: YearOutcome) -> tuple[int, list[str]]:
     return EXIT_OK, lines
 
 
-def _verify(root: Path, args: argparse.Namespace) -> int:
+def _verify(root: Path | None, args: argparse.Namespace) -> int:
     from disclosure.evidence.verify import manifest_digest, rerun, verify_outputs
     from disclosure.pipeline import run_year
 
@@ -282,6 +286,7 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
     _say(f"{folder}:{status}")
     _say(f"manifest.json 的 SHA-256:{manifest_digest(folder)}")
     if args.rerun:
+        assert root is not None  # _find looked for the workspace
         inputs, outputs = rerun(root, folder, run_year)
         for d in inputs + outputs:
             _say(f"  - {d}")

@@ -152,10 +152,23 @@ def _refuse_control_characters(table: TextTable, shown: str) -> None:
             if bad is not None:
                 raise InputError.one(
                     shown,
-                    f"第 {column_letter(col)} 列的单元格含控制字符 U+{ord(bad):04X};"
+                    _wide_text(table)
+                    or f"第 {column_letter(col)} 列的单元格含控制字符 U+{ord(bad):04X};"
                     "请删去后再保存(这类字符看不见,却会改变文字)",
                     row=line,
                 )
+
+
+def _wide_text(table: TextTable) -> str | None:
+    """UTF-16 text of ASCII characters only is valid UTF-8 with a NUL after each character: say
+    so when at least a third of the header's characters are NUL."""
+    first = "".join(table.header)
+    if table.encoding.startswith("UTF-8") and first and first.count("\x00") * 3 >= len(first):
+        return (
+            "无法识别文件编码:文件看起来是不带 BOM 的 UTF-16 编码(每个字符后跟着一个空字符 U+0000,"
+            f"Excel 的“Unicode 文本”即是这种编码),不是 UTF-8 或 GBK 的 CSV;{SAVE_AS_CSV}"
+        )
+    return None
 
 
 def _control(c: str) -> bool:
@@ -289,12 +302,14 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _stray_bytes(data: bytes, shown: str, bom: str = "") -> list[Problem]:
     """A UTF-8 file with a few bytes that are not UTF-8 (a paste or a conversion gone wrong): one
-    problem for each cell holding them, with its row and column. [] when the file is not mostly
-    UTF-8 (more bad bytes than good non-ASCII characters, and more than a handful)."""
+    problem for each cell holding them, with its row and column (at most 10). [] when the file does
+    not read as UTF-8: more than one bad byte, and fewer than twice as many UTF-8 characters."""
     text = data.decode("utf-8", errors="surrogateescape")  # each bad byte -> U+DC80..U+DCFF
     bad = sum(1 for c in text if "\udc80" <= c <= "\udcff")
-    good = sum(1 for c in text if c > "\x7f") - bad
-    if not bom and bad > 3 and bad > good:
+    # Characters of three UTF-8 bytes or more (all of Chinese) seldom arise by chance from bytes of
+    # another encoding: they show that the file is UTF-8.
+    good = sum(1 for c in text if c >= "\u0800") - bad
+    if not bom and bad > 1 and good < 2 * bad:
         return []
     problems = []
     header: list[str] = []
