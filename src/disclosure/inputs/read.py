@@ -245,16 +245,16 @@ SAVE_AS_XLSX = "请在 Excel 中打开,另存为“Excel 工作簿(.xlsx)”"
 def _file_kind(head: bytes) -> str | None:
     """What a file's first bytes say it is (in words for a message), or None for plain text."""
     if head.startswith(b"PK\x03\x04"):
-        return "Excel(.xlsx)工作簿或其他 zip 压缩文件"
+        return "一个 Excel(.xlsx)工作簿或其他 zip 压缩文件"
     if head.startswith(OLE_MAGIC):
         return "旧版 Excel 97-2003(.xls)文件(或设了打开密码的 Excel 文件)"
     if head.startswith(b"%PDF"):
-        return "PDF 文件"
+        return "一份 PDF 文件"
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if lowered.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")):
-        return "网页(HTML)文件(有的系统导出的“Excel 文件”其实是网页)"
+        return "一个网页(HTML)文件(有的系统导出的“Excel 文件”其实是网页)"
     if lowered.startswith(b"<?xml"):
-        return "XML 文件(可能是 Excel 2003 XML 表格)"
+        return "一个 XML 文件(可能是 Excel 2003 XML 表格)"
     return None
 
 
@@ -311,6 +311,7 @@ def _stray_bytes(data: bytes, shown: str, bom: str = "") -> list[Problem]:
     good = sum(1 for c in text if c >= "\u0800") - bad
     if not bom and bad > 1 and good < 2 * bad:
         return []
+    encoding = f"UTF-8{bom}" if bom else "UTF-8 "
     problems = []
     header: list[str] = []
     limit = csv.field_size_limit(MAX_BYTES)
@@ -331,7 +332,7 @@ def _stray_bytes(data: bytes, shown: str, bom: str = "") -> list[Problem]:
                 problems.append(
                     Problem(
                         shown,
-                        f"文件是 UTF-8{bom} 编码,但该单元格{where}有 {len(at)} 个字节({codes})"
+                        f"文件是 {encoding}编码,但该单元格{where}有 {len(at)} 个字节({codes})"
                         "不是有效的 UTF-8 文字(多半是复制粘贴或转换编码时损坏);"
                         "请重新输入该单元格的文字,再另存为“CSV UTF-8(逗号分隔)”",
                         row=line,
@@ -390,13 +391,13 @@ def _not_a_workbook(path: Path, exc: Exception) -> str:
     except (zipfile.BadZipFile, OSError, ValueError):
         names = set()
     kind = (
-        "Word 文档(.docx)"
+        "一份 Word 文档(.docx)"
         if "word/document.xml" in names
-        else "PowerPoint 演示文稿(.pptx)"
+        else "一份 PowerPoint 演示文稿(.pptx)"
         if "ppt/presentation.xml" in names
-        else "OpenDocument 表格(.ods,WPS 或 LibreOffice 的格式)"
+        else "一份 OpenDocument 表格(.ods,WPS 或 LibreOffice 的格式)"
         if "content.xml" in names
-        else "zip 压缩包,其中没有 Excel 工作簿"
+        else "一个 zip 压缩包,其中没有 Excel 工作簿"
         if names and "xl/workbook.xml" not in names
         else None
     )
