@@ -16,6 +16,7 @@ written into pytest's tmp_path.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import random
 import re
@@ -1268,6 +1269,12 @@ RUN_CASES = [
     "params_data_dir_outside",
     "xlsx_formula_cell",
     "cli_unknown_year",
+    "enc_utf16_without_bom",
+    "zero_width_space_after_allowed_value",
+    "xlsx_count_formatted_as_date",
+    "xls_beside_missing_csv",
+    "params_data_dir_backslashes",
+    "cell_of_140000_characters",
 ]
 
 
@@ -1309,3 +1316,48 @@ def test_run_writes_nothing(
         assert _snapshot(outputs) == before
     else:
         assert not outputs.exists(), sorted(p.name for p in outputs.rglob("*"))
+
+
+# --- issue 26: a run refuses what its figures cannot draw; verify needs no workspace --------------
+
+
+def test_run_refuses_an_institution_no_figure_font_can_draw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """𠀀 (U+20000, CJK extension B) is in neither figure font: the figures' source line would stop
+    the notebook with matplotlib's missing-glyph warning. Refused before a cell runs instead."""
+    root = copy_workspace(tmp_path / "ws")
+    Replace(
+        "profile.yaml", "institution: 重庆机电职业技术大学", "institution: 重庆机电𠀀大学"
+    ).apply(root)
+    code, out = disclosure(capsys, root, "run", YEAR)
+    assert code == 2, out
+    assert f"{YEAR}:输入有误,未启动内核,未写入任何输出:" in out
+    assert f"{PROFILE}:“institution”中的字“𠀀”(U+20000)在图表字体中没有字形" in out
+    assert not (root / "outputs").exists()
+
+
+def test_verify_of_a_copied_outputs_folder_needs_no_workspace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archivist verifies a folder copied out of the workspace, from a folder that is none."""
+    from disclosure.evidence.manifest import sealed_text
+
+    folder = tmp_path / "archive" / YEAR
+    folder.mkdir(parents=True)
+    data = b"row,value\n10,335\n"
+    (folder / "statistics.csv").write_bytes(data)
+    record = {
+        "path": "statistics.csv",
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    manifest = {"academic_year": YEAR, "inputs": [], "outputs": [record]}
+    (folder / "manifest.json").write_text(sealed_text(manifest), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["verify", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "全部输出与 manifest 一致" in out and "找不到工作区" not in out
+    assert main(["verify", str(folder), "--rerun"]) == 2
+    assert "找不到工作区" in capsys.readouterr().out
