@@ -176,10 +176,10 @@ def load_year(root: Path, year: str, forms: FormSet | None = None) -> YearData:
 OTHER_FORMATS = {
     ".xls": "旧版 Excel 97-2003 格式,无法读取;请在 Excel 中打开,另存为“Excel 工作簿(.xlsx)”",
     ".xlsm": "含宏的 Excel 工作簿,不读取;请另存为“Excel 工作簿(.xlsx)”",
-    ".et": "WPS 表格格式,无法读取;请在 WPS 中另存为 .xlsx 或 CSV UTF-8",
-    ".ods": "OpenDocument 表格格式,无法读取;请另存为 .xlsx 或 CSV UTF-8",
+    ".et": "金山 WPS 表格格式,无法读取;请在 WPS 中另存为 .xlsx 或 CSV UTF-8",
+    ".ods": "开放文档(OpenDocument)表格格式,无法读取;请另存为 .xlsx 或 CSV UTF-8",
     ".txt": "文本文件;若内容是逗号分隔的表格,请把扩展名改为 .csv",
-    ".numbers": "Numbers 表格格式,无法读取;请导出为 .xlsx 或 CSV",
+    ".numbers": "苹果 Numbers 表格格式,无法读取;请导出为 .xlsx 或 CSV",
 }
 
 
