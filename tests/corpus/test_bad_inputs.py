@@ -177,6 +177,14 @@ class Rename:
 
 
 @dataclass(frozen=True)
+class MakeFolder:
+    folder: str
+
+    def apply(self, root: Path) -> None:
+        (root / self.folder).mkdir()
+
+
+@dataclass(frozen=True)
 class FolderToFile:
     """Replace a folder of the workspace by a file of the same name."""
 
@@ -1100,6 +1108,52 @@ CASES: list[Case] = [
         InflateXlsxText("publications.xlsx", "LONG-CELL", "长" * 40_000),
         expect=(f"{RAW}/publications.xlsx 第 4 行 列“note”:第 D 列的单元格有 40,000 个字符",),
         problems=1,
+    ),
+    C(
+        "profile_yaml_saved_as_gbk",
+        Reencode("profile.yaml", "gbk"),
+        expect=(f"{PROFILE}:不是 UTF-8 编码的 YAML 文件,看起来是 GBK(GB18030)编码", "另存为 UTF-8"),
+        problems=1,
+    ),
+    C(
+        "narrative_yaml_saved_as_utf16",
+        Reencode("narrative.yaml", "utf-16"),
+        expect=(f"{RAW}/narrative.yaml:不是 UTF-8 编码的 YAML 文件,而是 UTF-16 编码",),
+        problems=1,
+    ),
+    C(
+        "params_yaml_with_a_stray_byte",
+        InsertBytes(PARAMS, "yoy_threshold", b"\xff"),
+        expect=(f"{PARAMS} 第 6 行:不是 UTF-8 编码的 YAML 文件:本行有不是 UTF-8 的字节(0xFF)",),
+        problems=1,
+    ),
+    C(
+        "profile_key_with_a_zero_width_space",
+        Replace("profile.yaml", "leader:", "leader\u200b:"),
+        expect=(
+            f"{PROFILE}:键“leader<U+200B>”不是概况的键:“leader”之后有看不见的字符 U+200B",
+            "删去后即为允许的值“leader”",
+            f"{PROFILE}:缺少“leader”",
+        ),
+        problems=2,
+    ),
+    C(
+        "folder_named_like_the_table",
+        Delete("internal.csv"),
+        MakeFolder(f"{RAW}/internal.csv"),
+        expect=(f"{I}:缺少该文件;文件夹中有名为“internal.csv”的文件夹,不是文件",),
+        problems=1,
+    ),
+    C(
+        "excel_error_value_in_a_count",
+        SetCell("checklist.csv", 4, "count", "#N/A"),
+        SetCell("checklist.csv", 5, "on_platform", "#REF!"),
+        expect=(
+            f"{K} 第 4 行 列“count”:单元格是 Excel 的错误值“#N/A”(公式出错或引用失效的结果)",
+            f"{K} 第 5 行 列“on_platform”:单元格是 Excel 的错误值“#REF!”",
+            "粘贴为数值",
+        ),
+        problems=2,
     ),
     # --- command line ---
     C(

@@ -19,7 +19,7 @@ from disclosure.inputs.narrative import problems as narrative_problems
 from disclosure.inputs.params import Params, load_params
 from disclosure.inputs.provenance import file_record
 from disclosure.inputs.read import WORKBOOK_FILE, find_table_file, read_text_table, sheet_names
-from disclosure.inputs.validate import out_of_range, validate
+from disclosure.inputs.validate import hidden, out_of_range, validate
 from disclosure.inputs.yamlio import read_yaml, short
 from disclosure.workspace import PARAMS_DIR, inside
 
@@ -193,7 +193,10 @@ def _look_alikes(entries: list[Path], stem: str) -> str:
         if not name.lower().startswith(stem.lower() + "."):
             continue
         suffix = entry.suffix.lower()
-        if suffix in (".csv", ".xlsx") and entry.stem.lower() == stem:
+        if entry.is_dir():
+            if name.lower() in (f"{stem}.csv", f"{stem}.xlsx"):
+                found.append(f"有名为“{name}”的文件夹,不是文件;请把表格文件放在这个位置")
+        elif suffix in (".csv", ".xlsx") and entry.stem.lower() == stem:
             found.append(f"有“{name}”,但文件名的大小写与“{stem}{suffix}”不同;请改为全小写")
         elif name.lower().startswith(f"{stem}.csv.") or name.lower().startswith(f"{stem}.xlsx."):
             right = name[: len(stem) + (4 if name.lower().startswith(f"{stem}.csv.") else 5)]
@@ -236,7 +239,13 @@ def _profile(
     texts = tuple(name for name, f in schema.items() if f.type == "text")
     for key in data:
         if key not in schema:
-            problems.append(Problem(shown, f"未知键“{short(key)}”"))
+            problems.append(
+                Problem(
+                    shown,
+                    (isinstance(key, str) and hidden(key, "键", "不是概况的键", tuple(schema)))
+                    or f"未知键“{short(key)}”",
+                )
+            )
     for key in (name for name, f in schema.items() if f.required):
         if (
             key not in data

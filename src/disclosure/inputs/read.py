@@ -577,6 +577,8 @@ def _read_xlsx(path: Path, shown: str, sheet_name: str | None = None) -> TextTab
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"  # as Excel shows a logical cell
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):

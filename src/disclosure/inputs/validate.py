@@ -116,6 +116,7 @@ def _typed(
                 Problem(
                     shown,
                     hidden(text, "应为非负整数,实际为文本", "")
+                    or excel_error(text)
                     or f"应为非负整数,实际为{kind}“{short(text)}”",
                     row=line,
                     column=col.name,
@@ -138,6 +139,7 @@ def _typed(
                 Problem(
                     shown,
                     hidden(text, "", "不是允许的值", col.allowed)
+                    or excel_error(text)
                     or f"“{short(text)}”不是允许的值;允许:{'、'.join(col.allowed)}",
                     row=line,
                     column=col.name,
@@ -214,6 +216,20 @@ def hidden(
         f"({INVISIBLE.get(first, '格式控制字符')})"
         + (f"等 {len(at)} 个" if len(at) > 1 else "")
         + f",多半是从网页或聊天软件复制时带入的;删去后{result}"
+    )
+
+
+# What Excel shows in a cell whose formula failed; a CSV saved from Excel keeps the text.
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
+
+
+def excel_error(text: str) -> str | None:
+    """The message for a refused value that is one of Excel's error values, else None."""
+    if text.upper() not in EXCEL_ERRORS:
+        return None
+    return (
+        f"单元格是 Excel 的错误值“{text}”(公式出错或引用失效的结果),不是数据;"
+        "请在 Excel 中改正公式,再复制后“粘贴为数值”"
     )
 
 

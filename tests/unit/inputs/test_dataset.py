@@ -470,3 +470,28 @@ def test_files_only_sharing_the_start_of_the_name_are_not_look_alikes(ws):
         load_year(ws, YEAR)
     (problem,) = caught.value.problems
     assert problem.message == "缺少该文件(也可用同名 .xlsx);没有数据时请保留只含表头的文件"
+
+
+def test_a_folder_named_like_the_table_is_named_and_other_folders_are_not(ws):
+    (ws / FOLDER / "internal.csv").unlink()
+    (ws / FOLDER / "internal.csv").mkdir()
+    (ws / FOLDER / "internal.txt").mkdir()  # a folder, not a text file: not mentioned
+    with pytest.raises(InputError) as caught:
+        load_year(ws, YEAR)
+    (problem,) = caught.value.problems
+    assert problem.message == (
+        "缺少该文件;文件夹中有名为“internal.csv”的文件夹,不是文件;请把表格文件放在这个位置"
+    )
+
+
+def test_an_invisible_character_in_a_profile_key_is_named(ws):
+    profile = ws / PROFILE
+    profile.write_text(
+        profile.read_text(encoding="utf-8").replace("\noffice:", "\n\u200doffice:"),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_year(ws, YEAR)
+    messages = [p.message for p in caught.value.problems]
+    assert messages[0].startswith("键“<U+200D>office”不是概况的键:开头有看不见的字符 U+200D")
+    assert messages[1:] == ["缺少“office”"]

@@ -628,3 +628,9 @@ def test_one_nul_in_a_header_is_still_a_control_character(tmp_path):
     path = write(tmp_path, "p.csv", "channel,count\x00x\n门户网站,1\n")  # 1 NUL in 15 characters
     with pytest.raises(InputError, match="含控制字符 U\\+0000"):
         read_text_table(path, "p.csv")
+
+
+def test_logical_cells_read_as_excel_shows_them(tmp_path):
+    path = tmp_path / "publications.xlsx"
+    make_xlsx(path, [["channel", "note"], ["门户网站", True], ["办公内网", False]])
+    assert [r[1] for r in read_text_table(path, "p.xlsx").rows] == ["TRUE", "FALSE"]

@@ -482,3 +482,20 @@ def test_an_invisible_character_in_a_column_name(tmp_path):
         "列名“count<U+200B>”不是该表的列:“count”之后有看不见的字符 U+200B(零宽空格),"
         "多半是从网页或聊天软件复制时带入的;删去后即为允许的值“count”"
     )
+
+
+@pytest.mark.parametrize("text", ["#N/A", "#DIV/0!", "#ref!", "#NAME?"])
+def test_an_excel_error_value_is_named_in_counts_and_choices(text):
+    from disclosure.inputs.forms import ColumnDef
+
+    for col in (
+        ColumnDef("count", "int"),
+        ColumnDef("on_platform", "choice", allowed=("是", "否")),
+    ):
+        assert typed_problem(text, col).startswith(f"单元格是 Excel 的错误值“{text}”")
+
+
+def test_a_text_like_an_error_value_is_not_one():
+    from disclosure.inputs.forms import ColumnDef
+
+    assert typed_problem("#N/A?", ColumnDef("count", "int")) == "应为非负整数,实际为文本“#N/A?”"
