@@ -226,6 +226,9 @@ def _find(args: argparse.Namespace) -> Path:
     """The workspace, or for a command over a collection the collection (collection.yaml)."""
     from disclosure.batch.collection import find_collection
 
+    if args.command == "verify" and not args.rerun:
+        return None
+
     if getattr(args, "collection_command", False):
         start = getattr(args, "collection", None)
         return find_collection(start.resolve() if start else None)

@@ -23,7 +23,7 @@ from disclosure.compute.statistics import statistics, with_previous
 from disclosure.errors import InputError, Problem
 from disclosure.inputs.dataset import YearData, load_year
 from disclosure.inputs.formset import FormSet
-from disclosure.workspace import PARAMS_DIR
+from disclosure.workspace import PARAMS_DIR, PROFILE_FILE, STATISTICS_FORM
 
 STAGES = ("load", "rebuild", "previous", "checklist", "categories", "check")
 
@@ -124,7 +124,40 @@ def run_year(
     lean_imports()  # before nbformat/jupytext: without JupyterLab's format plugins and servers
     from disclosure.evidence.execute import execute_year
 
-    return execute_year(root, year, strict, dest, validate=load, kernel=kernel)
+    return execute_year(root, year, strict, dest, validate=load_drawable, kernel=kernel)
+
+
+def load_drawable(root: Path, year: str) -> YearData:
+    """`load`, and the words the figures draw from the inputs (the institution in each figure's
+    source line, the form's captions and labels) checked against the figure fonts: a character
+    no font holds is bad input named here, not a missing-glyph error in a cell of the notebook."""
+    from disclosure.errors import FontMissing
+    from disclosure.present.charts import cjk_font_file, undrawable
+
+    data = load(root, year)
+    try:
+        cjk_font_file()
+    except FontMissing:
+        return data  # the run reports the missing font itself
+    shown = f"{data.params.data_dir}/{PROFILE_FILE}"
+    texts = [(shown, "institution", str(data.profile.get("institution") or ""))]
+    for spec in data.figures:
+        labels = [spec.caption, spec.xlabel, spec.ylabel, *(label for _, label in spec.rows)]
+        for title, rows in spec.panels:
+            labels += [title, *(label for _, label in rows)]
+        texts += [(STATISTICS_FORM, f"图表 {spec.name}", " ".join(labels))]
+    problems = [
+        Problem(
+            file,
+            f"“{key}”中的字{'、'.join(f'“{c}”(U+{ord(c):04X})' for c in missing)}在图表字体"
+            "中没有字形,图中会显示为方框;请改用通行的写法(生僻字可用常用字或拼音代替)",
+        )
+        for file, key, text in texts
+        if (missing := undrawable(text))
+    ]
+    if problems:
+        raise InputError(problems)
+    return data
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,12 @@ written into pytest's tmp_path.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import random
 import re
 import shutil
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.worksheet.formula import ArrayFormula
 
 from disclosure.cli import main
 
@@ -150,6 +153,49 @@ class RandomBytes:
 
 
 @dataclass(frozen=True)
+class InsertBytes:
+    """Insert raw bytes before the first occurrence of `before` (UTF-8) in a file."""
+
+    file: str
+    before: str
+    data: bytes
+
+    def apply(self, root: Path) -> None:
+        path = _path(root, self.file)
+        raw = path.read_bytes()
+        at = raw.index(self.before.encode("utf-8"))
+        path.write_bytes(raw[:at] + self.data + raw[at:])
+
+
+@dataclass(frozen=True)
+class Rename:
+    file: str
+    to: str
+
+    def apply(self, root: Path) -> None:
+        _path(root, self.file).rename(_path(root, self.to))
+
+
+@dataclass(frozen=True)
+class MakeFolder:
+    folder: str
+
+    def apply(self, root: Path) -> None:
+        (root / self.folder).mkdir()
+
+
+@dataclass(frozen=True)
+class FolderToFile:
+    """Replace a folder of the workspace by a file of the same name."""
+
+    folder: str
+
+    def apply(self, root: Path) -> None:
+        shutil.rmtree(root / self.folder)
+        (root / self.folder).write_text("不是文件夹\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
 class Delete:
     file: str
 
@@ -185,6 +231,7 @@ class ToXlsx:
     stem: str
     cells: tuple[tuple[str, object], ...] = ()
     keep_csv: bool = False
+    formats: tuple[tuple[str, str], ...] = ()  # (cell, Excel number format), e.g. a date format
 
     def apply(self, root: Path) -> None:
         source = _path(root, f"{self.stem}.csv")
@@ -197,9 +244,31 @@ class ToXlsx:
             sheet.append([int(v) if v.isdigit() else (v or None) for v in record])
         for ref, value in self.cells:
             sheet[ref] = value
+        for ref, number_format in self.formats:
+            sheet[ref].number_format = number_format
         book.save(_path(root, f"{self.stem}.xlsx"))
         if not self.keep_csv:
             source.unlink()
+
+
+@dataclass(frozen=True)
+class InflateXlsxText:
+    """Replace a text of an .xlsx's parts (inside the zip) by another: a cell longer than openpyxl
+    would write (it cuts at Excel's 32,767 characters) but another program may."""
+
+    file: str
+    old: str
+    new: str
+
+    def apply(self, root: Path) -> None:
+        path = _path(root, self.file)
+        with zipfile.ZipFile(path) as zf:
+            parts = {i.filename: zf.read(i) for i in zf.infolist()}
+        hits = [n for n, data in parts.items() if self.old.encode() in data]
+        assert hits, f"{self.old!r} not in {self.file}"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in parts.items():
+                zf.writestr(name, data.replace(self.old.encode(), self.new.encode()))
 
 
 @dataclass(frozen=True)
@@ -288,6 +357,20 @@ PROFILE = f"{RAW}/profile.yaml"
 # of it.
 APP_HEADER = "id,received,channel,applicant,topic,concluded,outcome,fee,count,note\n"
 APP = "2023-001,2023-10-09,电子邮件,公民,招生,是,同意公开,0,1,\n"
+
+
+OLE = bytes.fromhex("d0cf11e0a1b11ae1")  # the signature of an Excel 97-2003 (.xls) file
+
+
+def _docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+DOCX = _docx()
 
 
 def app(**cells: str) -> Append:
@@ -828,6 +911,250 @@ CASES: list[Case] = [
         expect=(f"{PARAMS}:第 1 条更正", "expect"),
         problems=1,
     ),
+    # --- the cause, not the symptom (issue 26) ---
+    C(
+        "enc_utf16_without_bom",
+        Reencode("publications.csv", "utf-16-le"),
+        expect=(f"{P}:无法识别文件编码", "不带 BOM 的 UTF-16LE", "另存为“CSV UTF-8(逗号分隔)”"),
+        problems=1,
+    ),
+    C(
+        "enc_utf16_big_endian_without_bom",
+        Reencode("publications.csv", "utf-16-be"),
+        expect=(f"{P}:无法识别文件编码", "不带 BOM 的 UTF-16BE"),
+        problems=1,
+    ),
+    C(
+        "enc_utf16_ascii_only_without_bom",
+        WriteText("withheld.csv", "description,reason,count\n", "utf-16-le"),
+        expect=(f"{RAW}/withheld.csv 第 1 行:无法识别文件编码", "UTF-16", "U+0000"),
+        problems=1,
+    ),
+    C(
+        "enc_utf8_one_stray_byte",
+        InsertBytes("publications.csv", "174,条", b"\xff"),
+        expect=(
+            f"{P} 第 3 行 列“count”:文件是 UTF-8 编码",
+            "1 个字节(0xFF)不是有效的 UTF-8",
+            "重新输入该单元格",
+        ),
+        problems=1,
+    ),
+    C(
+        "enc_utf8_bom_stray_bytes_in_two_cells",
+        Reencode("internal.csv", "utf-8", bom=b"\xef\xbb\xbf"),
+        InsertBytes("internal.csv", ",份,正文二", b"\xc0"),
+        InsertBytes("internal.csv", "行政文件", b"\x9d\x9e"),
+        expect=(
+            f"{I} 第 2 行 列“count”:文件是 UTF-8(带 BOM)编码,但该单元格“33”之后有 1 个字节(0xC0)",
+            f"{I} 第 3 行 列“item”:文件是 UTF-8(带 BOM)编码,但该单元格开头有 2 个字节(0x9D、0x9E)",
+        ),
+        problems=2,
+    ),
+    C(
+        "zero_width_space_after_allowed_value",
+        Replace("publications.csv", "门户网站,", "门户网站\u200b,"),
+        expect=(
+            f"{P} 第 2 行 列“channel”:“门户网站<U+200B>”不是允许的值",
+            "“门户网站”之后有看不见的字符 U+200B(零宽空格)",
+            "删去后即为允许的值“门户网站”",
+        ),
+        problems=1,
+    ),
+    C(
+        "invisible_characters_in_a_count",
+        SetCell("internal.csv", 3, "count", "2\u200d6\ufeff4"),
+        expect=(
+            f"{I} 第 3 行 列“count”:应为非负整数,实际为文本“2<U+200D>6<U+FEFF>4”",
+            "“2”之后有看不见的字符 U+200D(零宽连字)等 2 个",
+            "删去后为“264”",
+        ),
+        problems=1,
+    ),
+    C(
+        "zero_width_space_in_a_column_name",
+        Replace("internal.csv", "item,count,unit,note\n", "item,count\u200b,unit,note\n"),
+        expect=(f"{I} 第 1 行:列名“count<U+200B>”不是该表的列", "删去后即为允许的值“count”"),
+    ),
+    C(
+        "xlsx_array_formula",
+        ToXlsx("publications", cells=(("B3", ArrayFormula("B3", "=SUM(B2:B2)")),)),
+        expect=(
+            f"{RAW}/publications.xlsx:含公式单元格(第 3 行第 2 列为数组公式)",
+            "粘贴为数值",
+        ),
+        problems=1,
+    ),
+    C(
+        "xlsx_count_formatted_as_date",
+        ToXlsx("publications", formats=(("B3", "yyyy-mm-dd"),)),
+        expect=(
+            f"{RAW}/publications.xlsx 第 3 行 列“count”:单元格在 Excel 中设成了日期或时间格式,"
+            "显示为“1900-06-22”,实际存的数是 174",
+            "改为“常规”或“数值”",
+        ),
+        problems=1,
+    ),
+    C(
+        "xlsx_count_formatted_as_time",
+        ToXlsx("publications", cells=(("B5", 0.5),), formats=(("B5", "hh:mm"),)),
+        expect=(
+            f"{RAW}/publications.xlsx 第 5 行 列“count”:单元格在 Excel 中设成了日期或时间格式,"
+            "显示为“12:00:00”,实际存的数是 0.5",
+        ),
+        problems=1,
+    ),
+    C(
+        "ok_xlsx_date_formatted_date",
+        Append("applications.csv", APP),
+        ToXlsx("applications", cells=(("B2", 45208),), formats=(("B2", "yyyy/m/d"),)),
+        accepted=True,
+        verify=(value("applications", {"id": "2023-001"}, "received", "2023-10-09"),),
+    ),
+    C(
+        "date_written_as_excel_day_number",
+        app(received="45208"),
+        expect=(
+            f"{A} 第 2 行 列“received”:日期“45208”无法识别",
+            "像是 Excel 的日期序号,即 2023-10-09",
+        ),
+        problems=1,
+    ),
+    C(
+        "csv_text_renamed_xlsx",
+        Rename("publications.csv", "publications.xlsx"),
+        expect=(
+            f"{RAW}/publications.xlsx:无法作为 Excel(.xlsx)文件打开:这是以逗号分隔的 CSV 文本文件"
+            "(第一行为“channel,count,unit,note”),只是扩展名被改成了 .xlsx",
+            "扩展名改回 .csv",
+        ),
+        problems=1,
+    ),
+    C(
+        "xls_renamed_xlsx",
+        Delete("publications.csv"),
+        WriteBytes("publications.xlsx", OLE + bytes(504)),
+        expect=(f"{RAW}/publications.xlsx:无法作为 Excel(.xlsx)文件打开:这是旧版 Excel 97-2003",),
+        problems=1,
+    ),
+    C(
+        "xlsx_renamed_csv",
+        ToXlsx("publications"),
+        Rename("publications.xlsx", "publications.csv"),
+        expect=(f"{P}:这不是 CSV 文本文件,而是一个 Excel(.xlsx)工作簿", "只是扩展名为 .csv"),
+        problems=1,
+    ),
+    C(
+        "docx_renamed_xlsx",
+        Delete("publications.csv"),
+        WriteBytes("publications.xlsx", DOCX),
+        expect=(f"{RAW}/publications.xlsx:无法作为 Excel(.xlsx)文件打开", "一份 Word 文档"),
+        problems=1,
+    ),
+    C(
+        "xls_beside_missing_csv",
+        Delete("publications.csv"),
+        WriteBytes("publications.xls", OLE + bytes(504)),
+        expect=(
+            f"{P}:缺少该文件;文件夹中有“publications.xls”,是旧版 Excel 97-2003 格式,无法读取",
+            "另存为“Excel 工作簿(.xlsx)”",
+        ),
+        problems=1,
+    ),
+    C(
+        "table_name_in_capitals",
+        Rename("publications.csv", "Publications.CSV"),
+        expect=(f"{P}:缺少该文件;文件夹中有“Publications.CSV”,但文件名的大小写", "全小写"),
+        problems=1,
+    ),
+    C(
+        "table_with_a_second_extension",
+        Rename("publications.csv", "publications.csv.txt"),
+        expect=(f"{P}:缺少该文件;文件夹中有“publications.csv.txt”,多了扩展名",),
+        problems=1,
+    ),
+    C(
+        "params_data_dir_backslashes",
+        Replace(PARAMS, f"data_dir: {RAW}", "data_dir: data\\raw\\2023-2024"),
+        expect=(
+            f"{PARAMS}:参数“data_dir”指向的“data\\raw\\2023-2024”不存在:路径中用了反斜杠",
+            "请改用“/”分隔,写成 data/raw/2023-2024(该文件夹存在)",
+        ),
+        problems=1,
+    ),
+    C(
+        "params_data_dir_is_a_file",
+        FolderToFile(RAW),
+        expect=(f"{PARAMS}:参数“data_dir”指向的“{RAW}”是一个文件,不是文件夹",),
+        problems=1,
+    ),
+    C(
+        "cell_of_140000_characters",
+        SetCell("publications.csv", 2, "note", "长" * 140_000),
+        expect=(
+            f"{P} 第 2 行 列“note”:第 D 列的单元格有 140,000 个字符,超过每格 32,767 字符的上限",
+        ),
+        problems=1,
+    ),
+    C(
+        "ok_cell_of_32767_characters",
+        SetCell("publications.csv", 2, "note", "长" * 32_767),
+        accepted=True,
+        same_result=True,
+    ),
+    C(
+        "xlsx_cell_of_40000_characters",
+        ToXlsx("publications", cells=(("D4", "LONG-CELL"),)),
+        InflateXlsxText("publications.xlsx", "LONG-CELL", "长" * 40_000),
+        expect=(f"{RAW}/publications.xlsx 第 4 行 列“note”:第 D 列的单元格有 40,000 个字符",),
+        problems=1,
+    ),
+    C(
+        "profile_yaml_saved_as_gbk",
+        Reencode("profile.yaml", "gbk"),
+        expect=(f"{PROFILE}:不是 UTF-8 编码的 YAML 文件,看起来是 GBK(GB18030)编码", "另存为 UTF-8"),
+        problems=1,
+    ),
+    C(
+        "narrative_yaml_saved_as_utf16",
+        Reencode("narrative.yaml", "utf-16"),
+        expect=(f"{RAW}/narrative.yaml:不是 UTF-8 编码的 YAML 文件,而是 UTF-16 编码",),
+        problems=1,
+    ),
+    C(
+        "params_yaml_with_a_stray_byte",
+        InsertBytes(PARAMS, "yoy_threshold", b"\xff"),
+        expect=(f"{PARAMS} 第 6 行:不是 UTF-8 编码的 YAML 文件:本行有不是 UTF-8 的字节(0xFF)",),
+        problems=1,
+    ),
+    C(
+        "profile_key_with_a_zero_width_space",
+        Replace("profile.yaml", "leader:", "leader\u200b:"),
+        expect=(
+            f"{PROFILE}:键“leader<U+200B>”不是概况的键:“leader”之后有看不见的字符 U+200B",
+            "删去后即为允许的值“leader”",
+            f"{PROFILE}:缺少“leader”",
+        ),
+        problems=2,
+    ),
+    C(
+        "folder_named_like_the_table",
+        Delete("internal.csv"),
+        MakeFolder(f"{RAW}/internal.csv"),
+        expect=(f"{I}:缺少该文件;文件夹中有名为“internal.csv”的文件夹,不是文件",),
+        problems=1,
+    ),
+    C(
+        "excel_error_value_in_a_count",
+        SetCell("checklist.csv", 4, "count", "#N/A"),
+        SetCell("checklist.csv", 5, "on_platform", "#REF!"),
+        expect=(
+            f"{K} 第 4 行 列“count”:单元格是 Excel 的错误值“#N/A”(公式出错或引用失效的结果)",
+            f"{K} 第 5 行 列“on_platform”:单元格是 Excel 的错误值“#REF!”",
+            "粘贴为数值",
+        ),
+        problems=2,
+    ),
     # --- command line ---
     C(
         "cli_unknown_year",
@@ -996,6 +1323,12 @@ RUN_CASES = [
     "params_data_dir_outside",
     "xlsx_formula_cell",
     "cli_unknown_year",
+    "enc_utf16_without_bom",
+    "zero_width_space_after_allowed_value",
+    "xlsx_count_formatted_as_date",
+    "xls_beside_missing_csv",
+    "params_data_dir_backslashes",
+    "cell_of_140000_characters",
 ]
 
 
@@ -1037,3 +1370,48 @@ def test_run_writes_nothing(
         assert _snapshot(outputs) == before
     else:
         assert not outputs.exists(), sorted(p.name for p in outputs.rglob("*"))
+
+
+# --- issue 26: a run refuses what its figures cannot draw; verify needs no workspace --------------
+
+
+def test_run_refuses_an_institution_no_figure_font_can_draw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """𠀀 (U+20000, CJK extension B) is in neither figure font: the figures' source line would stop
+    the notebook with matplotlib's missing-glyph warning. Refused before a cell runs instead."""
+    root = copy_workspace(tmp_path / "ws")
+    Replace(
+        "profile.yaml", "institution: 重庆机电职业技术大学", "institution: 重庆机电𠀀大学"
+    ).apply(root)
+    code, out = disclosure(capsys, root, "run", YEAR)
+    assert code == 2, out
+    assert f"{YEAR}:输入有误,未启动内核,未写入任何输出:" in out
+    assert f"{PROFILE}:“institution”中的字“𠀀”(U+20000)在图表字体中没有字形" in out
+    assert not (root / "outputs").exists()
+
+
+def test_verify_of_a_copied_outputs_folder_needs_no_workspace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archivist verifies a folder copied out of the workspace, from a folder that is none."""
+    from disclosure.evidence.manifest import sealed_text
+
+    folder = tmp_path / "archive" / YEAR
+    folder.mkdir(parents=True)
+    data = b"row,value\n10,335\n"
+    (folder / "statistics.csv").write_bytes(data)
+    record = {
+        "path": "statistics.csv",
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    manifest = {"academic_year": YEAR, "inputs": [], "outputs": [record]}
+    (folder / "manifest.json").write_text(sealed_text(manifest), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["verify", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "全部输出与 manifest 一致" in out and "找不到工作区" not in out
+    assert main(["verify", str(folder), "--rerun"]) == 2
+    assert "找不到工作区" in capsys.readouterr().out

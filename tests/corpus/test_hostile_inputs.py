@@ -324,7 +324,7 @@ CASES: list[Case] = [
         "xlsx_not_a_zip",
         write(f"{RAW}/publications.xlsx", b"PK\x03\x04 not really a zip"),
         lambda root: (root / RAW / "publications.csv").unlink(),
-        expect=(f"{RAW}/publications.xlsx", "不是有效的 zip"),
+        expect=(f"{RAW}/publications.xlsx", "zip 格式但不完整或已损坏"),
     ),
     # --- CSV: control characters, digits, encodings, headers, rows ---
     C(

@@ -258,6 +258,25 @@ def test_verify_exits_0_for_untouched_outputs_and_1_naming_a_changed_file(worksp
     assert "有 1 处与 manifest 不符" in out
 
 
+def test_verify_of_a_folder_needs_no_workspace_but_rerun_does(workspace, cli, tmp_path):
+    """An archivist checks a copied outputs folder far from any workspace: no --root, and the
+    current directory (cli's tmp_path) holds no params/ or forms/."""
+    folder = _hand_made_outputs(workspace(SYNTHETIC))
+    copy = tmp_path / "archive" / "2030-2031"
+    copy.parent.mkdir()
+    folder.rename(copy)
+    code, out = cli("verify", copy)
+    assert code == 0, out
+    assert "全部输出与 manifest 一致" in out and "找不到工作区" not in out
+    (copy / "statistics.csv").write_bytes(b"row,value\n1,2\n")
+    code, out = cli("verify", copy)
+    assert code == 1, out
+    assert "statistics.csv:内容与 manifest 记录的 SHA-256 不符" in out
+    code, out = cli("verify", copy, "--rerun")  # re-running needs the workspace's inputs
+    assert code == 2, out
+    assert "找不到工作区" in out and "--root" in out
+
+
 def test_archive_exits_0_with_the_zip_and_1_refusing_tampered_outputs(workspace, cli):
     root = workspace(SYNTHETIC)
     folder = _hand_made_outputs(root)

@@ -304,3 +304,51 @@ def test_run_one_passes_the_lent_kernel_down(monkeypatch):
     lent = object()
     pipeline.run_one(Path("/ws"), "2023-2024", kernel=lent)
     assert seen["kernel"] is lent
+
+
+# --- a run refuses words its figures cannot draw (issue 26) ---------------------------------------
+
+
+def test_load_drawable_refuses_an_institution_and_a_figure_label_no_font_draws(tmp_path) -> None:
+    root = build_workspace(tmp_path / "ws", repo_years=True)
+    profile = root / f"data/raw/{YEAR}/profile.yaml"
+    text = profile.read_text(encoding="utf-8")
+    text = text.replace("institution: 重庆机电职业技术大学", "institution: 重庆$机电$𠀀大学")
+    profile.write_text(text, encoding="utf-8")
+    form = root / "forms/statistics.yaml"
+    caption = "主动公开信息(按渠道)"
+    assert caption in form.read_text(encoding="utf-8")
+    form.write_text(
+        form.read_text(encoding="utf-8").replace(caption, "主动公开信息\ue000", 1), encoding="utf-8"
+    )
+    with pytest.raises(InputError) as caught:
+        pipeline.load_drawable(root, YEAR)
+    assert [str(p) for p in caught.value.problems] == [
+        f"data/raw/{YEAR}/profile.yaml:“institution”中的字“𠀀”(U+20000)在图表字体中没有字形,"
+        "图中会显示为方框;请改用通行的写法(生僻字可用常用字或拼音代替)",
+        "forms/statistics.yaml:“图表 publications_by_channel”中的字“\ue000”(U+E000)在图表字体中"
+        "没有字形,图中会显示为方框;请改用通行的写法(生僻字可用常用字或拼音代替)",
+    ]
+
+
+def test_load_drawable_of_drawable_words_is_load(tmp_path) -> None:
+    root = build_workspace(tmp_path / "ws", repo_years=True)
+    profile = root / f"data/raw/{YEAR}/profile.yaml"
+    text = profile.read_text(encoding="utf-8")
+    text = text.replace("institution: 重庆机电职业技术大学", "institution: 重庆$机电$ $x^2$")
+    profile.write_text(text, encoding="utf-8")
+    data = pipeline.load_drawable(root, YEAR)
+    assert data.profile["institution"] == "重庆$机电$ $x^2$"
+
+
+def test_load_drawable_leaves_a_missing_font_to_the_run(tmp_path, monkeypatch) -> None:
+    from disclosure.errors import FontMissing
+    from disclosure.present import charts
+
+    def missing() -> None:
+        raise FontMissing("no font")
+
+    monkeypatch.setattr(charts, "cjk_font_file", missing)
+    monkeypatch.setattr(charts, "undrawable", lambda text: pytest.fail("fonts were read"))
+    root = build_workspace(tmp_path / "ws", repo_years=True)
+    assert pipeline.load_drawable(root, YEAR).year == YEAR

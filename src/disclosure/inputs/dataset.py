@@ -19,7 +19,7 @@ from disclosure.inputs.narrative import problems as narrative_problems
 from disclosure.inputs.params import Params, load_params
 from disclosure.inputs.provenance import file_record
 from disclosure.inputs.read import WORKBOOK_FILE, find_table_file, read_text_table, sheet_names
-from disclosure.inputs.validate import out_of_range, validate
+from disclosure.inputs.validate import hidden, out_of_range, validate
 from disclosure.inputs.yamlio import read_yaml, short
 from disclosure.workspace import PARAMS_DIR, inside
 
@@ -94,7 +94,8 @@ def load_year(root: Path, year: str, forms: FormSet | None = None) -> YearData:
                 problems.append(
                     Problem(
                         f"{params.data_dir}/{name}.csv",
-                        "缺少该文件(也可用同名 .xlsx);没有数据时请保留只含表头的文件",
+                        _look_alikes(entries, name)
+                        or "缺少该文件(也可用同名 .xlsx);没有数据时请保留只含表头的文件",
                     )
                 )
             continue
@@ -171,6 +172,40 @@ def load_year(root: Path, year: str, forms: FormSet | None = None) -> YearData:
     )
 
 
+# What a table saved in another format is, and how to make it readable.
+OTHER_FORMATS = {
+    ".xls": "旧版 Excel 97-2003 格式,无法读取;请在 Excel 中打开,另存为“Excel 工作簿(.xlsx)”",
+    ".xlsm": "含宏的 Excel 工作簿,不读取;请另存为“Excel 工作簿(.xlsx)”",
+    ".et": "金山 WPS 表格格式,无法读取;请在 WPS 中另存为 .xlsx 或 CSV UTF-8",
+    ".ods": "开放文档(OpenDocument)表格格式,无法读取;请另存为 .xlsx 或 CSV UTF-8",
+    ".txt": "文本文件;若内容是逗号分隔的表格,请把扩展名改为 .csv",
+    ".numbers": "苹果 Numbers 表格格式,无法读取;请导出为 .xlsx 或 CSV",
+}
+
+
+def _look_alikes(entries: list[Path], stem: str) -> str:
+    """The files of the folder that are the missing table under another name or format: names
+    differing in case (`Publications.CSV`), another extension (`.xls`), or one added (`.csv.txt`).
+    Only looked for once the table has been found missing."""
+    found = []
+    for entry in entries:
+        name = entry.name
+        if not name.lower().startswith(stem.lower() + "."):
+            continue
+        suffix = entry.suffix.lower()
+        if entry.is_dir():
+            if name.lower() in (f"{stem}.csv", f"{stem}.xlsx"):
+                found.append(f"有名为“{name}”的文件夹,不是文件;请把表格文件放在这个位置")
+        elif suffix in (".csv", ".xlsx") and entry.stem.lower() == stem:
+            found.append(f"有“{name}”,但文件名的大小写与“{stem}{suffix}”不同;请改为全小写")
+        elif name.lower().startswith(f"{stem}.csv.") or name.lower().startswith(f"{stem}.xlsx."):
+            right = name[: len(stem) + (4 if name.lower().startswith(f"{stem}.csv.") else 5)]
+            found.append(f"有“{name}”,多了扩展名;请改名为“{right.lower()}”")
+        elif suffix in OTHER_FORMATS and entry.stem.lower() == stem:
+            found.append(f"有“{name}”,是{OTHER_FORMATS[suffix]}")
+    return f"缺少该文件;文件夹中{';'.join(found)}" if found else ""
+
+
 def profile_ints(schema: dict[str, ProfileField]) -> tuple[str, ...]:
     return tuple(name for name, f in schema.items() if f.type == "int")
 
@@ -204,7 +239,13 @@ def _profile(
     texts = tuple(name for name, f in schema.items() if f.type == "text")
     for key in data:
         if key not in schema:
-            problems.append(Problem(shown, f"未知键“{short(key)}”"))
+            problems.append(
+                Problem(
+                    shown,
+                    (isinstance(key, str) and hidden(key, "键", "不是概况的键", tuple(schema)))
+                    or f"未知键“{short(key)}”",
+                )
+            )
     for key in (name for name, f in schema.items() if f.required):
         if (
             key not in data

@@ -131,7 +131,7 @@ def load_params(root: Path, year: str) -> Params:
         try:
             folder = inside(root, data_dir, "参数“data_dir”")
             if not folder.is_dir():
-                problems.append(Problem(rel, f"参数“data_dir”指向的文件夹“{data_dir}”不存在"))
+                problems.append(Problem(rel, _no_folder(root, folder, data_dir)))
         except InputError as exc:
             problems += [Problem(rel, p.message) for p in exc.problems]
     corrections = _corrections(raw.get("corrections") or [], rel, problems)
@@ -146,6 +146,20 @@ def load_params(root: Path, year: str) -> Params:
         corrections=tuple(corrections),
         report_figures=bool(raw.get("report_figures", False)),
     )
+
+
+def _no_folder(root: Path, folder: Path, data_dir: str) -> str:
+    """Why data_dir names no folder: a file of that name, Windows' backslashes, or nothing."""
+    said = f"参数“data_dir”指向的“{data_dir}”"
+    if folder.exists():
+        return f"{said}是一个文件,不是文件夹;请把原始数据放在该名称的文件夹中,或改正 data_dir"
+    if "\\" in data_dir:
+        slashed = data_dir.replace("\\", "/")
+        there = "(该文件夹存在)" if (root / slashed).is_dir() else ""
+        return (
+            f"{said}不存在:路径中用了反斜杠“\\”(Windows 的写法);请改用“/”分隔,写成 {slashed}{there}"
+        )
+    return f"参数“data_dir”指向的文件夹“{data_dir}”不存在"
 
 
 def _previous_year(root: Path, previous: str, year: str, rel: str) -> list[Problem]:

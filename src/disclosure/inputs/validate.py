@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from datetime import date
 
@@ -30,7 +31,14 @@ def validate(
     known = [c.name for c in schema.columns]
     for col in header:
         if col and col not in known:
-            problems.append(Problem(shown, f"未知列“{col}”;该表允许的列:{'、'.join(known)}", row=1))
+            problems.append(
+                Problem(
+                    shown,
+                    hidden(col, "列名", "不是该表的列", known)
+                    or f"未知列“{col}”;该表允许的列:{'、'.join(known)}",
+                    row=1,
+                )
+            )
     dupes = [c for c, n in Counter(header).items() if n > 1 and c]
     problems += [Problem(shown, f"列“{c}”重复出现", row=1) for c in dupes]
     missing = [c.name for c in schema.columns if c.required and c.name not in header]
@@ -58,6 +66,8 @@ def validate(
             if note:
                 counts[note] += 1
             data[col.name].append(value)
+    if problems and table.dated:  # an xlsx count formatted as a date: name the format
+        problems = _dated(problems, table, schema, index)
     table.notes += [f"{note} {n} 处" for note, n in sorted(counts.items())]
     frame = pd.DataFrame(data, dtype=object)
     frame[LINE] = table.lines
@@ -104,7 +114,12 @@ def _typed(
             kind = "小数" if is_number(plain) else "文本"
             problems.append(
                 Problem(
-                    shown, f"应为非负整数,实际为{kind}“{short(text)}”", row=line, column=col.name
+                    shown,
+                    hidden(text, "应为非负整数,实际为文本", "")
+                    or excel_error(text)
+                    or f"应为非负整数,实际为{kind}“{short(text)}”",
+                    row=line,
+                    column=col.name,
                 )
             )
             return None, note
@@ -123,7 +138,9 @@ def _typed(
             problems.append(
                 Problem(
                     shown,
-                    f"“{short(text)}”不是允许的值;允许:{'、'.join(col.allowed)}",
+                    hidden(text, "", "不是允许的值", col.allowed)
+                    or excel_error(text)
+                    or f"“{short(text)}”不是允许的值;允许:{'、'.join(col.allowed)}",
                     row=line,
                     column=col.name,
                 )
@@ -138,7 +155,11 @@ def _typed(
         except ValueError:
             problems.append(
                 Problem(
-                    shown, f"日期“{short(text)}”无法识别,应为 YYYY-MM-DD", row=line, column=col.name
+                    shown,
+                    hidden(text, "日期", "无法识别")
+                    or f"日期“{short(text)}”无法识别,应为 YYYY-MM-DD{_serial_date(text)}",
+                    row=line,
+                    column=col.name,
                 )
             )
             return None, note
@@ -150,6 +171,103 @@ def _typed(
             )
         return value.isoformat(), note
     return text, note
+
+
+# Characters that show as nothing (or as an ordinary space) but make a value differ from the one
+# it looks like; any other format character (category Cf) is named by its code point alone.
+INVISIBLE = {
+    "\u200b": "零宽空格",
+    "\u200c": "零宽不连字",
+    "\u200d": "零宽连字",
+    "\u2060": "零宽不换行",
+    "\ufeff": "零宽不换行空格/BOM",
+    "\u00a0": "不换行空格",
+    "\u3000": "全角空格",
+    "\u00ad": "软连字符",
+}
+
+
+def _invisible(c: str) -> bool:
+    return c in INVISIBLE or unicodedata.category(c) == "Cf"
+
+
+def hidden(
+    text: str, before: str, after: str, allowed: list[str] | tuple[str, ...] = ()
+) -> str | None:
+    """The message for a refused value holding a character that cannot be seen (a zero-width
+    space pasted from a web page...): the value with each such character spelt out, which one, where
+    it sits and what is left without it. None when there is none (the caller's message stands).
+    Only called once a value has been refused."""
+    at = [i for i, c in enumerate(text) if _invisible(c)]
+    if not at:
+        return None
+    shown = "".join(f"<U+{ord(c):04X}>" if _invisible(c) else c for c in text)
+    first = text[at[0]]
+    lead = text[: at[0]]
+    where = f"“{lead[-10:]}”之后" if lead else "开头"
+    clean = "".join(c for c in text if not _invisible(c)).strip()
+    result = (
+        f"即为允许的值“{clean}”"
+        if clean in allowed
+        else f"为“{short(clean)}”" + (f"(允许:{'、'.join(allowed)})" if allowed else "")
+    )
+    return (
+        f"{before}“{short(shown, 40)}”{after}:{where}有看不见的字符 U+{ord(first):04X}"
+        f"({INVISIBLE.get(first, '格式控制字符')})"
+        + (f"等 {len(at)} 个" if len(at) > 1 else "")
+        + f",多半是从网页或聊天软件复制时带入的;删去后{result}"
+    )
+
+
+# What Excel shows in a cell whose formula failed; a CSV saved from Excel keeps the text.
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
+
+
+def excel_error(text: str) -> str | None:
+    """The message for a refused value that is one of Excel's error values, else None."""
+    if text.upper() not in EXCEL_ERRORS:
+        return None
+    return (
+        f"单元格是 Excel 的错误值“{text}”(公式出错或引用失效的结果),不是数据;"
+        "请在 Excel 中改正公式,再复制后“粘贴为数值”"
+    )
+
+
+def _serial_date(text: str) -> str:
+    """A hint when a date cell holds Excel's day number (a date cell formatted as General)."""
+    if not ASCII_INT.fullmatch(text) or not 20_000 <= int(text) <= 80_000:  # 1954 to 2119
+        return ""
+    from openpyxl.utils.datetime import from_excel
+
+    return (
+        f"(“{text}”像是 Excel 的日期序号,即 {from_excel(int(text)).date()};"
+        "请把该列单元格格式设为日期,或写成 YYYY-MM-DD)"
+    )
+
+
+def _dated(
+    problems: list[Problem], table: TextTable, schema: TableDef, index: dict[str, int]
+) -> list[Problem]:
+    """Problems of xlsx cells that Excel formats as a date or time although the column is not a
+    date: the message says so and shows the number the cell holds."""
+    kinds = {c.name: c.type for c in schema.columns}
+    out = []
+    for p in problems:
+        number = (
+            table.dated.get((p.row, index[p.column]))
+            if p.row is not None and p.column in index and kinds.get(p.column) != "date"
+            else None
+        )
+        if number is None:
+            out.append(p)
+            continue
+        cells = table.rows[table.lines.index(p.row)]
+        message = (
+            f"单元格在 Excel 中设成了日期或时间格式,显示为“{cells[index[p.column]]}”,"
+            f"实际存的数是 {number};请把该列单元格格式改为“常规”或“数值”后再保存"
+        )
+        out.append(Problem(p.file, message, p.row, p.column))
+    return out
 
 
 def typed(

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from disclosure.errors import InputError
+from disclosure.errors import InputError, Problem
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_YAML_BYTES = 1024 * 1024  # forms and a year's files are tens of kilobytes
@@ -35,8 +35,8 @@ def read_yaml(path: Path, shown: str | None = None) -> Any:
                 "请确认选对了文件",
             )
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError.one(shown, "不是 UTF-8 编码的 YAML 文件;请另存为 UTF-8") from None
+    except UnicodeDecodeError as exc:
+        raise InputError([_not_utf8(path.read_bytes(), shown, exc)]) from None
     except OSError as exc:
         raise InputError.one(shown, f"无法读取:{exc.strerror}") from None
     try:
@@ -49,6 +49,29 @@ def read_yaml(path: Path, shown: str | None = None) -> Any:
         hint = ";YAML 不允许用 Tab 缩进,请改用空格" if "\t" in text else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError.one(shown, f"YAML 格式错误({short(problem, 80)}){hint}", row=row) from None
+
+
+def _not_utf8(data: bytes, shown: str, exc: UnicodeDecodeError) -> Problem:
+    """What a YAML file that is not UTF-8 is instead: UTF-16, GBK, or UTF-8 with a stray byte
+    (its line)."""
+    from disclosure.inputs.read import _reads_as_chinese
+
+    save = "请用文本编辑器(如记事本“另存为”时选编码 UTF-8)另存为 UTF-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Problem(shown, f"不是 UTF-8 编码的 YAML 文件,而是 UTF-16 编码;{save}")
+    try:
+        chinese = _reads_as_chinese(data.decode("gb18030"))
+    except UnicodeDecodeError:
+        chinese = False
+    if chinese:
+        return Problem(shown, f"不是 UTF-8 编码的 YAML 文件,看起来是 GBK(GB18030)编码;{save}")
+    line = data[: exc.start].count(b"\n") + 1
+    return Problem(
+        shown,
+        f"不是 UTF-8 编码的 YAML 文件:本行有不是 UTF-8 的字节(0x{data[exc.start]:02X});"
+        f"请改正该行的文字,{save}",
+        row=line,
+    )
 
 
 class _Node:

@@ -6,6 +6,7 @@ runner, which only resolves the font)."""
 
 from __future__ import annotations
 
+import functools
 import io
 import warnings
 from pathlib import Path
@@ -38,6 +39,27 @@ def cjk_font_file() -> Path:
             "(apt-get install --no-install-recommends fonts-noto-cjk)"
         ) from None
     return Path(found)
+
+
+def undrawable(text: str) -> list[str]:
+    """The characters of `text` that no font of the figures has a glyph for (each once, in order
+    of appearance): drawn, they would stop the figure with a missing-glyph error. The fonts must
+    be installed (cjk_font_file)."""
+    maps = _charmaps()
+    return list(
+        dict.fromkeys(c for c in text if not c.isspace() and all(ord(c) not in m for m in maps))
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _charmaps() -> tuple[frozenset[int], ...]:
+    from matplotlib import ft2font
+
+    paths = [
+        font_manager.findfont(font_manager.FontProperties(family=f), fallback_to_default=False)
+        for f in FAMILY
+    ]
+    return tuple(frozenset(ft2font.FT2Font(p).get_charmap()) for p in paths)
 
 
 def setup() -> Path:

@@ -437,3 +437,61 @@ def test_a_long_wrong_value_is_quoted_by_its_first_characters_only(ws):
     messages = profile_messages(ws)
     assert "“staff_full_time”应为非负整数,实际为“" + "长" * 20 + "…”" in messages
     assert "未知键“" + "未知" * 10 + "…”" in messages
+
+
+# --- a missing table saved under another name or format (issue 26) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("internal.xls", "有“internal.xls”,是旧版 Excel 97-2003 格式,无法读取"),
+        ("Internal.CSV", "有“Internal.CSV”,但文件名的大小写与“internal.csv”不同;请改为全小写"),
+        ("INTERNAL.xlsx", "有“INTERNAL.xlsx”,但文件名的大小写与“internal.xlsx”不同"),
+        ("internal.csv.txt", "有“internal.csv.txt”,多了扩展名;请改名为“internal.csv”"),
+        ("internal.xlsx.xlsx", "有“internal.xlsx.xlsx”,多了扩展名;请改名为“internal.xlsx”"),
+        ("internal.et", "有“internal.et”,是金山 WPS 表格格式"),
+        ("internal.txt", "有“internal.txt”,是文本文件;若内容是逗号分隔的表格,请把扩展名改为 .csv"),
+    ],
+)
+def test_a_missing_table_names_the_file_that_looks_like_it(ws, name, words):
+    (ws / FOLDER / "internal.csv").rename(ws / FOLDER / name)
+    with pytest.raises(InputError) as caught:
+        load_year(ws, YEAR)
+    (problem,) = caught.value.problems
+    assert problem.file == f"{FOLDER}/internal.csv"
+    assert problem.message.startswith("缺少该文件;文件夹中") and words in problem.message
+
+
+def test_files_only_sharing_the_start_of_the_name_are_not_look_alikes(ws):
+    (ws / FOLDER / "internal.csv").rename(ws / FOLDER / "internal_old.csv")
+    (ws / FOLDER / "internals.xls").write_bytes(b"x")
+    with pytest.raises(InputError) as caught:
+        load_year(ws, YEAR)
+    (problem,) = caught.value.problems
+    assert problem.message == "缺少该文件(也可用同名 .xlsx);没有数据时请保留只含表头的文件"
+
+
+def test_a_folder_named_like_the_table_is_named_and_other_folders_are_not(ws):
+    (ws / FOLDER / "internal.csv").unlink()
+    (ws / FOLDER / "internal.csv").mkdir()
+    (ws / FOLDER / "internal.txt").mkdir()  # a folder, not a text file: not mentioned
+    with pytest.raises(InputError) as caught:
+        load_year(ws, YEAR)
+    (problem,) = caught.value.problems
+    assert problem.message == (
+        "缺少该文件;文件夹中有名为“internal.csv”的文件夹,不是文件;请把表格文件放在这个位置"
+    )
+
+
+def test_an_invisible_character_in_a_profile_key_is_named(ws):
+    profile = ws / PROFILE
+    profile.write_text(
+        profile.read_text(encoding="utf-8").replace("\noffice:", "\n\u200doffice:"),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_year(ws, YEAR)
+    messages = [p.message for p in caught.value.problems]
+    assert messages[0].startswith("键“<U+200D>office”不是概况的键:开头有看不见的字符 U+200D")
+    assert messages[1:] == ["缺少“office”"]

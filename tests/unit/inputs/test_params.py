@@ -224,6 +224,27 @@ def test_data_dir_missing(workspace):
     assert "“data/raw/nowhere”不存在" in problem.message
 
 
+def test_data_dir_with_backslashes_suggests_slashes_and_says_whether_that_folder_exists(workspace):
+    write_params(workspace, {**VALID, "data_dir": f"data\\raw\\{YEAR}"})
+    (problem,) = problems_of(workspace)
+    assert problem.message == (
+        f"参数“data_dir”指向的“data\\raw\\{YEAR}”不存在:路径中用了反斜杠“\\”(Windows 的写法);"
+        f"请改用“/”分隔,写成 data/raw/{YEAR}(该文件夹存在)"
+    )
+    write_params(workspace, {**VALID, "data_dir": "data\\raw\\nowhere"})
+    (problem,) = problems_of(workspace)
+    assert problem.message.endswith("写成 data/raw/nowhere")
+
+
+def test_data_dir_that_is_a_file(workspace):
+    (workspace / "data" / "raw" / "2023-2024.csv").write_text("channel,count\n", encoding="utf-8")
+    write_params(workspace, {**VALID, "data_dir": "data/raw/2023-2024.csv"})
+    (problem,) = problems_of(workspace)
+    assert problem.message.startswith(
+        "参数“data_dir”指向的“data/raw/2023-2024.csv”是一个文件,不是文件夹"
+    )
+
+
 def test_default_data_dir_missing(workspace):
     shutil.rmtree(workspace / "data" / "raw" / YEAR)
     write_params(workspace, {"academic_year": YEAR})

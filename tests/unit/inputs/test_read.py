@@ -419,3 +419,234 @@ def test_the_control_character_scan_matches_unicodes_control_category_exactly():
             == _control(c)
             == (c not in "\t\r\n" and unicodedata.category(c) == "Cc")
         ), hex(code)
+
+
+# --- the cause of a refusal, computed once reading has failed (issue 26) ------------------------
+
+
+def problems_of(data: bytes) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        decode(data, "x.csv")
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("codec, name", [("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")])
+def test_utf16_without_bom_is_named_with_its_byte_order(codec, name):
+    (message,) = problems_of(PUBLICATIONS.encode(codec))
+    assert f"不带 BOM 的 {name} 编码" in message and "CSV UTF-8" in message
+
+
+def test_utf16_without_bom_needs_four_zero_bytes_on_one_side():
+    four = "ab,c门户网站".encode("utf-16-le")  # four ASCII characters: four zero bytes
+    three = "ab,门户网站".encode("utf-16-le")
+    assert "UTF-16LE" in problems_of(four)[0]
+    assert "UTF-16" not in problems_of(three)[0]
+
+
+def test_utf16_without_bom_needs_four_times_more_zeros_on_one_side_than_the_other():
+    ascii_part = "channel,count\n".encode("utf-16-le")  # 14 zero bytes at odd positions
+    # U+9F00 is "00 9F" in UTF-16LE: one zero byte at an even position each
+    at_limit = ascii_part + ("\u9f00" * 3).encode("utf-16-le")
+    beyond = ascii_part + ("\u9f00" * 4).encode("utf-16-le")  # 4 * 4 = 16 > 14
+    assert "UTF-16LE" in problems_of(at_limit)[0]  # 3 * 4 = 12 <= 14
+    assert "UTF-16" not in problems_of(beyond)[0]
+
+
+def test_one_stray_byte_in_utf8_names_row_column_and_place(tmp_path):
+    data = PUBLICATIONS.replace("174", "17\udcff4").encode("utf-8", "surrogateescape")
+    with pytest.raises(InputError) as caught:
+        read_text_table(write(tmp_path, "publications.csv", data), "p.csv")
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (3, "count")
+    assert (
+        "文件是 UTF-8 编码,但该单元格“17”之后有 1 个字节(0xFF)不是有效的 UTF-8" in problem.message
+    )
+
+
+def test_a_stray_byte_in_the_header_names_the_row_only():
+    data = "chan\udcfenel,count\n门户网站,1\n".encode("utf-8", "surrogateescape")
+    (message,) = problems_of(data)
+    assert message.startswith("x.csv 第 1 行 列“A”:文件是 UTF-8 编码") and "0xFE" in message
+
+
+def test_stray_bytes_are_named_while_utf8_characters_are_at_least_twice_as_many():
+    def first(wide: str, bad: bytes) -> str:
+        return problems_of(b"item,note\nx," + wide.encode() + bad + b"\n")[0]
+
+    assert "文件是 UTF-8 编码" in first("门户网站", b"\xff\xfe")  # 4 characters, 2 bad bytes
+    assert "无法识别文件编码" in first("门户网", b"\xff\xfe")  # 3 characters
+    assert "文件是 UTF-8 编码" in first("", b"\xff")  # one bad byte alone is always named
+
+
+def test_at_most_ten_cells_with_stray_bytes_are_listed():
+    body = "".join(f"门户网站{n},\udcff\n" for n in range(12))
+    data = ("channel,count\n" + body).encode("utf-8", "surrogateescape")
+    problems = problems_of(data)
+    assert len(problems) == 10 and problems[-1].startswith("x.csv 第 11 行 列“count”")
+
+
+def test_a_bom_file_with_stray_bytes_names_each_cell():
+    data = b"\xef\xbb\xbf" + "channel,count\n门户网站,3\udc805\n".encode("utf-8", "surrogateescape")
+    (message,) = problems_of(data)
+    assert (
+        "第 2 行 列“count”:文件是 UTF-8(带 BOM)编码,但该单元格“3”之后有 1 个字节(0x80)" in message
+    )
+
+
+@pytest.mark.parametrize(
+    "head, kind",
+    [
+        (b"PK\x03\x04rest", "一个 Excel(.xlsx)工作簿"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(8), "旧版 Excel 97-2003(.xls)"),
+        (b"%PDF-1.7\n\xe2\xe3", "一份 PDF 文件"),
+        (b" \r\n<!DOCTYPE html><table>\x80", "一个网页(HTML)文件"),
+        (b'<?xml version="1.0"?><Workbook>\x80\x81', "一个 XML 文件"),
+    ],
+)
+def test_a_csv_that_is_another_kind_of_file_is_named(head, kind):
+    (message,) = problems_of(head + bytes(range(0x80, 0x100)))
+    assert f"这不是 CSV 文本文件,而是{kind}" in message and "扩展名为 .csv" in message
+
+
+def xlsx_message(tmp_path, data: bytes) -> str:
+    path = write(tmp_path, "publications.xlsx", data)
+    with pytest.raises(InputError) as caught:
+        read_text_table(path, "p.xlsx")
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("无法作为 Excel(.xlsx)文件打开")
+    return problem.message
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"", "文件为空(0 字节)"),
+        (b"PK\x03\x04" + bytes(100), "zip 格式但不完整或已损坏"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "旧版 Excel 97-2003(.xls)文件"),
+        (b"<html><body><table><tr><td>1</td></tr></table>", "一个网页(HTML)文件"),
+        (
+            "channel,count\n门户网站,1\n".encode(),
+            "以逗号分隔的 CSV 文本文件(第一行为“channel,count”)",
+        ),
+        ("渠道\t数量\n门户网站\t1\n".encode(), "这是文本文件(第一行为“渠道\t数量”)"),
+        (bytes(range(256)), "文件不是 zip 格式"),
+    ],
+)
+def test_an_xlsx_that_is_not_a_zip_is_named(tmp_path, data, words):
+    assert words in xlsx_message(tmp_path, data)
+
+
+def zip_of(parts: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "part, kind",
+    [
+        ("word/document.xml", "一份 Word 文档(.docx)"),
+        ("ppt/presentation.xml", "一份 PowerPoint 演示文稿"),
+        ("content.xml", "一份 OpenDocument 表格(.ods"),
+        ("readme.txt", "一个 zip 压缩包,其中没有 Excel 工作簿"),
+    ],
+)
+def test_a_zip_that_holds_no_workbook_is_named(tmp_path, part, kind):
+    message = xlsx_message(tmp_path, zip_of({"[Content_Types].xml": "<Types/>", part: "x"}))
+    assert f"这是{kind}" in message and "只是扩展名为 .xlsx" in message
+
+
+def test_a_workbook_damaged_inside_says_so_with_the_detail(tmp_path):
+    message = xlsx_message(tmp_path, zip_of({"xl/workbook.xml": "<not-xml", "x": "y"}))
+    assert "文件内部已损坏" in message and "详情:" in message
+
+
+def test_tables_xlsx_that_is_csv_text_is_named(tmp_path):
+    from disclosure.inputs.read import sheet_names
+
+    path = write(tmp_path, "tables.xlsx", "channel,count\n门户网站,1\n")
+    with pytest.raises(InputError, match="以逗号分隔的 CSV 文本文件"):
+        sheet_names(path, "tables.xlsx")
+
+
+def test_array_formulas_are_refused_as_formulas(tmp_path):
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    path = tmp_path / "publications.xlsx"
+    make_xlsx(path, [["channel", "count"], ["门户网站", 1], ["办公内网", 2]])
+    book = openpyxl.load_workbook(path)
+    book.active["B3"] = ArrayFormula("B3", "=SUM(B2:B2)")
+    book.save(path)
+    with pytest.raises(InputError, match=r"含公式单元格\(第 3 行第 2 列为数组公式\)"):
+        read_text_table(path, "p.xlsx")
+
+
+def test_date_and_time_formatted_cells_keep_the_number_they_hold(tmp_path):
+    path = tmp_path / "publications.xlsx"
+    make_xlsx(
+        path, [["channel", "count"], ["门户网站", 335], ["办公内网", 0.5], ["x", 36.5], ["y", 7]]
+    )
+    book = openpyxl.load_workbook(path)
+    book.active["B2"].number_format = "yyyy-mm-dd"
+    book.active["B3"].number_format = "hh:mm"
+    book.active["B4"].number_format = "yyyy-mm-dd hh:mm"
+    book.save(path)
+    table = read_text_table(path, "p.xlsx")
+    assert table.dated == {(2, 1): "335", (3, 1): "0.5", (4, 1): "36.5"}  # B5 is a plain 7
+    assert [r[1] for r in table.rows] == ["1900-11-30", "12:00:00", "1900-02-05", "7"]
+
+
+def test_a_csv_cell_of_32767_characters_is_read_and_one_more_is_refused(tmp_path):
+    from disclosure.inputs.read import MAX_CELL_CHARS
+
+    assert MAX_CELL_CHARS == 32_767  # Excel's limit, documented in the README
+    at = "channel,count,unit,note\n门户网站,1,条," + "长" * 32_767 + "\n"
+    assert len(read_text_table(write(tmp_path, "a.csv", at), "a.csv").rows[0][3]) == 32_767
+    beyond = at.replace("长\n", "长长\n")
+    with pytest.raises(InputError) as caught:
+        read_text_table(write(tmp_path, "b.csv", beyond), "b.csv")
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (2, "note")
+    assert "第 D 列的单元格有 32,768 个字符,超过每格 32,767 字符的上限" in problem.message
+
+
+def test_the_csv_field_limit_is_restored_after_reading(tmp_path):
+    import csv
+
+    before = csv.field_size_limit()
+    read_text_table(write(tmp_path, "a.csv", PUBLICATIONS), "a.csv")
+    assert csv.field_size_limit() == before
+
+
+def test_an_unclosed_quote_swallowing_more_than_a_cell_holds_is_named_as_a_quote(tmp_path):
+    rows = "".join(f"渠道{n},{n},条,说明\n" for n in range(4000))  # ~60,000 characters
+    text = 'channel,count,unit,note\n门户网站,1,条,"未闭合\n' + rows
+    with pytest.raises(InputError) as caught:
+        read_text_table(write(tmp_path, "p.csv", text), "p.csv")
+    (problem,) = caught.value.problems
+    assert problem.row == 2 and "列“note”中的引号没有闭合" in problem.message
+
+
+def test_ascii_utf16_read_as_utf8_is_named_utf16_not_a_control_character(tmp_path):
+    path = write(tmp_path, "p.csv", "channel,count\n".encode("utf-16-le"))
+    with pytest.raises(InputError) as caught:
+        read_text_table(path, "p.csv")
+    (problem,) = caught.value.problems
+    assert "不带 BOM 的 UTF-16" in problem.message and problem.row == 1
+
+
+def test_one_nul_in_a_header_is_still_a_control_character(tmp_path):
+    path = write(tmp_path, "p.csv", "channel,count\x00x\n门户网站,1\n")  # 1 NUL in 15 characters
+    with pytest.raises(InputError, match="含控制字符 U\\+0000"):
+        read_text_table(path, "p.csv")
+
+
+def test_logical_cells_read_as_excel_shows_them(tmp_path):
+    path = tmp_path / "publications.xlsx"
+    make_xlsx(path, [["channel", "note"], ["门户网站", True], ["办公内网", False]])
+    assert [r[1] for r in read_text_table(path, "p.xlsx").rows] == ["TRUE", "FALSE"]

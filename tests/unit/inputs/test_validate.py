@@ -346,3 +346,156 @@ def test_a_date_in_other_digits_is_refused():
     col = ColumnDef("received", "date", required=True)
     typed("٢٠٢٣-١٠-٠٩", col, "p.csv", date(2023, 9, 1), date(2024, 8, 31), problems)
     assert "无法识别" in problems[0].message
+
+
+# --- invisible characters, Excel day numbers, date-formatted counts (issue 26) ----------------
+
+
+def typed_problem(text: str, col) -> str:  # noqa: ANN001
+    from disclosure.inputs.validate import typed
+
+    problems: list = []
+    typed(text, col, "p.csv", START, END, problems)
+    (problem,) = problems
+    return problem.message
+
+
+def test_an_invisible_character_in_a_choice_is_named_with_where_it_sits():
+    from disclosure.inputs.forms import ColumnDef
+
+    col = ColumnDef("channel", "choice", allowed=("门户网站", "办公内网"))
+    message = typed_problem("门户\u2060网站", col)
+    assert message == (
+        "“门户<U+2060>网站”不是允许的值:“门户”之后有看不见的字符 U+2060(零宽不换行),"
+        "多半是从网页或聊天软件复制时带入的;删去后即为允许的值“门户网站”"
+    )
+
+
+def test_an_invisible_character_at_the_start_and_a_value_still_not_allowed():
+    from disclosure.inputs.forms import ColumnDef
+
+    col = ColumnDef("channel", "choice", allowed=("门户网站", "办公内网"))
+    message = typed_problem("\u200e微博", col)  # U+200E: a format character without a name here
+    assert "“<U+200E>微博”不是允许的值:开头有看不见的字符 U+200E(格式控制字符)" in message
+    assert message.endswith("删去后为“微博”(允许:门户网站、办公内网)")
+
+
+def test_a_value_without_invisible_characters_keeps_its_message():
+    from disclosure.inputs.forms import ColumnDef
+
+    col = ColumnDef("channel", "choice", allowed=("门户网站",))
+    assert typed_problem("门户 网站", col) == "“门户 网站”不是允许的值;允许:门户网站"
+
+
+@pytest.mark.parametrize(
+    "text, shown, char",
+    [
+        ("1\u00a0234", "1<U+00A0>234", "U+00A0(不换行空格)"),
+        ("33\u3000", None, None),  # trailing full-width space: trimmed like any space, accepted
+        ("3\u00ad3", "3<U+00AD>3", "U+00AD(软连字符)"),
+    ],
+)
+def test_invisible_characters_in_a_count(text, shown, char):
+    from disclosure.inputs.forms import ColumnDef
+    from disclosure.inputs.validate import typed
+
+    col = ColumnDef("count", "int", required=True)
+    problems: list = []
+    value = typed(text, col, "p.csv", START, END, problems)
+    if shown is None:
+        assert (value, problems) == (33, [])
+        return
+    (problem,) = problems
+    assert problem.message.startswith(f"应为非负整数,实际为文本“{shown}”:")
+    assert char in problem.message
+
+
+def test_an_invisible_character_in_a_date():
+    from disclosure.inputs.forms import ColumnDef
+
+    col = ColumnDef("received", "date", required=True)
+    message = typed_problem("2023-10-09\ufeff", col)
+    assert message.startswith("日期“2023-10-09<U+FEFF>”无法识别:“2023-10-09”之后")
+    assert "U+FEFF(零宽不换行空格/BOM)" in message and message.endswith("删去后为“2023-10-09”")
+
+
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        ("19999", None),
+        ("20000", "即 1954-10-03"),
+        ("45208", "即 2023-10-09"),
+        ("80000", "即 2119-01-11"),
+        ("80001", None),
+    ],
+)
+def test_an_excel_day_number_in_a_date_cell_is_named(text, hint):
+    from disclosure.inputs.forms import ColumnDef
+
+    message = typed_problem(text, ColumnDef("received", "date", required=True))
+    assert message.startswith(f"日期“{text}”无法识别,应为 YYYY-MM-DD")
+    if hint:
+        assert f"像是 Excel 的日期序号,{hint}" in message
+    else:
+        assert "Excel" not in message
+
+
+def dated_table(cells: list[str], dated: dict) -> TextTable:  # noqa: ANN001
+    header = ["id", "received", "channel", "applicant", "topic", "concluded", "count", "note"]
+    return TextTable(Path("a.xlsx"), header, [cells], [2], "xlsx", dated=dated)
+
+
+def test_only_cells_formatted_as_dates_outside_date_columns_are_renamed():
+    # count (G) and channel (C) hold date-formatted numbers; received (B) is a date column
+    cells = ["1", "2023-10-09", "1900-01-05", "公民", "招生", "是", "1900-11-30", "1900-01-01"]
+    dated = {(2, 1): "45208", (2, 2): "5", (2, 6): "335", (2, 7): "1"}
+    frame, problems = validate(dated_table(cells, dated), DEFS["applications"], "a", START, END)
+    assert [(p.column, p.message) for p in problems] == [
+        (
+            "channel",
+            "单元格在 Excel 中设成了日期或时间格式,显示为“1900-01-05”,实际存的数是 5;"
+            "请把该列单元格格式改为“常规”或“数值”后再保存",
+        ),
+        (
+            "count",
+            "单元格在 Excel 中设成了日期或时间格式,显示为“1900-11-30”,实际存的数是 335;"
+            "请把该列单元格格式改为“常规”或“数值”后再保存",
+        ),
+    ]  # received is a date, as wanted; note is text (a date-formatted note is not refused)
+    assert frame["received"].tolist() == ["2023-10-09"]
+
+
+def test_a_problem_of_a_cell_not_formatted_as_a_date_keeps_its_message():
+    cells = ["1", "2023-10-09", "微信", "公民", "招生", "是", "三", ""]
+    frame, problems = validate(
+        dated_table(cells, {(2, 1): "45208"}), DEFS["applications"], "a", START, END
+    )
+    assert [p.message for p in problems] == [
+        "“微信”不是允许的值;允许:当面、传真、电子邮件、信函或其他",
+        "应为非负整数,实际为文本“三”",
+    ]
+
+
+def test_an_invisible_character_in_a_column_name(tmp_path):
+    _, problems, _ = check(tmp_path, "internal", "item,count\u200b\n党委文件,3\n")
+    assert problems[0].message == (
+        "列名“count<U+200B>”不是该表的列:“count”之后有看不见的字符 U+200B(零宽空格),"
+        "多半是从网页或聊天软件复制时带入的;删去后即为允许的值“count”"
+    )
+
+
+@pytest.mark.parametrize("text", ["#N/A", "#DIV/0!", "#ref!", "#NAME?"])
+def test_an_excel_error_value_is_named_in_counts_and_choices(text):
+    from disclosure.inputs.forms import ColumnDef
+
+    for col in (
+        ColumnDef("count", "int"),
+        ColumnDef("on_platform", "choice", allowed=("是", "否")),
+    ):
+        assert typed_problem(text, col).startswith(f"单元格是 Excel 的错误值“{text}”")
+
+
+def test_a_text_like_an_error_value_is_not_one():
+    from disclosure.inputs.forms import ColumnDef
+
+    assert typed_problem("#N/A?", ColumnDef("count", "int")) == "应为非负整数,实际为文本“#N/A?”"

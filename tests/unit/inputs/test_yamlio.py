@@ -138,7 +138,10 @@ def test_gbk_file_is_refused_as_not_utf8(tmp_path):
     path = write(tmp_path, "institution: 重庆机电职业技术大学\n".encode("gbk"))
     problem = problem_of(path, "data/raw/x/profile.yaml")
     assert problem.file == "data/raw/x/profile.yaml"
-    assert problem.message == "不是 UTF-8 编码的 YAML 文件;请另存为 UTF-8"
+    assert problem.message == (
+        "不是 UTF-8 编码的 YAML 文件,看起来是 GBK(GB18030)编码;"
+        "请用文本编辑器(如记事本“另存为”时选编码 UTF-8)另存为 UTF-8"
+    )
     assert problem.row is None
 
 
@@ -245,3 +248,25 @@ def test_short_keeps_short_values_and_cuts_long_ones():
     assert yamlio.short("abc") == "abc"
     assert yamlio.short("x" * 20) == "x" * 20
     assert yamlio.short("x" * 21) == "x" * 20 + "…"
+
+
+# --- a YAML file that is not UTF-8: what it is instead (issue 26) -------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, words, row",
+    [
+        ("leader: 校长\n".encode("utf-16"), "而是 UTF-16 编码", None),
+        ("leader: 校长\noffice: 办公室\n".encode("gbk"), "看起来是 GBK(GB18030)编码", None),
+        ("a: 1\nb: 门户\n".encode() + b"c: \xff\n", "本行有不是 UTF-8 的字节(0xFF)", 3),
+        (b"a: 1\n" + "學校網站".encode("big5") + b"\n", "本行有不是 UTF-8 的字节(0xBE)", 2),
+    ],
+)
+def test_a_yaml_file_that_is_not_utf8_is_named(tmp_path, data, words, row):
+    path = tmp_path / "p.yaml"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        read_yaml(path, "p.yaml")
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("不是 UTF-8 编码的 YAML 文件") and words in problem.message
+    assert problem.row == row

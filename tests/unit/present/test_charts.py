@@ -261,3 +261,23 @@ def test_dollars_would_be_mathtext_with_matplotlib_defaults() -> None:
         text = ax.text(0, 0, DOLLARS)
         assert text._preprocess_math(DOLLARS)[1] is True
         plt.close(fig)
+
+
+# --- characters no figure font draws are found before drawing (issue 26) ------------------------
+
+
+def test_undrawable_names_each_character_no_figure_font_holds_once_in_order() -> None:
+    assert charts.undrawable(DOLLARS) == []  # `$` and ^ are in DejaVu Sans, hanzi in Noto CJK
+    assert charts.undrawable("重庆𠀀机电\ue000大学𠀀 \u3000\n") == ["𠀀", "\ue000"]
+
+
+def test_what_undrawable_finds_is_what_stops_a_figure() -> None:
+    """The control: each character undrawable() names makes drawing raise; the others do not."""
+    for text, fails in (("重庆𠀀大学", True), ("重庆$机电$", False)):
+        fig = charts._figure((2, 1))
+        fig.text(0, 0, text)
+        if fails:
+            with pytest.raises(UserWarning, match="missing from font"):
+                charts.png(fig)
+        else:
+            assert charts.png(fig).startswith(b"\x89PNG")
