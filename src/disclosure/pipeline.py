@@ -160,12 +160,24 @@ def load_drawable(root: Path, year: str) -> YearData:
     return data
 
 
+# Every way a year's run (or a batch's institution-year) can end, and what the office reads for it:
+# the one definition (batch_summary.csv, the failure table and the overview take these words).
+STATUS_ZH = {
+    "passed": "校验通过",
+    "failed_checks": "未通过校验",
+    "bad_input": "输入有误",
+    "run_failed": "运行失败",
+    "crashed": "任务异常",  # a batch task that raised or whose worker was lost
+    "skipped": "已是最新,跳过",  # a batch's kept year (its verdict read back by evidence.verdict)
+}
+
+
 @dataclass(frozen=True)
 class YearOutcome:
     """What happened to one year of a batch, as plain values (it crosses process boundaries)."""
 
     year: str
-    status: str  # "passed" | "failed_checks" | "bad_input" | "run_failed"
+    status: str  # a key of STATUS_ZH: "passed" | "failed_checks" | "bad_input" | "run_failed"
     summary: dict[str, int] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
     message: str = ""

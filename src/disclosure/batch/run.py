@@ -28,6 +28,7 @@ from disclosure.errors import InputError
 from disclosure.evidence.verdict import read_verdict
 from disclosure.evidence.verify import read_manifest, safe_relative, verify_outputs
 from disclosure.inputs.provenance import sha256, versions
+from disclosure.pipeline import STATUS_ZH, YearOutcome
 from disclosure.workspace import write_text
 
 SUMMARY_FILE = "batch_summary.csv"
@@ -43,14 +44,6 @@ SUMMARY_COLUMNS = [
     "evidence",
     "message",
 ]
-STATUS_ZH = {
-    "passed": "校验通过",
-    "failed_checks": "未通过校验",
-    "bad_input": "输入有误",
-    "run_failed": "运行失败",
-    "crashed": "任务异常",
-    "skipped": "已是最新,跳过",
-}
 
 
 @dataclass(frozen=True)
@@ -59,7 +52,7 @@ class Outcome:
 
     institution: str
     year: str
-    status: str  # passed | failed_checks | bad_input | run_failed | crashed | skipped
+    status: str  # a key of pipeline.STATUS_ZH
     errors: int = 0
     warnings: int = 0
     failed_rules: tuple[str, ...] = ()
@@ -71,6 +64,29 @@ class Outcome:
     @property
     def key(self) -> str:
         return f"{self.institution}/{self.year}"
+
+    @classmethod
+    def of(cls, year: YearOutcome, institution: str, worker: str, seconds: float) -> Outcome:
+        """The batch's record of a year's outcome (pipeline.YearOutcome): the same status and
+        summary, with the institution, the worker and the failed error checks' ids."""
+        from disclosure.checks.findings import failed
+
+        rules: tuple[str, ...] = ()
+        if year.findings is not None:
+            bad = failed(year.findings)
+            rules = tuple(str(i) for i in bad.loc[bad["severity"] == "error", "id"])
+        return cls(
+            institution,
+            year.year,
+            year.status,
+            errors=int(year.summary.get("errors", 0)),
+            warnings=int(year.summary.get("warnings", 0)),
+            failed_rules=rules,
+            seconds=seconds,
+            worker=worker,
+            evidence=year.failed_dir or year.out_dir,
+            message=year.message or "；".join(year.problems),
+        )
 
     @property
     def exit_code(self) -> int:
@@ -129,8 +145,6 @@ def run_task(root: str, year: str, institution: str, warm: bool = False) -> Outc
     worker's warm kernel (`batch.warm`)."""
     import socket
 
-    from disclosure.checks.findings import failed
-
     started = time.perf_counter()
     worker = f"{socket.gethostname()}:{_pid()}"
     try:
@@ -151,23 +165,7 @@ def run_task(root: str, year: str, institution: str, warm: bool = False) -> Outc
             worker=worker,
             message=f"{type(exc).__name__}: {exc}",
         )
-    rules: tuple[str, ...] = ()
-    if outcome.findings is not None:
-        bad = failed(outcome.findings)
-        rules = tuple(str(i) for i in bad.loc[bad["severity"] == "error", "id"])
-    message = outcome.message or "；".join(outcome.problems)
-    return Outcome(
-        institution,
-        year,
-        outcome.status,
-        errors=int(outcome.summary.get("errors", 0)),
-        warnings=int(outcome.summary.get("warnings", 0)),
-        failed_rules=rules,
-        seconds=time.perf_counter() - started,
-        worker=worker,
-        evidence=outcome.failed_dir or outcome.out_dir,
-        message=message,
-    )
+    return Outcome.of(outcome, institution, worker, time.perf_counter() - started)
 
 
 def _pid() -> int:

@@ -244,3 +244,38 @@ def test_local_cluster_workers_may_start_pdf_processes() -> None:
     finally:
         cluster.close()
     assert dask.config.get("distributed.worker.daemon") == before  # set for the cluster only
+
+
+def test_the_batch_record_of_a_year_is_that_years_outcome_with_its_institution():
+    import pandas as pd
+
+    from disclosure.pipeline import STATUS_ZH, YearOutcome
+
+    findings = pd.DataFrame(
+        {
+            "id": ["A06", "Y01", "A01"],
+            "severity": ["error", "warning", "error"],
+            "passed": [False, False, True],
+        }
+    )
+    year = YearOutcome(
+        "2030-2031",
+        "failed_checks",
+        summary={"rules": 3, "errors": 1, "warnings": 1},
+        out_dir="/ws/outputs/2030-2031",
+        findings=findings,
+    )
+    got = Outcome.of(year, "S0001", "host:1", 2.5)
+    assert (got.institution, got.year, got.status) == ("S0001", "2030-2031", "failed_checks")
+    assert (got.errors, got.warnings, got.failed_rules) == (1, 1, ("A06",))
+    assert (got.evidence, got.worker, got.seconds) == ("/ws/outputs/2030-2031", "host:1", 2.5)
+    bad = Outcome.of(YearOutcome("y", "bad_input", problems=("a", "b")), "S", "w", 0)
+    assert bad.message == "a；b" and bad.exit_code == 2
+    assert set(STATUS_ZH) >= {
+        "passed",
+        "failed_checks",
+        "bad_input",
+        "run_failed",
+        "crashed",
+        "skipped",
+    }
