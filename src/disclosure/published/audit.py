@@ -280,7 +280,8 @@ def catalogue_findings(
 
     wanted = list(spec.get("catalogue") or [])
     family = reading.family
-    problems = import_problems(reading, root) if family and family.statistics else []
+    statistics = family is not None and family.statistics
+    problems = import_problems(reading, root, missing_items_ok=True) if statistics else []
     if family is None or not family.statistics or problems:
         if family is None:
             why = "未识别模板类别,统计表与清单无从核对,已跳过"
@@ -388,7 +389,8 @@ def _catalogue_titles(root: Path) -> dict[str, tuple[str, str]]:
 
 
 def score(checklist: pd.DataFrame | None, rubric: dict[str, Any]) -> tuple[float | None, int, int]:
-    """(percentage, points, points possible) of the checklist under the rubric."""
+    """(percentage, points, points possible) of the checklist under the rubric, over the items the
+    report prints: an item it lacks (no checklist line; K02 names it) is left out, never a crash."""
     if checklist is None or not rubric:
         return None, 0, 0
     levels = [(parse(str(lv["when"])), int(lv["points"])) for lv in rubric.get("levels") or []]
@@ -398,9 +400,11 @@ def score(checklist: pd.DataFrame | None, rubric: dict[str, Any]) -> tuple[float
     }
     earned = possible = 0
     for row in checklist.to_dict("records"):
+        env = {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        if "line" in env and env["line"] is None:  # padded by the engine: not in the report
+            continue
         item_levels = overrides.get(int(row["item"]), levels)
         possible += max((p for _, p in item_levels), default=0)
-        env = {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
         for tree, points in item_levels:
             if bool(evaluate(tree, env)):
                 earned += points

@@ -171,8 +171,9 @@ def _year(
     return detect.academic_year(head, story, doc, year)
 
 
-def import_problems(reading: Reading, root: Path) -> list[Problem]:
-    """Why this reading cannot become a year folder (empty when it can)."""
+def import_problems(reading: Reading, root: Path, missing_items_ok: bool = False) -> list[Problem]:
+    """Why this reading cannot become a year folder (empty when it can). `missing_items_ok`: a
+    checklist that lacks some items is imported (the audit lets the engine's K02 name them)."""
     shown = reading.source.name
     if reading.family is None or not reading.family.importable:
         share = detect.form_share(reading.lines, form_labels(root))
@@ -196,7 +197,7 @@ def import_problems(reading: Reading, root: Path) -> list[Problem]:
         problems.append(Problem(shown, "未能从报告中识别学校名称;请用 --institution 指定"))
     if not reading.items:
         problems.append(Problem(shown, "未找到附件2清单对照检查表(表头应含“序号”“公开数量”“链接”)"))
-    return problems + shape_problems(reading, form_shape(root))
+    return problems + shape_problems(reading, form_shape(root), missing_items_ok)
 
 
 def _where(places: list[str]) -> str:
@@ -204,7 +205,9 @@ def _where(places: list[str]) -> str:
     return shown if len(shown) <= 60 else shown[:60] + "…"
 
 
-def shape_problems(reading: Reading, shape: FormShape) -> list[Problem]:
+def shape_problems(
+    reading: Reading, shape: FormShape, missing_items_ok: bool = False
+) -> list[Problem]:
     """A table read in part is refused, never imported: the statistics table must give every row
     of the form once (as many lines, no label twice) and the checklist every item once. Each
     problem says what was found and where."""
@@ -240,7 +243,7 @@ def shape_problems(reading: Reading, shape: FormShape) -> list[Problem]:
     where: dict[int, list[str]] = {}
     for item in reading.items:
         where.setdefault(item.item, []).append(item.place)
-    missing = [n for n in shape.items if n not in where]
+    missing = [] if missing_items_ok else [n for n in shape.items if n not in where]
     twice = {n: p for n, p in where.items() if len(p) > 1}
     extra = [n for n in where if n not in shape.items]
     if missing or twice or extra:
