@@ -124,6 +124,8 @@ def run_module(work: Path, module: str, tests: list[str], sample: int | None, se
             m = mutations[job_id]
             outcome = str(result.test_outcome.value) if result.test_outcome else "error"
             out.append((module, m.operator_name, m.start_pos[0], outcome, result.diff or ""))
+    killed = sum(r[3] != "survived" for r in out)
+    print(f"  {module}: {killed}/{len(out)} killed (of {len(items)} mutants)", flush=True)
     return out
 
 
