@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from office_corpus import FILES, OFFICE, expected_facts, measure
 
@@ -91,13 +92,28 @@ def test_audit_messages_name_the_report_page_not_the_temporary_workspace(cli, wo
     assert "data/raw" not in out and "checklist.csv" not in out and "(第 11 行)" not in out
 
 
-def test_audit_of_a_refused_paste_skips_the_catalogue_saying_why(cli, workspace, tmp_path):
+def test_audit_of_a_paste_missing_checklist_rows_reports_them_as_k02(cli, workspace, tmp_path):
+    """`import` refuses a checklist read in part; `audit` checks what is printed and its K02 names
+    the missing items (issue 25)."""
     lines = pasted("seed-corrected.txt").splitlines()
     path = tmp_path / "cut.txt"
     path.write_text("\n".join(lines[:-20]) + "\n", encoding="utf-8")
     code, out = cli("--root", workspace(), "audit", path, "--out", tmp_path / "out")
-    findings = (tmp_path / "out" / "cut.txt.findings.csv").read_text(encoding="utf-8")
-    assert "附件2清单读出" in findings and "不予导入" in findings
+    assert code == 1
+    findings = pd.read_csv(tmp_path / "out" / "cut.txt.findings.csv").set_index("id")
+    assert findings.loc["K02", "outcome"] == "failed"
+    assert findings.loc["K02", "detail"].startswith("缺少第 ")
+    assert "data/raw" not in findings.to_csv() and "data/raw" not in out
+
+
+def test_audit_of_a_refused_paste_skips_the_catalogue_saying_why(cli, workspace, tmp_path):
+    lines = pasted("seed-corrected.txt").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("20\t"))
+    path = tmp_path / "twice.txt"
+    path.write_text("\n".join(lines[: at + 1] + lines[at:]) + "\n", encoding="utf-8")
+    code, out = cli("--root", workspace(), "audit", path, "--out", tmp_path / "out")
+    findings = (tmp_path / "out" / "twice.txt.findings.csv").read_text(encoding="utf-8")
+    assert "附件1统计表读出 56 行" in findings and "不予导入" in findings
     assert "data/raw" not in findings and "data/raw" not in out
 
 
