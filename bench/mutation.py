@@ -183,9 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         counted = [r for r in rows if equivalent(*r[:3], r[4]) is None]
         killed = sum(r[3] != "survived" for r in counted)
         share = f"{100 * killed / len(counted):.0f} %" if counted else "-"
-        print(
-            f"  {area:<10} {killed}/{len(counted)}  {share}  ({len(rows) - len(counted)} equivalent)"
-        )
+        left_out = len(rows) - len(counted)
+        print(f"  {area:<10} {killed}/{len(counted)}  {share}  ({left_out} equivalent)")
     return 0
 
 
