@@ -46,7 +46,8 @@ AREAS: dict[str, list[tuple[str, list[str]]]] = {
                                    "unit/published/test_audit_partial.py",
                                    "unit/published/test_importer_fields.py"]),
         ("published/parse.py", ["unit/published/test_parse.py"]),
-        ("published/text.py", ["unit/published/test_text.py"]),
+        ("published/text.py", ["unit/published/test_text.py",
+                               "unit/published/test_text_places.py"]),
     ],
     "evidence": [
         ("evidence/verify.py", ["unit/evidence/test_verify.py", "unit/evidence/test_guards.py"]),
