@@ -27,7 +27,7 @@ from IPython.display import Image, Markdown, display
 from matplotlib.ticker import MaxNLocator
 
 from disclosure.batch import overview
-from disclosure.batch.run import STATUS_ZH
+from disclosure.pipeline import STATUS_ZH
 from disclosure.present import charts
 
 pd.set_option("display.max_rows", 200)

@@ -587,8 +587,12 @@ def test_batch_writes_the_summary_and_exits_with_the_worst_code(generated, cli, 
         "workers": 3,
         "keys": [f"{g.institution}/{g.year}" for g in key],
     }
-    summary = (folder / "batch_summary.csv").read_text(encoding="utf-8").splitlines()
-    assert len(summary) == 1 + len(key) and summary[-1].split(",")[2] == "failed_checks"
+    from disclosure.batch.run import read_record
+
+    recorded = {o.key: o.status for o in read_record(folder)}
+    assert len(recorded) == len(key) and recorded[seen["keys"][-1]] == "failed_checks"
+    summary = (folder / "batch_summary.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(summary) == 1 + len(key) and "未通过校验" in "".join(summary)
 
 
 def test_batch_help_is_in_chinese(capsys):

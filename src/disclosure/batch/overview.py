@@ -2,13 +2,13 @@
 notebook (notebooks/province.py) that shows it, run by papermill and rendered to HTML and PDF.
 
 Read only from each institution-year's outputs (statistics.csv, findings.json) and the collection's
-batch_summary.csv, so the overview is the evidence's numbers, not a second computation.
+batch record (batch_summary.json), so the overview is the evidence's numbers, not a second computation.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import pandas as pd
 
 from disclosure import workspace as paths
 from disclosure.batch.collection import institution_years
-from disclosure.batch.run import SUMMARY_FILE
+from disclosure.batch.run import read_record
 from disclosure.checks.findings import SEVERITY_ZH
 from disclosure.evidence.verdict import FINDINGS_JSON
 from disclosure.workspace import write_bytes
@@ -30,7 +30,7 @@ NUMERIC_KINDS = ("count", "amount")
 class Evidence:
     statistics: pd.DataFrame  # institution, year, row, label, unit, value (every kept year)
     findings: pd.DataFrame  # institution, year, id, severity, title, failed
-    summary: pd.DataFrame  # batch_summary.csv (empty when no batch has run)
+    summary: pd.DataFrame  # batch_summary.json's outcomes (empty when no batch has run)
 
 
 def collect(collection: Path) -> Evidence:
@@ -52,8 +52,8 @@ def collect(collection: Path) -> Evidence:
     if not statistics.empty:
         statistics["row"] = statistics["row"].astype(int)
     every = pd.concat(findings, ignore_index=True) if findings else pd.DataFrame()
-    summary_file = collection / SUMMARY_FILE
-    summary = pd.read_csv(summary_file, dtype=str) if summary_file.is_file() else pd.DataFrame()
+    recorded = read_record(collection)
+    summary = pd.DataFrame([asdict(o) for o in recorded]) if recorded else pd.DataFrame()
     return Evidence(statistics, every, summary)
 
 
