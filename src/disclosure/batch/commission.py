@@ -76,6 +76,13 @@ def causes_text(titles: list[str]) -> str:
     return shown + (f" 等 {len(titles)} 项" if len(titles) > TOP_CAUSES else "")
 
 
+def plain(title: str, detail: str) -> str:
+    """A failed rule in words: its title, with the detail when it is words too (a catalogue
+    rule's detail is its evaluated expression, which a commission does not read)."""
+    formula = any(op in detail for op in ("==", "!=", ">=", "<=", " or ", " and "))
+    return f"{title}:{detail}" if detail and not formula else title
+
+
 def _profile(folder: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load((folder / paths.PROFILE_FILE).read_text(encoding="utf-8"))
@@ -146,7 +153,7 @@ def audit_rows(folder: Path) -> list[Row]:
     """Every report of an audit folder (its audit_summary.json)."""
     rows = []
     for r in audit.read_record(folder):
-        titles = [f"{f['title']}:{f['detail']}" for f in r.get("failed") or []]
+        titles = [plain(f["title"], f["detail"]) for f in r.get("failed") or []]
         row = Row(
             r.get("school") or r["file"],
             r.get("year") or "",
@@ -200,13 +207,13 @@ def school_table(rows: list[Row], out: Path) -> str:
         bad = r.status not in ("passed", "")
         body.append(
             f'<tr class="{"bad" if bad else ""}">'
-            + cell(r.school)
+            + cell(r.school, width="m")
             + cell(r.year)
             + cell(r.source)
             + cell(r.status_zh)
             + cell(r.errors, numeric=True)
             + cell(r.warnings, numeric=True)
-            + cell(r.causes)
+            + cell(r.causes, width="w")
             + cell(r.score, numeric=True)
             + cell(r.issued)
             + cell(r.days_late, numeric=True)

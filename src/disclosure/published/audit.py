@@ -715,7 +715,7 @@ def overview_html(records: list[dict[str, Any]]) -> str:
         result = STATUS_ZH.get(r["result"], r["result"])
         rows.append(
             "<tr>"
-            + cell(r.get("school") or r["file"], "#" + anchor(r["file"]))
+            + cell(r.get("school") or r["file"], "#" + anchor(r["file"]), width="m")
             + cell(r.get("year"))
             + cell(result)
             + cell(r.get("errors"), numeric=True)

@@ -18,6 +18,7 @@ STYLE = (
     "th{background:#eee}th.sort{cursor:pointer;white-space:nowrap}"
     "th.sort:after{content:' ⇅';color:#888}"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "td.w{min-width:15em}td.m{min-width:5.5em}"  # in a table that scrolls: words, names
     "img{max-width:100%;height:auto}"
     ".bad{color:#b00020}.ok{color:#1b5e20}.note{color:#555;font-size:.92em}"
     "input.filter{font-size:1em;padding:4px;width:min(24em,100%);box-sizing:border-box}"
@@ -67,11 +68,14 @@ def shown(value: Any) -> str:
     return str(value)
 
 
-def cell(value: Any, link: str = "", numeric: bool = False) -> str:
+def cell(value: Any, link: str = "", numeric: bool = False, width: str = "") -> str:
+    """A table cell; `width` "w" for running words, "m" for a name (the least they keep on a
+    narrow screen, where the table scrolls sideways rather than squeezing them)."""
     text = escape(shown(value))
     if link:
         text = f'<a href="{escape(link)}">{text}</a>'
-    return f'<td class="n">{text}</td>' if numeric else f"<td>{text}</td>"
+    kind = "n" if numeric else width
+    return f'<td class="{kind}">{text}</td>' if kind else f"<td>{text}</td>"
 
 
 def sortable(headers: list[str], rows: list[str], filter_hint: str = "") -> str:

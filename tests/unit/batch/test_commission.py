@@ -143,6 +143,12 @@ def test_an_audit_folder_gives_every_report_with_its_detail(tmp_path):
     assert [label for label, _ in rows[1].links] == ["审查详情", "校验结果"]
 
 
+def test_a_cause_in_words_keeps_a_worded_detail_and_drops_a_formula():
+    assert commission.plain("行值", "第 51 行印为“50”") == "行值:第 51 行印为“50”"
+    assert commission.plain("专项经费", "'无' != '无' or 8000 == 0") == "专项经费"
+    assert commission.plain("专项经费", "") == "专项经费"
+
+
 def test_neither_a_collection_nor_an_audit_folder_is_named(tmp_path):
     with pytest.raises(InputError, match="既不是机构集合"):
         commission.rows_of(tmp_path)

@@ -17,6 +17,8 @@ def test_cells_escape_link_and_align_numbers():
     assert page.cell(None) == "<td></td>" and page.cell(float("nan")) == "<td></td>"
     assert page.cell(3, numeric=True) == '<td class="n">3</td>'
     assert page.cell("x", "r.pdf#p") == '<td><a href="r.pdf#p">x</a></td>'
+    assert page.cell("问题", width="w") == '<td class="w">问题</td>'
+    assert "td.w{min-width:15em}" in page.STYLE
 
 
 def test_a_sortable_table_with_and_without_a_filter():
