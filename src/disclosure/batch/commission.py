@@ -278,7 +278,7 @@ def totals(rows: list[Row]) -> str:
 def overview_html(rows: list[Row], out: Path, title: str) -> str:
     rows = sorted(rows, key=lambda r: (-(r.errors or 0), r.school, r.year))
     body = (
-        f'<p class="note">来源:{escape("、".join(sorted({r.origin for r in rows})))}。'
+        f'<p class="note">来源:{escape("、".join(sorted({Path(r.origin).name for r in rows})))}。'
         "点击表头排序,在筛选框中输入文字只看相关的行;链接指向同一文件夹中的文件。</p>"
         "<h2>各学校各学年</h2>" + school_table(rows, out)
         + "<h2>排名(各校最近一个学年)</h2>" + ranking(rows)

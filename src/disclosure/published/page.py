@@ -23,7 +23,10 @@ STYLE = (
     ".bad{color:#b00020}.ok{color:#1b5e20}.note{color:#555;font-size:.92em}"
     "input.filter{font-size:1em;padding:4px;width:min(24em,100%);box-sizing:border-box}"
     "ul.findings{padding-left:1.2em}ul.findings li{margin:.3em 0}"
-    "@media print{input.filter{display:none}th.sort:after{content:''}}"
+    "@page{size:A4 landscape;margin:1cm}"
+    "@media print{input.filter{display:none}th.sort:after{content:''}"
+    "body{margin:0;font-size:9pt}td.w{min-width:0;width:30%}td.m{min-width:0}"
+    "th,td{padding:2px 3px}}"
 )
 
 # Click a heading of a table.sortable to sort by it (numbers as numbers, again to reverse); type in
