@@ -276,7 +276,8 @@ def totals(rows: list[Row]) -> str:
 
 
 def overview_html(rows: list[Row], out: Path, title: str) -> str:
-    rows = sorted(rows, key=lambda r: (-(r.errors or 0), r.school, r.year))
+    # most errors first; the years without a verdict (not run, unreadable) after the rest
+    rows = sorted(rows, key=lambda r: (r.errors is None, -(r.errors or 0), r.school, r.year))
     body = (
         f'<p class="note">来源:{escape("、".join(sorted({Path(r.origin).name for r in rows})))}。'
         "点击表头排序,在筛选框中输入文字只看相关的行;链接指向同一文件夹中的文件。</p>"

@@ -166,6 +166,9 @@ def test_the_page_names_every_row_sorted_by_errors_with_links_that_resolve(tmp_p
     body = html[html.index("<tbody>") : html.index("</tbody>")]
     order = [body.index(s) for s in ("规则A01", "第 51 行", "第 3 个单元格")]
     assert order == sorted(order)  # most errors first (4, 1, none)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body)
+    errors = [re.findall(r'<td class="n">([^<]*)</td>', row)[0] for row in rows]
+    assert errors == ["4", "1", "0", "", "", ""]  # no verdict (not run, unreadable): last
     links = re.findall(r'href="([^"]+)"', html)
     assert len(links) == 6 and all(not link.startswith("/") for link in links)
     for link in links:
