@@ -66,6 +66,8 @@ def test_one_overview_names_every_school_year_and_every_link_resolves(tmp_path):
     terminal = batch.stdout + batch.stderr
     assert "IPKernelApp" not in terminal and "without encryption" not in terminal
     assert (collection / "overview" / "commission.html").is_file()
+    province = (collection / "overview" / "province.html").read_text(encoding="utf-8")
+    assert all(f"合成第{n}大学" in province for n in range(1, 7))  # it names every school
     assert {o.key for o in read_record(collection)} == {
         f"{g.institution}/{g.year}" for g in key if g.year == first
     }
