@@ -660,6 +660,13 @@ def score_text(r: dict[str, Any]) -> str:
     )
 
 
+def place(source: str) -> str:
+    """Where a finding is: the report's page or line, or, for a rule of the catalogue whose
+    detail names the place itself, the rule file it comes from."""
+    label = "规则来源" if source.startswith("forms/") else "位置"
+    return f"{label}:{escape(source)}"
+
+
 def report_section(r: dict[str, Any]) -> str:
     """One report: its result, 成文日期, the score explained, and each failed rule with its
     detail and where in the report it is printed."""
@@ -682,7 +689,7 @@ def report_section(r: dict[str, Any]) -> str:
         items = "".join(
             f"<li><b>[{escape(SEVERITY_ZH.get(f['severity'], f['severity']))}] {escape(f['id'])}"
             f" {escape(f['title'])}</b>:{escape(f['detail'])}"
-            + (f'<br><span class="note">位置:{escape(f["source"])}</span>' if f["source"] else "")
+            + (f'<br><span class="note">{place(f["source"])}</span>' if f["source"] else "")
             + "</li>"
             for f in failed
         )

@@ -19,7 +19,7 @@ STYLE = (
     "th.sort:after{content:' ⇅';color:#888}"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}"
     "td.w{min-width:15em}td.m{min-width:5.5em}"  # in a table that scrolls: words, names
-    "img{max-width:100%;height:auto}"
+    "img{max-width:min(100%,760px);height:auto}"
     ".bad{color:#b00020}.ok{color:#1b5e20}.note{color:#555;font-size:.92em}"
     "input.filter{font-size:1em;padding:4px;width:min(24em,100%);box-sizing:border-box}"
     "ul.findings{padding-left:1.2em}ul.findings li{margin:.3em 0}"

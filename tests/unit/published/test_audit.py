@@ -305,7 +305,7 @@ def test_a_folder_with_an_unreadable_report_is_a_summary_row(tmp_path, seed):
     assert counts.iloc[0]["reports"] == 1 and set(counts["id"]) >= SEED_ERRORS
     overview = (tmp_path / "out" / "overview.html").read_text(encoding="utf-8")
     assert "共 2 份报告,1 份可读取,1 份无法读取" in overview
-    assert "img{max-width:100%" in overview  # the chart (1200 px wide) shrinks to the window
+    assert "img{max-width:min(100%,760px)" in overview  # the chart (1200 px) shrinks to fit
     assert '<meta name="viewport" content="width=device-width' in overview
     assert "data:image/png" not in overview  # one report: bars that all equal 1 say nothing
     seed_row = audits[0].findings[audits[0].findings["outcome"] == "failed"].iloc[0]
@@ -438,3 +438,8 @@ def test_a_year_the_engine_refuses_skips_the_catalogue_naming_the_report(seed, m
         f"{seed.name}:导入后的数据无法校验:{seed.name} 清单第 1 项({first.place}):item 重复"
     )
     assert all("data/raw" not in r["detail"] for r in rows)
+
+
+def test_a_finding_is_placed_in_the_report_or_in_its_rule_file():
+    assert audit.place("第 3 页第 12 行") == "位置:第 3 页第 12 行"
+    assert audit.place("forms/rules.yaml") == "规则来源:forms/rules.yaml"
