@@ -12,8 +12,8 @@
 # # 全省高等学校信息公开工作年度报告 · 汇总
 #
 # 本汇总由 `disclosure batch --overview` 通过 papermill 执行:读取机构集合中每个机构每个学年
-# 保存的证据(`outputs/<学年>/statistics.csv`、`findings.csv`)与批量运行汇总表
-# `batch_summary.csv`,不重新计算任何数字。
+# 保存的证据(`outputs/<学年>/statistics.csv`、`findings.json`)与批量运行记录
+# `batch_summary.json`,不重新计算任何数字。
 
 # %% tags=["parameters"]
 collection = "."
@@ -27,7 +27,7 @@ from IPython.display import Image, Markdown, display
 from matplotlib.ticker import MaxNLocator
 
 from disclosure.batch import overview
-from disclosure.batch.run import STATUS_ZH
+from disclosure.pipeline import STATUS_ZH
 from disclosure.present import charts
 
 pd.set_option("display.max_rows", 200)
@@ -46,11 +46,29 @@ display(
 )
 
 # %% [markdown]
+# ## 各学校各学年
+# 每个机构每个学年一行(错误最多的在前;点击表头可排序),链接指向该学年的审阅版与报告 PDF。
+# 与已公布报告的审查结果合在一起的总览:`disclosure overview`(写出 overview/commission.html)。
+
+# %%
+from IPython.display import HTML
+
+from disclosure.batch import commission
+from disclosure.published import page
+
+schools = sorted(
+    commission.collection_rows(root),
+    key=lambda r: (r.errors is None, -(r.errors or 0), r.school, r.year),
+)
+table = commission.school_table(schools, (root / "overview").resolve())
+display(HTML(table + f"<script>{page.SCRIPT}</script>"))  # sorts on a click, offline
+
+# %% [markdown]
 # ## 1. 批量运行结果
 
 # %%
 if evidence.summary.empty:
-    display(Markdown("尚无 `batch_summary.csv`(未运行过 `disclosure batch`)。"))
+    display(Markdown("尚无 `batch_summary.json`(未运行过 `disclosure batch`)。"))
 else:
     status = evidence.summary["status"].map(STATUS_ZH).fillna(evidence.summary["status"])
     display(status.value_counts().rename_axis("结果").rename("机构学年数").to_frame())

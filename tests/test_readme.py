@@ -59,6 +59,7 @@ def test_the_limits_table_gives_the_values_and_messages_of_the_code():
         "MAX_YAML_DEPTH": str(yamlio.MAX_YAML_DEPTH),
         "MAX_PARAGRAPH_CHARS": f"{dataset.MAX_PARAGRAPH_CHARS} characters",
         "SHOWN": f"{yamlio.SHOWN} characters",
+        "MAX_CELL_CHARS": f"{read.MAX_CELL_CHARS:,}",
     }
     for _, module, name, message in rows:  # the message's fixed words are in that module
         if name == "SHOWN":  # an example of quoting, not a message

@@ -150,6 +150,18 @@ def _parser() -> argparse.ArgumentParser:
     audit.set_defaults(handler=_audit)
     audit.add_argument("path", type=Path, help="报告文件,或存放多份报告的文件夹")
     audit.add_argument("--out", type=Path, help="输出文件夹(默认 outputs/audit/<文件或文件夹名>)")
+    overview = sub.add_parser(
+        "overview",
+        help="由机构集合和/或 disclosure audit 的结果文件夹生成总览(不重新运行),"
+        "写出 commission.html 与 commission.pdf",
+    )
+    overview.set_defaults(handler=_overview, workspace_optional=True)
+    overview.add_argument(
+        "sources", nargs="+", type=Path, help="机构集合文件夹,或审查结果文件夹(可给多个)"
+    )
+    overview.add_argument(
+        "--out", type=Path, help="输出文件夹(默认:第一个来源是集合时为其 overview/,否则为它本身)"
+    )
     return parser
 
 
@@ -613,11 +625,28 @@ def _batch(collection: Path, args: argparse.Namespace) -> int:
     target = write_summary(collection, outcomes)
     _say(f"汇总表:{target}")
     if args.overview:
+        from disclosure.batch.commission import write_overview
         from disclosure.batch.overview import run_overview
 
         written = run_overview(collection)
         _say(f"全省汇总:{written['html']}、{written['pdf']}")
+        view = write_overview([collection], collection / "overview")
+        _say(f"总览:{view['html']}、{view['pdf']}")
     return exit_code(outcomes)
+
+
+def _overview(root: Path | None, args: argparse.Namespace) -> int:
+    """Every school-year of the given collections and audit folders in one page (nothing run)."""
+    from disclosure.batch.commission import write_overview
+    from disclosure.workspace import COLLECTION_FILE
+
+    sources = [(p if p.is_absolute() else Path.cwd() / p).resolve() for p in args.sources]
+    first = sources[0]
+    out = args.out if args.out is None or args.out.is_absolute() else Path.cwd() / args.out
+    out = out or (first / "overview" if (first / COLLECTION_FILE).is_file() else first)
+    written = write_overview(sources, out)
+    _say(f"总览({written['rows']} 个学校学年):{written['html']}、{written['pdf']}")
+    return EXIT_OK
 
 
 LAB_INSTALL = "bash scripts/bootstrap.sh --lab"

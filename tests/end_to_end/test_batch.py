@@ -6,7 +6,6 @@ Kept small (two institutions × one year each): every institution-year is a real
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -38,8 +37,11 @@ def batch_command(folder: Path, *args: str) -> list[str]:
 
 
 def summary(folder: Path) -> dict[str, dict[str, str]]:
-    with (folder / "batch_summary.csv").open(encoding="utf-8") as handle:
-        return {f"{r['institution']}/{r['year']}": r for r in csv.DictReader(handle)}
+    from dataclasses import asdict
+
+    from disclosure.batch.run import read_record
+
+    return {o.key: {k: str(v) for k, v in asdict(o).items()} for o in read_record(folder)}
 
 
 def manifest_written(folder: Path) -> list[str]:

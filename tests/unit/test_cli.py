@@ -587,8 +587,12 @@ def test_batch_writes_the_summary_and_exits_with_the_worst_code(generated, cli, 
         "workers": 3,
         "keys": [f"{g.institution}/{g.year}" for g in key],
     }
-    summary = (folder / "batch_summary.csv").read_text(encoding="utf-8").splitlines()
-    assert len(summary) == 1 + len(key) and summary[-1].split(",")[2] == "failed_checks"
+    from disclosure.batch.run import read_record
+
+    recorded = {o.key: o.status for o in read_record(folder)}
+    assert len(recorded) == len(key) and recorded[seen["keys"][-1]] == "failed_checks"
+    summary = (folder / "batch_summary.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(summary) == 1 + len(key) and "未通过校验" in "".join(summary)
 
 
 def test_batch_help_is_in_chinese(capsys):
@@ -697,3 +701,16 @@ def test_verify_names_the_command_after_a_swap_interrupted_between_its_renames(w
     assert code == 1, out
     assert f"运行 disclosure --root {root} run 2030-2031 即可恢复" in out
     assert ".old-2030-2031-99999" in out
+
+
+def test_overview_of_an_audit_folder_and_of_a_folder_that_is_neither(cli, tmp_path):
+    from disclosure.published import audit
+
+    out = tmp_path / "audited"
+    out.mkdir()
+    audit.write_outputs(out, [audit.ReportAudit("x.doc", audit.READ_FAILED, message="旧版 Word")])
+    code, said = cli("overview", out)
+    assert code == 0 and "总览(1 个学校学年)" in said
+    assert "x.doc" in (out / "commission.html").read_text(encoding="utf-8")
+    code, said = cli("overview", tmp_path / "nothing")
+    assert code == 2 and "既不是机构集合" in said

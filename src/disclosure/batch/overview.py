@@ -1,14 +1,15 @@
 """The province overview: what every institution's kept evidence says, side by side, and the
 notebook (notebooks/province.py) that shows it, run by papermill and rendered to HTML and PDF.
 
-Read only from each institution-year's outputs (statistics.csv, findings.json) and the collection's
-batch_summary.csv, so the overview is the evidence's numbers, not a second computation.
+Read only from each institution-year's outputs (statistics.csv, findings.json) and the
+collection's batch record (batch_summary.json), so the overview is the evidence's numbers, not a
+second computation.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,10 @@ import pandas as pd
 
 from disclosure import workspace as paths
 from disclosure.batch.collection import institution_years
-from disclosure.batch.run import SUMMARY_FILE
+from disclosure.batch.run import read_record
 from disclosure.checks.findings import SEVERITY_ZH
 from disclosure.evidence.verdict import FINDINGS_JSON
-from disclosure.workspace import write_bytes
+from disclosure.workspace import write_bytes, write_text
 
 NOTEBOOK = "notebooks/province.py"
 OVERVIEW_DIR = "overview"
@@ -30,7 +31,7 @@ NUMERIC_KINDS = ("count", "amount")
 class Evidence:
     statistics: pd.DataFrame  # institution, year, row, label, unit, value (every kept year)
     findings: pd.DataFrame  # institution, year, id, severity, title, failed
-    summary: pd.DataFrame  # batch_summary.csv (empty when no batch has run)
+    summary: pd.DataFrame  # batch_summary.json's outcomes (empty when no batch has run)
 
 
 def collect(collection: Path) -> Evidence:
@@ -52,8 +53,8 @@ def collect(collection: Path) -> Evidence:
     if not statistics.empty:
         statistics["row"] = statistics["row"].astype(int)
     every = pd.concat(findings, ignore_index=True) if findings else pd.DataFrame()
-    summary_file = collection / SUMMARY_FILE
-    summary = pd.read_csv(summary_file, dtype=str) if summary_file.is_file() else pd.DataFrame()
+    recorded = read_record(collection)
+    summary = pd.DataFrame([asdict(o) for o in recorded]) if recorded else pd.DataFrame()
     return Evidence(statistics, every, summary)
 
 
@@ -125,14 +126,21 @@ def run_overview(collection: Path) -> dict[str, Path]:
     out = collection / OVERVIEW_DIR
     out.mkdir(exist_ok=True)
     executed = out / "province.ipynb"
-    pm.execute_notebook(
-        source,
-        str(executed),
-        parameters={"collection": str(collection.resolve())},
-        cwd=str(collection),
-        kernel_name="python3",
-        progress_bar=False,
-    )
+    manager = quiet_manager_class()
+    try:
+        pm.execute_notebook(
+            source,
+            str(executed),
+            parameters={"collection": str(collection.resolve())},
+            cwd=str(collection),
+            kernel_name="python3",
+            progress_bar=False,
+            kernel_manager_class=manager,
+        )
+    except Exception:
+        # what the kernel printed is kept beside the failed notebook, not shown in the terminal
+        write_text(out / KERNEL_LOG, manager.printed())
+        raise
     nb = nbformat.read(executed, as_version=4)
     exporter = HTMLExporter(
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
@@ -143,6 +151,34 @@ def run_overview(collection: Path) -> dict[str, Path]:
     write_bytes(out / "province.html", html.encode("utf-8"))
     write_bytes(out / "province.pdf", HTML(string=html, base_url=str(out)).write_pdf())
     return {k: out / f"province.{k}" for k in ("ipynb", "html", "pdf")}
+
+
+KERNEL_LOG = "province.kernel.log"
+
+
+def quiet_manager_class() -> Any:
+    """A kernel manager whose kernels' stderr (ipykernel's and libraries' log lines, such as
+    "Kernel is running over TCP without encryption") goes to a temporary file rather than the
+    terminal of batch or overview; `printed()` reads back what the last kernel wrote."""
+    import tempfile
+
+    from jupyter_client.manager import KernelManager
+
+    class QuietKernelManager(KernelManager):
+        log_file: Any = None
+
+        def start_kernel(self, **kw: Any) -> None:
+            QuietKernelManager.log_file = tempfile.TemporaryFile()  # noqa: SIM115
+            super().start_kernel(stderr=QuietKernelManager.log_file, **kw)
+
+        @classmethod
+        def printed(cls) -> str:
+            if cls.log_file is None:
+                return ""
+            cls.log_file.seek(0)
+            return cls.log_file.read().decode("utf-8", errors="replace")
+
+    return QuietKernelManager
 
 
 def kinds_of(collection: Path) -> dict[int, str]:

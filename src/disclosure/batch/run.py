@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import time
@@ -29,9 +28,11 @@ from disclosure.evidence.verdict import read_verdict
 from disclosure.evidence.verify import read_manifest, safe_relative, verify_outputs
 from disclosure.inputs.provenance import sha256, versions
 from disclosure.pipeline import STATUS_ZH, YearOutcome
-from disclosure.workspace import write_text
+from disclosure.workspace import write_bytes, write_text
 
-SUMMARY_FILE = "batch_summary.csv"
+SUMMARY_FILE = "batch_summary.csv"  # for people (BOM, Chinese headers and statuses)
+SUMMARY_XLSX = "batch_summary.xlsx"
+RECORD_FILE = "batch_summary.json"  # for programs: every institution-year's Outcome, merged
 SUMMARY_COLUMNS = [
     "institution",
     "year",
@@ -44,6 +45,24 @@ SUMMARY_COLUMNS = [
     "evidence",
     "message",
 ]
+SUMMARY_HEADERS = dict(
+    zip(
+        SUMMARY_COLUMNS,
+        [
+            "机构",
+            "学年",
+            "结果",
+            "错误",
+            "提示",
+            "未通过的错误规则",
+            "用时(秒)",
+            "工作进程",
+            "证据",
+            "说明",
+        ],
+        strict=True,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -323,22 +342,58 @@ def repair(final: Path) -> None:
         pass
 
 
-def summary_csv(outcomes: Iterable[Outcome]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+def summary_frame(outcomes: Iterable[Outcome]) -> Any:
+    """The summary as people read it (Excel): Chinese headers, STATUS_ZH's words."""
+    import pandas as pd
+
+    rows = []
     for outcome in outcomes:
         row = asdict(outcome)
+        row["status"] = STATUS_ZH.get(outcome.status, outcome.status)
         row["failed_rules"] = " ".join(outcome.failed_rules)
-        row["seconds"] = f"{outcome.seconds:.2f}"
-        writer.writerow({k: row[k] for k in SUMMARY_COLUMNS})
-    return buffer.getvalue()
+        row["seconds"] = round(outcome.seconds, 2)
+        rows.append({SUMMARY_HEADERS[k]: row[k] for k in SUMMARY_COLUMNS})
+    return pd.DataFrame(rows, columns=[SUMMARY_HEADERS[k] for k in SUMMARY_COLUMNS])
+
+
+def summary_csv(outcomes: Iterable[Outcome]) -> str:
+    """BOM-prefixed CSV (Excel opens UTF-8 with a BOM as UTF-8, not as the local code page)."""
+    return "\ufeff" + summary_frame(outcomes).to_csv(index=False, lineterminator="\n")
+
+
+def read_record(collection: Path) -> list[Outcome]:
+    """The outcomes the collection's earlier batches recorded (batch_summary.json), none when no
+    batch has run; InputError naming the file when it cannot be read."""
+    path = collection / RECORD_FILE
+    if not path.is_file():
+        return []
+    try:
+        records = json.loads(path.read_text(encoding="utf-8-sig"))
+        return [
+            Outcome(**{**r, "failed_rules": tuple(r.get("failed_rules") or ())}) for r in records
+        ]
+    except (OSError, ValueError, TypeError) as exc:
+        raise InputError.one(str(path), f"无法读取批量运行记录:{exc}") from None
+
+
+def merged(earlier: Iterable[Outcome], latest: Iterable[Outcome]) -> list[Outcome]:
+    """One outcome per institution-year: the latest run's, else the earlier one's; ordered by
+    institution, then year."""
+    by_key = {o.key: o for o in earlier}
+    by_key.update({o.key: o for o in latest})
+    return sorted(by_key.values(), key=lambda o: (o.institution, o.year))
 
 
 def write_summary(collection: Path, outcomes: list[Outcome]) -> Path:
-    target = collection / SUMMARY_FILE
-    write_text(target, summary_csv(outcomes))
-    return target
+    """Merge this run's outcomes into the collection's record (a `--year` run keeps the other
+    years' rows) and write batch_summary.json, .csv and .xlsx; returns the CSV's path."""
+    every = merged(read_record(collection), outcomes)
+    write_text(collection / RECORD_FILE, outcomes_json(every))
+    write_text(collection / SUMMARY_FILE, summary_csv(every))
+    buffer = io.BytesIO()
+    summary_frame(every).to_excel(buffer, index=False, sheet_name="批量运行汇总")
+    write_bytes(collection / SUMMARY_XLSX, buffer.getvalue())
+    return collection / SUMMARY_FILE
 
 
 def exit_code(outcomes: Iterable[Outcome]) -> int:

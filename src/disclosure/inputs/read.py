@@ -131,8 +131,9 @@ def _too_long(shown: str, line: int, col: int, length: int, header: list[str] | 
     name = header[col] if header and col < len(header) and header[col] else None
     return InputError.one(
         shown,
-        f"第 {column_letter(col)} 列的单元格有 {length:,} 个字符,超过每格 {MAX_CELL_CHARS:,} 字符的"
-        "上限(Excel 一个单元格最多容纳的字符数);请删减该格,把长文字另存为文件,此处只写摘要",
+        f"第 {column_letter(col)} 列的单元格有 {length:,} "
+        f"个字符,超过每格 {MAX_CELL_CHARS:,} 字符的上限(Excel 一个单元格最多容纳的字符数);"
+        "请删减该格,把长文字另存为文件,此处只写摘要",
         row=line,
         column=name,
     )

@@ -6,15 +6,18 @@ that carries the form's statistics table, import it into a temporary workspace a
 forms/rules.yaml that a published report allows (`catalogue`), unchanged. A rule that does not
 apply to the family is a row that says so (跳过). The checklist rubric gives a score.
 
-Outputs (in --out): <report>.findings.csv per report, audit_summary.csv and .xlsx across the
-reports (school, year, family, errors, warnings, score, each rule's result) and overview.html with
-a figure of the most frequent failures. A report that cannot be read is a row of the summary.
+Outputs (in --out): <report>.findings.csv per report; audit_summary.json, .csv (BOM) and .xlsx
+across the reports, merged with the folder's earlier audits (school, year, result, errors,
+warnings, score, 成文日期, days late, each rule's result); overview.html with the reports in a
+table that sorts and each report's findings with their detail and place. A report that cannot be
+read is a row of the summary.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 import shutil
 import tempfile
@@ -24,6 +27,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -31,6 +35,7 @@ from disclosure import workspace as paths
 from disclosure.checks.findings import OUTCOME_ZH, SEVERITY_ZH
 from disclosure.errors import InputError
 from disclosure.expr import FULL_WIDTH, evaluate, is_count, number, parse
+from disclosure.pipeline import STATUS_ZH
 from disclosure.published import detect
 from disclosure.published.detect import Family
 from disclosure.published.importer import (
@@ -40,6 +45,7 @@ from disclosure.published.importer import (
     read_report,
     write_year,
 )
+from disclosure.published.page import cell, page, sortable
 from disclosure.published.parse import squash
 from disclosure.published.text import FORMATS
 from disclosure.workspace import write_bytes, write_text
@@ -158,17 +164,24 @@ def _period(ctx: Context) -> tuple[date, date] | None:
     return date(start, 9, 1), date(start + 1, 8, 31)
 
 
-def due_date(rule: dict[str, Any], ctx: Context) -> Outcome:
+def deadline(ctx: Context) -> date | None:
+    """The day the report was due (None when its year or form is not known)."""
     period = _period(ctx)
-    issued = ctx.reading.header.report_date
-    if period is None or not issued:
-        return _na("未印出成文日期" if not issued else "未识别学年")
+    if period is None or ctx.family is None:
+        return None
     month, day = (int(x) for x in ctx.family.due.split("-"))
-    deadline = date(period[1].year + (1 if ctx.family.period == "calendar" else 0), month, day)
-    if date.fromisoformat(issued) > deadline:
-        late = (date.fromisoformat(issued) - deadline).days
-        return _failed(f"成文日期 {issued},晚于报送期限 {deadline.isoformat()}({late} 天)")
-    return _passed(f"成文日期 {issued},不晚于 {deadline.isoformat()}")
+    return date(period[1].year + (1 if ctx.family.period == "calendar" else 0), month, day)
+
+
+def due_date(rule: dict[str, Any], ctx: Context) -> Outcome:
+    due = deadline(ctx)
+    issued = ctx.reading.header.report_date
+    if due is None or not issued:
+        return _na("未印出成文日期" if not issued else "未识别学年")
+    if date.fromisoformat(issued) > due:
+        late = (date.fromisoformat(issued) - due).days
+        return _failed(f"成文日期 {issued},晚于报送期限 {due.isoformat()}({late} 天)")
+    return _passed(f"成文日期 {issued},不晚于 {due.isoformat()}")
 
 
 def period(rule: dict[str, Any], ctx: Context) -> Outcome:
@@ -391,25 +404,32 @@ def _catalogue_titles(root: Path) -> dict[str, tuple[str, str]]:
 def score(checklist: pd.DataFrame | None, rubric: dict[str, Any]) -> tuple[float | None, int, int]:
     """(percentage, points, points possible) of the checklist under the rubric, over the items the
     report prints: an item it lacks (no checklist line; K02 names it) is left out, never a crash."""
+    items = score_items(checklist, rubric)
+    earned, possible = sum(i[1] for i in items), sum(i[2] for i in items)
+    return (round(100 * earned / possible, 1) if possible else None), earned, possible
+
+
+def score_items(
+    checklist: pd.DataFrame | None, rubric: dict[str, Any]
+) -> list[tuple[int, int, int]]:
+    """(item, points, points possible) of each checklist item under the rubric: the score
+    explained item by item (an item the report does not print is not listed)."""
     if checklist is None or not rubric:
-        return None, 0, 0
+        return []
     levels = [(parse(str(lv["when"])), int(lv["points"])) for lv in rubric.get("levels") or []]
     overrides = {
         int(k): [(parse(str(lv["when"])), int(lv["points"])) for lv in v]
         for k, v in (rubric.get("items") or {}).items()
     }
-    earned = possible = 0
+    items = []
     for row in checklist.to_dict("records"):
         env = {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
         if "line" in env and env["line"] is None:  # padded by the engine: not in the report
             continue
         item_levels = overrides.get(int(row["item"]), levels)
-        possible += max((p for _, p in item_levels), default=0)
-        for tree, points in item_levels:
-            if bool(evaluate(tree, env)):
-                earned += points
-                break
-    return (round(100 * earned / possible, 1) if possible else None), earned, possible
+        earned = next((p for tree, p in item_levels if bool(evaluate(tree, env))), 0)
+        items.append((int(row["item"]), earned, max((p for _, p in item_levels), default=0)))
+    return items
 
 
 # --- one report, many reports ---------------------------------------------------------------------
@@ -426,6 +446,9 @@ class ReportAudit:
     score: float | None = None
     message: str = ""
     rule_ids: list[str] = field(default_factory=list)  # the rules in the forms' order
+    issued: str = ""  # 成文日期 as printed (ISO)
+    days_late: int | None = None  # after the due day (0: on time; None: not known)
+    score_items: list[tuple[int, int, int]] = field(default_factory=list)  # item, points, possible
 
     @property
     def errors(self) -> int:
@@ -452,7 +475,10 @@ def audit_report(
     rows = document_findings(spec, ctx)
     catalogue, checklist = catalogue_findings(root, reading, spec)
     rows += catalogue
+    items = score_items(checklist, spec.get("rubric") or {})
     percent, _, _ = score(checklist, spec.get("rubric") or {})
+    due, issued = deadline(ctx), reading.header.report_date or ""
+    late = max((date.fromisoformat(issued) - due).days, 0) if due and issued else None
     findings = pd.DataFrame(rows, columns=COLUMNS)
     order = {"failed": 0, "passed": 1, "not_applicable": 2, "skipped": 3}
     findings = findings.sort_values(
@@ -470,6 +496,9 @@ def audit_report(
         percent,
         "; ".join(reading.notes),
         [str(r["id"]) for r in rows],
+        issued,
+        late,
+        items,
     )
 
 
@@ -494,38 +523,95 @@ def audit_many(
     return audits
 
 
-def summary(audits: list[ReportAudit]) -> pd.DataFrame:
-    """One row per report: school, year, family, errors, warnings, score, each rule's result."""
+RECORD_FILE = "audit_summary.json"  # for programs: every report's audit, merged across runs
+SUMMARY_COLUMNS = ["文件", "状态", "结果", "学校", "学年", "模板", "错误", "提示", "清单得分"]
+SUMMARY_COLUMNS += ["成文日期", "逾期天数", "说明"]
+
+
+def record_of(a: ReportAudit) -> dict[str, Any]:
+    """A report's audit as plain values (audit_summary.json): what the summary, the overview and
+    the commission overview show."""
+    read = a.status != READ_FAILED
+    failed = a.findings[a.findings["outcome"] == "failed"]
+    return {
+        "file": a.file,
+        "status": a.status,
+        "result": ("failed_checks" if a.errors else "passed") if read else "bad_input",
+        "school": a.school,
+        "year": a.year,
+        "family": a.family,
+        "errors": a.errors if read else None,
+        "warnings": a.warnings if read else None,
+        "score": a.score,
+        "score_items": [list(i) for i in a.score_items],
+        "issued": a.issued,
+        "days_late": a.days_late,
+        "message": a.message,
+        "findings_file": f"{a.file}.findings.csv" if read else "",
+        "rule_ids": a.rule_ids or [str(i) for i in a.findings["id"]],
+        "outcomes": {
+            str(k): str(v) for k, v in zip(a.findings["id"], a.findings["outcome"], strict=True)
+        },
+        "failed": [
+            {k: str(r[k]) for k in ("id", "severity", "title", "detail", "source")}
+            for r in failed.to_dict("records")
+        ],
+    }
+
+
+def read_record(out: Path) -> list[dict[str, Any]]:
+    """The reports audited into `out` before (audit_summary.json), none when there is no record;
+    InputError naming the file when it cannot be read."""
+    path = out / RECORD_FILE
+    if not path.is_file():
+        return []
+    try:
+        records = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise InputError.one(str(path), f"无法读取审查记录:{exc}") from None
+    if not isinstance(records, list) or not all(
+        isinstance(r, dict) and {"file", "status", "result"} <= set(r) for r in records
+    ):
+        raise InputError.one(str(path), "应为每份报告审查结果的列表")
+    return records
+
+
+def merged(earlier: list[dict[str, Any]], latest: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per report file: the latest audit's, else the earlier one's; by file name."""
+    by_file = {r["file"]: r for r in earlier}
+    by_file.update({r["file"]: r for r in latest})
+    return [by_file[f] for f in sorted(by_file)]
+
+
+def summary_table(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per report: school, year, result, errors, warnings, score, 成文日期, days late, and
+    each rule's result (in the forms' order: document rules, then the catalogue)."""
     ids: list[str] = []
-    for a in audits:  # the forms' order: document rules, then the catalogue
-        ids += [i for i in a.rule_ids or list(a.findings["id"]) if i not in ids]
-    records = []
-    for a in audits:
-        record: dict[str, Any] = {
-            "文件": a.file,
-            "状态": a.status,
-            "学校": a.school,
-            "学年": a.year,
-            "模板": a.family,
-            "错误": a.errors if a.status != READ_FAILED else None,
-            "提示": a.warnings if a.status != READ_FAILED else None,
-            "清单得分": a.score,
-            "说明": a.message,
-        }
-        outcomes = dict(zip(a.findings["id"], a.findings["outcome"], strict=True))
-        for i in ids:
-            record[i] = OUTCOME_ZH.get(outcomes.get(i, ""), "")
-        records.append(record)
-    return pd.DataFrame(records)
+    for r in records:
+        ids += [i for i in r.get("rule_ids") or [] if i not in ids]
+    rows = []
+    for r in records:
+        values = [r["file"], r["status"], STATUS_ZH.get(r["result"], r["result"])]
+        values += [r.get(k) for k in ("school", "year", "family", "errors", "warnings", "score")]
+        values += [r.get("issued") or "", r.get("days_late"), r.get("message") or ""]
+        row = dict(zip(SUMMARY_COLUMNS, values, strict=True))
+        outcomes = r.get("outcomes") or {}
+        row.update({i: OUTCOME_ZH.get(outcomes.get(i, ""), "") for i in ids})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS + ids)
 
 
-def failure_counts(audits: list[ReportAudit]) -> pd.DataFrame:
+def summary(audits: list[ReportAudit]) -> pd.DataFrame:
+    """The summary of these audits (summary_table of their records)."""
+    return summary_table([record_of(a) for a in audits])
+
+
+def failure_counts(records: list[dict[str, Any]]) -> pd.DataFrame:
     """How many reports fail each rule, most frequent first."""
     counts: dict[tuple[str, str], int] = {}
-    for a in audits:
-        failed = a.findings[a.findings["outcome"] == "failed"]
-        for rule_id, title in zip(failed["id"], failed["title"], strict=True):
-            counts[(rule_id, title)] = counts.get((rule_id, title), 0) + 1
+    for r in records:
+        for f in r.get("failed") or []:
+            counts[(f["id"], f["title"])] = counts.get((f["id"], f["title"]), 0) + 1
     frame = pd.DataFrame(
         [(i, t, n) for (i, t), n in counts.items()], columns=["id", "title", "reports"]
     )
@@ -560,50 +646,115 @@ def failure_figure(counts: pd.DataFrame, total: int, top: int = 15) -> bytes:
     return data
 
 
-def overview_html(audits: list[ReportAudit], table: pd.DataFrame) -> str:
-    counts = failure_counts(audits)
-    readable = sum(a.status != READ_FAILED for a in audits)
-    figure = ""
-    if not counts.empty:
+def anchor(file: str) -> str:
+    """The id of a report's section in overview.html (the commission overview links to it)."""
+    return "r-" + re.sub(r"[^0-9A-Za-z_-]", lambda m: f"_{ord(m.group()):x}", file)
+
+
+def score_text(r: dict[str, Any]) -> str:
+    """The checklist score explained item by item (the rubric of forms/audit.yaml)."""
+    items = r.get("score_items") or []
+    if r.get("score") is None or not items:
+        return "无清单得分(报告未附可识别的公开事项清单)。"
+    earned, possible = sum(i[1] for i in items), sum(i[2] for i in items)
+    each = "、".join(f"第 {i} 项 {p}/{m}" for i, p, m in items)
+    return (
+        f"清单得分 {r['score']} = 各事项得分之和 {earned} ÷ 满分 {possible} × 100"
+        f"(按 forms/audit.yaml 的评分规则逐项计分:{each})。"
+    )
+
+
+def place(source: str) -> str:
+    """Where a finding is: the report's page or line, or, for a rule of the catalogue whose
+    detail names the place itself, the rule file it comes from."""
+    label = "规则来源" if source.startswith("forms/") else "位置"
+    return f"{label}:{escape(source)}"
+
+
+def report_section(r: dict[str, Any]) -> str:
+    """One report: its result, 成文日期, the score explained, and each failed rule with its
+    detail and where in the report it is printed."""
+    title = " ".join(x for x in (r.get("school"), r.get("year")) if x) or r["file"]
+    head = f'<h3 id="{anchor(r["file"])}">{escape(title)}'
+    head += f'<span class="note">({escape(r["file"])})</span></h3>'
+    if r["status"] == READ_FAILED:
+        return head + f'<p class="bad">{READ_FAILED}:{escape(r.get("message") or "")}</p>'
+    link = f'<a href="{escape(quote(r["findings_file"]))}">全部校验结果(CSV)</a>'
+    late = r.get("days_late")
+    dated = f"成文日期 {r['issued']}" if r.get("issued") else "未印出成文日期"
+    dated += f",逾期 {late} 天" if late else ""
+    lines = [
+        f"<p>{escape(STATUS_ZH[r['result']])}:{r['errors']} 项错误、{r['warnings']} 项提示;"
+        f"{escape(dated)}。{link}</p>",
+        f'<p class="note">{escape(score_text(r))}</p>',
+    ]
+    failed = r.get("failed") or []
+    if failed:
+        items = "".join(
+            f"<li><b>[{escape(SEVERITY_ZH.get(f['severity'], f['severity']))}] {escape(f['id'])}"
+            f" {escape(f['title'])}</b>:{escape(f['detail'])}"
+            + (f'<br><span class="note">{place(f["source"])}</span>' if f["source"] else "")
+            + "</li>"
+            for f in failed
+        )
+        lines.append(f'<ul class="findings">{items}</ul>')
+    else:
+        lines.append('<p class="ok">全部适用的校验均通过。</p>')
+    if r.get("message"):
+        lines.append(f'<p class="note">说明:{escape(r["message"])}</p>')
+    return head + "".join(lines)
+
+
+def overview_html(records: list[dict[str, Any]]) -> str:
+    """overview.html: the most frequent failures, the reports in a table that sorts, and each
+    report's findings with their detail and place."""
+    counts = failure_counts(records)
+    readable = sum(r["status"] != READ_FAILED for r in records)
+    if counts.empty:
+        figure = "<p>所有报告均通过全部校验。</p>"
+    elif counts["reports"].max() > 1:  # a chart of bars that all equal 1 says nothing
         encoded = base64.b64encode(failure_figure(counts, readable)).decode("ascii")
         figure = f'<img alt="最常见的未通过校验项" src="data:image/png;base64,{encoded}">'
     else:
-        figure = "<p>所有报告均通过全部校验。</p>"
-    columns = ["文件", "状态", "学校", "学年", "模板", "错误", "提示", "清单得分"]
-    ranked = table.sort_values("清单得分", ascending=False, na_position="last", kind="stable")
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{escape(_shown(r[c]))}</td>" for c in columns) + "</tr>"
-        for r in ranked.to_dict("records")
-    )
-    failing = "".join(
-        f"<tr><td>{escape(r['id'])}</td><td>{escape(r['title'])}</td><td>{r['reports']}</td></tr>"
+        figure = ""
+    failing = [
+        f"<tr>{cell(r['id'])}{cell(r['title'])}{cell(r['reports'], numeric=True)}</tr>"
         for r in counts.to_dict("records")
+    ]
+    rows = []
+    for r in records:
+        result = STATUS_ZH.get(r["result"], r["result"])
+        rows.append(
+            "<tr>"
+            + cell(r.get("school") or r["file"], "#" + anchor(r["file"]), width="m")
+            + cell(r.get("year"))
+            + cell(result)
+            + cell(r.get("errors"), numeric=True)
+            + cell(r.get("warnings"), numeric=True)
+            + cell(r.get("score"), numeric=True)
+            + cell(r.get("issued"))
+            + cell(r.get("days_late"), numeric=True)
+            + cell(r["file"], quote(r["findings_file"]) if r.get("findings_file") else "")
+            + "</tr>"
+        )
+    headers = ["学校", "学年", "结果", "错误", "提示", "清单得分", "成文日期", "逾期天数", "文件"]
+    body = (
+        f"<p>共 {len(records)} 份报告,{readable} 份可读取,{len(records) - readable} 份无法读取。"
+        "点击表头可排序;学校名链接到该报告的审查详情。</p>"
+        "<h2>各报告</h2>"
+        + sortable(headers, rows, "筛选(输入学校、学年或结果)")
+        + "<h2>最常见的未通过校验项</h2>"
+        + figure
+        + (sortable(["编号", "校验项", "未通过的报告数"], failing) if failing else "")
+        + "<h2>各报告的审查详情</h2>"
+        + "".join(report_section(r) for r in records)
     )
-    return (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        "<title>已公布报告审查概览</title><style>"
-        "body{font-family:'Noto Sans CJK SC',sans-serif;margin:2em}"
-        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px}"
-        "img{max-width:100%;height:auto}"
-        "</style></head><body>"
-        f"<h1>已公布报告审查概览</h1><p>共 {len(audits)} 份报告,{readable} 份可读取,"
-        f"{len(audits) - readable} 份无法读取。</p>"
-        f"<h2>最常见的未通过校验项</h2>{figure}"
-        f"<table><tr><th>编号</th><th>校验项</th><th>未通过的报告数</th></tr>{failing}</table>"
-        "<h2>各报告(按清单得分排序)</h2>"
-        f"<table><tr>{''.join(f'<th>{c}</th>' for c in columns)}</tr>{rows}</table>"
-        "</body></html>"
-    )
-
-
-def _shown(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
+    return page("已公布报告审查概览", body)
 
 
 def write_outputs(out: Path, audits: list[ReportAudit]) -> list[Path]:
-    """Per-report findings, audit_summary.csv/.xlsx and overview.html in `out`."""
+    """Per-report findings (BOM CSV), and, merged with what `out` held from earlier audits (one
+    row per report file), audit_summary.json, audit_summary.csv (BOM) and .xlsx, overview.html."""
     written = []
     for a in audits:
         if a.status == READ_FAILED:
@@ -613,12 +764,15 @@ def write_outputs(out: Path, audits: list[ReportAudit]) -> list[Path]:
             severity_zh=a.findings["severity"].map(SEVERITY_ZH).fillna(""),
             outcome_zh=a.findings["outcome"].map(OUTCOME_ZH),
         )
-        write_text(target, frame.to_csv(index=False))
+        write_text(target, "\ufeff" + frame.to_csv(index=False))
         written.append(target)
-    table = summary(audits)
-    write_text(out / "audit_summary.csv", table.to_csv(index=False))
+    records = merged(read_record(out), [record_of(a) for a in audits])
+    write_text(out / RECORD_FILE, json.dumps(records, ensure_ascii=False, indent=1))
+    table = summary_table(records)
+    write_text(out / "audit_summary.csv", "\ufeff" + table.to_csv(index=False))
     buffer = io.BytesIO()
     table.to_excel(buffer, index=False, sheet_name="审查汇总")
     write_bytes(out / "audit_summary.xlsx", buffer.getvalue())
-    write_text(out / "overview.html", overview_html(audits, table))
-    return written + [out / n for n in ("audit_summary.csv", "audit_summary.xlsx", "overview.html")]
+    write_text(out / "overview.html", overview_html(records))
+    names = (RECORD_FILE, "audit_summary.csv", "audit_summary.xlsx", "overview.html")
+    return written + [out / n for n in names]

@@ -93,3 +93,34 @@ def test_trends_count_institutions_with_errors_and_total_rows_by_year(tmp_path):
     assert list(trend["机构数"]) == [2, 1]
     assert list(trend["有错误的机构数"]) == [1, 1]
     assert list(trend["第 19 行:收到申请"]) == [7, 5]
+
+
+def test_collect_reads_the_batch_record_not_the_csv(tmp_path):
+    from disclosure.batch.run import Outcome, write_summary
+
+    folder = collection(tmp_path)
+    write_summary(folder, [Outcome("A", "2030-2031", "failed_checks", errors=1)])
+    (folder / "batch_summary.csv").write_text("garbled", encoding="utf-8")
+    summary = overview.collect(folder).summary
+    assert list(summary["status"]) == ["failed_checks"] and list(summary["errors"]) == [1]
+
+
+def test_a_quiet_kernel_keeps_its_log_lines_off_the_terminal(capfd):
+    import time
+
+    manager = overview.quiet_manager_class()
+    km = manager(kernel_name="python3")
+    km.start_kernel()
+    try:
+        client = km.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        client.stop_channels()
+    finally:
+        km.shutdown_kernel(now=True)
+    for _ in range(50):  # the kernel writes its stderr file on its own
+        if "IPKernelApp" in manager.printed():
+            break
+        time.sleep(0.1)
+    assert "without encryption" in manager.printed()  # ipykernel's warning, kept
+    assert "IPKernelApp" not in capfd.readouterr().err  # not shown

@@ -8,16 +8,22 @@ import io
 import json
 import shutil
 
+import pandas as pd
 import pytest
 
 from disclosure import pipeline
 from disclosure.batch.collection import institution_years
 from disclosure.batch.run import (
+    RECORD_FILE,
     SUMMARY_COLUMNS,
+    SUMMARY_FILE,
+    SUMMARY_HEADERS,
+    SUMMARY_XLSX,
     Outcome,
     Progress,
     exit_code,
     failure_rows,
+    read_record,
     run_batch,
     run_task,
     summary_csv,
@@ -25,9 +31,11 @@ from disclosure.batch.run import (
     write_summary,
 )
 from disclosure.checks.findings import COLUMNS
+from disclosure.errors import InputError
 from disclosure.evidence.manifest import sealed_text
 from disclosure.evidence.outputs import RESULT_FILES
 from disclosure.inputs.provenance import file_record, versions
+from disclosure.pipeline import STATUS_ZH
 
 
 @pytest.fixture
@@ -208,20 +216,47 @@ def test_the_summary_lists_every_year_and_the_failure_rows_only_the_failed(tmp_p
         Outcome("B", "2030-2031", "failed_checks", errors=2, failed_rules=("A06", "P01")),
         Outcome("C", "2030-2031", "run_failed", message="第 3 个执行单元格出错", evidence="/f"),
     ]
-    rows = list(csv.DictReader(io.StringIO(summary_csv(outcomes))))
-    assert list(rows[0]) == SUMMARY_COLUMNS
-    assert [(r["institution"], r["status"], r["seconds"]) for r in rows] == [
-        ("A", "passed", "1.23"),
-        ("B", "failed_checks", "0.00"),
-        ("C", "run_failed", "0.00"),
+    text = summary_csv(outcomes)
+    assert text.startswith("\ufeff机构,学年,结果,")  # a BOM: Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert list(rows[0]) == [SUMMARY_HEADERS[c] for c in SUMMARY_COLUMNS]
+    assert [(r["机构"], r["结果"], r["用时(秒)"]) for r in rows] == [
+        ("A", STATUS_ZH["passed"], "1.23"),
+        ("B", STATUS_ZH["failed_checks"], "0.0"),
+        ("C", STATUS_ZH["run_failed"], "0.0"),
     ]
-    assert rows[1]["failed_rules"] == "A06 P01"
+    assert rows[1]["未通过的错误规则"] == "A06 P01"
     assert failure_rows(outcomes) == [
         ("B", "2030-2031", "未通过校验", "未通过的错误级校验:A06、P01", ""),
         ("C", "2030-2031", "运行失败", "第 3 个执行单元格出错", "/f"),
     ]
     target = write_summary(tmp_path, outcomes)
     assert target.read_text(encoding="utf-8") == summary_csv(outcomes)
+    sheet = pd.read_excel(tmp_path / SUMMARY_XLSX, dtype=str)
+    assert list(sheet["结果"]) == [STATUS_ZH[o.status] for o in outcomes]
+    assert read_record(tmp_path) == outcomes
+
+
+def test_a_later_run_of_some_years_keeps_the_other_years_rows(tmp_path):
+    first = [Outcome("B", "2030-2031", "passed"), Outcome("A", "2031-2032", "passed")]
+    write_summary(tmp_path, first)
+    again = Outcome("A", "2031-2032", "failed_checks", errors=1, failed_rules=("P01",))
+    write_summary(tmp_path, [again, Outcome("A", "2030-2031", "skipped")])
+    kept = read_record(tmp_path)
+    assert [o.key for o in kept] == ["A/2030-2031", "A/2031-2032", "B/2030-2031"]
+    assert kept[1] == again and kept[2] == first[0]  # the latest wins; the others stay
+    text = (tmp_path / SUMMARY_FILE).read_text(encoding="utf-8-sig")
+    assert len(text.splitlines()) == 4 and "B,2030-2031,校验通过" in text
+
+
+def test_an_unreadable_batch_record_is_named(tmp_path):
+    assert read_record(tmp_path) == []
+    (tmp_path / RECORD_FILE).write_text('[{"institution": "A"}]', encoding="utf-8")
+    with pytest.raises(InputError, match=RECORD_FILE):
+        read_record(tmp_path)
+    (tmp_path / RECORD_FILE).write_text("{", encoding="utf-8")
+    with pytest.raises(InputError, match="无法读取批量运行记录"):
+        write_summary(tmp_path, [])
 
 
 def _daemonic() -> bool:

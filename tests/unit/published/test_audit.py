@@ -3,6 +3,7 @@ the imported year, the rubric scores, a folder gives a summary and an overview."
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from workspaces import REPO_ROOT
 
 from disclosure.errors import InputError
+from disclosure.pipeline import STATUS_ZH
 from disclosure.published import audit, detect
 from disclosure.published.importer import read_report
 
@@ -287,28 +289,79 @@ def test_a_folder_with_an_unreadable_report_is_a_summary_row(tmp_path, seed):
     table = audit.summary(audits)
     assert list(table["状态"]) == ["已审查", audit.READ_FAILED]
     assert table.loc[0, "错误"] == len(SEED_ERRORS) and table.loc[0, "K01"] == "未通过"
-    rule_columns = list(table.columns[9:])
+    assert list(table["结果"]) == [STATUS_ZH["failed_checks"], STATUS_ZH["bad_input"]]
+    rule_columns = list(table.columns[len(audit.SUMMARY_COLUMNS) :])
     assert rule_columns == [r["id"] for r in SPEC["rules"]] + SPEC["catalogue"]
     assert "文件为空" in table.loc[1, "说明"] and pd.isna(table.loc[1, "错误"])
     written = audit.write_outputs(tmp_path / "out", audits)
     assert sorted(p.name for p in written) == [
-        "a_seed.md.findings.csv", "audit_summary.csv", "audit_summary.xlsx", "overview.html",
+        "a_seed.md.findings.csv", "audit_summary.csv", "audit_summary.json", "audit_summary.xlsx",
+        "overview.html",
     ]  # fmt: skip
-    counts = audit.failure_counts(audits)
+    text = (tmp_path / "out" / "audit_summary.csv").read_text(encoding="utf-8")
+    assert text.startswith("\ufeff文件,状态,结果,学校,学年")  # a BOM: Excel reads UTF-8
+    assert (tmp_path / "out" / "a_seed.md.findings.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    counts = audit.failure_counts([audit.record_of(a) for a in audits])
     assert counts.iloc[0]["reports"] == 1 and set(counts["id"]) >= SEED_ERRORS
     overview = (tmp_path / "out" / "overview.html").read_text(encoding="utf-8")
-    assert (
-        "data:image/png;base64," in overview and "共 2 份报告,1 份可读取,1 份无法读取" in overview
-    )
-    assert "img{max-width:100%" in overview  # the chart (1200 px wide) shrinks to the window
+    assert "共 2 份报告,1 份可读取,1 份无法读取" in overview
+    assert "img{max-width:min(100%,760px)" in overview  # the chart (1200 px) shrinks to fit
+    assert '<meta name="viewport" content="width=device-width' in overview
+    assert "data:image/png" not in overview  # one report: bars that all equal 1 say nothing
+    seed_row = audits[0].findings[audits[0].findings["outcome"] == "failed"].iloc[0]
+    assert html.escape(seed_row["detail"]) in overview  # each finding's detail is shown
+    assert "清单得分" in overview and "÷ 满分" in overview  # the score explained
+    assert 'href="a_seed.md.findings.csv"' in overview and 'id="r-a_seed_2emd"' in overview
     again = pd.read_excel(tmp_path / "out" / "audit_summary.xlsx")
     assert list(again["文件"]) == ["a_seed.md", "b_empty.pdf"]
 
 
 def test_an_overview_without_failures_says_so():
     clean = audit.ReportAudit("x.md", "已审查")
-    html = audit.overview_html([clean], audit.summary([clean]))
-    assert "所有报告均通过全部校验" in html and "<img" not in html
+    page = audit.overview_html([audit.record_of(clean)])
+    assert "所有报告均通过全部校验" in page and "<img" not in page
+    assert "全部适用的校验均通过" in page and "无清单得分" in page
+
+
+def test_the_chart_shows_when_a_rule_fails_in_more_than_one_report(seed_audit):
+    one = audit.record_of(seed_audit)
+    two = dict(one, file="other.md")
+    assert "data:image/png;base64," in audit.overview_html([one, two])
+    assert "data:image/png;base64," not in audit.overview_html([one])
+
+
+def test_a_later_audit_keeps_the_other_reports_rows(tmp_path, seed_audit):
+    out = tmp_path / "out"
+    out.mkdir()
+    first = audit.ReportAudit("b.pdf", audit.READ_FAILED, message="文件为空")
+    audit.write_outputs(out, [first, seed_audit])
+    redone = audit.ReportAudit("b.pdf", "已审查", school="乙校", year="2023-2024")
+    audit.write_outputs(out, [redone])
+    records = audit.read_record(out)
+    assert [r["file"] for r in records] == ["b.pdf", seed_audit.file]
+    assert records[0]["result"] == "passed" and records[1] == audit.record_of(seed_audit)
+    table = pd.read_excel(out / "audit_summary.xlsx", dtype=str)
+    assert list(table["学校"]) == ["乙校", seed_audit.school]
+
+
+def test_an_unreadable_audit_record_is_named(tmp_path):
+    assert audit.read_record(tmp_path) == []
+    (tmp_path / audit.RECORD_FILE).write_text('[{"file": "x"}]', encoding="utf-8")
+    with pytest.raises(InputError, match="应为每份报告审查结果的列表"):
+        audit.read_record(tmp_path)
+    (tmp_path / audit.RECORD_FILE).write_text("[", encoding="utf-8")
+    with pytest.raises(InputError, match=audit.RECORD_FILE):
+        audit.write_outputs(tmp_path, [])
+
+
+def test_the_score_is_explained_item_by_item_and_days_late_counted(seed_audit, tmp_path, seed_text):
+    record = audit.record_of(seed_audit)
+    text = audit.score_text(record)
+    earned = sum(i[1] for i in seed_audit.score_items)
+    assert f"各事项得分之和 {earned}" in text and "第 1 项" in text
+    assert seed_audit.issued == "2024-11-14" and seed_audit.days_late == 14  # due 31 October
+    on_time = variant(tmp_path, seed_text, ("2024 年 11 月 14 日", "2024 年 10 月 31 日"))
+    assert audit.audit_report(REPO_ROOT, on_time).days_late == 0
 
 
 def test_a_single_unreadable_report_raises(tmp_path):
@@ -385,3 +438,8 @@ def test_a_year_the_engine_refuses_skips_the_catalogue_naming_the_report(seed, m
         f"{seed.name}:导入后的数据无法校验:{seed.name} 清单第 1 项({first.place}):item 重复"
     )
     assert all("data/raw" not in r["detail"] for r in rows)
+
+
+def test_a_finding_is_placed_in_the_report_or_in_its_rule_file():
+    assert audit.place("第 3 页第 12 行") == "位置:第 3 页第 12 行"
+    assert audit.place("forms/rules.yaml") == "规则来源:forms/rules.yaml"

@@ -1,13 +1,11 @@
 """What the import takes from each printed row (issue 25): every profile field comes from its own
-row, a count printed with its unit is read without it and the note names the row; the overview
-shows a score and hides only an absent one."""
+row, a count printed with its unit is read without it and the note names the row."""
 
 from __future__ import annotations
 
 import yaml
 from workspaces import REPO_ROOT
 
-from disclosure.published import audit
 from disclosure.published.importer import read_report, year_files
 
 ROWS = {
@@ -42,11 +40,3 @@ def test_a_count_printed_with_its_unit_is_read_without_it_naming_the_row(tmp_pat
     assert reading.lines[9].value == "335"
     (note,) = [n for n in reading.notes if "335条" in n]
     assert note.endswith(":统计表第 10 行数量印为“335条”,去掉单位“条”读作 335")
-
-
-def test_the_overview_shows_a_score_and_hides_only_an_absent_one():
-    assert audit._shown(48.0) == "48.0"
-    assert audit._shown(0.0) == "0.0"
-    assert audit._shown(float("nan")) == ""
-    assert audit._shown(None) == ""
-    assert audit._shown(3) == "3"
