@@ -1,11 +1,13 @@
 """Every output file of a run, as a registry of (file name, exporter), and the project's nbconvert
-exporters (audit HTML, report HTML, report PDF through WeasyPrint).
+exporters (audit HTML, report HTML); the PDF copies are laid out by Typst (present.typeset) from
+the same document model.
 
 A new format is one exporter and one entry in OUTPUTS; the runner, the manifest, `verify`,
 `archive`, the README's outputs table and the tests all read this registry."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -20,8 +22,7 @@ from nbconvert.exporters import HTMLExporter
 from traitlets import Unicode
 
 from disclosure.evidence.outputs import RESULT_FILES, RESULT_TITLES
-from disclosure.evidence.pdf import html_to_pdf
-from disclosure.present.bundle import document_of, figures_of, results_of
+from disclosure.present.bundle import FIGURE_KEY, document_of, figures_of, results_of
 
 TEMPLATES = Path(str(resources.files("disclosure.present") / "templates"))
 
@@ -115,25 +116,6 @@ class ReportHTMLExporter(HTMLExporter):
         return without_trace_links(html), resources
 
 
-class ReportPDFExporter(ReportHTMLExporter):
-    """The report HTML laid out by WeasyPrint (A4, CSS paged media);
-    `jupyter nbconvert --to disclosure_pdf`."""
-
-    export_from_notebook = "disclosure report PDF"
-    output_mimetype = "application/pdf"
-    file_extension = Unicode(".pdf").tag(config=True)
-
-    def __init__(self, **kw: Any) -> None:
-        kw.setdefault(
-            "template_file", "index.html.j2"
-        )  # the HTML template; WeasyPrint makes the PDF
-        super().__init__(**kw)
-
-    def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
-        html, resources = super().from_notebook_node(nb, resources, **kw)
-        return html_to_pdf(html), resources
-
-
 @dataclass(frozen=True)
 class Output:
     """One output of a run: `name` is a file, or a folder ending in "/" holding several files."""
@@ -208,8 +190,29 @@ def _report(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def _pdf(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
-    # the same HTML, laid out
-    return {"report.pdf": html_to_pdf(done["report.html"].decode("utf-8"), _pool(done))}
+    from disclosure.present import typeset
+
+    meta = nb.metadata.get("disclosure", {})
+    shown = _figures_shown(nb) if meta.get("report_figures") else []
+    data = typeset.publication(document_of(nb), _title(nb), [(f, c) for f, c, _ in shown])
+    return {"report.pdf": typeset.pdf_bytes(data, {f: png for f, _, png in shown})}
+
+
+def _title(nb: Any) -> str:
+    return str(nb.metadata.get("disclosure", {}).get("title", "信息公开工作年度报告"))
+
+
+def _figures_shown(nb: Any) -> list[tuple[str, str, bytes]]:
+    """The figures the notebook drew: (file name, caption, PNG), in drawing order."""
+    shown = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            metadata = output.get("metadata", {})
+            name = metadata.get(FIGURE_KEY)
+            if name and "image/png" in output.get("data", {}):
+                png = base64.b64decode(output["data"]["image/png"])
+                shown.append((f"{name}.png", str(metadata.get("caption", name)), png))
+    return shown
 
 
 def _docx(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
@@ -224,12 +227,23 @@ def _review(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def _review_pdf(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
-    return {"review.pdf": html_to_pdf(done["review.html"].decode("utf-8"), _pool(done))}
+    import pandas as pd
 
+    from disclosure.present import report, typeset
 
-def _pool(done: Mapping[str, bytes]) -> Any:
-    """The PDF worker pool of this render (render_outputs' `pdf_pool`), if any."""
-    return getattr(done, "pdf_pool", None)
+    document = document_of(nb)
+    findings = pd.DataFrame(results_of(nb)["findings"])
+    fixes = nb.metadata.get("disclosure", {}).get("corrections") or {}
+    corrections = pd.DataFrame(fixes.get("rows", []), columns=fixes.get("columns", []))
+    shown = _figures_shown(nb)
+    data = typeset.review(
+        document,
+        f"{_title(nb)}(审阅版)",
+        report.review_summary_values(findings, document["year"], document["issuer"]),
+        report.findings_values(findings, corrections),
+        [(f, c) for f, c, _ in shown],
+    )
+    return {"review.pdf": typeset.pdf_bytes(data, {f: png for f, _, png in shown})}
 
 
 def _xlsx(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
