@@ -41,15 +41,18 @@ def _compiler() -> Any:
     return typst.Compiler(font_paths=fonts)
 
 
+def warm() -> None:
+    """Start the compiler now (it scans the fonts), e.g. while a kernel executes."""
+    _compiler()
+
+
 def typst_version() -> str:
     from importlib.metadata import version
 
     return version("typst")
 
 
-def pdf_bytes(
-    data: Mapping[str, Any], images: Mapping[str, bytes] | None = None
-) -> bytes:
+def pdf_bytes(data: Mapping[str, Any], images: Mapping[str, bytes] | None = None) -> bytes:
     """`data` (see `publication` and `review`) laid out by the template; `images`: the files the
     data names (figures), by file name."""
     template = resources.files("disclosure.present") / "templates" / TEMPLATE
