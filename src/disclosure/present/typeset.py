@@ -6,8 +6,9 @@ temporary folder, and compiles it. One compiler is kept per process: it scans th
 once (about 0.15 s) and compiles a report in a few hundredths of a second after that.
 
 Typst is told to use only the fonts the template names (no fallback), and any warning it gives (a
-font family that is not installed, an image it cannot read) stops the layout: a report is never
-printed with boxes for missing glyphs or with a substitute font.
+font family that is not installed, an image it cannot read) stops the layout. Typst draws a glyph
+a font lacks as an empty box without a warning, so every character of the data is first looked up
+in the character map of the font that prints it: a report is never printed with boxes.
 """
 
 from __future__ import annotations
@@ -42,8 +43,11 @@ def _compiler() -> Any:
 
 
 def warm() -> None:
-    """Start the compiler now (it scans the fonts), e.g. while a kernel executes."""
+    """Start the compiler now (it scans the fonts) and read the fonts' character maps, e.g. while
+    a kernel executes."""
     _compiler()
+    for family in FONTS:
+        _characters(family)
 
 
 def typst_version() -> str:
@@ -55,6 +59,13 @@ def typst_version() -> str:
 def pdf_bytes(data: Mapping[str, Any], images: Mapping[str, bytes] | None = None) -> bytes:
     """`data` (see `publication` and `review`) laid out by the template; `images`: the files the
     data names (figures), by file name."""
+    missing = missing_glyphs(data)
+    if missing:
+        raise FontMissing(
+            "以下字符在排版字体中没有字形,PDF 会印成空框:"
+            + "、".join(f"“{c}”(U+{ord(c):04X},{font})" for c, font in missing)
+            + ";请改用常用字或安装含这些字的字体"
+        )
     template = resources.files("disclosure.present") / "templates" / TEMPLATE
     with tempfile.TemporaryDirectory(prefix="disclosure-typst-") as folder:
         root = Path(folder)
@@ -69,6 +80,63 @@ def pdf_bytes(data: Mapping[str, Any], images: Mapping[str, bytes] | None = None
     if warnings:
         raise _failure(warnings)
     return bytes(result)
+
+
+SERIF, SANS, KAI = FONTS
+
+
+def missing_glyphs(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(character, font) for every character of `data` the font that prints it has no glyph for:
+    the signer's name and the (一) subheadings are set in 楷体, the section headings in 黑体, every
+    other text in the serif body font."""
+    doc = data.get("doc", {})
+    kai = [str(doc.get("signer", ""))]
+    sans = []
+    for section in doc.get("sections", []):
+        sans.append(f"{section.get('part', '')}{section.get('heading', '')}")
+        kai += [str(p["subheading"]) for p in section.get("paragraphs", []) if "subheading" in p]
+    found: list[tuple[str, str]] = []
+    for font, texts in ((SERIF, _strings(data)), (SANS, sans), (KAI, kai)):
+        have = _characters(font)
+        for char in sorted({c for text in texts for c in text if not c.isspace()}):
+            if ord(char) not in have:
+                found.append((char, font))
+    return found
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+@cache
+def _installed() -> list[Any]:
+    """The font faces Typst finds (the system's and the bootstrap's folders)."""
+    import typst
+
+    return list(typst.Fonts(font_paths=[d for d in FONT_DIRS if Path(d).is_dir()]).fonts())
+
+
+@cache
+def _characters(family: str) -> frozenset[int]:
+    """The code points the regular face of `family` has glyphs for, as Typst finds it."""
+    from fontTools.ttLib import TTFont
+
+    faces = [f for f in _installed() if f.family == family and f.style == "normal"]
+    if not faces:
+        raise FontMissing(
+            f"排版 PDF 所需字体未安装:{family}"
+            "(请运行 scripts/bootstrap.sh 安装 fonts-noto-cjk 与 fonts-arphic-gkai00mp)"
+        )
+    face = min(faces, key=lambda f: abs(int(f.weight) - 400))
+    with TTFont(face.path, fontNumber=face.index, lazy=True) as font:
+        return frozenset(font.getBestCmap())
 
 
 def _failure(warnings: Iterable[Any]) -> Exception:

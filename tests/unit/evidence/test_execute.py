@@ -195,7 +195,7 @@ def kernel(monkeypatch, executed_nb) -> Calls:
         calls.started.append(FakeKernel(root))
         return calls.started[-1]
 
-    def fake(root: Path, year: str, strict: bool, kernel=None, pdf_pool=None):
+    def fake(root: Path, year: str, strict: bool, kernel=None):
         assert kernel is calls.started[-1] and kernel.stops == 0  # runs in the early kernel
         kernel.executed = True
         calls.append((root, year, strict))
@@ -514,50 +514,6 @@ def test_a_write_that_fails_leaves_the_previous_outputs_and_no_staging(root, ker
     execute.YearLock(dest).release()  # the lock was released
 
 
-@pytest.fixture
-def pdf_workers(monkeypatch) -> list[str]:
-    """Replace evidence.pdf's worker processes by a record of when they open and close."""
-    from contextlib import contextmanager
-
-    events: list[str] = []
-
-    @contextmanager
-    def opened(count: int = 2):
-        events.append("open")
-        try:
-            yield None
-        finally:
-            events.append("closed")
-
-    monkeypatch.setattr(execute, "pdf_processes", opened)
-    return events
-
-
-def test_pdf_workers_open_before_the_kernel_executes_and_close_after_the_render(
-    root, kernel, pdf_workers, monkeypatch, tmp_path
-):
-    executing = execute._execute
-
-    def noted(*args, **kw):
-        pdf_workers.append("execute")
-        return executing(*args, **kw)
-
-    monkeypatch.setattr(execute, "_execute", noted)
-    swapping = execute._swap
-    monkeypatch.setattr(execute, "_swap", lambda *a: (pdf_workers.append("swap"), swapping(*a)))
-    execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=pipeline.load)
-    assert pdf_workers == ["open", "execute", "swap", "closed"]
-
-
-def test_bad_input_opens_no_pdf_workers(root, kernel, pdf_workers, tmp_path):
-    def refuse(root: Path, year: str):
-        raise InputError.one("params/2023-2024.yaml", "坏参数")
-
-    with pytest.raises(InputError):
-        execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=refuse)
-    assert pdf_workers == []
-
-
 # --- the run context; proof over content ------------------------------------------------------
 
 
@@ -567,7 +523,7 @@ def test_a_kernel_the_caller_passes_is_used_and_not_stopped(
     lent = FakeKernel(root)
     used = []
 
-    def fake(root, year, strict, kernel=None, pdf_pool=None):
+    def fake(root, year, strict, kernel=None):
         used.append(kernel)
         return normalise(nbformat.reads(nbformat.writes(executed_nb), as_version=4)), None
 

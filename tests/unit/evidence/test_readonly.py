@@ -125,7 +125,7 @@ def kernel(monkeypatch: pytest.MonkeyPatch, executed_nb: nbformat.NotebookNode) 
     one does; `outcome["error"]` is the error it reports."""
     outcome: dict = {"error": None}
 
-    def fake(root: Path, year: str, strict: bool, kernel=None, pdf_pool=None):
+    def fake(root: Path, year: str, strict: bool, kernel=None):
         nb = nbformat.reads(nbformat.writes(executed_nb), as_version=4)
         if outcome.get("extra"):  # a run whose notebook differs from the last one
             nb.cells.append(nbformat.v4.new_markdown_cell(outcome["extra"]))
