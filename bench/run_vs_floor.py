@@ -1,16 +1,17 @@
 """Time `disclosure run <year>` against the floor of this machine, measured in the same script.
 
 The floor is what any papermill-based run must pay, measured in a lean environment the bench builds
-once and caches (`python -m venv` + papermill, nbconvert, ipykernel and WeasyPrint at the versions
+once and caches (`python -m venv` + papermill, nbconvert, ipykernel and Typst at the versions
 of the project's environment, nothing else): a fresh process executes an empty parameterized
-notebook, exports it to HTML, and WeasyPrint lays that HTML out as a PDF. The project's environment
+notebook, exports it to HTML, and Typst (the run's PDF engine) lays its text out as a PDF in the
+report's font. The project's environment
 may hold more (JupyterLab and its jsonschema format plugins, test tools); the floor does not, so
 whatever those cost the run shows up in the ratio instead of hiding in the baseline.
 
 Floor and run are timed alike (one fresh process each, wall time, interleaved `--repeat` times so
 drift of a shared machine hits both). Printed: both medians, their ratio, each stage's seconds from
-the run's manifest (`stages_seconds`), and peak RSS (VmHWM, sampled from /proc) of the CLI process,
-of the kernel and of any other process the CLI starts. Asserts nothing about seconds.
+the run's timings.json (`stages_seconds`), and peak RSS (VmHWM, sampled from /proc) of the CLI
+process, of the kernel and of any other process the CLI starts. Asserts nothing about seconds.
 
     python bench/run_vs_floor.py --repeat 5
 """
@@ -32,7 +33,7 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-FLOOR_PACKAGES = ("papermill", "nbconvert", "ipykernel", "weasyprint")
+FLOOR_PACKAGES = ("papermill", "nbconvert", "ipykernel", "typst")
 DEFAULT_FLOOR_VENV = Path.home() / ".cache" / "disclosure-bench" / "floor-venv"
 KERNEL_MARKS = ("ipykernel_launcher", "disclosure.evidence.launch")
 SAMPLE_SECONDS = 0.02
@@ -41,7 +42,7 @@ FLOOR = r"""
 import os, sys, tempfile
 import nbformat, papermill as pm
 from nbconvert import HTMLExporter
-from weasyprint import HTML
+import typst
 nb = nbformat.v4.new_notebook(cells=[
     nbformat.v4.new_code_cell("academic_year = '2023-2024'", metadata={"tags": ["parameters"]})
 ])
@@ -53,7 +54,9 @@ with tempfile.TemporaryDirectory() as tmp:
         progress_bar=False, kernel_name="python3",
     )
     html, _ = HTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
-    pdf = HTML(string=html).write_pdf()
+    text = html.replace("\\", "").replace("#", "").replace("[", "").replace("]", "")
+    source = '#set text(font: "Noto Serif CJK SC", lang: "zh")\n' + text[:2000]
+    pdf = typst.compile(source.encode("utf-8"), format="pdf")
     assert pdf.startswith(b"%PDF")
 """
 
@@ -214,8 +217,8 @@ def main() -> None:
             for role in ("cli", "kernel", "other"):
                 by_role.setdefault(role, []).append(peaks.pop(f"cpu_ms_{role}") / 1000)
             run_peak = {k: max(v, peaks[k]) for k, v in run_peak.items()}
-            record = json.loads(manifest.read_text(encoding="utf-8"))
-            for stage, value in record["stages_seconds"].items():
+            timings = json.loads((manifest.parent / "timings.json").read_text(encoding="utf-8"))
+            for stage, value in timings["runs"][-1]["stages_seconds"].items():
                 stages.setdefault(stage, []).append(value)
     load_after = os.getloadavg()
     f, r = statistics.median(floor_s), statistics.median(run_s)
@@ -229,7 +232,7 @@ def main() -> None:
     print(f"floor venv: {args.floor_venv} ({', '.join(floor_pins())})")
     print(f"load average (1 min) before/after: {load_before[0]:.2f} / {load_after[0]:.2f}")
     print(
-        f"floor (lean venv: papermill empty notebook + HTML + WeasyPrint PDF): median {f:.2f} s"
+        f"floor (lean venv: papermill empty notebook + HTML + Typst PDF): median {f:.2f} s"
         f" over {args.repeat} [{each(floor_s)}]"
     )
     print(
@@ -252,7 +255,7 @@ def main() -> None:
         + ", ".join(f"{role} {statistics.median(v):.2f}" for role, v in by_role.items())
         + " (other: PDF workers and their fork server)"
     )
-    print("stages of the run (manifest stages_seconds, median):")
+    print("stages of the run (timings.json stages_seconds, median):")
     for stage, values in stages.items():
         print(f"  {stage:<16} {statistics.median(values):6.2f} s   [{each(values)}]")
     print(
