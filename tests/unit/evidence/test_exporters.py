@@ -40,6 +40,8 @@ RESULT_NAMES = [
     "findings.json",
 ]
 HEADING = "关于报送测试学年度信息公开工作的报告"
+
+
 def _png() -> bytes:
     from PIL import Image
 

@@ -3,11 +3,10 @@ the record kept for a failed run; and values made JSON-safe."""
 
 from __future__ import annotations
 
-from importlib.metadata import version
-
 import hashlib
 import json
 from datetime import date, datetime, timezone
+from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
