@@ -54,9 +54,8 @@ with tempfile.TemporaryDirectory() as tmp:
         progress_bar=False, kernel_name="python3",
     )
     html, _ = HTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
-    text = html.replace("\\", "").replace("#", "").replace("[", "").replace("]", "")
-    source = '#set text(font: "Noto Serif CJK SC", lang: "zh")\n' + text[:2000]
-    pdf = typst.compile(source.encode("utf-8"), format="pdf")
+    source = b'#set text(font: "Noto Serif CJK SC", lang: "zh")\n#sys.inputs.html'
+    pdf = typst.compile(source, format="pdf", sys_inputs={"html": html})
     assert pdf.startswith(b"%PDF")
 """
 

@@ -170,6 +170,39 @@ def rendered(year) -> dict[str, bytes]:
     return render_outputs(executed(year))
 
 
+def test_the_publication_pdf_appends_the_figures_only_when_the_year_prints_them(year) -> None:
+    nb = executed(year)
+    plain = exporters._pdf(nb, {})["report.pdf"]
+    nb.metadata["disclosure"]["report_figures"] = True
+    with_figures = exporters._pdf(nb, {})["report.pdf"]
+    assert _images(plain) == 0 and _images(with_figures) == 1
+    review = exporters._review_pdf(executed(year), {})["review.pdf"]
+    assert _images(review) == 1  # the review copy always has them
+
+
+def _images(pdf: bytes) -> int:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return sum(len(page.images) for page in document.pages)
+
+
+def test_the_review_pdf_lists_the_corrections_the_run_recorded(year) -> None:
+    nb = executed(year)
+    nb.metadata["disclosure"]["corrections"] = {
+        "columns": ["表", "原因"],
+        "rows": [["items", "更正说明甲乙丙"]],
+    }
+    done = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=exporters._review_pdf(nb, {})["review.pdf"],
+        capture_output=True,
+        check=True,
+    )
+    text = done.stdout.decode("utf-8")
+    assert "对原始数据的更正" in text and "更正说明甲乙丙" in text
+
+
 def test_render_outputs_gives_every_file_of_the_registry(rendered) -> None:
     for output in OUTPUTS:
         if output.name.endswith("/"):
