@@ -574,3 +574,18 @@ def test_a_rerun_over_tampered_outputs_supersedes_them_even_with_the_same_manife
     assert second.kept == "superseded" and second.digest == first.digest
     assert verify_outputs(dest) == []
     assert (second.superseded / "report.html").read_text(encoding="utf-8") == "tampered"
+
+
+def test_the_corrections_reach_the_pdf_copies_as_the_workbook_shows_them() -> None:
+    from types import SimpleNamespace
+
+    from disclosure.inputs.params import Correction
+
+    fix = Correction("items", {"item": 7}, "count", 3, "原表漏填", "张三", "2024-10-01")
+    record = execute.corrections_record(SimpleNamespace(corrections=[fix]))
+    assert record["columns"] == ["表", "位置", "字段", "更正前", "更正后", "原因", "更正人", "日期"]
+    assert record["rows"] == [
+        ["items", {"item": 7}, "count", 3, "原表漏填", "张三", "2024-10-01", 1]
+    ]
+    json.dumps(record)  # it goes into the notebook's metadata
+    assert execute.corrections_record(SimpleNamespace(corrections=[]))["rows"] == []
