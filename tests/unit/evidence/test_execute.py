@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from matplotlib import font_manager
-from workspaces import build_workspace, ed25519_key_pair, results_bundle
+from workspaces import build_workspace, ed25519_key_pair, results_bundle, tiny_png
 
 from disclosure import pipeline
 from disclosure.errors import InputError, RunFailed
@@ -28,7 +28,7 @@ from disclosure.evidence.verify import TIMINGS, verify_outputs
 from disclosure.present.bundle import FIGURE_KEY
 
 YEAR = "2023-2024"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+PNG = tiny_png()  # a real image: the PDF copies embed the figures
 
 
 def papermill_notebook() -> nbformat.NotebookNode:
@@ -244,6 +244,11 @@ def test_execute_year_records_the_summary_and_title_in_the_notebook(root, kernel
     assert nb.metadata["disclosure"] == {
         "summary": {"rules": 69, "errors": 11, "warnings": 7},
         "title": "重庆机电职业技术大学2023-2024学年信息公开工作年度报告",
+        "report_figures": False,  # params/2023-2024.yaml prints no figures in the publication copy
+        "corrections": {
+            "columns": ["表", "位置", "字段", "更正前", "更正后", "原因", "更正人", "日期"],
+            "rows": [],
+        },
     }
 
 
