@@ -1,16 +1,17 @@
 """Time `disclosure run <year>` against the floor of this machine, measured in the same script.
 
 The floor is what any papermill-based run must pay, measured in a lean environment the bench builds
-once and caches (`python -m venv` + papermill, nbconvert, ipykernel and WeasyPrint at the versions
+once and caches (`python -m venv` + papermill, nbconvert, ipykernel and Typst at the versions
 of the project's environment, nothing else): a fresh process executes an empty parameterized
-notebook, exports it to HTML, and WeasyPrint lays that HTML out as a PDF. The project's environment
+notebook, exports it to HTML, and Typst (the run's PDF engine) lays its text out as a PDF in the
+report's font. The project's environment
 may hold more (JupyterLab and its jsonschema format plugins, test tools); the floor does not, so
 whatever those cost the run shows up in the ratio instead of hiding in the baseline.
 
 Floor and run are timed alike (one fresh process each, wall time, interleaved `--repeat` times so
 drift of a shared machine hits both). Printed: both medians, their ratio, each stage's seconds from
-the run's manifest (`stages_seconds`), and peak RSS (VmHWM, sampled from /proc) of the CLI process,
-of the kernel and of any other process the CLI starts. Asserts nothing about seconds.
+the run's timings.json (`stages_seconds`), and peak RSS (VmHWM, sampled from /proc) of the CLI
+process, of the kernel and of any other process the CLI starts. Asserts nothing about seconds.
 
     python bench/run_vs_floor.py --repeat 5
 """
@@ -32,7 +33,7 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-FLOOR_PACKAGES = ("papermill", "nbconvert", "ipykernel", "weasyprint")
+FLOOR_PACKAGES = ("papermill", "nbconvert", "ipykernel", "typst")
 DEFAULT_FLOOR_VENV = Path.home() / ".cache" / "disclosure-bench" / "floor-venv"
 KERNEL_MARKS = ("ipykernel_launcher", "disclosure.evidence.launch")
 SAMPLE_SECONDS = 0.02
@@ -41,7 +42,7 @@ FLOOR = r"""
 import os, sys, tempfile
 import nbformat, papermill as pm
 from nbconvert import HTMLExporter
-from weasyprint import HTML
+import typst
 nb = nbformat.v4.new_notebook(cells=[
     nbformat.v4.new_code_cell("academic_year = '2023-2024'", metadata={"tags": ["parameters"]})
 ])
@@ -53,7 +54,8 @@ with tempfile.TemporaryDirectory() as tmp:
         progress_bar=False, kernel_name="python3",
     )
     html, _ = HTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
-    pdf = HTML(string=html).write_pdf()
+    source = b'#set text(font: "Noto Serif CJK SC", lang: "zh")\n#sys.inputs.html'
+    pdf = typst.compile(source, format="pdf", sys_inputs={"html": html})
     assert pdf.startswith(b"%PDF")
 """
 
@@ -173,6 +175,12 @@ def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float,
     return seconds, peaks
 
 
+def runs_logged(folder: Path) -> int:
+    """How many runs the year's timings.json records (0 before the first)."""
+    path = folder / "timings.json"
+    return len(json.loads(path.read_text(encoding="utf-8"))["runs"]) if path.is_file() else 0
+
+
 # --- the comparison -----------------------------------------------------------------------------
 
 
@@ -205,17 +213,18 @@ def main() -> None:
             peaks = {k: v for k, v in peaks.items() if not k.startswith("cpu_ms")}
             floor_peak = {k: max(v, peaks[k]) for k, v in floor_peak.items()}
             manifest = work / "outputs" / args.year / "manifest.json"
-            before = manifest.stat().st_mtime_ns if manifest.exists() else None
+            # a rerun that gives the same evidence keeps the manifest; timings.json logs every run
+            before = runs_logged(manifest.parent)
             seconds, peaks = timed([disclosure, "run", args.year], work, ok=(0, 1))
-            if manifest.stat().st_mtime_ns == before:
-                sys.exit(f"disclosure run {args.year} wrote no new manifest")
+            if runs_logged(manifest.parent) != before + 1:
+                sys.exit(f"disclosure run {args.year} logged no run in timings.json")
             run_s.append(seconds)
             run_cpu.append(peaks.pop("cpu_ms") / 1000)
             for role in ("cli", "kernel", "other"):
                 by_role.setdefault(role, []).append(peaks.pop(f"cpu_ms_{role}") / 1000)
             run_peak = {k: max(v, peaks[k]) for k, v in run_peak.items()}
-            record = json.loads(manifest.read_text(encoding="utf-8"))
-            for stage, value in record["stages_seconds"].items():
+            timings = json.loads((manifest.parent / "timings.json").read_text(encoding="utf-8"))
+            for stage, value in timings["runs"][-1]["stages_seconds"].items():
                 stages.setdefault(stage, []).append(value)
     load_after = os.getloadavg()
     f, r = statistics.median(floor_s), statistics.median(run_s)
@@ -229,7 +238,7 @@ def main() -> None:
     print(f"floor venv: {args.floor_venv} ({', '.join(floor_pins())})")
     print(f"load average (1 min) before/after: {load_before[0]:.2f} / {load_after[0]:.2f}")
     print(
-        f"floor (lean venv: papermill empty notebook + HTML + WeasyPrint PDF): median {f:.2f} s"
+        f"floor (lean venv: papermill empty notebook + HTML + Typst PDF): median {f:.2f} s"
         f" over {args.repeat} [{each(floor_s)}]"
     )
     print(
@@ -252,7 +261,7 @@ def main() -> None:
         + ", ".join(f"{role} {statistics.median(v):.2f}" for role, v in by_role.items())
         + " (other: PDF workers and their fork server)"
     )
-    print("stages of the run (manifest stages_seconds, median):")
+    print("stages of the run (timings.json stages_seconds, median):")
     for stage, values in stages.items():
         print(f"  {stage:<16} {statistics.median(values):6.2f} s   [{each(values)}]")
     print(

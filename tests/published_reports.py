@@ -25,9 +25,8 @@ FORMATS = ("html", "pdf", "docx")
 def render_year(root: Path, year: str, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
     """report.<format> of a year, as `disclosure run` lays it out (publication copy)."""
     from disclosure.compute.narrative import year_context
-    from disclosure.evidence.exporters import html_to_pdf
     from disclosure.pipeline import check_year
-    from disclosure.present import document, report, word
+    from disclosure.present import document, report, typeset, word
 
     result = check_year(root, year)
     data = result.data
@@ -57,7 +56,7 @@ def render_year(root: Path, year: str, formats: tuple[str, ...] = FORMATS) -> di
     if "html" in formats:
         out["html"] = html.encode("utf-8")
     if "pdf" in formats:
-        out["pdf"] = html_to_pdf(html)
+        out["pdf"] = typeset.pdf_bytes(typeset.publication(doc, doc["title"]))
     if "docx" in formats:
         out["docx"] = word.docx_bytes(doc)
     return out

@@ -132,3 +132,14 @@ def results_bundle(year) -> dict:  # year: disclosure.pipeline.YearResult
         year.findings,
         document=report_document(year),
     )
+
+
+def tiny_png() -> bytes:
+    """A real, small PNG: the PDF copies embed the figures, so a test figure must decode."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), "steelblue").save(out, format="PNG")
+    return out.getvalue()

@@ -10,7 +10,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +19,6 @@ from disclosure import workspace as paths
 from disclosure.checks.findings import summary
 from disclosure.errors import FontMissing, InputError, RunFailed
 from disclosure.evidence.manifest import jsonable, keep_failed, manifest, sealed_text
-from disclosure.evidence.pdf import pdf_processes
 from disclosure.evidence.verify import (
     FAILED_DIR,
     MANIFEST,
@@ -56,12 +54,11 @@ class RunContext:
 
     `kernel`: the kernel manager the workbook runs in (an object with the kernel manager's
     interface, `stop(wait)` and `stderr_tail()`); None: the run starts its own while it validates.
-    A kernel the caller passes (batch's warm kernel) is lent: the run neither starts nor stops it.
-    `pdf_pool`: evidence.pdf's worker processes while they are open (None: laid out here)."""
+    A kernel the caller passes (batch's warm kernel) is lent: the run neither starts nor stops
+    it."""
 
     kernel: Any = None
     lent: bool = False
-    pdf_pool: Any = None
 
     def stop_kernel(self, wait: bool = True) -> None:
         """Close the run's own kernel (wait=False: in the background; a later call waits for
@@ -103,13 +100,10 @@ def execute_year(
     except BaseException:
         ctx.stop_kernel()  # another run holds the year, or outputs/ is not writable: no cell ran
         raise
-    pdfs = ExitStack()
     try:
-        # PDF workers start now and import WeasyPrint while the kernel executes.
-        ctx.pdf_pool = pdfs.enter_context(pdf_processes())
         clock = time.perf_counter()
         try:
-            nb, error = _execute(root, year, strict, ctx.kernel, pdf_pool=ctx.pdf_pool)
+            nb, error = _execute(root, year, strict, ctx.kernel)
         finally:
             ctx.stop_kernel(wait=False)  # it shuts down while the outputs render
         stages["execute"] = time.perf_counter() - clock
@@ -121,11 +115,15 @@ def execute_year(
         nb.metadata["disclosure"] = {
             "summary": outcome,
             "title": f"{data.profile.get('institution', '')}{year}学年信息公开工作年度报告",
+            # for the PDF copies (present.typeset): figures in the publication copy, and the
+            # corrections the review copy lists
+            "report_figures": bool(data.params.report_figures),
+            "corrections": corrections_record(data),
         }
         clock = time.perf_counter()
         from disclosure.evidence.exporters import render_outputs  # (loaded during execution)
 
-        for name, content in render_outputs(nb, pdf_pool=ctx.pdf_pool).items():
+        for name, content in render_outputs(nb).items():
             write_bytes(staging / name, content, mode=OUTPUT_MODE)
         stages["render"] = time.perf_counter() - clock
         record = manifest(root, data.inputs, staging, year, outcome)
@@ -141,7 +139,6 @@ def execute_year(
         digest = publish_digest(final)
         record_timings(final, started, stages, kept)
     finally:
-        pdfs.close()
         shutil.rmtree(staging, ignore_errors=True)
         ctx.stop_kernel()
         lock.release()
@@ -181,6 +178,14 @@ def record_timings(final: Path, started: datetime, stages: dict[str, float], kep
     write_text(path, text + "\n", mode=OUTPUT_MODE)
 
 
+def corrections_record(data: Any) -> dict[str, Any]:
+    """The year's corrections to raw data as the workbook's table shows them (columns, rows)."""
+    from disclosure.present.show import corrections_table
+
+    table = corrections_table(data)
+    return {"columns": list(table.columns), "rows": jsonable(table.values.tolist())}
+
+
 def _font_or_stop() -> None:
     """Figures need the CJK font; say so before a kernel starts rather than draw boxes."""
     from disclosure.present.charts import cjk_font_file
@@ -198,12 +203,10 @@ def _start_kernel(root: Path) -> Any:
     return start_kernel(root, root / paths.WORKBOOK)
 
 
-def _execute(
-    root: Path, year: str, strict: bool, kernel: Any = None, pdf_pool: Any = None
-) -> tuple[Any, str | None]:
+def _execute(root: Path, year: str, strict: bool, kernel: Any = None) -> tuple[Any, str | None]:
     """Execute the workbook in `kernel` (a started kernel manager; None: papermill starts one)
     and return the normalised notebook and the error, if any. The caller stops `kernel`.
-    Meanwhile the renderers load (WeasyPrint too, unless `pdf_pool` lays the PDFs out)."""
+    Meanwhile the renderers load (and Typst scans the fonts)."""
     import jupytext
     import nbformat
     import papermill as pm
@@ -211,9 +214,7 @@ def _execute(
 
     from disclosure.evidence.exporters import prepare_render
 
-    warming = threading.Thread(
-        target=prepare_render, args=(pdf_pool is not None,), name="prepare-render", daemon=True
-    )
+    warming = threading.Thread(target=prepare_render, name="prepare-render", daemon=True)
     warming.start()  # the renderers load while the kernel computes (the runner only waits)
     source = jupytext.read(root / paths.WORKBOOK, fmt="py:percent")
     error = None

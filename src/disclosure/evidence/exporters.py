@@ -1,11 +1,13 @@
 """Every output file of a run, as a registry of (file name, exporter), and the project's nbconvert
-exporters (audit HTML, report HTML, report PDF through WeasyPrint).
+exporters (audit HTML, report HTML); the PDF copies are laid out by Typst (present.typeset) from
+the same document model.
 
 A new format is one exporter and one entry in OUTPUTS; the runner, the manifest, `verify`,
 `archive`, the README's outputs table and the tests all read this registry."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -20,8 +22,7 @@ from nbconvert.exporters import HTMLExporter
 from traitlets import Unicode
 
 from disclosure.evidence.outputs import RESULT_FILES, RESULT_TITLES
-from disclosure.evidence.pdf import html_to_pdf
-from disclosure.present.bundle import document_of, figures_of, results_of
+from disclosure.present.bundle import FIGURE_KEY, document_of, figures_of, results_of
 
 TEMPLATES = Path(str(resources.files("disclosure.present") / "templates"))
 
@@ -116,22 +117,19 @@ class ReportHTMLExporter(HTMLExporter):
 
 
 class ReportPDFExporter(ReportHTMLExporter):
-    """The report HTML laid out by WeasyPrint (A4, CSS paged media);
-    `jupyter nbconvert --to disclosure_pdf`."""
+    """A report copy as PDF, laid out by Typst from the notebook's document model (the same
+    bytes `disclosure run` writes); `jupyter nbconvert --to disclosure_pdf`."""
 
     export_from_notebook = "disclosure report PDF"
     output_mimetype = "application/pdf"
     file_extension = Unicode(".pdf").tag(config=True)
 
-    def __init__(self, **kw: Any) -> None:
-        kw.setdefault(
-            "template_file", "index.html.j2"
-        )  # the HTML template; WeasyPrint makes the PDF
-        super().__init__(**kw)
-
     def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
-        html, resources = super().from_notebook_node(nb, resources, **kw)
-        return html_to_pdf(html), resources
+        resources = self._init_resources(resources)
+        resources["output_extension"] = self.file_extension
+        if self.copy == "review":
+            return _review_pdf(nb, {})["review.pdf"], resources
+        return _pdf(nb, {})["report.pdf"], resources
 
 
 @dataclass(frozen=True)
@@ -141,8 +139,7 @@ class Output:
     name: str
     title: str  # what it is, in the users' words (the README's outputs table)
     render: Callable[[Any, dict[str, bytes]], dict[str, bytes]]  # (notebook, done so far) -> files
-    # Started before the others: its file is what a PDF worker process lays out, so the sooner it
-    # is ready the sooner that process starts. It sees only other `first` outputs as `done`.
+    # Started before the others (it sees only other `first` outputs as `done`).
     first: bool = False
 
 
@@ -208,8 +205,29 @@ def _report(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def _pdf(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
-    # the same HTML, laid out
-    return {"report.pdf": html_to_pdf(done["report.html"].decode("utf-8"), _pool(done))}
+    from disclosure.present import typeset
+
+    meta = nb.metadata.get("disclosure", {})
+    shown = _figures_shown(nb) if meta.get("report_figures") else []
+    data = typeset.publication(document_of(nb), _title(nb), [(f, c) for f, c, _ in shown])
+    return {"report.pdf": typeset.pdf_bytes(data, {f: png for f, _, png in shown})}
+
+
+def _title(nb: Any) -> str:
+    return str(nb.metadata.get("disclosure", {}).get("title", "信息公开工作年度报告"))
+
+
+def _figures_shown(nb: Any) -> list[tuple[str, str, bytes]]:
+    """The figures the notebook drew: (file name, caption, PNG), in drawing order."""
+    shown = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            metadata = output.get("metadata", {})
+            name = metadata.get(FIGURE_KEY)
+            if name and "image/png" in output.get("data", {}):
+                png = base64.b64decode(output["data"]["image/png"])
+                shown.append((f"{name}.png", str(metadata.get("caption", name)), png))
+    return shown
 
 
 def _docx(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
@@ -224,12 +242,23 @@ def _review(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def _review_pdf(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
-    return {"review.pdf": html_to_pdf(done["review.html"].decode("utf-8"), _pool(done))}
+    import pandas as pd
 
+    from disclosure.present import report, typeset
 
-def _pool(done: Mapping[str, bytes]) -> Any:
-    """The PDF worker pool of this render (render_outputs' `pdf_pool`), if any."""
-    return getattr(done, "pdf_pool", None)
+    document = document_of(nb)
+    findings = pd.DataFrame(results_of(nb)["findings"])
+    fixes = nb.metadata.get("disclosure", {}).get("corrections") or {}
+    corrections = pd.DataFrame(fixes.get("rows", []), columns=fixes.get("columns", []))
+    shown = _figures_shown(nb)
+    data = typeset.review(
+        document,
+        f"{_title(nb)}(审阅版)",
+        report.review_summary_values(findings, document["year"], document["issuer"]),
+        report.findings_values(findings, corrections),
+        [(f, c) for f, c, _ in shown],
+    )
+    return {"review.pdf": typeset.pdf_bytes(data, {f: png for f, _, png in shown})}
 
 
 def _xlsx(nb: Any, done: dict[str, bytes]) -> dict[str, bytes]:
@@ -244,48 +273,38 @@ OUTPUTS: tuple[Output, ...] = (
     Output("lineage.json", "每个统计数从报告到原始文件行的来源链", _lineage),
     Output("figures/", "图表(PNG)", _figures),
     Output("audit.html", "审计版:每个单元格的代码与输出", _audit),
-    Output(
-        "report.html", "发布版报告(HTML):公文正文、附件1 统计表、附件2 清单对照表", _report, True
-    ),
+    Output("report.html", "发布版报告(HTML):公文正文、附件1 统计表、附件2 清单对照表", _report),
     Output("report.pdf", "发布版报告(PDF,A4,按 GB/T 9704 版式)", _pdf),
     Output("report.docx", "发布版报告(Word,可编辑,表格为真表格)", _docx),
-    Output(
-        "review.html", "审阅版(HTML):校验摘要、标出与公布不同的值、校验结果、图表", _review, True
-    ),
+    Output("review.html", "审阅版(HTML):校验摘要、标出与公布不同的值、校验结果、图表", _review),
     Output("review.pdf", "审阅版(PDF,A4):先看这一份", _review_pdf),
     Output("statistics.xlsx", "统计表(Excel,按印刷表格排版,重算值与公布值并列)", _xlsx),
 )
 
 
-def render_outputs(nb: Any, workers: int | None = None, pdf_pool: Any = None) -> dict[str, bytes]:
+def render_outputs(nb: Any, workers: int | None = None) -> dict[str, bytes]:
     """Every output file of an executed notebook, in registry order.
 
-    The outputs marked `first` render first (they feed the PDF worker processes); then the others
-    render concurrently (`workers` threads; default one per CPU, or one per output while PDF worker
-    processes are open, since their threads only wait). Each sees the earlier outputs' files as
-    `done`, and reading one that is not finished yet waits for it, so a later exporter may reuse
-    any earlier file (the registry order decides what it may see; a `first` output sees only other
-    `first` outputs) and the files are the same as rendered one after another. `pdf_pool`: the
-    run's PDF worker processes (evidence.pdf.pdf_processes), seen by each output as
-    `done.pdf_pool`; None: PDFs are laid out in this process."""
+    The outputs marked `first` render first; then the others render concurrently (`workers`
+    threads; default one per CPU). Each sees the earlier outputs' files as `done`, and reading one
+    that is not finished yet waits for it, so a later exporter may reuse any earlier file (the
+    registry order decides what it may see; a `first` output sees only other `first` outputs) and
+    the files are the same as rendered one after another."""
     registry = tuple(OUTPUTS)
     if not registry:
         return {}
     order = [o for o in registry if o.first] + [o for o in registry if not o.first]
     futures: list[Future[dict[str, bytes]]] = []
-    # With PDF worker processes, threads mostly wait on them: one per output, so each PDF starts
-    # as soon as its HTML is ready.
-    default = len(registry) if pdf_pool is not None else min(len(registry), os.cpu_count() or 1)
     with ThreadPoolExecutor(
-        max_workers=workers or default,
+        max_workers=workers or min(len(registry), os.cpu_count() or 1),
         thread_name_prefix="render",
     ) as pool:
         # FIFO: an output starts only after every earlier one has started, so waiting on an
         # earlier output never waits on a task that has no thread.
         for index, output in enumerate(order):
             if index and order[index - 1].first and not output.first:
-                wait(futures)  # what the PDF workers lay out is ready before the rest competes
-            earlier = EarlierOutputs(tuple(order[:index]), tuple(futures), pdf_pool)
+                wait(futures)
+            earlier = EarlierOutputs(tuple(order[:index]), tuple(futures))
             futures.append(pool.submit(output.render, nb, earlier))
         files = dict(zip(order, futures, strict=True))
         done: dict[str, bytes] = {}
@@ -297,11 +316,8 @@ def render_outputs(nb: Any, workers: int | None = None, pdf_pool: Any = None) ->
 class EarlierOutputs(Mapping[str, bytes]):
     """The files of the outputs before one in the registry, each available once rendered."""
 
-    def __init__(
-        self, outputs: tuple[Output, ...], futures: tuple[Future, ...], pdf_pool: Any = None
-    ) -> None:
+    def __init__(self, outputs: tuple[Output, ...], futures: tuple[Future, ...]) -> None:
         self._outputs, self._futures = outputs, futures
-        self.pdf_pool = pdf_pool  # where this render lays its PDFs out (None: here)
 
     def _all(self) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
@@ -324,13 +340,13 @@ class EarlierOutputs(Mapping[str, bytes]):
         return len(self._all())
 
 
-def prepare_render(pdfs_elsewhere: bool = False) -> None:
+def prepare_render() -> None:
     """Import what rendering needs, so a runner can do it while it only waits for the kernel:
-    WeasyPrint (which looks up its C libraries on import) and the IPython lexer that highlights
-    the audit copy's code (it imports IPython). WeasyPrint only when PDFs are laid out here (not
-    `pdfs_elsewhere`, in worker processes)."""
-    if not pdfs_elsewhere:
-        import weasyprint  # noqa: F401
+    Typst's compiler, which scans the installed fonts once, and the IPython lexer that highlights
+    the audit copy's code (it imports IPython)."""
     from nbconvert.filters.highlight import Highlight2HTML
 
+    from disclosure.present.typeset import warm
+
+    warm()
     Highlight2HTML(pygments_lexer="ipython3")("x = 1")

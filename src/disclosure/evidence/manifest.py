@@ -24,9 +24,9 @@ def manifest(
     """What the evidence is: the year, its verdict, every input and output with its hash, the
     forms, versions, font, PDF engine and git state. No time: two runs that give the same outputs
     from the same inputs give the same manifest, so the registered digest and a signature hold."""
-    from disclosure.evidence.pdf import weasyprint_version
     from disclosure.inputs.formset import load_formset
     from disclosure.present.charts import cjk_font_file
+    from disclosure.present.typeset import typst_version
 
     outputs = [
         {**file_record(p, folder), "path": p.relative_to(folder).as_posix()}
@@ -47,7 +47,7 @@ def manifest(
         "form_edition": load_formset(root).record(),  # edition, title, one hash, rows and items
         "versions": versions(),
         "font": {"file": str(font), "sha256": sha256(font)},
-        "pdf_engine": f"WeasyPrint {weasyprint_version()}",
+        "pdf_engine": f"Typst {typst_version()}",
         "git": git_state(root),
     }
 

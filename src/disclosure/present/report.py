@@ -131,25 +131,29 @@ def checklist_table(doc: dict[str, Any]) -> str:
 def review_summary(findings: pd.DataFrame, year: str, institution: str) -> str:
     """The review copy's first page: each failed check that no other explains, in plain words,
     with what to fix and what it caused."""
+    return _render("review_summary", **review_summary_values(findings, year, institution))
+
+
+def review_summary_values(findings: pd.DataFrame, year: str, institution: str) -> dict[str, Any]:
+    """What the review copy's first page prints (the HTML fragment and the Typst template)."""
     groups = [
         {
-            "id": root["id"],
-            "title": root["title"],
-            "severity": root["severity"],
+            "id": str(root["id"]),
+            "title": str(root["title"]),
+            "severity": str(root["severity"]),
             "severity_zh": SEVERITY_ZH.get(str(root["severity"]), ""),
-            "filled": root["filled"],
+            "filled": str(root["filled"]),
             "hint": root.get("hint") if isinstance(root.get("hint"), str) else "",
             "consequences": "、".join(str(c["id"]) for c in consequences),
         }
         for root, consequences in grouped(findings)
     ]
-    return _render(
-        "review_summary",
-        summary=summary(findings),
-        groups=groups,
-        year=year,
-        institution=institution,
-    )
+    return {
+        "summary": summary(findings),
+        "groups": groups,
+        "year": year,
+        "institution": institution,
+    }
 
 
 def findings_table(findings: pd.DataFrame, corrections: pd.DataFrame) -> str:
@@ -166,6 +170,26 @@ def findings_table(findings: pd.DataFrame, corrections: pd.DataFrame) -> str:
         fix_columns=fix_columns,
         fix_rows=fix_rows,
     )
+
+
+def findings_values(findings: pd.DataFrame, corrections: pd.DataFrame) -> dict[str, Any]:
+    """What the review copy's findings appendix prints, as plain values (the Typst template)."""
+    failed = findings[findings["passed"] == False]  # noqa: E712
+    return {
+        "total": len(findings),
+        "failed": [
+            {k: _text(row[k]) for k in ("id", "severity", "title", "filled")}
+            for _, row in failed.iterrows()
+        ],
+        "fix_columns": [str(c) for c in corrections.columns] if not corrections.empty else [],
+        "fix_rows": [[_text(v) for v in row] for row in corrections.itertuples(index=False)],
+    }
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
 
 
 def figure_block(png_b64: str, caption: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from matplotlib import font_manager
-from workspaces import build_workspace, ed25519_key_pair, results_bundle
+from workspaces import build_workspace, ed25519_key_pair, results_bundle, tiny_png
 
 from disclosure import pipeline
 from disclosure.errors import InputError, RunFailed
@@ -28,7 +28,7 @@ from disclosure.evidence.verify import TIMINGS, verify_outputs
 from disclosure.present.bundle import FIGURE_KEY
 
 YEAR = "2023-2024"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+PNG = tiny_png()  # a real image: the PDF copies embed the figures
 
 
 def papermill_notebook() -> nbformat.NotebookNode:
@@ -195,7 +195,7 @@ def kernel(monkeypatch, executed_nb) -> Calls:
         calls.started.append(FakeKernel(root))
         return calls.started[-1]
 
-    def fake(root: Path, year: str, strict: bool, kernel=None, pdf_pool=None):
+    def fake(root: Path, year: str, strict: bool, kernel=None):
         assert kernel is calls.started[-1] and kernel.stops == 0  # runs in the early kernel
         kernel.executed = True
         calls.append((root, year, strict))
@@ -244,6 +244,11 @@ def test_execute_year_records_the_summary_and_title_in_the_notebook(root, kernel
     assert nb.metadata["disclosure"] == {
         "summary": {"rules": 69, "errors": 11, "warnings": 7},
         "title": "重庆机电职业技术大学2023-2024学年信息公开工作年度报告",
+        "report_figures": False,  # params/2023-2024.yaml prints no figures in the publication copy
+        "corrections": {
+            "columns": ["表", "位置", "字段", "更正前", "更正后", "原因", "更正人", "日期"],
+            "rows": [],
+        },
     }
 
 
@@ -514,50 +519,6 @@ def test_a_write_that_fails_leaves_the_previous_outputs_and_no_staging(root, ker
     execute.YearLock(dest).release()  # the lock was released
 
 
-@pytest.fixture
-def pdf_workers(monkeypatch) -> list[str]:
-    """Replace evidence.pdf's worker processes by a record of when they open and close."""
-    from contextlib import contextmanager
-
-    events: list[str] = []
-
-    @contextmanager
-    def opened(count: int = 2):
-        events.append("open")
-        try:
-            yield None
-        finally:
-            events.append("closed")
-
-    monkeypatch.setattr(execute, "pdf_processes", opened)
-    return events
-
-
-def test_pdf_workers_open_before_the_kernel_executes_and_close_after_the_render(
-    root, kernel, pdf_workers, monkeypatch, tmp_path
-):
-    executing = execute._execute
-
-    def noted(*args, **kw):
-        pdf_workers.append("execute")
-        return executing(*args, **kw)
-
-    monkeypatch.setattr(execute, "_execute", noted)
-    swapping = execute._swap
-    monkeypatch.setattr(execute, "_swap", lambda *a: (pdf_workers.append("swap"), swapping(*a)))
-    execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=pipeline.load)
-    assert pdf_workers == ["open", "execute", "swap", "closed"]
-
-
-def test_bad_input_opens_no_pdf_workers(root, kernel, pdf_workers, tmp_path):
-    def refuse(root: Path, year: str):
-        raise InputError.one("params/2023-2024.yaml", "坏参数")
-
-    with pytest.raises(InputError):
-        execute.execute_year(root, YEAR, False, tmp_path / YEAR, validate=refuse)
-    assert pdf_workers == []
-
-
 # --- the run context; proof over content ------------------------------------------------------
 
 
@@ -567,7 +528,7 @@ def test_a_kernel_the_caller_passes_is_used_and_not_stopped(
     lent = FakeKernel(root)
     used = []
 
-    def fake(root, year, strict, kernel=None, pdf_pool=None):
+    def fake(root, year, strict, kernel=None):
         used.append(kernel)
         return normalise(nbformat.reads(nbformat.writes(executed_nb), as_version=4)), None
 
@@ -618,3 +579,18 @@ def test_a_rerun_over_tampered_outputs_supersedes_them_even_with_the_same_manife
     assert second.kept == "superseded" and second.digest == first.digest
     assert verify_outputs(dest) == []
     assert (second.superseded / "report.html").read_text(encoding="utf-8") == "tampered"
+
+
+def test_the_corrections_reach_the_pdf_copies_as_the_workbook_shows_them() -> None:
+    from types import SimpleNamespace
+
+    from disclosure.inputs.params import Correction
+
+    fix = Correction("items", {"item": 7}, "count", 3, "原表漏填", "张三", "2024-10-01")
+    record = execute.corrections_record(SimpleNamespace(corrections=[fix]))
+    assert record["columns"] == ["表", "位置", "字段", "更正前", "更正后", "原因", "更正人", "日期"]
+    assert record["rows"] == [
+        ["items", {"item": 7}, "count", 3, "原表漏填", "张三", "2024-10-01", 1]
+    ]
+    json.dumps(record)  # it goes into the notebook's metadata
+    assert execute.corrections_record(SimpleNamespace(corrections=[]))["rows"] == []

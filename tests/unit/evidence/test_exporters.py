@@ -40,7 +40,17 @@ RESULT_NAMES = [
     "findings.json",
 ]
 HEADING = "关于报送测试学年度信息公开工作的报告"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))  # bytes only: no exporter decodes the image
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), "steelblue").save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()  # a real image: the PDF copies embed the figures
 
 
 def _notebook() -> nbformat.NotebookNode:
@@ -77,11 +87,12 @@ def test_audit_html_shows_code_and_the_failed_banner_without_cdn_scripts() -> No
 
 
 def test_pdf_exporter_gives_a_pdf_and_the_same_bytes_through_jupyter_nbconvert(
-    tmp_path: Path,
+    tmp_path: Path, year
 ) -> None:
-    nb = _notebook()
+    nb = executed(year)
     direct, _ = ReportPDFExporter().from_notebook_node(nb)
     assert direct.startswith(b"%PDF-")
+    assert direct == render_outputs(nb)["report.pdf"]  # what `disclosure run` writes
     path = tmp_path / "book.ipynb"
     nbformat.write(nb, path)
     subprocess.run(
@@ -157,6 +168,39 @@ def executed(year: pipeline.YearResult) -> nbformat.NotebookNode:
 @pytest.fixture(scope="module")
 def rendered(year) -> dict[str, bytes]:
     return render_outputs(executed(year))
+
+
+def test_the_publication_pdf_appends_the_figures_only_when_the_year_prints_them(year) -> None:
+    nb = executed(year)
+    plain = exporters._pdf(nb, {})["report.pdf"]
+    nb.metadata["disclosure"]["report_figures"] = True
+    with_figures = exporters._pdf(nb, {})["report.pdf"]
+    assert _images(plain) == 0 and _images(with_figures) == 1
+    review = exporters._review_pdf(executed(year), {})["review.pdf"]
+    assert _images(review) == 1  # the review copy always has them
+
+
+def _images(pdf: bytes) -> int:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return sum(len(page.images) for page in document.pages)
+
+
+def test_the_review_pdf_lists_the_corrections_the_run_recorded(year) -> None:
+    nb = executed(year)
+    nb.metadata["disclosure"]["corrections"] = {
+        "columns": ["表", "原因"],
+        "rows": [["items", "更正说明甲乙丙"]],
+    }
+    done = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=exporters._review_pdf(nb, {})["review.pdf"],
+        capture_output=True,
+        check=True,
+    )
+    text = done.stdout.decode("utf-8")
+    assert "对原始数据的更正" in text and "更正说明甲乙丙" in text
 
 
 def test_render_outputs_gives_every_file_of_the_registry(rendered) -> None:
@@ -245,11 +289,16 @@ def test_an_output_added_to_the_registry_adds_its_file_and_sees_the_earlier_ones
     assert json.loads(files["sizes.json"])["figures/publications_by_channel.png"] == len(PNG)
 
 
-def test_the_registry_order_decides_what_a_later_output_may_reuse(monkeypatch, year) -> None:
-    pdf = next(o for o in OUTPUTS if o.name == "report.pdf")
-    monkeypatch.setattr(exporters, "OUTPUTS", (pdf,))  # report.pdf without report.html before it
-    with pytest.raises(KeyError, match="report.html"):
-        render_outputs(executed(year))
+def test_the_registry_order_decides_what_a_later_output_may_reuse(monkeypatch) -> None:
+    def reader(nb, done):
+        return {"b.txt": done["a.txt"] + b"!"}
+
+    writer = Output("a.txt", "a", lambda nb, done: {"a.txt": b"a"})
+    monkeypatch.setattr(exporters, "OUTPUTS", (writer, Output("b.txt", "b", reader)))
+    assert render_outputs(nbformat.v4.new_notebook())["b.txt"] == b"a!"
+    monkeypatch.setattr(exporters, "OUTPUTS", (Output("b.txt", "b", reader), writer))
+    with pytest.raises(KeyError, match="a.txt"):  # a.txt comes after b.txt: not to be seen
+        render_outputs(nbformat.v4.new_notebook())
 
 
 # --- the render loop: concurrent, with the registry order's view of earlier files -------------
@@ -348,42 +397,6 @@ def test_first_outputs_render_before_the_others_and_see_only_first_ones(monkeypa
     assert seen["a.txt"] == ["b.txt", "d.txt"] and seen["c.txt"] == ["a.txt", "b.txt", "d.txt"]
 
 
-def test_while_pdf_workers_are_open_every_output_has_a_thread(monkeypatch) -> None:
-    barrier_size = 4
-    arrived = []
-    import threading
-
-    barrier = threading.Barrier(barrier_size, timeout=20)
-
-    def waiter(name: str):
-        def render(nb, done):
-            arrived.append(name)
-            barrier.wait()  # passes only if all four render at once
-            return {name: b"x"}
-
-        return render
-
-    registry = tuple(Output(f"{i}.txt", str(i), waiter(f"{i}.txt")) for i in range(barrier_size))
-    monkeypatch.setattr(exporters, "OUTPUTS", registry)
-    pool = object()  # a PDF worker pool, as the run passes it down
-    files = render_outputs(nbformat.v4.new_notebook(), pdf_pool=pool)
-    assert sorted(files) == [f"{i}.txt" for i in range(4)]
-
-
-def test_each_output_sees_the_pdf_pool_it_was_given(monkeypatch) -> None:
-    seen = []
-
-    def render(nb, done):
-        seen.append(done.pdf_pool)
-        return {"a.txt": b"x"}
-
-    monkeypatch.setattr(exporters, "OUTPUTS", (Output("a.txt", "a", render),))
-    pool = object()
-    render_outputs(nbformat.v4.new_notebook(), pdf_pool=pool)
-    render_outputs(nbformat.v4.new_notebook())
-    assert seen == [pool, None]
-
-
 def test_a_file_of_a_folder_output_is_found_through_its_folder(monkeypatch) -> None:
     def folder(nb, done):
         return {"figures/a.png": b"A", "figures/b.png": b"B"}
@@ -416,6 +429,10 @@ def test_concurrent_and_one_by_one_rendering_give_identical_files(year) -> None:
     assert render_outputs(nb, workers=4) == one_by_one
 
 
-def test_prepare_render_loads_weasyprint_and_the_ipython_lexer() -> None:
+def test_prepare_render_starts_the_typst_compiler_and_loads_the_ipython_lexer() -> None:
+    from disclosure.present import typeset
+
+    typeset._compiler.cache_clear()
     exporters.prepare_render()
-    assert "weasyprint" in sys.modules and "IPython.lib.lexers" in sys.modules
+    assert typeset._compiler.cache_info().currsize == 1  # fonts scanned before the render
+    assert "IPython.lib.lexers" in sys.modules

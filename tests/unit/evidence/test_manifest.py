@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime, timezone
+from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
@@ -73,14 +74,15 @@ def test_manifest_leaves_out_a_form_the_workspace_does_not_have(root, folder, tm
 
 def test_manifest_records_versions_font_and_pdf_engine(record) -> None:
     import pandas
-    import weasyprint
+    import typst
 
     assert record["versions"]["pandas"] == pandas.__version__
     assert "python" in record["versions"] and "papermill" in record["versions"]
     font = cjk_font_file()
     assert record["font"]["file"] == str(font)
     assert record["font"]["sha256"] == digest(font.read_bytes())
-    assert record["pdf_engine"] == f"WeasyPrint {weasyprint.__version__}"
+    assert record["pdf_engine"] == f"Typst {version('typst')}"
+    assert typst.__version__ in record["pdf_engine"]
     assert set(record["git"]) == {"revision", "dirty"}
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-from workspaces import build_workspace, results_bundle
+from workspaces import build_workspace, results_bundle, tiny_png
 
 from disclosure import pipeline
 from disclosure.errors import RunFailed
@@ -28,7 +28,7 @@ from disclosure.present.bundle import FIGURE_KEY
 from disclosure.workspace import WORKBOOK, write_bytes, write_text
 
 YEAR = "2023-2024"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+PNG = tiny_png()  # a real image: the PDF copies embed the figures
 PAIRING = {
     "formats": "py:percent",
     "text_representation": {"extension": ".py", "format_name": "percent"},
@@ -125,7 +125,7 @@ def kernel(monkeypatch: pytest.MonkeyPatch, executed_nb: nbformat.NotebookNode) 
     one does; `outcome["error"]` is the error it reports."""
     outcome: dict = {"error": None}
 
-    def fake(root: Path, year: str, strict: bool, kernel=None, pdf_pool=None):
+    def fake(root: Path, year: str, strict: bool, kernel=None):
         nb = nbformat.reads(nbformat.writes(executed_nb), as_version=4)
         if outcome.get("extra"):  # a run whose notebook differs from the last one
             nb.cells.append(nbformat.v4.new_markdown_cell(outcome["extra"]))

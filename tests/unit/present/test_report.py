@@ -382,3 +382,25 @@ def test_findings_table_escapes_corrections():
 def test_findings_table_without_correction_rows_has_no_corrections_table():
     html = report.findings_table(findings([True, True]), pd.DataFrame(columns=["field"]))
     assert "对原始数据的更正" not in html
+
+
+def test_review_summary_values_are_what_the_page_prints():
+    values = report.review_summary_values(findings([False, True]), "2023-2024", "某某大学")
+    assert values["summary"]["errors"] == 1 and values["summary"]["warnings"] == 0
+    assert [g["id"] for g in values["groups"]] == ["C01"]
+    assert values["groups"][0]["hint"] == "核对清单" and values["groups"][0]["consequences"] == ""
+    assert (values["year"], values["institution"]) == ("2023-2024", "某某大学")
+    hintless = report.review_summary_values(findings([True, False]), "2023-2024", "某")
+    assert hintless["groups"][0]["hint"] == ""  # None in the findings: no advice
+
+
+def test_findings_values_list_only_failed_checks_and_the_corrections_as_text():
+    fixes = pd.DataFrame({"表": ["items"], "更正后": [float("nan")], "条数": [3]})
+    values = report.findings_values(findings([False, True]), fixes)
+    assert values["total"] == 2
+    assert values["failed"] == [
+        {"id": "C01", "severity": "error", "title": "清单<平台>", "filled": XSS}
+    ]
+    assert values["fix_columns"] == ["表", "更正后", "条数"]
+    assert values["fix_rows"] == [["items", "", "3"]]
+    assert report.findings_values(findings([True, True]), pd.DataFrame())["fix_rows"] == []
