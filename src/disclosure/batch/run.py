@@ -242,9 +242,8 @@ class Progress:
 
 
 def local_cluster(workers: int) -> Any:
-    """A LocalCluster of `workers` processes, one thread each. Its workers are not daemonic, so
-    each may lay its PDFs out in processes of its own (evidence.pdf); a daemonic worker (dask's
-    default, e.g. `dask worker` on another machine) lays them out itself."""
+    """A LocalCluster of `workers` processes, one thread each. Its workers are not daemonic, so a
+    year's run may start the processes it needs (its kernel) as `disclosure run` does."""
     import dask
     from distributed import LocalCluster
 

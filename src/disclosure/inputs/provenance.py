@@ -21,6 +21,7 @@ PACKAGES = (
     "openpyxl",
     "PyYAML",
     "weasyprint",
+    "typst",
 )
 
 

@@ -265,7 +265,7 @@ def _daemonic() -> bool:
     return multiprocessing.current_process().daemon
 
 
-def test_local_cluster_workers_may_start_pdf_processes() -> None:
+def test_local_cluster_workers_are_not_daemonic_so_a_run_may_start_processes() -> None:
     import dask
     from distributed import Client
 
