@@ -242,10 +242,10 @@ def _say(text: str) -> None:
 
 
 def failed_lines(findings: pd.DataFrame) -> list[str]:
-    from disclosure.checks.findings import SEVERITY_ZH, grouped
+    from disclosure.checks.findings import SEVERITY_ZH, grouped, said
 
     def line(r: pd.Series, indent: str) -> str:
-        return f"{indent}[{SEVERITY_ZH[r['severity']]}] {r['id']} {r['title']}:{r['filled']}"
+        return f"{indent}[{SEVERITY_ZH[r['severity']]}] {r['id']} {said(r)}(校验:{r['title']})"
 
     lines = []
     for cause, consequences in grouped(findings):  # a failure another one explains goes under it

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from disclosure import workspace as paths
-from disclosure.checks.findings import OUTCOME_ZH, SEVERITY_ZH
+from disclosure.checks.findings import OUTCOME_ZH, SEVERITY_ZH, said
 from disclosure.errors import InputError
 from disclosure.expr import FULL_WIDTH, evaluate, is_count, number, parse
 from disclosure.published import detect
@@ -320,7 +320,7 @@ def catalogue_findings(
                 "severity": f["severity"],
                 "title": f["title"],
                 "outcome": outcome,
-                "detail": in_report(str(f["filled"]), reading),
+                "detail": in_report(said(f), reading),  # in words; the check is in rules.yaml
                 "basis": f.get("basis", ""),
                 "hint": f.get("hint", ""),
                 "source": paths.RULES_FORM,

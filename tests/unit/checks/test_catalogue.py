@@ -857,6 +857,22 @@ def test_rule_passes_or_fails_on_hand_made_data(rule_id, changes, passed, filled
     assert (finding.id, finding.severity, finding.check) == (rule.id, rule.severity, rule.shown)
     if filled is not None:
         assert finding.filled == filled
+    if passed is False:  # the office reads a sentence, never the expression
+        said = QUOTED.sub("“”", finding.message)  # what the user wrote is quoted as written
+        assert said and not OPERATORS.search(said), finding.message
+    else:
+        assert finding.message == ""
+
+
+OPERATORS = re.compile(r"==|!=|>=|<=| or | and |not |True|False")
+QUOTED = re.compile(r"“[^”]*”")
+
+
+def test_every_check_over_the_values_says_its_failure_in_a_sentence():
+    wordless = [
+        r.id for r in CATALOGUE.values() if r.engine == "expr" and not r.over and not r.sentence
+    ]
+    assert wordless == []
 
 
 def test_every_rule_has_a_passing_and_a_failing_case():
