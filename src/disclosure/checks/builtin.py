@@ -13,7 +13,8 @@ from typing import Any
 from disclosure.checks.rules import Context
 from disclosure.compute.narrative import paragraphs, printed_values
 from disclosure.expr import evaluate, fill, names, parsed
-from disclosure.workspace import CLAIMS_FORM
+from disclosure.inputs.forms import TO_FILL, superseded
+from disclosure.workspace import CITATIONS_FORM, CLAIMS_FORM
 
 # (problems, where the values came from[, the problems in words for the office])
 CodeCheck = Callable[[Context], tuple[Any, ...]]
@@ -112,6 +113,32 @@ def cited_notice_year(context: Context) -> tuple[list[str], str]:
     source = context.table_sources.get("narrative", "narrative.yaml")
     problems, said = _claims(context, "N06")
     return problems, f"{source}；{CLAIMS_FORM}", said
+
+
+@register("N07")
+def current_instruments(context: Context) -> tuple[list[str], str]:
+    """Every instrument the printed narrative cites was in force on the report's date (its
+    成文日期, or the reporting deadline when none is filled in)."""
+    on = str(context.values.get("profile.report_date") or context.values.get("report_deadline"))
+    citations = context.extras.get("citations") or []
+    problems = [
+        f"{where}{said}"
+        for where, sentence in context.extras.get("narrative_sentences") or []
+        for said in superseded(citations, sentence, on)
+    ]
+    source = context.table_sources.get("narrative", "narrative.yaml")
+    return problems, f"{source}；{CITATIONS_FORM}"
+
+
+@register("N08")
+def nothing_left_to_fill(context: Context) -> tuple[list[str], str]:
+    """No placeholder 【待填:…】 of `disclosure init` is left in the printed narrative."""
+    problems = [
+        f"{where}尚待填写:{found.group(1)}"
+        for where, sentence in context.extras.get("narrative_sentences") or []
+        for found in TO_FILL.finditer(sentence)
+    ]
+    return problems, context.table_sources.get("narrative", "narrative.yaml")
 
 
 @register("D01")

@@ -11,7 +11,14 @@ import yaml
 
 from disclosure import workspace as paths
 from disclosure.errors import InputError
-from disclosure.inputs.forms import TableDef, load_profile_schema, load_table_defs
+from disclosure.inputs.forms import (
+    TableDef,
+    current_text,
+    load_citations,
+    load_profile_schema,
+    load_table_defs,
+    without_last_years_notice,
+)
 from disclosure.inputs.narrative import all_paragraphs, choices
 from disclosure.inputs.params import valid_academic_year
 from disclosure.inputs.read import WORKBOOK_FILE
@@ -54,17 +61,26 @@ def init_year(root: Path, year: str, fmt: str = "csv") -> list[Path]:
         + yaml.safe_dump(profile, allow_unicode=True, sort_keys=False),
     )
     written.append(folder / paths.PROFILE_FILE)
+    citations = load_citations(root)
     if previous and (previous / paths.NARRATIVE_FILE).is_file():
         narrative = read_yaml(previous / paths.NARRATIVE_FILE) or {}
         for _, para in all_paragraphs(narrative):
             for wording in choices(para):
                 wording.pop("printed", None)  # type: ignore[attr-defined]
+                if isinstance(wording.get("template"), str):  # current law, this year's notice
+                    text = current_text(citations, wording["template"])
+                    wording["template"] = without_last_years_notice(text)  # type: ignore[index]
         write_text(
             folder / paths.NARRATIVE_FILE,
-            "# 报告正文模板(由上一学年复制,数字均为占位符)\n"
+            "# 报告正文模板(由上一学年复制,数字均为占位符;所引法规已换为现行文号,"
+            "编报通知换为“【待填:…】”,请填写本年度的通知)\n"
             + yaml.safe_dump(narrative, allow_unicode=True, sort_keys=False, width=200),
         )
         written.append(folder / paths.NARRATIVE_FILE)
+    elif (root / paths.NARRATIVE_TEMPLATE).is_file():  # a school's first year: the form's template
+        target = folder / paths.NARRATIVE_FILE
+        write_text(target, (root / paths.NARRATIVE_TEMPLATE).read_text(encoding="utf-8"))
+        written.append(target)
     reference = pd.read_csv(root / paths.CHECKLIST_ITEMS, encoding="utf-8")
     rows = {name: [] for name in defs}
     rows["checklist"] = [
