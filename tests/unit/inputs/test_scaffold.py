@@ -150,7 +150,8 @@ def test_only_the_year_just_before_is_carried_over(ws):
     init_year(ws, "2025-2026")  # 2024-2025 does not exist: nothing to carry
     new = read_yaml(ws / "data/raw/2025-2026/profile.yaml")
     assert new["institution"] == ""
-    assert not (ws / "data/raw/2025-2026/narrative.yaml").exists()
+    narrative = (ws / "data/raw/2025-2026/narrative.yaml").read_text(encoding="utf-8")
+    assert narrative == (ws / "forms/narrative_template.yaml").read_text(encoding="utf-8")
 
 
 def test_narrative_is_copied_from_the_previous_year_without_printed_text(ws):
@@ -161,14 +162,33 @@ def test_narrative_is_copied_from_the_previous_year_without_printed_text(ws):
     new = read_yaml(path)
     assert "printed" not in path.read_text(encoding="utf-8")
     assert new["title"] == old["title"]
-    assert new["opening"][0]["template"] == old["opening"][0]["template"]
+    # the superseded regulation becomes the current one; last year's notice a placeholder
+    said = old["opening"][0]["template"]
+    assert "国务院令 第 492 号" in said and "渝教办发〔2024〕106 号" in said
+    assert new["opening"][0]["template"] == said.replace(
+        "国务院令 第 492 号", "国务院令第711号"
+    ).replace(
+        "《重庆市教育委员会办公室关于编报 2024 年高校和直属单位信息公开工作年度报告的通知》"
+        "(渝教办发〔2024〕106 号)",
+        "《【待填:本年度编报年度报告的通知名称】》(【待填:该通知的文号】)",
+    )
     old_paragraphs = old["sections"][0]["paragraphs"]
     new_paragraphs = new["sections"][0]["paragraphs"]
     templates = [p.get("template") for p in new_paragraphs]
     assert templates == [p.get("template") for p in old_paragraphs]
 
 
-def test_first_year_has_no_narrative(fresh):
+def test_first_year_gets_the_forms_narrative_template(fresh):
+    written = init_year(fresh, NEW)
+    path = fresh / FOLDER / "narrative.yaml"
+    assert path in written
+    text = path.read_text(encoding="utf-8")
+    assert text == (fresh / "forms/narrative_template.yaml").read_text(encoding="utf-8")
+    assert "国务院令第711号" in text and "【待填:该通知的文号】" in text
+
+
+def test_first_year_without_a_template_in_the_form_has_no_narrative(fresh):
+    (fresh / "forms/narrative_template.yaml").unlink()
     written = init_year(fresh, NEW)
     assert not (fresh / FOLDER / "narrative.yaml").exists()
     assert all(p.name != "narrative.yaml" for p in written)
@@ -221,8 +241,8 @@ def test_a_malformed_year_is_refused_before_anything_is_written(fresh, bad):
 def test_csv_format_writes_one_header_file_per_table(fresh):
     written = init_year(fresh, NEW)
     folder = fresh / FOLDER
-    assert written[2:] == [folder / f"{name}.csv" for name in TEMPLATES]
-    expected = sorted([f"{name}.csv" for name in TEMPLATES] + ["profile.yaml"])
+    assert written[3:] == [folder / f"{name}.csv" for name in TEMPLATES]
+    expected = sorted([f"{name}.csv" for name in TEMPLATES] + ["narrative.yaml", "profile.yaml"])
     assert sorted(p.name for p in folder.iterdir()) == expected
     defs = load_table_defs(fresh)
     for name in TEMPLATES:
@@ -265,8 +285,12 @@ def test_templates_load_except_for_the_rows_the_school_must_fill_in(ws, fmt):
 def test_xlsx_format_writes_one_workbook_with_a_sheet_per_table(fresh):
     written = init_year(fresh, NEW, "xlsx")
     folder = fresh / FOLDER
-    assert written[2:] == [folder / "tables.xlsx"]
-    assert sorted(p.name for p in folder.iterdir()) == ["profile.yaml", "tables.xlsx"]
+    assert written[3:] == [folder / "tables.xlsx"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "narrative.yaml",
+        "profile.yaml",
+        "tables.xlsx",
+    ]
     book = openpyxl.load_workbook(folder / "tables.xlsx")
     assert book.sheetnames == TEMPLATES
     defs = load_table_defs(fresh)
