@@ -90,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEYFILE",
         help="用 Ed25519 私钥(PEM)签署 manifest.json;签名写在 outputs/<学年>.sig 并放入 zip",
     )
+    new = sub.add_parser(
+        "new",
+        help="新建空白工作区(新学校或 import 之用)或机构集合",
+        description="新建工作区:复制表式 forms/、计算底稿 notebooks/ 和参考表 data/reference/,"
+        "建空的 params/ 与 data/raw/。例:disclosure new 某某大学;"
+        "disclosure new --collection 全省高校",
+    )
+    new.set_defaults(handler=_new, workspace_optional=True)
+    new.add_argument("folder", type=Path, help="新工作区(或机构集合)的文件夹,须不存在或为空")
+    new.add_argument("--collection", action="store_true", help="新建机构集合(含 collection.yaml)")
     init = sub.add_parser("init", help="为新学年创建参数文件和空白数据模板")
     init.set_defaults(handler=_init)
     init.add_argument("year", help="学年,如 2024-2025")
@@ -473,6 +483,36 @@ def _archive(root: Path, args: argparse.Namespace) -> int:
             f"已签名:{folder.with_name(folder.name + '.sig')}(用对应公钥核对:disclosure verify"
             f" {folder} --key <公钥.pem>)"
         )
+    return EXIT_OK
+
+
+def _template() -> Path:
+    """Where `new` copies the form from: the workspace around the current directory, else the
+    checkout this package runs from."""
+    from disclosure.workspace import find_root
+
+    try:
+        return find_root()
+    except InputError:
+        return Path(__file__).resolve().parents[2]
+
+
+def _new(root: Path | None, args: argparse.Namespace) -> int:
+    template = root or _template()
+    folder = args.folder.resolve()
+    if args.collection:
+        from disclosure.batch.collection import create_collection
+
+        if folder.exists() and any(folder.iterdir()):
+            raise InputError.one(str(folder), "文件夹已存在且不为空;为免覆盖,new 不做任何改动")
+        create_collection(folder, template)
+        _say(f"已新建机构集合 {folder};为机构建学年:disclosure init <学年> --institution <代码>")
+        return EXIT_OK
+    from disclosure.inputs.scaffold import new_workspace
+
+    for path in new_workspace(folder, template):
+        _say(f"  + {path.relative_to(folder)}/")
+    _say(f"已新建工作区 {folder};进入该文件夹后运行 disclosure init <学年>(如 2024-2025)")
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -156,3 +157,30 @@ def _workbook(defs: dict[str, TableDef], rows: dict[str, list[dict]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# What a new workspace copies from its template: the form, the notebooks, the reference tables.
+SHARED_PARTS = (paths.FORMS_DIR, paths.NOTEBOOKS_DIR, paths.REFERENCE_DIR)
+
+
+def new_workspace(folder: Path, template: Path) -> list[Path]:
+    """`disclosure new <folder>`: an empty workspace (the form, notebooks and reference tables of
+    `template`, an empty params/ and data/raw/), ready for `init` or `import`."""
+    if folder.exists() and any(folder.iterdir()):
+        raise InputError.one(str(folder), "文件夹已存在且不为空;为免覆盖,new 不做任何改动")
+    missing = [p for p in SHARED_PARTS if not (template / p).is_dir()]
+    if missing:
+        raise InputError.one(str(template), f"模板工作区缺少 {'、'.join(missing)}")
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for part in SHARED_PARTS:
+        shutil.copytree(
+            template / part,
+            folder / part,
+            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"),
+        )
+        made.append(folder / part)
+    for empty in (paths.PARAMS_DIR, paths.DATA_RAW_DIR):
+        (folder / empty).mkdir(parents=True, exist_ok=True)
+        made.append(folder / empty)
+    return made
