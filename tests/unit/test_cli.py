@@ -703,3 +703,19 @@ def test_verify_names_the_command_after_a_swap_interrupted_between_its_renames(w
     assert code == 1, out
     assert f"运行 disclosure --root {root} run 2030-2031 即可恢复" in out
     assert ".old-2030-2031-99999" in out
+
+
+def test_new_makes_a_workspace_and_a_collection_from_the_workspace_given(workspace, cli, tmp_path):
+    root = workspace()
+    code, out = cli("--root", root, "new", tmp_path / "school")
+    assert code == 0, out
+    assert "已新建工作区" in out and "disclosure init" in out
+    assert (tmp_path / "school/forms/rules.yaml").read_bytes() == (
+        root / "forms/rules.yaml"
+    ).read_bytes()
+    code, out = cli("--root", root, "new", "--collection", tmp_path / "province")
+    assert code == 0, out
+    assert (tmp_path / "province/collection.yaml").is_file()
+    assert (tmp_path / "province/institutions").is_dir()
+    code, out = cli("--root", root, "new", "--collection", tmp_path / "province")
+    assert code == 2 and "文件夹已存在且不为空" in out

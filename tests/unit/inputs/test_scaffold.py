@@ -13,7 +13,7 @@ from disclosure.inputs.dataset import load_year
 from disclosure.inputs.forms import load_profile_schema, load_table_defs
 from disclosure.inputs.params import load_params
 from disclosure.inputs.provenance import sha256
-from disclosure.inputs.scaffold import init_year
+from disclosure.inputs.scaffold import init_year, new_workspace
 
 NEW = "2024-2025"
 FOLDER = f"data/raw/{NEW}"
@@ -336,3 +336,34 @@ def test_xlsx_optional_choice_column_allows_blank(fresh):
     sheet = openpyxl.load_workbook(fresh / FOLDER / "tables.xlsx")["applications"]
     outcome = validations(sheet)["G2:G2000"]  # outcome: a choice, not required
     assert outcome.allow_blank is True
+
+
+# --- new workspaces -----------------------------------------------------------------------------
+
+
+def test_new_workspace_copies_the_form_and_leaves_params_empty(fresh, tmp_path):
+    target = tmp_path / "school"
+    made = new_workspace(target, fresh)
+    assert made == [
+        target / p for p in ("forms", "notebooks", "data/reference", "params", "data/raw")
+    ]
+    assert (target / "forms/rules.yaml").read_bytes() == (fresh / "forms/rules.yaml").read_bytes()
+    assert list((target / "params").iterdir()) == [] and list((target / "data/raw").iterdir()) == []
+    init_year(target, NEW)  # a new workspace takes init at once
+    assert (target / FOLDER / "narrative.yaml").is_file()
+
+
+def test_new_workspace_refuses_a_folder_with_files_and_changes_nothing(fresh, tmp_path):
+    target = tmp_path / "school"
+    target.mkdir()
+    (target / "keep.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="文件夹已存在且不为空"):
+        new_workspace(target, fresh)
+    assert [p.name for p in target.iterdir()] == ["keep.txt"]
+    (target / "keep.txt").unlink()  # an empty folder is fine
+    assert new_workspace(target, fresh)
+
+
+def test_new_workspace_needs_a_template_with_the_form(tmp_path):
+    with pytest.raises(InputError, match="模板工作区缺少 forms、notebooks、data/reference"):
+        new_workspace(tmp_path / "school", tmp_path / "nothing")
