@@ -17,6 +17,8 @@ import openpyxl
 import pytest
 from docx import Document
 
+from disclosure.inputs.forms import load_table_defs
+
 pytestmark = pytest.mark.e2e
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "synthetic_2030-2031" / "raw"
@@ -25,11 +27,13 @@ NOTICE = "《重庆市教育委员会办公室关于编报2031年高校信息公
 NUMBER = "渝教办发〔2031〕8号"
 
 
-def fill_workbook(path: Path) -> None:
-    """Type each table's rows into its sheet, under the header `init` wrote."""
+def fill_workbook(path: Path, root: Path) -> None:
+    """Type each table's rows into its sheet, under the Chinese header `init` wrote."""
+    defs = load_table_defs(root)
     book = openpyxl.load_workbook(path)
     for sheet in book.worksheets:
-        header = [c.value for c in sheet[1]]
+        key = {c.title: c.name for c in defs[sheet.title].columns}
+        header = [key[c.value] for c in sheet[1]]  # every header is a Chinese title
         with (FIXTURE / f"{sheet.title}.csv").open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
         sheet.delete_rows(2, sheet.max_row)
@@ -50,7 +54,7 @@ def test_a_new_school_goes_from_an_empty_folder_to_a_report(tmp_path, cli_subpro
     folder = school / "data" / "raw" / YEAR
     assert {p.name for p in folder.iterdir()} == {"profile.yaml", "narrative.yaml", "tables.xlsx"}
 
-    fill_workbook(folder / "tables.xlsx")
+    fill_workbook(folder / "tables.xlsx", school)
     shutil.copy(FIXTURE / "profile.yaml", folder / "profile.yaml")
     check = cli_subprocess("--root", school, "check", YEAR)
     assert check.returncode == 1, check.stdout + check.stderr

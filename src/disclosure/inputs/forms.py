@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,12 @@ class ColumnDef:
     default: Any = None
     min: int | None = None
     max: int | None = None
+    title: str = field(default="", compare=False)  # its Chinese header (tables.yaml column_titles)
+
+    @property
+    def header(self) -> str:
+        """The header `init` writes: the Chinese title, or the key when there is none."""
+        return self.title or self.name
 
 
 @dataclass(frozen=True)
@@ -261,6 +267,7 @@ def load_table_defs(root: Path) -> dict[str, TableDef]:
                 default=c.get("default"),
                 min=c.get("min"),
                 max=c.get("max"),
+                title=str((data.get("column_titles") or {}).get(col) or ""),
             )
             for col, c in spec["columns"].items()
         )

@@ -107,11 +107,9 @@ def _previous(root: Path, year: str) -> Path | None:
 
 def _csv(schema: TableDef, rows: list[dict]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(
-        buffer, fieldnames=[c.name for c in schema.columns], lineterminator="\n"
-    )
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c.header for c in schema.columns])  # Chinese headers (keys also accepted)
+    writer.writerows([[row.get(c.name, "") for c in schema.columns] for row in rows])
     return buffer.getvalue()
 
 
@@ -125,12 +123,12 @@ def _workbook(defs: dict[str, TableDef], rows: dict[str, list[dict]]) -> bytes:
     book.remove(book.active)
     for name, schema in defs.items():
         sheet = book.create_sheet(name)
-        sheet.append([c.name for c in schema.columns])
+        sheet.append([c.header for c in schema.columns])
         for row in rows[name]:
             sheet.append([row.get(c.name) for c in schema.columns])
         for index, col in enumerate(schema.columns, 1):
             letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(12, len(col.name) * 2)
+            sheet.column_dimensions[letter].width = max(12, len(col.header) * 3)
             if col.type == "choice":
                 rule = DataValidation(
                     type="list",

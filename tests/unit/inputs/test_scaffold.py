@@ -248,7 +248,8 @@ def test_csv_format_writes_one_header_file_per_table(fresh):
     for name in TEMPLATES:
         text = (folder / f"{name}.csv").read_bytes().decode("utf-8")
         header = next(csv.reader(io.StringIO(text)))
-        assert header == [c.name for c in defs[name].columns]
+        assert header == [c.title for c in defs[name].columns]  # every column in Chinese
+        assert all(header)
         assert "\r" not in text
 
 
@@ -256,16 +257,16 @@ def test_csv_checklist_is_prefilled_from_the_reference_items(fresh):
     init_year(fresh, NEW)
     text = (fresh / FOLDER / "checklist.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [int(r["item"]) for r in rows] == list(range(1, 51))
-    assert rows[0]["category"] == "1" and rows[6]["category"] == "2"
-    assert {r["count"] for r in rows} == {"0"}
-    assert rows[0]["links"] == ""
+    assert [int(r["事项"]) for r in rows] == list(range(1, 51))
+    assert rows[0]["大类"] == "1" and rows[6]["大类"] == "2"
+    assert {r["数量"] for r in rows} == {"0"}
+    assert rows[0]["链接"] == ""
 
 
 def test_other_csv_templates_are_header_only(fresh):
     init_year(fresh, NEW)
     data = (fresh / FOLDER / "publications.csv").read_bytes()
-    assert data == b"channel,count,unit,note\n"  # UTF-8, one header line, Unix line end
+    assert data == "渠道,数量,单位,备注\n".encode()  # UTF-8, one header line, Unix line end
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -296,7 +297,8 @@ def test_xlsx_format_writes_one_workbook_with_a_sheet_per_table(fresh):
     defs = load_table_defs(fresh)
     for name in TEMPLATES:
         header = [cell.value for cell in book[name][1]]
-        assert header == [c.name for c in defs[name].columns]
+        assert header == [c.title for c in defs[name].columns]  # every column in Chinese
+        assert all(header)
 
 
 def test_xlsx_checklist_sheet_is_prefilled(fresh):
