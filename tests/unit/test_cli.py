@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from workspaces import ed25519_key_pair
 
+from disclosure.cli import main
 from disclosure.evidence.manifest import sealed_text
 
 SYNTHETIC = "synthetic_2030-2031"
@@ -719,3 +720,27 @@ def test_new_makes_a_workspace_and_a_collection_from_the_workspace_given(workspa
     assert (tmp_path / "province/institutions").is_dir()
     code, out = cli("--root", root, "new", "--collection", tmp_path / "province")
     assert code == 2 and "文件夹已存在且不为空" in out
+
+
+def test_help_usage_and_errors_are_in_chinese(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("用法:disclosure ")
+    assert "显示本帮助并退出" in shown and "命令:" in shown and "例:disclosure new" in shown
+    assert "usage" not in shown and "show this help" not in shown
+    with pytest.raises(SystemExit) as exc:
+        main(["init"])
+    assert exc.value.code == 2
+    said = capsys.readouterr().err
+    assert "disclosure init:错误:缺少必需的参数:学年" in said and "error" not in said
+
+
+def test_version_prints_the_package_version(capsys):
+    from disclosure import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out == f"disclosure {__version__}\n"
