@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from disclosure import __version__
+import disclosure
 from disclosure.errors import InputError
 from disclosure.workspace import find_root
 
@@ -66,7 +66,10 @@ def _parser() -> argparse.ArgumentParser:
         "disclosure check 2024-2025 → disclosure run 2024-2025。各命令的用法:disclosure <命令> -h",
     )
     parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出"
+        "--version",
+        action="version",
+        version=f"%(prog)s {disclosure.__version__}",
+        help="显示版本号并退出",
     )
     parser.add_argument(
         "--root",
