@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import disclosure
 from disclosure.errors import InputError
 from disclosure.workspace import find_root
 
@@ -25,21 +26,63 @@ EXIT_OK, EXIT_FAILED_CHECKS, EXIT_BAD_INPUT = 0, 1, 2
 REVIEW_FIRST = "review.pdf"  # the file a run tells the analyst to open first
 
 
+# argparse's own words in Chinese: it looks every message up through gettext, so the office reads
+# 用法 and 错误 rather than usage and error (the same texts, translated; names kept as %-fields).
+ARGPARSE_ZH = {
+    "usage: ": "用法:",
+    "options": "选项",
+    "positional arguments": "位置参数",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s:错误:%(message)s\n",
+    "the following arguments are required: %s": "缺少必需的参数:%s",
+    "unrecognized arguments: %s": "无法识别的参数:%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r(可选:%(choices)s)",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值:%(value)r",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s:%(message)s",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "至多一个值",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 中必须给出一个",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "选项 %(option)s 有歧义,可能是 %(matches)s"
+    ),
+    "unexpected option string: %s": "意外的选项:%s",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+}
+
+
+def _zh(message: str) -> str:
+    return ARGPARSE_ZH.get(message, message)
+
+
 def _parser() -> argparse.ArgumentParser:
+    argparse._ = _zh  # type: ignore[attr-defined]  # argparse reads its texts through this name
     parser = argparse.ArgumentParser(
-        prog="disclosure", description="高等学校信息公开工作年度报告:由原始数据重算、校验并生成报告"
+        prog="disclosure",
+        description="高等学校信息公开工作年度报告:由原始数据重算、校验并生成报告",
+        epilog="例:disclosure new 某某大学 → disclosure init 2024-2025 --format xlsx → "
+        "disclosure check 2024-2025 → disclosure run 2024-2025。各命令的用法:disclosure <命令> -h",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {disclosure.__version__}",
+        help="显示版本号并退出",
     )
     parser.add_argument(
         "--root",
         type=Path,
+        metavar="文件夹",
         help="工作区文件夹(默认从当前目录向上查找含 params/ 和 forms/ 的文件夹)",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, title="命令", metavar="<命令>")
     run = sub.add_parser(
         "run", help="执行某学年的计算底稿并生成全部输出(写出全部输出即退出码 0,校验结果另列)"
     )
     run.set_defaults(handler=_run)
-    run.add_argument("year", nargs="?", help="学年,如 2023-2024")
+    run.add_argument("year", nargs="?", metavar="学年", help="学年,如 2023-2024")
     run.add_argument("--all", action="store_true", help="依次运行 params/ 下的每一个学年")
     run.add_argument(
         "--strict", action="store_true", help="有错误级校验未通过时在校验单元格处停止(退出码 1)"
@@ -47,7 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=1, help="同时运行的学年数(2 核机器上 2 最合适)")
     check = sub.add_parser("check", help="只做校验(不启动内核),列出未通过的校验项")
     check.set_defaults(handler=_check)
-    check.add_argument("year", nargs="?", help="学年,如 2023-2024(--collection 时可省略:全部学年)")
+    check.add_argument(
+        "year", nargs="?", metavar="学年", help="学年,如 2023-2024(--collection 时可省略:全部学年)"
+    )
     check.add_argument(
         "--collection",
         action="store_true",
@@ -83,16 +128,26 @@ def _parser() -> argparse.ArgumentParser:
         "archive", help="把某学年的证据(底稿、报告、表格、输入、manifest)打包为一个 zip"
     )
     archive.set_defaults(handler=_archive)
-    archive.add_argument("year", help="学年,如 2023-2024")
+    archive.add_argument("year", metavar="学年", help="学年,如 2023-2024")
     archive.add_argument(
         "--sign",
         type=Path,
         metavar="KEYFILE",
         help="用 Ed25519 私钥(PEM)签署 manifest.json;签名写在 outputs/<学年>.sig 并放入 zip",
     )
+    new = sub.add_parser(
+        "new",
+        help="新建空白工作区(新学校或 import 之用)或机构集合",
+        description="新建工作区:复制表式 forms/、计算底稿 notebooks/ 和参考表 data/reference/,"
+        "建空的 params/ 与 data/raw/。例:disclosure new 某某大学;"
+        "disclosure new --collection 全省高校",
+    )
+    new.set_defaults(handler=_new, workspace_optional=True)
+    new.add_argument("folder", type=Path, help="新工作区(或机构集合)的文件夹,须不存在或为空")
+    new.add_argument("--collection", action="store_true", help="新建机构集合(含 collection.yaml)")
     init = sub.add_parser("init", help="为新学年创建参数文件和空白数据模板")
     init.set_defaults(handler=_init)
-    init.add_argument("year", help="学年,如 2024-2025")
+    init.add_argument("year", metavar="学年", help="学年,如 2024-2025")
     init.add_argument(
         "--format",
         choices=["csv", "xlsx"],
@@ -254,10 +309,10 @@ def _say(text: str) -> None:
 
 
 def failed_lines(findings: pd.DataFrame) -> list[str]:
-    from disclosure.checks.findings import SEVERITY_ZH, grouped
+    from disclosure.checks.findings import SEVERITY_ZH, grouped, said
 
     def line(r: pd.Series, indent: str) -> str:
-        return f"{indent}[{SEVERITY_ZH[r['severity']]}] {r['id']} {r['title']}:{r['filled']}"
+        return f"{indent}[{SEVERITY_ZH[r['severity']]}] {r['id']} {said(r)}(校验:{r['title']})"
 
     lines = []
     for cause, consequences in grouped(findings):  # a failure another one explains goes under it
@@ -485,6 +540,36 @@ def _archive(root: Path, args: argparse.Namespace) -> int:
             f"已签名:{folder.with_name(folder.name + '.sig')}(用对应公钥核对:disclosure verify"
             f" {folder} --key <公钥.pem>)"
         )
+    return EXIT_OK
+
+
+def _template() -> Path:
+    """Where `new` copies the form from: the workspace around the current directory, else the
+    checkout this package runs from."""
+    from disclosure.workspace import find_root
+
+    try:
+        return find_root()
+    except InputError:
+        return Path(__file__).resolve().parents[2]
+
+
+def _new(root: Path | None, args: argparse.Namespace) -> int:
+    template = root or _template()
+    folder = args.folder.resolve()
+    if args.collection:
+        from disclosure.batch.collection import create_collection
+
+        if folder.exists() and any(folder.iterdir()):
+            raise InputError.one(str(folder), "文件夹已存在且不为空;为免覆盖,new 不做任何改动")
+        create_collection(folder, template)
+        _say(f"已新建机构集合 {folder};为机构建学年:disclosure init <学年> --institution <代码>")
+        return EXIT_OK
+    from disclosure.inputs.scaffold import new_workspace
+
+    for path in new_workspace(folder, template):
+        _say(f"  + {path.relative_to(folder)}/")
+    _say(f"已新建工作区 {folder};进入该文件夹后运行 disclosure init <学年>(如 2024-2025)")
     return EXIT_OK
 
 

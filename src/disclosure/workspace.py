@@ -23,12 +23,14 @@ STATISTICS_FORM = "forms/statistics.yaml"
 TABLES_FORM = "forms/tables.yaml"
 RULES_FORM = "forms/rules.yaml"
 CLAIMS_FORM = "forms/claims.yaml"
+CITATIONS_FORM = "forms/citations.csv"
 AUDIT_FORM = "forms/audit.yaml"
 CHECKLIST_ITEMS = "data/reference/checklist_items.csv"
 WORKBOOK = "notebooks/workbook.py"
 
 PROFILE_FILE = "profile.yaml"
 NARRATIVE_FILE = "narrative.yaml"
+NARRATIVE_TEMPLATE = "forms/narrative_template.yaml"
 SOURCE_FILE = "SOURCE.yaml"
 
 # Markers that identify a workspace when searching upward from the current directory.

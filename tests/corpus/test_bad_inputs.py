@@ -462,7 +462,11 @@ CASES: list[Case] = [
     C(
         "unknown_extra_column",
         Replace("publications.csv", "channel,count,unit,note\n", "channel,count,unit,note,备注\n"),
-        expect=(f"{P} 第 1 行:未知列“备注”;该表允许的列:channel、count、unit、note",),
+        # 备注 is note's Chinese title: a header mixing titles and keys is refused as such
+        expect=(
+            f"{P} 第 1 行:表头混用了中文列名(备注)和英文列名(channel、count、unit、note);"
+            "请整行统一用中文列名或英文列名",
+        ),
         problems=1,
     ),
     C(

@@ -71,7 +71,7 @@ def test_real_year_run_exits_0_and_writes_into_the_copy(real_run) -> None:  # ty
     root, out, done = real_run
     # every output written: exit 0, though the seed report contradicts itself (by design)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "2023-2024:已写出全部输出,有未通过的校验(11 项错误、7 项提示)" in done.stdout
+    assert "2023-2024:已写出全部输出,有未通过的校验(11 项错误、8 项提示)" in done.stdout
     assert f"请先打开 {out / 'review.pdf'}" in done.stdout
     assert str(out) in done.stdout  # outputs went to the temporary copy, not the repository
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from workspaces import ed25519_key_pair
 
+from disclosure.cli import main
 from disclosure.evidence.manifest import sealed_text
 
 SYNTHETIC = "synthetic_2030-2031"
@@ -60,19 +61,25 @@ def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(works
         assert len(found) == 1, (rid, out)
         return found[0]
 
-    assert "'无' != '无' or 8000 == 0" in line_of("F03")
-    assert "8000 == 0 or '无' == '有'" in line_of("F04")
-    assert line_of("S01").endswith(":第 51 行印为“50”")  # the printed misnumbering, nothing more
-    assert ":178 == 174；" in line_of("K01")  # the check filled in, then why it fails
-    assert line_of("K01").endswith("若第 7 项按另一读法 3(印为“3 / 4”)计,合计 174")
+    # each problem in words with its values, the check's title after it; never the expression
+    assert line_of("F03") == (
+        "  [错误] F03 统计表第 6 行填“无”(未设专项经费项目),第 7 行却为 8000 元"
+        "(校验:未设专项经费项目则专项经费应为零)"
+    )
+    assert "第 7 行落实专项经费 8000 元,第 6 行却填“无”(应填“有”)" in line_of("F04")
+    assert "[错误] S01 第 51 行印为“50”(校验:" in line_of("S01")  # the misnumbering, nothing more
+    assert "K01 清单各事项公开数量合计 178 条,已公布统计表第 11 行却为 174 条；" in line_of("K01")
+    assert "若第 7 项按另一读法 3(印为“3 / 4”)计,合计 174(校验:" in line_of("K01")
+    assert not any(op in x for x in lines for op in ("==", "!=", ">=", "<=", " or ", "not "))
     assert "第 11 行 重算 178 ≠ 公布 174" in line_of("P01")
-    assert lines[-1] == "2023-2024:共 69 项校验,11 项错误、7 项提示未通过"
+    assert lines[-1] == "2023-2024:共 71 项校验,11 项错误、8 项提示未通过"
     # Failed checks grouped by cause: each consequence on its own line, right under its cause.
     assert line_of("K01").startswith("  [错误] K01 ")
     k01 = lines.index(line_of("K01"))
     assert lines[k01 + 1 : k01 + 4] == [line_of("C01"), line_of("N01"), line_of("P01")]
     assert line_of("C01") == (
-        "      └ 由 K01 引起:[错误] C01 信息公开平台公开数不少于清单事项公开数:174 >= 178"
+        "      └ 由 K01 引起:[错误] C01 统计表第 12 行信息公开平台公开 174 条,"
+        "少于第 11 行清单事项公开的 178 条(校验:信息公开平台公开数不少于清单事项公开数)"
     )
     f03 = lines.index(line_of("F03"))
     assert lines[f03 + 1 : f03 + 4] == [line_of("F03p"), line_of("F04"), line_of("F04p")]
@@ -84,7 +91,7 @@ def test_check_real_year_exits_1_and_prints_the_contradictions_with_values(works
     causes = [x.split()[1] for x in lines if x.startswith("  [错误] ")]
     assert causes == ["F03", "K01", "S01", "S02"]
     assert len([x for x in lines if x.startswith("      └ 由 ")]) == 7  # 4 + 7 = 11 errors
-    assert len([x for x in lines if x.startswith("  [提示] ")]) == 7
+    assert len([x for x in lines if x.startswith("  [提示] ")]) == 8
     assert not (root / "outputs").exists()  # check never writes outputs
 
 
@@ -228,7 +235,7 @@ def test_run_prints_each_year_and_exits_with_the_worst_code(workspace, cli, monk
     assert code == 0, out  # every output written: the findings are the result, not a failure
     assert "2030-2031:已写出全部输出,全部校验通过(0 项错误、0 项提示)" in out
     assert "2031-2032:已写出全部输出,有未通过的校验(1 项错误、0 项提示)" in out
-    assert "  [错误] C01 平台数:60 >= 85" in out
+    assert "  [错误] C01 60 >= 85(校验:平台数)" in out  # a finding from before `message`
     assert f"请先打开 {root / 'outputs' / '2031-2032' / 'review.pdf'}" in out
 
     def failing(root, year, strict=False, dest=None, kernel=None):
@@ -714,3 +721,43 @@ def test_overview_of_an_audit_folder_and_of_a_folder_that_is_neither(cli, tmp_pa
     assert "x.doc" in (out / "commission.html").read_text(encoding="utf-8")
     code, said = cli("overview", tmp_path / "nothing")
     assert code == 2 and "既不是机构集合" in said
+
+
+def test_new_makes_a_workspace_and_a_collection_from_the_workspace_given(workspace, cli, tmp_path):
+    root = workspace()
+    code, out = cli("--root", root, "new", tmp_path / "school")
+    assert code == 0, out
+    assert "已新建工作区" in out and "disclosure init" in out
+    assert (tmp_path / "school/forms/rules.yaml").read_bytes() == (
+        root / "forms/rules.yaml"
+    ).read_bytes()
+    code, out = cli("--root", root, "new", "--collection", tmp_path / "province")
+    assert code == 0, out
+    assert (tmp_path / "province/collection.yaml").is_file()
+    assert (tmp_path / "province/institutions").is_dir()
+    code, out = cli("--root", root, "new", "--collection", tmp_path / "province")
+    assert code == 2 and "文件夹已存在且不为空" in out
+
+
+def test_help_usage_and_errors_are_in_chinese(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("用法:disclosure ")
+    assert "显示本帮助并退出" in shown and "命令:" in shown and "例:disclosure new" in shown
+    assert "usage" not in shown and "show this help" not in shown
+    with pytest.raises(SystemExit) as exc:
+        main(["init"])
+    assert exc.value.code == 2
+    said = capsys.readouterr().err
+    assert "disclosure init:错误:缺少必需的参数:学年" in said and "error" not in said
+
+
+def test_version_prints_the_package_version(capsys):
+    from disclosure import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out == f"disclosure {__version__}\n"

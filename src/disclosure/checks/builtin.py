@@ -12,10 +12,12 @@ from typing import Any
 
 from disclosure.checks.rules import Context
 from disclosure.compute.narrative import paragraphs, printed_values
-from disclosure.expr import evaluate, fill, parsed
-from disclosure.workspace import CLAIMS_FORM
+from disclosure.expr import evaluate, fill, names, parsed
+from disclosure.inputs.forms import TO_FILL, superseded
+from disclosure.workspace import CITATIONS_FORM, CLAIMS_FORM
 
-CodeCheck = Callable[[Context], tuple[list[str], str]]
+# (problems, where the values came from[, the problems in words for the office])
+CodeCheck = Callable[[Context], tuple[Any, ...]]
 CODE_CHECKS: dict[str, CodeCheck] = {}
 
 
@@ -65,31 +67,78 @@ def narrative_alignment(context: Context) -> tuple[list[str], str]:
     return _narrative(context)[1], context.table_sources.get("narrative", "narrative.yaml")
 
 
-def _claims(context: Context, rule_id: str) -> list[str]:
-    """Each sentence of the printed narrative that asserts something the data does not hold."""
+ROW = re.compile(r"^[rp]([1-9]\d*)$")
+
+
+def _claims(context: Context, rule_id: str) -> tuple[list[str], list[str]]:
+    """Each sentence of the printed narrative that asserts something the data does not hold:
+    (with the condition filled in, for the auditor; in words, for the office)."""
     claims = [c for c in context.extras.get("claims") or [] if c.rule == rule_id]
-    problems = []
+    problems, said = [], []
     for where, sentence in context.extras.get("narrative_sentences") or []:
         for claim in claims:
             for match in claim.says.finditer(sentence):
                 env = {**context.values, **{k: int(v) for k, v in match.groupdict().items()}}
                 tree = parsed(claim.holds)
                 if not evaluate(tree, env):
-                    said = sentence if len(sentence) <= 40 else sentence[:40] + "…"
-                    problems.append(f"{where}“{said}”称{claim.means},但数据为 {fill(tree, env)}")
-    return problems
+                    quoted = sentence if len(sentence) <= 40 else sentence[:40] + "…"
+                    problems.append(f"{where}“{quoted}”称{claim.means},但数据为 {fill(tree, env)}")
+                    said.append(f"{where}“{quoted}”{_contradiction(claim, tree, env)}")
+    return problems, said
+
+
+def _contradiction(claim: Any, tree: Any, env: dict[str, Any]) -> str:
+    """What the data says against a claim, in words: the rows it names, or the year."""
+    facts = []
+    for name in names(tree):
+        row = ROW.match(name)
+        if row:
+            facts.append(f"统计表第 {row.group(1)} 行为 {env.get(name)}")
+        elif name == "report_year":
+            facts.append(f"本学年结束于 {env.get(name)} 年")
+    if claim.rule == "N06":
+        return f"所引通知不是本学年的:{claim.means},{'、'.join(facts)}"
+    return f"称{claim.means},但{'、'.join(facts)}"
 
 
 @register("N05")
 def narrative_claims(context: Context) -> tuple[list[str], str]:
     source = context.table_sources.get("narrative", "narrative.yaml")
-    return _claims(context, "N05"), f"{source}；{CLAIMS_FORM}"
+    problems, said = _claims(context, "N05")
+    return problems, f"{source}；{CLAIMS_FORM}", said
 
 
 @register("N06")
 def cited_notice_year(context: Context) -> tuple[list[str], str]:
     source = context.table_sources.get("narrative", "narrative.yaml")
-    return _claims(context, "N06"), f"{source}；{CLAIMS_FORM}"
+    problems, said = _claims(context, "N06")
+    return problems, f"{source}；{CLAIMS_FORM}", said
+
+
+@register("N07")
+def current_instruments(context: Context) -> tuple[list[str], str]:
+    """Every instrument the printed narrative cites was in force on the report's date (its
+    成文日期, or the reporting deadline when none is filled in)."""
+    on = str(context.values.get("profile.report_date") or context.values.get("report_deadline"))
+    citations = context.extras.get("citations") or []
+    problems = [
+        f"{where}{said}"
+        for where, sentence in context.extras.get("narrative_sentences") or []
+        for said in superseded(citations, sentence, on)
+    ]
+    source = context.table_sources.get("narrative", "narrative.yaml")
+    return problems, f"{source}；{CITATIONS_FORM}"
+
+
+@register("N08")
+def nothing_left_to_fill(context: Context) -> tuple[list[str], str]:
+    """No placeholder 【待填:…】 of `disclosure init` is left in the printed narrative."""
+    problems = [
+        f"{where}尚待填写:{found.group(1)}"
+        for where, sentence in context.extras.get("narrative_sentences") or []
+        for found in TO_FILL.finditer(sentence)
+    ]
+    return problems, context.table_sources.get("narrative", "narrative.yaml")
 
 
 @register("D01")

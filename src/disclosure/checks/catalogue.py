@@ -78,6 +78,7 @@ def context(
             "narrative_values": narrative_values,
             "narrative_sentences": printed_sentences(data.narrative, narrative_values),
             "claims": list(forms_of(data).claims),
+            "citations": list(forms_of(data).citations),
             "source_hashes": source_record,
             "raw_hashes": {
                 str(r["path"]).rsplit("/", 1)[-1]: str(r["sha256"])

@@ -33,6 +33,7 @@ class Finding:
     basis: str
     hint: str = ""  # how to fix it, in words (forms/rules.yaml `hint`)
     cause: str = ""  # the id of a failed rule that explains this failure (its `explains`)
+    message: str = ""  # what is wrong, in one plain sentence with its values (empty when passed)
 
     def record(self) -> dict[str, object]:
         return asdict(self)
@@ -64,10 +65,19 @@ def grouped(findings: pd.DataFrame) -> list[tuple[pd.Series, list[pd.Series]]]:
     return [(root, [row for _, row in bad[causes == root["id"]].iterrows()]) for root in roots]
 
 
+def said(finding: pd.Series | dict[str, object]) -> str:
+    """What a finding says in words: its `message`, or (findings read from before the column
+    existed) its filled-in check."""
+    message = finding.get("message")
+    return message if isinstance(message, str) and message else str(finding.get("filled", ""))
+
+
 def sentence(finding: pd.Series) -> str:
     """A failed check in one plain sentence: what is wrong, where, and how to fix it."""
     severity = SEVERITY_ZH.get(str(finding["severity"]), "")
-    text = f"[{severity}] {finding['id']} {finding['title']}——未满足:{finding['filled']}。"
+    message = finding.get("message")
+    what = message if isinstance(message, str) and message else f"未满足:{finding['filled']}"
+    text = f"[{severity}] {finding['id']} {finding['title']}——{what}。"
     text += f"数据来源:{finding['sources']}。" if finding.get("sources") else ""
     hint = finding.get("hint")
     return text + (f"修改建议:{hint}" if isinstance(hint, str) and hint else "")

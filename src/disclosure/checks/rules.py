@@ -82,6 +82,7 @@ class Rule:
     explain: Explain | None = None
     hint: str = ""
     explains: tuple[str, ...] = ()  # failures of these rules are consequences of this one's
+    sentence: str = ""  # a failure in words, each {expression} replaced by its value
 
     @property
     def shown(self) -> str:
@@ -190,6 +191,7 @@ def _rule(spec: dict[str, Any], family: str, family_hint: str = "") -> Rule:
         else None,
         hint=str(spec.get("hint", family_hint)),
         explains=tuple(str(i) for i in spec.get("explains", ())),
+        sentence=str(spec.get("sentence", "")),
     )
 
 
@@ -218,8 +220,11 @@ def _check_rule(
         ]
     if rule.over is None and (rule.where or rule.message):
         out.append("where 和 message 只用于逐行检查的规则(需同时写 over)")
+    if rule.over is not None and rule.sentence:
+        out.append("逐行检查的规则用 message 说明每一行的问题,不写 sentence")
     row_columns = columns.get(rule.over or "", ())
     texts = [rule.check, rule.where, *PLACEHOLDER.findall(rule.message)]
+    texts += PLACEHOLDER.findall(rule.sentence)
     if rule.explain:
         texts += [rule.explain.where, *PLACEHOLDER.findall(rule.explain.message)]
         row_columns += columns.get(rule.explain.over, ())
@@ -261,10 +266,13 @@ def evaluate_rules(
     for rule in rules:
         missing = [REQUIREMENTS[r] for r in rule.requires if r not in context.available]
         if missing:
-            out.append(_finding(rule, None, f"不适用:{'；'.join(missing)}", ""))
+            reason = f"不适用:{'；'.join(missing)}"
+            out.append(_finding(rule, None, reason, "", reason))
         elif rule.engine == "code":
-            problems, sources = (code or {})[rule.id](context)
-            out.append(_finding(rule, not problems, "；".join(problems) or "无问题", sources))
+            problems, sources, *said = (code or {})[rule.id](context)
+            words = "；".join(said[0] if said else problems)  # a check may word them for the office
+            filled = "；".join(problems) or "无问题"
+            out.append(_finding(rule, not problems, filled, sources, words))
         elif parse_shown(rule.shown)[0]:
             out.append(_over_rows(rule, context, env))
         else:
@@ -291,25 +299,41 @@ def _over_values(rule: Rule, context: Context, env: dict[str, Any]) -> Finding:
     filled = fill(tree, env)
     if any(_absent(env.get(n)) for n in used):
         absent = "公布值" if all(n.startswith("p") for n in used if _absent(env.get(n))) else "数值"
-        return _finding(rule, None, filled + f"({absent}缺失,不适用)", where)
+        why = f"{absent}缺失,不适用"
+        return _finding(rule, None, f"{filled}({why})", where, why)
     try:
         passed = bool(evaluate(tree, env))
     except TypeError:
-        return _finding(rule, False, filled + "(类型不符:数字与文字无法比较)", where)
-    if not passed and rule.explain:
+        mismatch = "(类型不符:数字与文字无法比较)"
+        return _finding(rule, False, filled + mismatch, where, _said(rule, env) + mismatch)
+    if passed:
+        return _finding(rule, passed, filled, where)
+    said = _said(rule, env)
+    if rule.explain:
         explained = _messages(
             rule.explain.over, rule.explain.where, None, rule.explain.message, context, env
         )
         filled += "".join(f"；{line}" for line in explained)
-    return _finding(rule, passed, filled, where)
+        said += "".join(f"；{line}" for line in explained)
+    return _finding(rule, passed, filled, where, said)
+
+
+def _said(rule: Rule, env: Mapping[str, Any]) -> str:
+    """A failed rule's sentence with its values; its title, if it has none or a value cannot be
+    worked out."""
+    try:
+        return render(rule.sentence, env) if rule.sentence else f"未满足“{rule.title}”"
+    except (TypeError, ArithmeticError):
+        return f"未满足“{rule.title}”"
 
 
 def _over_rows(rule: Rule, context: Context, env: dict[str, Any]) -> Finding:
     over, where, check = parse_shown(rule.shown)
     assert over is not None
     problems = _messages(over, where, check, rule.message, context, env)
+    filled = "；".join(problems)
     return _finding(
-        rule, not problems, "；".join(problems) or "无问题", context.table_sources.get(over, over)
+        rule, not problems, filled or "无问题", context.table_sources.get(over, over), filled
     )
 
 
@@ -395,7 +419,9 @@ def _source(name: str, context: Context) -> str:
     return context.table_sources.get(table, "参数文件" if name in PARAMETERS else name)
 
 
-def _finding(rule: Rule, passed: bool | None, filled: str, sources: str) -> Finding:
+def _finding(
+    rule: Rule, passed: bool | None, filled: str, sources: str, message: str = ""
+) -> Finding:
     return Finding(
         id=rule.id,
         severity=rule.severity,
@@ -407,6 +433,7 @@ def _finding(rule: Rule, passed: bool | None, filled: str, sources: str) -> Find
         sources=sources,
         basis=rule.basis,
         hint=rule.hint,
+        message=message if passed is not True else "",
     )
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from disclosure.errors import InputError, Problem
 from disclosure.expr import ExpressionError, parse
 from disclosure.inputs.yamlio import read_yaml
-from disclosure.workspace import CLAIMS_FORM, STATISTICS_FORM, TABLES_FORM
+from disclosure.workspace import CITATIONS_FORM, CLAIMS_FORM, STATISTICS_FORM, TABLES_FORM
 
 KINDS = ("flag", "text", "count", "amount")
 FLAG_DEFAULT = ("有", "无")
@@ -90,6 +91,12 @@ class ColumnDef:
     default: Any = None
     min: int | None = None
     max: int | None = None
+    title: str = field(default="", compare=False)  # its Chinese header (tables.yaml column_titles)
+
+    @property
+    def header(self) -> str:
+        """The header `init` writes: the Chinese title, or the key when there is none."""
+        return self.title or self.name
 
 
 @dataclass(frozen=True)
@@ -260,6 +267,7 @@ def load_table_defs(root: Path) -> dict[str, TableDef]:
                 default=c.get("default"),
                 min=c.get("min"),
                 max=c.get("max"),
+                title=str((data.get("column_titles") or {}).get(col) or ""),
             )
             for col, c in spec["columns"].items()
         )
@@ -340,3 +348,119 @@ def load_claims(root: Path) -> list[Claim]:
     if problems:
         raise InputError(problems)
     return claims
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An instrument a report cites (forms/citations.csv): its number, when it was in force and
+    what replaced it (`in_force_to` and `replaced_by` empty while it is in force)."""
+
+    instrument: str
+    number: str
+    in_force_from: str
+    in_force_to: str
+    replaced_by: str
+
+    def cited_in(self, text: str) -> bool:
+        """Whether `text` cites this number (spaces, as in 国务院令 第 492 号, ignored)."""
+        return squashed(self.number) in squashed(text)
+
+    def pattern(self) -> re.Pattern[str]:
+        """This number as printed, with any spaces between its characters."""
+        return re.compile(r"\s*".join(map(re.escape, squashed(self.number))))
+
+
+CITATION_COLUMNS = ("instrument", "number", "in_force_from", "in_force_to", "replaced_by")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def squashed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def load_citations(root: Path) -> list[Citation]:
+    """The instruments of forms/citations.csv; a missing file is an empty table."""
+    path = root / CITATIONS_FORM
+    if not path.is_file():
+        return []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in CITATION_COLUMNS if c not in (reader.fieldnames or [])]
+            records = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError.one(CITATIONS_FORM, f"无法读取引用文件表:{exc}") from None
+    if missing:
+        raise InputError.one(CITATIONS_FORM, f"缺少列:{'、'.join(missing)}")
+    out, problems = [], []
+    numbers = set()
+    for line, record in enumerate(records, 2):
+        row = {c: (record.get(c) or "").strip() for c in CITATION_COLUMNS}
+        for column in ("instrument", "number", "in_force_from"):
+            if not row[column]:
+                problems.append(Problem(CITATIONS_FORM, f"{column} 不能为空", line, column))
+        for column in ("in_force_from", "in_force_to"):
+            if row[column] and not ISO_DATE.match(row[column]):
+                problems.append(
+                    Problem(CITATIONS_FORM, f"“{row[column]}”应为 YYYY-MM-DD 日期", line, column)
+                )
+        if bool(row["in_force_to"]) != bool(row["replaced_by"]):
+            problems.append(
+                Problem(
+                    CITATIONS_FORM,
+                    "已失效的文件须同时写 in_force_to 与 replaced_by(现行文件两者都空)",
+                    line,
+                    "replaced_by",
+                )
+            )
+        if row["number"] in numbers:
+            problems.append(Problem(CITATIONS_FORM, f"文号“{row['number']}”重复", line, "number"))
+        numbers.add(row["number"])
+        out.append(Citation(**row))
+    known = {c.number for c in out}
+    problems += [
+        Problem(CITATIONS_FORM, f"replaced_by“{c.replaced_by}”不在本表中", i, "replaced_by")
+        for i, c in enumerate(out, 2)
+        if c.replaced_by and c.replaced_by not in known
+    ]
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def superseded(citations: list[Citation] | tuple[Citation, ...], text: str, on: str) -> list[str]:
+    """What `text`, dated `on` (YYYY-MM-DD), cites that was no longer in force then, in words."""
+    return [
+        f"引用了{c.number}({c.instrument}),该文件 {c.in_force_to} 后已由{c.replaced_by}取代"
+        for c in citations
+        if c.in_force_to and on > c.in_force_to and c.cited_in(text)
+    ]
+
+
+def current_text(citations: list[Citation] | tuple[Citation, ...], text: str) -> str:
+    """`text` with every superseded number replaced by the one that replaced it (to the end of the
+    chain: 492号 -> 711号)."""
+    by_number = {c.number: c for c in citations}
+    for c in citations:
+        if c.replaced_by:
+            now = c
+            while now.replaced_by and now.replaced_by in by_number:
+                now = by_number[now.replaced_by]
+            text = c.pattern().sub(now.number, text)
+    return text
+
+
+# Placeholders a new year's narrative carries until the analyst fills them in (check N08 names
+# them): 【待填:what to write】.
+TO_FILL = re.compile(r"【待填[:：]([^】]*)】")
+# The province's notice on the year's report, as cited in the prose: its title and number.
+NOTICE = re.compile(
+    r"《[^《》]{0,60}编报\s*\d{4}\s*年[^《》]{0,60}通知》\s*[（(][^（）()]{0,20}〔\s*\d{4}\s*〕"
+    r"[^（）()]{0,10}号\s*[)）]"
+)
+NOTICE_TO_FILL = "《【待填:本年度编报年度报告的通知名称】》(【待填:该通知的文号】)"
+
+
+def without_last_years_notice(text: str) -> str:
+    """`text` with the cited notice on last year's report replaced by a placeholder."""
+    return NOTICE.sub(NOTICE_TO_FILL, text)

@@ -20,12 +20,14 @@ import pandas as pd
 from disclosure import workspace as paths
 from disclosure.errors import InputError
 from disclosure.inputs.forms import (
+    Citation,
     Claim,
     FigureSpec,
     ProfileField,
     RowDef,
     Section,
     TableDef,
+    load_citations,
     load_claims,
     load_layout,
     load_profile_schema,
@@ -41,6 +43,7 @@ FORM_FILES = (
     paths.TABLES_FORM,
     paths.RULES_FORM,
     paths.CLAIMS_FORM,
+    paths.CITATIONS_FORM,
     paths.AUDIT_FORM,
     paths.CHECKLIST_ITEMS,
 )
@@ -61,6 +64,7 @@ class FormSet:
     ceilings: dict[str, int]
     reference: pd.DataFrame  # the checklist's items (data/reference/checklist_items.csv)
     claims: tuple[Claim, ...]
+    citations: tuple[Citation, ...] = ()  # forms/citations.csv
     # What later stages derive from the form once (the parsed rule catalogue): filled by them,
     # keyed by what they derive it for.
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -135,6 +139,7 @@ def _read(root: Path, digest: str) -> FormSet:
         ceilings=_ceilings(tables),
         reference=reference,
         claims=tuple(load_claims(root)),
+        citations=tuple(load_citations(root)),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,14 @@ import yaml
 
 from disclosure import workspace as paths
 from disclosure.errors import InputError
-from disclosure.inputs.forms import TableDef, load_profile_schema, load_table_defs
+from disclosure.inputs.forms import (
+    TableDef,
+    current_text,
+    load_citations,
+    load_profile_schema,
+    load_table_defs,
+    without_last_years_notice,
+)
 from disclosure.inputs.narrative import all_paragraphs, choices
 from disclosure.inputs.params import valid_academic_year
 from disclosure.inputs.read import WORKBOOK_FILE
@@ -54,17 +62,26 @@ def init_year(root: Path, year: str, fmt: str = "csv") -> list[Path]:
         + yaml.safe_dump(profile, allow_unicode=True, sort_keys=False),
     )
     written.append(folder / paths.PROFILE_FILE)
+    citations = load_citations(root)
     if previous and (previous / paths.NARRATIVE_FILE).is_file():
         narrative = read_yaml(previous / paths.NARRATIVE_FILE) or {}
         for _, para in all_paragraphs(narrative):
             for wording in choices(para):
                 wording.pop("printed", None)  # type: ignore[attr-defined]
+                if isinstance(wording.get("template"), str):  # current law, this year's notice
+                    text = current_text(citations, wording["template"])
+                    wording["template"] = without_last_years_notice(text)  # type: ignore[index]
         write_text(
             folder / paths.NARRATIVE_FILE,
-            "# 报告正文模板(由上一学年复制,数字均为占位符)\n"
+            "# 报告正文模板(由上一学年复制,数字均为占位符;所引法规已换为现行文号,"
+            "编报通知换为“【待填:…】”,请填写本年度的通知)\n"
             + yaml.safe_dump(narrative, allow_unicode=True, sort_keys=False, width=200),
         )
         written.append(folder / paths.NARRATIVE_FILE)
+    elif (root / paths.NARRATIVE_TEMPLATE).is_file():  # a school's first year: the form's template
+        target = folder / paths.NARRATIVE_FILE
+        write_text(target, (root / paths.NARRATIVE_TEMPLATE).read_text(encoding="utf-8"))
+        written.append(target)
     reference = pd.read_csv(root / paths.CHECKLIST_ITEMS, encoding="utf-8")
     rows = {name: [] for name in defs}
     rows["checklist"] = [
@@ -90,11 +107,9 @@ def _previous(root: Path, year: str) -> Path | None:
 
 def _csv(schema: TableDef, rows: list[dict]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(
-        buffer, fieldnames=[c.name for c in schema.columns], lineterminator="\n"
-    )
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c.header for c in schema.columns])  # Chinese headers (keys also accepted)
+    writer.writerows([[row.get(c.name, "") for c in schema.columns] for row in rows])
     return buffer.getvalue()
 
 
@@ -108,12 +123,12 @@ def _workbook(defs: dict[str, TableDef], rows: dict[str, list[dict]]) -> bytes:
     book.remove(book.active)
     for name, schema in defs.items():
         sheet = book.create_sheet(name)
-        sheet.append([c.name for c in schema.columns])
+        sheet.append([c.header for c in schema.columns])
         for row in rows[name]:
             sheet.append([row.get(c.name) for c in schema.columns])
         for index, col in enumerate(schema.columns, 1):
             letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(12, len(col.name) * 2)
+            sheet.column_dimensions[letter].width = max(12, len(col.header) * 3)
             if col.type == "choice":
                 rule = DataValidation(
                     type="list",
@@ -140,3 +155,30 @@ def _workbook(defs: dict[str, TableDef], rows: dict[str, list[dict]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# What a new workspace copies from its template: the form, the notebooks, the reference tables.
+SHARED_PARTS = (paths.FORMS_DIR, paths.NOTEBOOKS_DIR, paths.REFERENCE_DIR)
+
+
+def new_workspace(folder: Path, template: Path) -> list[Path]:
+    """`disclosure new <folder>`: an empty workspace (the form, notebooks and reference tables of
+    `template`, an empty params/ and data/raw/), ready for `init` or `import`."""
+    if folder.exists() and any(folder.iterdir()):
+        raise InputError.one(str(folder), "文件夹已存在且不为空;为免覆盖,new 不做任何改动")
+    missing = [p for p in SHARED_PARTS if not (template / p).is_dir()]
+    if missing:
+        raise InputError.one(str(template), f"模板工作区缺少 {'、'.join(missing)}")
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for part in SHARED_PARTS:
+        shutil.copytree(
+            template / part,
+            folder / part,
+            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"),
+        )
+        made.append(folder / part)
+    for empty in (paths.PARAMS_DIR, paths.DATA_RAW_DIR):
+        (folder / empty).mkdir(parents=True, exist_ok=True)
+        made.append(folder / empty)
+    return made

@@ -23,11 +23,29 @@ ASCII_INT = re.compile(r"-?[0-9]+")
 DATE = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?")
 
 
+def keyed_header(header: list[str], schema: TableDef) -> tuple[list[str], str]:
+    """The header with each Chinese column title (forms/tables.yaml `column_titles`) read as its
+    key, and why not when one file mixes the two."""
+    by_title = {c.title: c.name for c in schema.columns if c.title and c.title != c.name}
+    keys = {c.name for c in schema.columns}
+    titled = [h for h in header if h in by_title and h not in keys]
+    keyed = [h for h in header if h in keys and h not in by_title]
+    if titled and keyed:
+        return header, (
+            f"表头混用了中文列名({'、'.join(titled)})和英文列名({'、'.join(keyed)});"
+            "请整行统一用中文列名或英文列名"
+        )
+    return [by_title.get(h, h) if h not in keys else h for h in header], ""
+
+
 def validate(
     table: TextTable, schema: TableDef, shown: str, start: date, end: date
 ) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     header = [h.strip().lstrip("\ufeff") for h in table.header]
+    header, mixed = keyed_header(header, schema)
+    if mixed:
+        return pd.DataFrame(), [Problem(shown, mixed, row=1)]
     known = [c.name for c in schema.columns]
     for col in header:
         if col and col not in known:

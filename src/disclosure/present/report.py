@@ -21,7 +21,7 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
-from disclosure.checks.findings import SEVERITY_ZH, grouped, summary
+from disclosure.checks.findings import SEVERITY_ZH, grouped, said, summary
 from disclosure.compute.checklist import URL, split_links
 from disclosure.present.document import annex2_title
 
@@ -143,6 +143,7 @@ def review_summary_values(findings: pd.DataFrame, year: str, institution: str) -
             "severity": str(root["severity"]),
             "severity_zh": SEVERITY_ZH.get(str(root["severity"]), ""),
             "filled": str(root["filled"]),
+            "message": said(root),
             "hint": root.get("hint") if isinstance(root.get("hint"), str) else "",
             "consequences": "、".join(str(c["id"]) for c in consequences),
         }

@@ -45,6 +45,7 @@ HEADINGS = {
     "passed": "通过",
     "sources": "数值来源",
     "basis": "依据",
+    "message": "问题",
 }
 
 

@@ -32,9 +32,10 @@ from urllib.parse import quote
 import pandas as pd
 
 from disclosure import workspace as paths
-from disclosure.checks.findings import OUTCOME_ZH, SEVERITY_ZH
+from disclosure.checks.findings import OUTCOME_ZH, SEVERITY_ZH, said
 from disclosure.errors import InputError
 from disclosure.expr import FULL_WIDTH, evaluate, is_count, number, parse
+from disclosure.inputs.forms import Citation, load_citations, superseded
 from disclosure.pipeline import STATUS_ZH
 from disclosure.published import detect
 from disclosure.published.detect import Family
@@ -74,6 +75,7 @@ class Context:
     reading: Reading
     family: Family | None
     published: dict[int, Any]  # form row -> printed value (by position, as the engine reads it)
+    citations: tuple[Citation, ...] = ()  # forms/citations.csv: what is in force when
 
 
 @dataclass
@@ -132,14 +134,17 @@ def part_count(rule: dict[str, Any], ctx: Context) -> Outcome:
 
 
 def citation(rule: dict[str, Any], ctx: Context) -> Outcome:
+    """No instrument of forms/citations.csv is cited after it left force (on the report's date;
+    an undated report is judged as of today's texts)."""
     text = ctx.reading.narrative.all_text()
-    match = re.search(rule["pattern"], text)
-    if not match:
-        return _passed("未引用已废止的版本")
     issued = ctx.reading.header.report_date
-    if issued and issued < str(rule["since"]):
-        return _passed(f"印为“{match.group(0)}”,成文日期 {issued} 早于 {rule['since']}")
-    return _failed(f"印为“{match.group(0)}”;自 {rule['since']} 起应为{rule['current']}")
+    stale = superseded(ctx.citations, text, issued or "9999-12-31")
+    if stale:
+        return _failed("；".join(stale))
+    old = [c.number for c in ctx.citations if c.in_force_to and c.cited_in(text)]
+    if old:
+        return _passed(f"引用{'、'.join(old)},成文日期 {issued} 时仍有效")
+    return _passed("未引用已失效的版本")
 
 
 def notice_number(rule: dict[str, Any], ctx: Context) -> Outcome:
@@ -334,7 +339,7 @@ def catalogue_findings(
                 "severity": f["severity"],
                 "title": f["title"],
                 "outcome": outcome,
-                "detail": in_report(str(f["filled"]), reading),
+                "detail": in_report(said(f), reading),  # in words; the check is in rules.yaml
                 "basis": f.get("basis", ""),
                 "hint": f.get("hint", ""),
                 "source": paths.RULES_FORM,
@@ -471,7 +476,7 @@ def audit_report(
     spec = detect.load_audit_form(root)
     reading = read_report(root, path, year, institution)
     published = {i: line.value for i, line in enumerate(reading.lines, 1)}
-    ctx = Context(reading, reading.family, published)
+    ctx = Context(reading, reading.family, published, tuple(load_citations(root)))
     rows = document_findings(spec, ctx)
     catalogue, checklist = catalogue_findings(root, reading, spec)
     rows += catalogue

@@ -226,7 +226,7 @@ def test_d01_is_not_applicable_without_source_yaml(copy_workspace):
 
 
 def test_registry_holds_exactly_the_code_checks():
-    assert set(CODE_CHECKS) == {"N01", "N02", "N05", "N06", "D01"}
+    assert set(CODE_CHECKS) == {"N01", "N02", "N05", "N06", "N07", "N08", "D01"}
 
 
 def test_register_refuses_a_duplicate_id():

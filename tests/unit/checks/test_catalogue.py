@@ -21,7 +21,7 @@ from disclosure.checks.builtin import CODE_CHECKS
 from disclosure.checks.findings import Finding
 from disclosure.checks.rules import REQUIREMENTS, Context, evaluate_rules, load_rules
 from disclosure.errors import InputError
-from disclosure.inputs.forms import load_claims
+from disclosure.inputs.forms import load_citations, load_claims
 
 REPO = Path(__file__).resolve().parents[3]
 RULES_FILE = REPO / "forms" / "rules.yaml"
@@ -51,11 +51,12 @@ EXPECTED_IDS = {
     "A01", "A02", "A03", "A04", "A05", "A06", "A07", "B01", "B02", "B03", "M01", "M02",
     "F01", "F02", "F03", "F04", "F05", "F06", "C01", "C02", "C03", "C04", "C05", "S01", "S02",
     "S03", "S04", "S05", "P01", "K01", "K02", "K03", "K03w", "K04", "K05", "K06", "K07", "K08",
-    "K09", "N01", "N02", "N05", "N06", "H01", "H02", "H03", "H04", "H05", "Y01", "D01",
+    "K09", "N01", "N02", "N05", "N06", "N07", "N08", "H01", "H02", "H03", "H04", "H05", "Y01",
+    "D01",
 } | TWINS  # fmt: skip
 WARNING_IDS = {
     "B03", "F06", "C02", "K03w", "K05", "K06", "K07", "K08", "K09", "N02", "Y01",
-    "B03p", "F06p", "C02p", "S04", "N06", "H01", "H02", "H03", "H04", "H05",
+    "B03p", "F06p", "C02p", "S04", "N06", "N07", "H01", "H02", "H03", "H04", "H05",
 }  # fmt: skip
 REQUIRED = {
     **dict.fromkeys(sorted(TWINS), ("reported_statistics",)),
@@ -156,6 +157,8 @@ BASE_STATISTICS = (
 BASE_CHECKLIST = (item(1, 2), item(2, 1, mandatory="否"), item(3, 0, mandatory="否"))
 TEMPLATE = "官网发布信息 {r10} 条,清单事项 {r11} 条。"
 HASH_A, HASH_B, HASH_C = "a" * 64, "b" * 64, "c" * 64
+CITES_492 = ("开头第 1 段", "根据《政府信息公开条例》(国务院令 第 492 号)")
+CITES_711 = ("开头第 1 段", "根据《中华人民共和国政府信息公开条例》(国务院令第711号)")
 BASE_EXTRAS = {
     "narrative": {
         "opening": [{"template": TEMPLATE, "printed": "官网发布信息335条,清单事项 3 条。"}]
@@ -166,6 +169,7 @@ BASE_EXTRAS = {
         ("开头第 1 段", "《关于编报 2024 年高校信息公开工作年度报告的通知》(渝教办发〔2024〕1 号)"),
     ],
     "claims": load_claims(REPO),
+    "citations": load_citations(REPO),
     "source_hashes": {"a.csv": HASH_A, "b.csv": HASH_B},
     "raw_hashes": {"a.csv": HASH_A, "b.csv": HASH_B},
 }
@@ -813,6 +817,47 @@ CODE_CASES = [
         None,
         report_year=2025,
     ),
+    case("N07", "current-regulation-cited", True, OK, extras={"narrative_sentences": [CITES_711]}),
+    case(
+        "N07",
+        "superseded-regulation-cited",
+        False,
+        "开头第 1 段引用了国务院令第492号(中华人民共和国政府信息公开条例),"
+        "该文件 2019-05-14 后已由国务院令第711号取代",
+        extras={"narrative_sentences": [CITES_492]},
+    ),
+    case(
+        "N07",
+        "superseded-on-its-last-day",
+        True,
+        OK,
+        extras={"narrative_sentences": [CITES_492]},
+        **{"profile.report_date": "2019-05-14"},
+    ),
+    case(
+        "N07",
+        "superseded-the-day-after",
+        False,
+        None,
+        extras={"narrative_sentences": [CITES_492]},
+        **{"profile.report_date": "2019-05-15"},
+    ),
+    case(
+        "N07",
+        "no-date-judged-at-the-deadline",
+        False,
+        None,
+        extras={"narrative_sentences": [CITES_492]},
+        **{"profile.report_date": ""},
+    ),
+    case("N08", "nothing-left-to-fill", True, OK),
+    case(
+        "N08",
+        "notice-left-to-fill",
+        False,
+        "开头第 1 段尚待填写:该通知的文号",
+        extras={"narrative_sentences": [("开头第 1 段", "(【待填:该通知的文号】)等文件")]},
+    ),
     case("H01", "number-written", True, "not False"),
     case("H01", "number-empty", False, "not True", **{"profile.document_number": ""}),
     case("H02", "signer-written", True, "not False"),
@@ -857,6 +902,22 @@ def test_rule_passes_or_fails_on_hand_made_data(rule_id, changes, passed, filled
     assert (finding.id, finding.severity, finding.check) == (rule.id, rule.severity, rule.shown)
     if filled is not None:
         assert finding.filled == filled
+    if passed is False:  # the office reads a sentence, never the expression
+        said = QUOTED.sub("“”", finding.message)  # what the user wrote is quoted as written
+        assert said and not OPERATORS.search(said), finding.message
+    else:
+        assert finding.message == ""
+
+
+OPERATORS = re.compile(r"==|!=|>=|<=| or | and |not |True|False")
+QUOTED = re.compile(r"“[^”]*”")
+
+
+def test_every_check_over_the_values_says_its_failure_in_a_sentence():
+    wordless = [
+        r.id for r in CATALOGUE.values() if r.engine == "expr" and not r.over and not r.sentence
+    ]
+    assert wordless == []
 
 
 def test_every_rule_has_a_passing_and_a_failing_case():
@@ -875,7 +936,7 @@ def test_base_context_passes_every_rule():
 
 def test_catalogue_declares_exactly_the_64_expected_ids():
     ids = declared_ids(RULES_FILE)
-    assert len(ids) == len(EXPECTED_IDS) == 69
+    assert len(ids) == len(EXPECTED_IDS) == 71
     assert set(ids) == EXPECTED_IDS
     assert set(CATALOGUE) == EXPECTED_IDS
 
@@ -891,7 +952,7 @@ def test_requirements_are_declared_where_the_data_may_be_absent():
 
 def test_code_engine_ids_equal_the_registered_code_checks():
     assert {i for i, r in CATALOGUE.items() if r.engine == "code"} == set(CODE_CHECKS)
-    assert set(CODE_CHECKS) == {"N01", "N02", "N05", "N06", "D01"}
+    assert set(CODE_CHECKS) == {"N01", "N02", "N05", "N06", "N07", "N08", "D01"}
 
 
 # --- what every rule shares ---------------------------------------------------
@@ -1019,7 +1080,16 @@ def test_real_year_fails_exactly_the_known_checks(real_year):
     errors = set(failed.loc[failed["severity"] == "error", "id"])
     warnings = set(failed.loc[failed["severity"] == "warning", "id"])
     assert errors == {"C01", "F03", "F04", "K01", "N01", "P01", "S01", "S02", "S03", "F03p", "F04p"}
-    assert warnings == {"H04", "K03w", "K05", "K06", "K07", "K08", "K09"}
+    assert warnings == {
+        "H04",
+        "K03w",
+        "K05",
+        "K06",
+        "K07",
+        "K08",
+        "K09",
+        "N07",
+    }  # N07: the bundled prose cites 第492号
     assert set(findings.loc[findings["passed"].isna(), "id"]) == {"Y01"}  # no 2022-2023 data
     passed = set(findings.loc[findings["passed"].map(lambda p: p is True), "id"])
     assert passed == EXPECTED_IDS - errors - warnings - {"Y01"}

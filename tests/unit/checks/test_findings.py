@@ -17,6 +17,7 @@ from disclosure.checks.findings import (
     failed,
     grouped,
     ordered,
+    said,
     sentence,
     summary,
 )
@@ -58,6 +59,7 @@ def test_columns_are_the_finding_fields_in_order():
         "basis",
         "hint",
         "cause",
+        "message",
     ]
 
 
@@ -208,3 +210,16 @@ def test_sentence_says_what_where_and_how_to_fix():
 def test_sentence_leaves_out_empty_sources_and_hint():
     row = pd.Series(finding(severity="warning", passed=False, sources="", filled="x").record())
     assert sentence(row) == "[提示] A01 标题——未满足:x。"
+
+
+def test_sentence_leads_with_the_message_when_there_is_one():
+    row = pd.Series(finding(passed=False, filled="1 == 0", message="第 19 行为 1").record())
+    assert sentence(row) == "[错误] A01 标题——第 19 行为 1。数据来源:r19←a.csv。"
+
+
+def test_said_is_the_message_or_else_the_filled_check():
+    assert said(pd.Series(finding(filled="1 == 0", message="第 19 行为 1").record())) == (
+        "第 19 行为 1"
+    )
+    assert said(pd.Series(finding(filled="1 == 0").record())) == "1 == 0"
+    assert said({"filled": "1 == 0", "message": float("nan")}) == "1 == 0"

@@ -448,7 +448,7 @@ def test_evaluate_rules_runs_the_whole_catalogue_in_order(catalogue, real_year):
     ctx = context(real_year.data, real_year.statistics, real_year.checklist, None)
     findings = evaluate_rules(catalogue, ctx, CODE_CHECKS)
     assert [f.id for f in findings] == [r.id for r in catalogue]
-    assert sum(f.passed is False for f in findings) == 18  # none stops the ones after it
+    assert sum(f.passed is False for f in findings) == 19  # none stops the ones after it
 
 
 def test_finding_carries_the_rule():
@@ -471,7 +471,53 @@ def test_finding_carries_the_rule():
         passed=False,
         sources="r1←raw/a.csv 第 2 行；r2←raw/b.csv 第 3 行",
         basis="依据",
+        message="未满足“标题”",  # no sentence: the title says what failed
     )
+
+
+def sentence_rule(check: str, sentence: str, **more: Any) -> Rule:
+    return Rule(
+        id="C9", title="标题", check=check, severity="error", family="f", sentence=sentence, **more
+    )
+
+
+def test_a_failed_rule_says_its_sentence_with_the_values_filled_in():
+    rule = sentence_rule("r1 > r2", "第 1 行为 {r1},少于第 2 行的 {r2};合计 {r1 + r2}")
+    (finding,) = evaluate_rules([rule], small_context())
+    assert finding.passed is False
+    assert finding.message == "第 1 行为 1,少于第 2 行的 2;合计 3"
+    assert finding.filled == "1 > 2"  # the auditor keeps the filled-in check
+
+
+def test_a_passed_rule_has_no_message():
+    (finding,) = evaluate_rules([sentence_rule("r2 > r1", "第 2 行为 {r2}")], small_context())
+    assert finding.passed is True and finding.message == ""
+
+
+def test_a_rule_that_does_not_apply_says_why_in_words():
+    rule = sentence_rule("r1 > r2", "x", requires=("previous_year",))
+    (finding,) = evaluate_rules([rule], small_context())
+    assert finding.passed is None and finding.message == "不适用:工作区中没有上一学年的数据"
+    (absent,) = evaluate_rules([sentence_rule("p1 == r1", "x")], small_context(p1=None))
+    assert absent.passed is None and absent.message == "公布值缺失,不适用"
+
+
+def test_a_type_mismatch_is_said_in_words_too():
+    rule = sentence_rule("r1 > r2", "第 1 行为 {r1}")
+    (finding,) = evaluate_rules([rule], small_context(r2="无"))
+    assert finding.passed is False
+    assert finding.message == "第 1 行为 1(类型不符:数字与文字无法比较)"
+    (worded,) = evaluate_rules([sentence_rule("r1 > r2", "差 {r1 - r2}")], small_context(r2="无"))
+    assert worded.message == "未满足“标题”(类型不符:数字与文字无法比较)"
+
+
+def test_a_row_rule_says_each_failing_row_with_its_message():
+    rule = Rule(
+        id="K9", title="t", check="count > 0", severity="error", family="f", over="checklist",
+        message="第 {item} 项数量为 {count}",
+    )  # fmt: skip
+    (finding,) = evaluate_rules([rule], small_context())
+    assert finding.message == finding.filled == "第 2 项数量为 0"
 
 
 def test_sources_name_each_value_in_order_of_use():
@@ -586,3 +632,16 @@ def test_as_frame_has_the_findings_columns():
     assert frame["id"].tolist() == ["A", "B"]
     assert frame["passed"].tolist() == [True, False]
     assert as_frame([]).columns.tolist() == COLUMNS
+
+
+def test_a_sentence_names_only_known_values_and_only_on_value_rules(tmp_path):
+    write_rules(tmp_path, one_rule(sentence="第 1 行为 {r99}"))
+    assert only_problem(tmp_path) == "规则 X01:“r99”引用了不存在的第 99 行(统计表只有 1 到 55 行)"
+    rule = one_rule(over="checklist", check="count > 0", message="m", sentence="s")
+    write_rules(tmp_path, rule)
+    assert (
+        only_problem(tmp_path) == "规则 X01:逐行检查的规则用 message 说明每一行的问题,不写 sentence"
+    )
+    write_rules(tmp_path, one_rule(sentence="第 1 行为 {r1}"))
+    (loaded,) = load_rules(tmp_path, 55, SMALL)
+    assert loaded.sentence == "第 1 行为 {r1}"

@@ -213,7 +213,7 @@ def test_execute_year_writes_every_output_and_a_manifest_that_verifies(root, ker
     assert kernel == [(root, YEAR, True)]
     assert isinstance(result, RunResult)
     assert (result.year, result.out_dir) == (YEAR, dest)
-    assert result.summary == {"rules": 69, "errors": 11, "warnings": 7}
+    assert result.summary == {"rules": 71, "errors": 11, "warnings": 8}
     assert result.findings["id"].tolist()[:3] == ["C01", "F03", "F03p"]
     assert set(result.stages) == {"validate", "execute", "render"}
     (started,) = kernel.started
@@ -242,7 +242,7 @@ def test_execute_year_records_the_summary_and_title_in_the_notebook(root, kernel
     execute.execute_year(root, YEAR, False, dest, validate=pipeline.load)
     nb = nbformat.read(dest / "workbook.ipynb", as_version=4)
     assert nb.metadata["disclosure"] == {
-        "summary": {"rules": 69, "errors": 11, "warnings": 7},
+        "summary": {"rules": 71, "errors": 11, "warnings": 8},
         "title": "重庆机电职业技术大学2023-2024学年信息公开工作年度报告",
         "report_figures": False,  # params/2023-2024.yaml prints no figures in the publication copy
         "corrections": {

@@ -264,7 +264,7 @@ def test_render_outputs_report_html_has_the_report_cell_only_and_audit_html_the_
     audit = rendered["audit.html"].decode("utf-8")
     assert "关于报送测试学年度信息公开工作的报告" in report
     assert '<span class="n">export</span>' in audit  # the results cell's code, highlighted
-    assert "已导出:统计表 55 行、清单 50 项、校验 69 项" in audit
+    assert "已导出:统计表 55 行、清单 50 项、校验 71 项" in audit
     assert "已导出" not in report and "export" not in report
     assert audit.count("<img") == 1 and "<img" not in report
     assert "未通过校验" in audit

@@ -5,16 +5,22 @@ import pytest
 import yaml
 from workspaces import REPO_ROOT, build_workspace
 
-from disclosure.errors import InputError
+from disclosure.errors import InputError, Problem
 from disclosure.inputs.forms import (
+    NOTICE_TO_FILL,
+    Citation,
     ColumnDef,
     ProfileField,
     RowDef,
     Section,
+    current_text,
+    load_citations,
     load_layout,
     load_profile_schema,
     load_statistics_form,
     load_table_defs,
+    superseded,
+    without_last_years_notice,
 )
 
 FORM = "forms/statistics.yaml"
@@ -546,3 +552,93 @@ def test_profile_field_defaults(ws):
 def test_no_profile_block_means_no_profile_keys(ws):
     edit(ws, "forms/tables.yaml", lambda data: data.pop("profile"))
     assert load_profile_schema(ws) == {}
+
+
+# --- citations (forms/citations.csv) -----------------------------------------------------------
+
+CITATIONS_HEADER = "instrument,number,in_force_from,in_force_to,replaced_by\n"
+
+
+def write_citations(root, body):
+    (root / "forms/citations.csv").write_text(CITATIONS_HEADER + body, encoding="utf-8")
+
+
+def test_the_repositorys_citations_name_the_current_regulation(ws):
+    by_number = {c.number: c for c in load_citations(ws)}
+    old = by_number["国务院令第492号"]
+    assert (old.in_force_to, old.replaced_by) == ("2019-05-14", "国务院令第711号")
+    assert by_number["国务院令第711号"].in_force_to == ""
+
+
+def test_a_citation_is_found_with_or_without_spaces():
+    old = Citation("条例", "国务院令第492号", "2008-05-01", "2019-05-14", "国务院令第711号")
+    assert old.cited_in("根据《条例》(国务院令 第 492 号)")
+    assert not old.cited_in("根据《条例》(国务院令第711号)")
+
+
+def test_superseded_is_judged_on_the_day_after_it_left_force():
+    cited = [
+        Citation("条例", "国务院令第492号", "2008-05-01", "2019-05-14", "国务院令第711号"),
+        Citation("条例", "国务院令第711号", "2019-05-15", "", ""),
+    ]
+    text = "(国务院令 第 492 号)"
+    assert superseded(cited, text, "2019-05-14") == []
+    assert superseded(cited, text, "2019-05-15") == [
+        "引用了国务院令第492号(条例),该文件 2019-05-14 后已由国务院令第711号取代"
+    ]
+    assert current_text(cited, "见国务院令 第 492 号。") == "见国务院令第711号。"
+
+
+def test_a_chain_of_replacements_ends_at_the_text_in_force():
+    cited = [
+        Citation("a", "令第1号", "2000-01-01", "2001-01-01", "令第2号"),
+        Citation("a", "令第2号", "2001-01-02", "2002-01-01", "令第3号"),
+        Citation("a", "令第3号", "2002-01-02", "", ""),
+    ]
+    assert current_text(cited, "令第1号、令第2号") == "令第3号、令第3号"
+
+
+def test_last_years_notice_becomes_a_placeholder():
+    text = "《关于编报 2024 年高校信息公开工作年度报告的通知》(渝教办发〔2024〕106 号)等文件"
+    assert without_last_years_notice(text) == NOTICE_TO_FILL + "等文件"
+    assert without_last_years_notice("《高等学校信息公开办法》(教育部令第29号)") == (
+        "《高等学校信息公开办法》(教育部令第29号)"
+    )
+
+
+def test_bad_citations_are_named_by_row_and_column(ws):
+    write_citations(
+        ws,
+        "条例,国务院令第492号,2008/05/01,2019-05-14,\n"
+        "条例,国务院令第492号,2019-05-15,,\n"
+        ",令第9号,,2020-01-01,令第10号\n",
+    )
+    with pytest.raises(InputError) as exc:
+        load_citations(ws)
+    assert [str(p) for p in exc.value.problems] == [
+        str(p)
+        for p in [
+            Problem("forms/citations.csv", "“2008/05/01”应为 YYYY-MM-DD 日期", 2, "in_force_from"),
+            Problem(
+                "forms/citations.csv",
+                "已失效的文件须同时写 in_force_to 与 replaced_by(现行文件两者都空)",
+                2,
+                "replaced_by",
+            ),
+            Problem("forms/citations.csv", "文号“国务院令第492号”重复", 3, "number"),
+            Problem("forms/citations.csv", "instrument 不能为空", 4, "instrument"),
+            Problem("forms/citations.csv", "in_force_from 不能为空", 4, "in_force_from"),
+            Problem("forms/citations.csv", "replaced_by“令第10号”不在本表中", 4, "replaced_by"),
+        ]
+    ]
+
+
+def test_citations_without_their_columns_are_refused(ws):
+    (ws / "forms/citations.csv").write_text("instrument,number\n条例,令\n", encoding="utf-8")
+    with pytest.raises(InputError, match="缺少列:in_force_from、in_force_to、replaced_by"):
+        load_citations(ws)
+
+
+def test_no_citations_file_is_an_empty_table(ws):
+    (ws / "forms/citations.csv").unlink()
+    assert load_citations(ws) == []

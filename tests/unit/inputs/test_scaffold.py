@@ -13,7 +13,7 @@ from disclosure.inputs.dataset import load_year
 from disclosure.inputs.forms import load_profile_schema, load_table_defs
 from disclosure.inputs.params import load_params
 from disclosure.inputs.provenance import sha256
-from disclosure.inputs.scaffold import init_year
+from disclosure.inputs.scaffold import init_year, new_workspace
 
 NEW = "2024-2025"
 FOLDER = f"data/raw/{NEW}"
@@ -150,7 +150,8 @@ def test_only_the_year_just_before_is_carried_over(ws):
     init_year(ws, "2025-2026")  # 2024-2025 does not exist: nothing to carry
     new = read_yaml(ws / "data/raw/2025-2026/profile.yaml")
     assert new["institution"] == ""
-    assert not (ws / "data/raw/2025-2026/narrative.yaml").exists()
+    narrative = (ws / "data/raw/2025-2026/narrative.yaml").read_text(encoding="utf-8")
+    assert narrative == (ws / "forms/narrative_template.yaml").read_text(encoding="utf-8")
 
 
 def test_narrative_is_copied_from_the_previous_year_without_printed_text(ws):
@@ -161,14 +162,33 @@ def test_narrative_is_copied_from_the_previous_year_without_printed_text(ws):
     new = read_yaml(path)
     assert "printed" not in path.read_text(encoding="utf-8")
     assert new["title"] == old["title"]
-    assert new["opening"][0]["template"] == old["opening"][0]["template"]
+    # the superseded regulation becomes the current one; last year's notice a placeholder
+    said = old["opening"][0]["template"]
+    assert "国务院令 第 492 号" in said and "渝教办发〔2024〕106 号" in said
+    assert new["opening"][0]["template"] == said.replace(
+        "国务院令 第 492 号", "国务院令第711号"
+    ).replace(
+        "《重庆市教育委员会办公室关于编报 2024 年高校和直属单位信息公开工作年度报告的通知》"
+        "(渝教办发〔2024〕106 号)",
+        "《【待填:本年度编报年度报告的通知名称】》(【待填:该通知的文号】)",
+    )
     old_paragraphs = old["sections"][0]["paragraphs"]
     new_paragraphs = new["sections"][0]["paragraphs"]
     templates = [p.get("template") for p in new_paragraphs]
     assert templates == [p.get("template") for p in old_paragraphs]
 
 
-def test_first_year_has_no_narrative(fresh):
+def test_first_year_gets_the_forms_narrative_template(fresh):
+    written = init_year(fresh, NEW)
+    path = fresh / FOLDER / "narrative.yaml"
+    assert path in written
+    text = path.read_text(encoding="utf-8")
+    assert text == (fresh / "forms/narrative_template.yaml").read_text(encoding="utf-8")
+    assert "国务院令第711号" in text and "【待填:该通知的文号】" in text
+
+
+def test_first_year_without_a_template_in_the_form_has_no_narrative(fresh):
+    (fresh / "forms/narrative_template.yaml").unlink()
     written = init_year(fresh, NEW)
     assert not (fresh / FOLDER / "narrative.yaml").exists()
     assert all(p.name != "narrative.yaml" for p in written)
@@ -221,14 +241,15 @@ def test_a_malformed_year_is_refused_before_anything_is_written(fresh, bad):
 def test_csv_format_writes_one_header_file_per_table(fresh):
     written = init_year(fresh, NEW)
     folder = fresh / FOLDER
-    assert written[2:] == [folder / f"{name}.csv" for name in TEMPLATES]
-    expected = sorted([f"{name}.csv" for name in TEMPLATES] + ["profile.yaml"])
+    assert written[3:] == [folder / f"{name}.csv" for name in TEMPLATES]
+    expected = sorted([f"{name}.csv" for name in TEMPLATES] + ["narrative.yaml", "profile.yaml"])
     assert sorted(p.name for p in folder.iterdir()) == expected
     defs = load_table_defs(fresh)
     for name in TEMPLATES:
         text = (folder / f"{name}.csv").read_bytes().decode("utf-8")
         header = next(csv.reader(io.StringIO(text)))
-        assert header == [c.name for c in defs[name].columns]
+        assert header == [c.title for c in defs[name].columns]  # every column in Chinese
+        assert all(header)
         assert "\r" not in text
 
 
@@ -236,16 +257,16 @@ def test_csv_checklist_is_prefilled_from_the_reference_items(fresh):
     init_year(fresh, NEW)
     text = (fresh / FOLDER / "checklist.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [int(r["item"]) for r in rows] == list(range(1, 51))
-    assert rows[0]["category"] == "1" and rows[6]["category"] == "2"
-    assert {r["count"] for r in rows} == {"0"}
-    assert rows[0]["links"] == ""
+    assert [int(r["事项"]) for r in rows] == list(range(1, 51))
+    assert rows[0]["大类"] == "1" and rows[6]["大类"] == "2"
+    assert {r["数量"] for r in rows} == {"0"}
+    assert rows[0]["链接"] == ""
 
 
 def test_other_csv_templates_are_header_only(fresh):
     init_year(fresh, NEW)
     data = (fresh / FOLDER / "publications.csv").read_bytes()
-    assert data == b"channel,count,unit,note\n"  # UTF-8, one header line, Unix line end
+    assert data == "渠道,数量,单位,备注\n".encode()  # UTF-8, one header line, Unix line end
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -265,14 +286,19 @@ def test_templates_load_except_for_the_rows_the_school_must_fill_in(ws, fmt):
 def test_xlsx_format_writes_one_workbook_with_a_sheet_per_table(fresh):
     written = init_year(fresh, NEW, "xlsx")
     folder = fresh / FOLDER
-    assert written[2:] == [folder / "tables.xlsx"]
-    assert sorted(p.name for p in folder.iterdir()) == ["profile.yaml", "tables.xlsx"]
+    assert written[3:] == [folder / "tables.xlsx"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "narrative.yaml",
+        "profile.yaml",
+        "tables.xlsx",
+    ]
     book = openpyxl.load_workbook(folder / "tables.xlsx")
     assert book.sheetnames == TEMPLATES
     defs = load_table_defs(fresh)
     for name in TEMPLATES:
         header = [cell.value for cell in book[name][1]]
-        assert header == [c.name for c in defs[name].columns]
+        assert header == [c.title for c in defs[name].columns]  # every column in Chinese
+        assert all(header)
 
 
 def test_xlsx_checklist_sheet_is_prefilled(fresh):
@@ -312,3 +338,34 @@ def test_xlsx_optional_choice_column_allows_blank(fresh):
     sheet = openpyxl.load_workbook(fresh / FOLDER / "tables.xlsx")["applications"]
     outcome = validations(sheet)["G2:G2000"]  # outcome: a choice, not required
     assert outcome.allow_blank is True
+
+
+# --- new workspaces -----------------------------------------------------------------------------
+
+
+def test_new_workspace_copies_the_form_and_leaves_params_empty(fresh, tmp_path):
+    target = tmp_path / "school"
+    made = new_workspace(target, fresh)
+    assert made == [
+        target / p for p in ("forms", "notebooks", "data/reference", "params", "data/raw")
+    ]
+    assert (target / "forms/rules.yaml").read_bytes() == (fresh / "forms/rules.yaml").read_bytes()
+    assert list((target / "params").iterdir()) == [] and list((target / "data/raw").iterdir()) == []
+    init_year(target, NEW)  # a new workspace takes init at once
+    assert (target / FOLDER / "narrative.yaml").is_file()
+
+
+def test_new_workspace_refuses_a_folder_with_files_and_changes_nothing(fresh, tmp_path):
+    target = tmp_path / "school"
+    target.mkdir()
+    (target / "keep.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="文件夹已存在且不为空"):
+        new_workspace(target, fresh)
+    assert [p.name for p in target.iterdir()] == ["keep.txt"]
+    (target / "keep.txt").unlink()  # an empty folder is fine
+    assert new_workspace(target, fresh)
+
+
+def test_new_workspace_needs_a_template_with_the_form(tmp_path):
+    with pytest.raises(InputError, match="模板工作区缺少 forms、notebooks、data/reference"):
+        new_workspace(tmp_path / "school", tmp_path / "nothing")

@@ -499,3 +499,29 @@ def test_a_text_like_an_error_value_is_not_one():
     from disclosure.inputs.forms import ColumnDef
 
     assert typed_problem("#N/A?", ColumnDef("count", "int")) == "应为非负整数,实际为文本“#N/A?”"
+
+
+# --- Chinese headers --------------------------------------------------------------------------
+
+
+def test_chinese_headers_read_as_the_keys(tmp_path):
+    text = "渠道,数量,备注\n门户网站,335,\n信息公开平台,174,\n"
+    frame, problems, _ = check(tmp_path, "publications", text)
+    assert problems == []
+    assert frame["channel"].tolist() == ["门户网站", "信息公开平台"]
+    assert frame["count"].tolist() == [335, 174]
+
+
+def test_a_header_mixing_chinese_titles_and_keys_is_refused(tmp_path):
+    text = "渠道,count\n门户网站,335\n"
+    _, problems, _ = check(tmp_path, "publications", text)
+    problem = only(problems)
+    assert (problem.file, problem.row) == ("publications.csv", 1)
+    assert problem.message == (
+        "表头混用了中文列名(渠道)和英文列名(count);请整行统一用中文列名或英文列名"
+    )
+
+
+def test_an_unknown_chinese_header_is_still_named(tmp_path):
+    _, problems, _ = check(tmp_path, "publications", "渠道,件数\n门户网站,335\n")
+    assert any("未知列“件数”" in p.message for p in problems)

@@ -88,7 +88,7 @@ def test_results_bundle_has_a_plain_text_summary_the_four_tables_and_the_inputs(
     written, year
 ) -> None:
     assert set(written) == {"text/plain", RESULTS_MIME}
-    assert written["text/plain"] == "已导出:统计表 55 行、清单 50 项、校验 69 项"
+    assert written["text/plain"] == "已导出:统计表 55 行、清单 50 项、校验 71 项"
     tables = {"statistics", "checklist", "categories", "findings", "inputs", "document"}
     assert set(written[RESULTS_MIME]) == tables
     assert written[RESULTS_MIME]["inputs"] == []  # none given

@@ -316,6 +316,7 @@ def findings(passed, severity=("error", "warning")):
             "severity": list(severity),
             "title": ["清单<平台>", "人员"],
             "filled": [XSS, "0 + 0 > 0"],
+            "message": [f"平台{XSS}少于清单", ""],  # F06: a finding from before the column
             "passed": passed,
             "hint": ["核对清单", None],
             "cause": ["", ""],
@@ -328,7 +329,10 @@ def test_review_summary_lists_each_failed_check_with_its_fix():
     assert_inert(html)
     parsed = soup(html)
     items = parsed.find("ol").find_all("li", recursive=False)
-    assert [li.find("strong").get_text() for li in items] == ["C01 清单<平台>", "F06 人员"]
+    # each problem leads in words (a finding without one falls back to its filled-in check)
+    assert [li.find("strong").get_text() for li in items] == [f"平台{XSS}少于清单", "0 + 0 > 0"]
+    what = [li.find("div", class_="what").get_text() for li in items]
+    assert what == ["校验：C01 清单<平台>", "校验：F06 人员"]
     assert items[0].find("div", class_="fix").get_text() == "修改建议：核对清单"
     assert items[1].find("div", class_="fix") is None  # no hint, no empty advice
     assert "2 项错误、0 项提示" not in parsed.get_text()

@@ -260,9 +260,9 @@ def test_disagreements_leaves_out_rows_that_were_not_published(year) -> None:
 # --- findings and checklist ------------------------------------------------------------------
 
 
-def test_findings_view_failed_only_keeps_the_18_failed_checks_in_chinese(year) -> None:
+def test_findings_view_failed_only_keeps_the_19_failed_checks_in_chinese(year) -> None:
     view = show.findings_view(year.findings, failed_only=True)
-    assert len(view) == 18
+    assert len(view) == 19
     assert view.columns.tolist() == [
         "编号",
         "级别",
@@ -275,15 +275,16 @@ def test_findings_view_failed_only_keeps_the_18_failed_checks_in_chinese(year) -
         "依据",
         "修改建议",
         "原因",
+        "问题",
     ]
     assert set(view["通过"]) == {"未通过"}
-    assert view["级别"].value_counts().to_dict() == {"错误": 11, "提示": 7}
+    assert view["级别"].value_counts().to_dict() == {"错误": 11, "提示": 8}
     assert "Y01" not in set(view["编号"])  # not applicable is not failed
 
 
 def test_findings_view_of_all_checks_says_passed_failed_and_not_applicable(year) -> None:
     view = show.findings_view(year.findings).set_index("编号")
-    assert len(view) == 69
+    assert len(view) == 71
     assert view.loc["C01", ["级别", "通过"]].tolist() == ["错误", "未通过"]
     assert view.loc["K05", ["级别", "通过"]].tolist() == ["提示", "未通过"]
     assert view.loc["A01", "通过"] == "通过"

@@ -11,6 +11,7 @@ import pytest
 from workspaces import REPO_ROOT
 
 from disclosure.errors import InputError
+from disclosure.inputs.forms import load_citations
 from disclosure.pipeline import STATUS_ZH
 from disclosure.published import audit, detect
 from disclosure.published.importer import read_report
@@ -36,7 +37,7 @@ def variant(tmp_path: Path, seed_text: str, *edits: tuple[str, str], name: str =
 def outcome(tmp_path, seed_text, rule_id, *edits) -> audit.Outcome:
     reading = read_report(REPO_ROOT, variant(tmp_path, seed_text, *edits))
     published = {i: line.value for i, line in enumerate(reading.lines, 1)}
-    ctx = audit.Context(reading, reading.family, published)
+    ctx = audit.Context(reading, reading.family, published, tuple(load_citations(REPO_ROOT)))
     rule = RULES[rule_id]
     return audit.KINDS[rule["kind"]](rule, ctx)
 
@@ -58,11 +59,13 @@ def test_the_seed_audit_finds_its_four_contradictions_and_the_old_citation(seed_
     assert failed(seed_audit, "error") == SEED_ERRORS
     assert {"L01", "E01"} <= failed(seed_audit, "warning")
     findings = seed_audit.findings.set_index("id")
-    assert findings.loc["F03p", "detail"] == "'无' != '无' or 8000 == 0"
+    assert findings.loc["F03p", "detail"] == (
+        "已公布统计表第 6 行填“无”(未设专项经费项目),第 7 行却为 8000 元"
+    )
     assert findings.loc["S01", "detail"] == "第 51 行印为“50”"
     assert findings.loc["S03", "detail"] == "第 54 行应填收费或不收费,公布为“0”"
-    assert findings.loc["K01", "detail"].startswith("178 == 174")
-    assert "国务院令 第 492 号" in findings.loc["L01", "detail"]
+    assert findings.loc["K01", "detail"].startswith("清单各事项公开数量合计 178 条,")
+    assert "引用了国务院令第492号" in findings.loc["L01", "detail"]  # from forms/citations.csv
     assert (seed_audit.school, seed_audit.year, seed_audit.family) == (
         "重庆机电职业技术大学", "2023-2024", "chongqing",
     )  # fmt: skip
