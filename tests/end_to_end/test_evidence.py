@@ -267,7 +267,7 @@ def test_manifest_records_what_was_run_on_what(twice) -> None:  # type: ignore[n
         assert manifest["versions"].get(package), f"version of {package} not recorded"
     font = Path(manifest["font"]["file"])
     assert font.is_file() and manifest["font"]["sha256"] == sha256_of(font)
-    assert manifest["pdf_engine"].startswith("WeasyPrint ")
+    assert manifest["pdf_engine"].startswith("Typst ")
     assert set(manifest["git"]) >= {"revision", "dirty"}
     assert not {"started", "finished", "stages_seconds"} & set(manifest)  # content, not time
     timing = json.loads((out / "timings.json").read_text(encoding="utf-8"))["runs"][-1]
@@ -698,6 +698,14 @@ def table_columns() -> dict[str, list[str]]:
     }
 
 
+def table_headers() -> dict[str, list[str]]:
+    """The header `init` writes for each raw table: each column's Chinese title (forms/tables.yaml
+    `column_titles`), the key where it has none."""
+    spec = yaml.safe_load((REPO / "forms" / "tables.yaml").read_text(encoding="utf-8"))
+    titles = spec.get("column_titles") or {}
+    return {name: [titles.get(c, c) for c in cols] for name, cols in table_columns().items()}
+
+
 def test_init_creates_params_and_csv_templates(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     done = disclosure(root, "init", NEXT)
@@ -707,16 +715,17 @@ def test_init_creates_params_and_csv_templates(tmp_path: Path) -> None:
     assert params["academic_year"] == NEXT
     assert params["data_dir"] == f"data/raw/{NEXT}"
     folder = root / "data" / "raw" / NEXT
-    for name, columns in table_columns().items():
+    for name, columns in table_headers().items():
         with (folder / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
         assert rows[0] == columns, name
         if name != "checklist":
             assert rows[1:] == [], f"{name}.csv should hold only its header"
+    titles = dict(zip(table_columns()["checklist"], table_headers()["checklist"], strict=True))
     checklist = read_csv_rows(folder / "checklist.csv")
     reference = read_csv_rows(REPO / "data" / "reference" / "checklist_items.csv")
-    assert [int(r["item"]) for r in checklist] == list(range(1, 51))
-    assert [r["category"] for r in checklist] == [r["category_no"] for r in reference]
+    assert [int(r[titles["item"]]) for r in checklist] == [int(r["item"]) for r in reference]
+    assert [r[titles["category"]] for r in checklist] == [r["category_no"] for r in reference]
     profile = yaml.safe_load((folder / "profile.yaml").read_text(encoding="utf-8"))
     previous = yaml.safe_load((REPO / RAW / "profile.yaml").read_text(encoding="utf-8"))
     assert profile["institution"] == previous["institution"] == "重庆机电职业技术大学"
@@ -732,7 +741,7 @@ def test_init_xlsx_has_a_sheet_per_table_with_drop_down_lists(tmp_path: Path) ->
     folder = root / "data" / "raw" / NEXT
     assert not list(folder.glob("*.csv"))
     book = load_workbook(folder / "tables.xlsx")
-    columns = table_columns()
+    columns = table_headers()
     assert sorted(book.sheetnames) == sorted(columns)
     for name, wanted in columns.items():
         sheet = book[name]

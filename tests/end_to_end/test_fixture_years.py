@@ -404,12 +404,18 @@ def test_broken_year_source_lists_the_expected_ids() -> None:
 
 
 def test_broken_year_check_exits_1_and_prints_each_failing_id(workspace, cli) -> None:  # type: ignore[no-untyped-def]
-    code, out = cli("--root", workspace("broken_2031-2032"), "check", "2031-2032")
+    from disclosure.pipeline import check_year
+
+    root = workspace("broken_2031-2032")
+    code, out = cli("--root", root, "check", "2031-2032")
     assert code == 1, out
+    findings = check_year(root, "2031-2032").findings.set_index("id")
     for rid, (severity, text) in EXPECTED_BROKEN.items():
         level = "错误" if severity == "error" else "提示"
         assert f"[{level}] {rid} " in out, rid
-        assert text in out, rid
+        # the terminal says it in words; the values filled in stay in the findings
+        assert text in findings.loc[rid, "filled"], rid
+        assert findings.loc[rid, "message"] in out, rid
     errors = sum(1 for s, _ in EXPECTED_BROKEN.values() if s == "error")
     assert f"{errors} 项错误、{len(EXPECTED_BROKEN) - errors} 项提示未通过" in out
 

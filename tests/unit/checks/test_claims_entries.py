@@ -90,7 +90,7 @@ def run(claim, sentence: str, values: dict[str, int]) -> list[str]:
     context = Context(
         values, {}, {}, {}, extras={"claims": [claim], "narrative_sentences": [(WHERE, sentence)]}
     )
-    problems, source = CODE_CHECKS[claim.rule](context)
+    problems, source, *_said = CODE_CHECKS[claim.rule](context)
     assert source.endswith("forms/claims.yaml")
     return problems
 
