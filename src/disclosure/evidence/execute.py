@@ -19,6 +19,7 @@ from disclosure import workspace as paths
 from disclosure.checks.findings import summary
 from disclosure.errors import FontMissing, InputError, RunFailed
 from disclosure.evidence.manifest import jsonable, keep_failed, manifest, sealed_text
+from disclosure.evidence.orphans import answers_signal
 from disclosure.evidence.verify import (
     FAILED_DIR,
     MANIFEST,
@@ -437,13 +438,7 @@ def _alive(pid: int | None) -> bool:
         return False if pid is None else True
     if os.name == "nt":  # pragma: no cover - os.kill(pid, 0) would terminate the process there
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return answers_signal(pid)
 
 
 def publish_digest(final: Path) -> str:

@@ -37,14 +37,20 @@ def alive(pid: int, started: str | None = "") -> bool:
     if now is None:
         return False
     if now == "":
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return answers_signal(pid)
     return not started or now == started
+
+
+def answers_signal(pid: int) -> bool:
+    """Whether a process `pid` exists, asked by signal 0: one we may not signal (EPERM, another
+    user's) exists too."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def end_with(runner: int, poll: float = POLL_SECONDS) -> threading.Thread:
